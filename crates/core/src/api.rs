@@ -1,0 +1,394 @@
+//! HTTP wire types: auth, lead pages, errors, and the `GET /api/leads` query rules.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::lead::Lead;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::User => "user",
+        }
+    }
+}
+
+/// A user as the API shows it. Serialises both `_id` and `id`, as the deployed server does.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    #[serde(default)]
+    pub profile_picture: Option<String>,
+}
+
+impl Serialize for User {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("_id", &self.id)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("name", &self.name)?;
+        m.serialize_entry("email", &self.email)?;
+        m.serialize_entry("role", &self.role)?;
+        if let Some(p) = &self.profile_picture {
+            m.serialize_entry("profilePicture", p)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyResponse {
+    pub valid: bool,
+    pub user: User,
+}
+
+/// The JWT claims, compatible with the deployed server: HS256, `{_id}` plus the standard times.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// An error body. The deployed server uses `message` in some places and `error` in others;
+/// ours always sends both (`error` a stable short code, `message` for people).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl ErrorBody {
+    /// The most readable text the server gave.
+    pub fn text(&self) -> Option<&str> {
+        self.message.as_deref().or(self.error.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pagination {
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LeadsPage {
+    pub leads: Vec<Lead>,
+    pub pagination: Pagination,
+    #[serde(default)]
+    pub meta: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    #[serde(default)]
+    pub server: String,
+    #[serde(default)]
+    pub port: u16,
+    #[serde(default)]
+    pub uptime: f64,
+    #[serde(default)]
+    pub timestamp: String,
+}
+
+/// A demo account, listed by our server at `GET /api/demo/accounts` in demo mode only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoAccount {
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// The NextGen webhook's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAck {
+    pub success: bool,
+    pub lead_id: String,
+    pub message: String,
+    pub is_new: bool,
+    pub process_ms: f64,
+}
+
+pub use query::{LeadQuery, QueryError, SortBy, SortDirection};
+
+mod query {
+    use std::fmt;
+
+    /// `sortBy` values the API accepts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum SortBy {
+        #[default]
+        CreatedAt,
+        Name,
+        Email,
+        Phone,
+        State,
+        Disposition,
+        TimeZone,
+    }
+
+    impl SortBy {
+        const ALL: [SortBy; 7] = [
+            Self::CreatedAt,
+            Self::Name,
+            Self::Email,
+            Self::Phone,
+            Self::State,
+            Self::Disposition,
+            Self::TimeZone,
+        ];
+
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Self::CreatedAt => "createdAt",
+                Self::Name => "name",
+                Self::Email => "email",
+                Self::Phone => "phone",
+                Self::State => "state",
+                Self::Disposition => "disposition",
+                Self::TimeZone => "timeZone",
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum SortDirection {
+        Asc,
+        #[default]
+        Desc,
+    }
+
+    /// The keys `GET /api/leads` accepts; any other is a 400.
+    pub const ALLOWED_KEYS: [&str; 12] = [
+        "search",
+        "states",
+        "dispositions",
+        "sources",
+        "pipelineSource",
+        "sortBy",
+        "sortDirection",
+        "page",
+        "limit",
+        "requestId",
+        "getAllResults",
+        "format",
+    ];
+
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MIN_LIMIT: u32 = 10;
+    pub const MAX_LIMIT: u32 = 100;
+    pub const MAX_ALL_RESULTS: u32 = 10_000;
+
+    /// The dispositions value that matches a lead with no disposition.
+    pub const NO_DISPOSITION: &str = "No Disposition";
+
+    /// A validated `GET /api/leads` query.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct LeadQuery {
+        pub search: Option<String>,
+        pub states: Vec<String>,
+        pub dispositions: Vec<String>,
+        pub sources: Vec<String>,
+        pub pipeline_source: Option<String>,
+        pub sort_by: SortBy,
+        pub sort_direction: SortDirection,
+        pub page: u32,
+        /// Requested page size; see [`LeadQuery::effective_limit`].
+        pub limit: Option<u32>,
+        pub request_id: Option<String>,
+        pub get_all_results: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum QueryError {
+        UnknownKey(String),
+        BadValue { key: &'static str, value: String },
+    }
+
+    impl fmt::Display for QueryError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                QueryError::UnknownKey(k) => write!(f, "Invalid query parameter: {k}"),
+                QueryError::BadValue { key, value } => write!(f, "Invalid value for {key}: {value}"),
+            }
+        }
+    }
+
+    impl std::error::Error for QueryError {}
+
+    const PIPELINE_SOURCES: [&str; 7] = ["nextgen", "marketplace", "selfgen", "csv", "manual", "usha", "all"];
+
+    impl LeadQuery {
+        /// Parses decoded query pairs. Lists may be comma-separated or repeated keys.
+        pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, QueryError> {
+            let mut q = LeadQuery { page: 1, ..Self::default() };
+            for (key, value) in pairs {
+                let bad = |key: &'static str| QueryError::BadValue { key, value: value.to_owned() };
+                let list = |out: &mut Vec<String>| {
+                    out.extend(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
+                };
+                match key {
+                    "search" => q.search = Some(value.trim().to_owned()).filter(|s| !s.is_empty()),
+                    "states" => list(&mut q.states),
+                    "dispositions" => list(&mut q.dispositions),
+                    "sources" => list(&mut q.sources),
+                    "pipelineSource" => {
+                        let v = value.to_ascii_lowercase();
+                        if !PIPELINE_SOURCES.contains(&v.as_str()) {
+                            return Err(bad("pipelineSource"));
+                        }
+                        q.pipeline_source = Some(v).filter(|v| v != "all");
+                    }
+                    "sortBy" => {
+                        q.sort_by = SortBy::ALL.into_iter().find(|s| s.as_str() == value).ok_or_else(|| bad("sortBy"))?
+                    }
+                    "sortDirection" => {
+                        q.sort_direction = match value {
+                            "asc" => SortDirection::Asc,
+                            "desc" => SortDirection::Desc,
+                            _ => return Err(bad("sortDirection")),
+                        }
+                    }
+                    "page" => q.page = value.parse::<u32>().map_err(|_| bad("page"))?.max(1),
+                    "limit" => q.limit = Some(value.parse().map_err(|_| bad("limit"))?),
+                    "requestId" => q.request_id = Some(value.to_owned()),
+                    "getAllResults" => q.get_all_results = value == "true",
+                    "format" => {}
+                    other => return Err(QueryError::UnknownKey(other.to_owned())),
+                }
+            }
+            Ok(q)
+        }
+
+        /// The page size after the API's clamping rules.
+        pub fn effective_limit(&self) -> u32 {
+            let max = if self.get_all_results { MAX_ALL_RESULTS } else { MAX_LIMIT };
+            self.limit.unwrap_or(DEFAULT_LIMIT).clamp(MIN_LIMIT, max)
+        }
+
+        /// Query pairs to send, the inverse of [`LeadQuery::from_pairs`].
+        pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+            let mut out = Vec::new();
+            if let Some(s) = &self.search {
+                out.push(("search", s.clone()));
+            }
+            for (key, list) in [("states", &self.states), ("dispositions", &self.dispositions), ("sources", &self.sources)] {
+                out.extend(list.iter().map(|v| (key, v.clone())));
+            }
+            if let Some(p) = &self.pipeline_source {
+                out.push(("pipelineSource", p.clone()));
+            }
+            if self.sort_by != SortBy::default() {
+                out.push(("sortBy", self.sort_by.as_str().to_owned()));
+            }
+            if self.sort_direction == SortDirection::Asc {
+                out.push(("sortDirection", "asc".to_owned()));
+            }
+            if self.page > 1 {
+                out.push(("page", self.page.to_string()));
+            }
+            if let Some(l) = self.limit {
+                out.push(("limit", l.to_string()));
+            }
+            if let Some(r) = &self.request_id {
+                out.push(("requestId", r.clone()));
+            }
+            if self.get_all_results {
+                out.push(("getAllResults", "true".to_owned()));
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_serialises_both_ids_and_reads_either_shape() {
+        let u = User { id: "abc".into(), name: "A".into(), email: "a@b.co".into(), role: Role::Admin, profile_picture: None };
+        let v = serde_json::to_value(&u).unwrap();
+        assert_eq!(v["_id"], "abc");
+        assert_eq!(v["id"], "abc");
+        assert_eq!(serde_json::from_value::<User>(v).unwrap(), u);
+    }
+
+    #[test]
+    fn query_rejects_unknown_keys() {
+        let err = LeadQuery::from_pairs([("search", "x"), ("$where", "1")]).unwrap_err();
+        assert_eq!(err.to_string(), "Invalid query parameter: $where");
+    }
+
+    #[test]
+    fn query_lists_and_clamps() {
+        let q = LeadQuery::from_pairs([("states", "TX, FL"), ("states", "CA"), ("limit", "1000"), ("page", "0")]).unwrap();
+        assert_eq!(q.states, ["TX", "FL", "CA"]);
+        assert_eq!(q.effective_limit(), 100);
+        assert_eq!(q.page, 1);
+        let q = LeadQuery::from_pairs([("limit", "3")]).unwrap();
+        assert_eq!(q.effective_limit(), 10);
+        let q = LeadQuery::from_pairs([("limit", "5000"), ("getAllResults", "true")]).unwrap();
+        assert_eq!(q.effective_limit(), 5000);
+        assert_eq!(LeadQuery::from_pairs([]).unwrap().effective_limit(), 50);
+    }
+
+    #[test]
+    fn query_rejects_bad_values() {
+        assert!(LeadQuery::from_pairs([("sortBy", "password")]).is_err());
+        assert!(LeadQuery::from_pairs([("sortDirection", "up")]).is_err());
+        assert!(LeadQuery::from_pairs([("limit", "ten")]).is_err());
+        assert!(LeadQuery::from_pairs([("pipelineSource", "spam")]).is_err());
+    }
+
+    #[test]
+    fn query_round_trips_through_pairs() {
+        let q = LeadQuery::from_pairs([
+            ("search", "ann"),
+            ("states", "TX"),
+            ("sortBy", "name"),
+            ("sortDirection", "asc"),
+            ("page", "2"),
+            ("limit", "20"),
+        ])
+        .unwrap();
+        let pairs = q.to_pairs();
+        let back = LeadQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+        assert_eq!(back, q);
+    }
+}

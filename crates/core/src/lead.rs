@@ -1,0 +1,162 @@
+//! The lead, as the legacy server serialises it (`_id`, camelCase). Every field but the id is
+//! optional on the wire: the deployed server's documents are loose, and we must read them all.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a lead came from. Serialised with the deployed server's spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LeadSource {
+    NextGen,
+    Marketplace,
+    #[serde(rename = "Self Generated")]
+    SelfGenerated,
+    #[serde(rename = "CSV Import")]
+    CsvImport,
+    #[serde(rename = "Manual Entry")]
+    ManualEntry,
+    Usha,
+}
+
+impl LeadSource {
+    pub const ALL: [LeadSource; 6] = [
+        Self::NextGen,
+        Self::Marketplace,
+        Self::SelfGenerated,
+        Self::CsvImport,
+        Self::ManualEntry,
+        Self::Usha,
+    ];
+
+    /// The wire spelling, e.g. `"CSV Import"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NextGen => "NextGen",
+            Self::Marketplace => "Marketplace",
+            Self::SelfGenerated => "Self Generated",
+            Self::CsvImport => "CSV Import",
+            Self::ManualEntry => "Manual Entry",
+            Self::Usha => "Usha",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The `pipelineSource` query value that selects this source.
+    pub fn pipeline_key(self) -> &'static str {
+        match self {
+            Self::NextGen => "nextgen",
+            Self::Marketplace => "marketplace",
+            Self::SelfGenerated => "selfgen",
+            Self::CsvImport => "csv",
+            Self::ManualEntry => "manual",
+            Self::Usha => "usha",
+        }
+    }
+}
+
+/// Disposition given to every lead that arrives through a vendor webhook.
+pub const WEBHOOK_DISPOSITION: &str = "New Lead";
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Lead {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub tenant_id: Option<String>,
+    pub assigned_to: Option<String>,
+    pub name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: Option<String>,
+    pub source: Option<LeadSource>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    pub zipcode: Option<String>,
+    pub dob: Option<String>,
+    pub height: Option<String>,
+    pub weight: Option<String>,
+    pub gender: Option<String>,
+    pub state: Option<String>,
+    pub city: Option<String>,
+    pub street1: Option<String>,
+    pub street2: Option<String>,
+    pub household_size: Option<String>,
+    pub household_income: Option<String>,
+    pub military: Option<bool>,
+    pub pregnant: Option<bool>,
+    pub tobacco_user: Option<bool>,
+    pub has_prescription: Option<bool>,
+    #[serde(rename = "hasMedicarePartsAB")]
+    pub has_medicare_parts_ab: Option<bool>,
+    pub has_medical_condition: Option<bool>,
+    pub medical_conditions: Vec<String>,
+    pub insurance_timeframe: Option<String>,
+    pub campaign_name: Option<String>,
+    pub product: Option<String>,
+    pub vendor_name: Option<String>,
+    pub account_name: Option<String>,
+    pub bid_type: Option<String>,
+    pub price: Option<String>,
+    pub call_log_id: Option<String>,
+    pub call_duration: Option<String>,
+    pub source_hash: Option<String>,
+    pub sub_id_hash: Option<String>,
+    pub nextgen_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub time_zone: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// `"First Last"`, trimmed; falls back to whichever part exists.
+pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
+    let parts: Vec<&str> = [first, last].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()).collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_spellings_round_trip() {
+        for s in LeadSource::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<LeadSource>(&json).unwrap(), s);
+            assert_eq!(LeadSource::parse(&s.as_str().to_lowercase()), Some(s));
+        }
+    }
+
+    #[test]
+    fn reads_a_loose_legacy_document() {
+        let lead: Lead = serde_json::from_str(
+            r#"{"_id":"65a1","name":"Ann Lee","source":"CSV Import","createdAt":"2024-01-02T03:04:05.000Z","unknownField":1}"#,
+        )
+        .unwrap();
+        assert_eq!(lead.id, "65a1");
+        assert_eq!(lead.source, Some(LeadSource::CsvImport));
+        assert_eq!(lead.created_at.unwrap().timestamp(), 1_704_164_645);
+        assert!(lead.medical_conditions.is_empty());
+    }
+
+    #[test]
+    fn serialises_with_legacy_keys() {
+        let lead = Lead { id: "x".into(), has_medicare_parts_ab: Some(true), ..Lead::default() };
+        let v = serde_json::to_value(&lead).unwrap();
+        assert_eq!(v["_id"], "x");
+        assert_eq!(v["hasMedicarePartsAB"], true);
+    }
+
+    #[test]
+    fn full_names() {
+        assert_eq!(full_name(Some(" Ann "), Some("Lee")), "Ann Lee");
+        assert_eq!(full_name(None, Some("Lee")), "Lee");
+        assert_eq!(full_name(Some(""), None), "");
+    }
+}

@@ -1,0 +1,13 @@
+//! Crokodial's domain types and wire contract, shared by the server, the engine and the front ends.
+//!
+//! Invariant: this crate does no I/O (no files, sockets, clocks beyond what callers pass in) and
+//! knows nothing of Tauri, HTTP frameworks or databases. It is the contract of
+//! `shared/docs/legacy-crokodial-api.md` written as Rust types.
+
+pub mod api;
+pub mod lead;
+pub mod nextgen;
+pub mod phone;
+pub mod ws;
+
+pub use lead::{Lead, LeadSource};

@@ -1,0 +1,125 @@
+//! The real-time socket protocol (raw WebSocket, JSON text frames).
+
+use serde::{Deserialize, Serialize};
+
+use crate::lead::{Lead, LeadSource};
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    Authenticate { token: String },
+}
+
+/// `auth_failure` codes of the deployed server.
+pub mod failure {
+    pub const INVALID_TOKEN: &str = "INVALID_TOKEN";
+    pub const AUTH_ERROR: &str = "AUTH_ERROR";
+}
+
+/// What the server sends. Unknown event types decode as [`ServerMessage::Unknown`], so a newer
+/// server never breaks an older client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServerMessage {
+    #[serde(rename = "auth_success")]
+    AuthSuccess { message: String },
+    #[serde(rename = "auth_failure")]
+    AuthFailure {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
+    #[serde(rename = "error")]
+    Error { message: String },
+    #[serde(rename = "new_lead_notification")]
+    NewLead {
+        data: NewLeadNotification,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timestamp: Option<String>,
+    },
+    #[serde(rename = "LEAD_NOTES_UPDATED")]
+    LeadNotesUpdated {
+        #[serde(rename = "leadId")]
+        lead_id: String,
+        notes: String,
+        #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+        updated_at: Option<String>,
+    },
+    #[serde(other)]
+    Unknown,
+}
+
+/// The `data` of a `new_lead_notification`. `lead` is our server's additive extension: the whole
+/// lead, so a client need not fetch it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewLeadNotification {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub is_new: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_stub: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Box<Lead>>,
+}
+
+impl NewLeadNotification {
+    /// Whether the rep should hear this one: a new vendor lead, announced with its id (the deployed
+    /// server first sends an id-less stub of the same lead; we alert once, on the full event).
+    pub fn should_alert(&self) -> bool {
+        self.is_new
+            && self.lead_id.is_some()
+            && self.source.as_deref().and_then(LeadSource::parse) == Some(LeadSource::NextGen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_deployed_shapes() {
+        let m: ServerMessage = serde_json::from_str(
+            r#"{"type":"new_lead_notification","data":{"leadId":"1","name":"Ann","source":"NextGen","isNew":true,"processMs":4.5},"timestamp":"2024-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let ServerMessage::NewLead { data, .. } = m else { panic!("{m:?}") };
+        assert!(data.should_alert());
+
+        let stub: ServerMessage = serde_json::from_str(
+            r#"{"type":"new_lead_notification","data":{"name":"Ann","source":"NextGen","isNew":true,"isStub":true}}"#,
+        )
+        .unwrap();
+        let ServerMessage::NewLead { data, .. } = stub else { panic!() };
+        assert!(!data.should_alert(), "the id-less stub does not alert");
+
+        let csv: ServerMessage = serde_json::from_str(
+            r#"{"type":"new_lead_notification","data":{"leadId":"555","name":"B","source":"CSV Import","isNew":true}}"#,
+        )
+        .unwrap();
+        let ServerMessage::NewLead { data, .. } = csv else { panic!() };
+        assert!(!data.should_alert(), "imports do not alert");
+    }
+
+    #[test]
+    fn unknown_types_do_not_fail() {
+        let m: ServerMessage = serde_json::from_str(r#"{"type":"SOMETHING_NEW","x":1}"#).unwrap();
+        assert_eq!(m, ServerMessage::Unknown);
+    }
+
+    #[test]
+    fn client_message_shape() {
+        let s = serde_json::to_string(&ClientMessage::Authenticate { token: "t".into() }).unwrap();
+        assert_eq!(s, r#"{"type":"authenticate","token":"t"}"#);
+    }
+}

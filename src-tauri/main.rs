@@ -1,0 +1,3 @@
+fn main() {
+    crokodial_desktop::run();
+}
