@@ -1,1 +1,22 @@
+//! The Crokodial engine: everything the desktop app and the command line share.
+//!
+//! - [`home`]: the profile directory (one override, `CROKODIAL_HOME`, for every app directory).
+//! - [`api`]: the HTTP client for a Crokodial server (ours or the deployed one).
+//! - [`secrets`]: the session token in the OS keychain, and nowhere else.
+//! - [`session`]: log in, restore, log out.
+//! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
+//! - [`alert`]: the alert player, which owns the audio output on its own thread.
+//! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
+//!
+//! Invariant: no Tauri here. Long-lived I/O (socket, audio) lives in tasks and threads that own it.
 
+pub mod alert;
+pub mod api;
+pub mod error;
+pub mod feed;
+pub mod home;
+pub mod secrets;
+pub mod session;
+pub mod socket;
+
+pub use error::{ClientError, Result};

@@ -146,7 +146,7 @@ pub struct WebhookAck {
 
 pub use query::{LeadQuery, QueryError, SortBy, SortDirection};
 
-mod query {
+pub mod query {
     use std::fmt;
 
     /// `sortBy` values the API accepts.

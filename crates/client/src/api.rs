@@ -1,0 +1,189 @@
+//! The HTTP client for a Crokodial server: ours, or the deployed one.
+
+use std::time::Duration;
+
+use crokodial_core::api::{DemoAccount, ErrorBody, LeadQuery, LeadsPage, LoginRequest, LoginResponse, VerifyResponse};
+use crokodial_core::Lead;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{ClientError, Result};
+use crate::secrets::Sensitive;
+
+#[derive(Clone)]
+pub struct ApiClient {
+    base: Url,
+    http: reqwest::Client,
+    token: Option<Sensitive<String>>,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient").field("base", &self.base.as_str()).field("token", &self.token).finish()
+    }
+}
+
+/// Parses and checks a server URL as a user typed it: `http(s)://host[:port][/]`.
+pub fn parse_server_url(input: &str) -> Result<Url> {
+    let trimmed = input.trim();
+    let url = Url::parse(trimmed).map_err(|e| ClientError::InvalidInput(format!("server URL {trimmed:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ClientError::InvalidInput(format!("server URL {trimmed:?} must start with http:// or https://")));
+    }
+    Ok(url)
+}
+
+impl ApiClient {
+    pub fn new(server_url: &str) -> Result<Self> {
+        let base = parse_server_url(server_url)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("crokodial/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(ApiClient { base, http, token: None })
+    }
+
+    pub fn with_token(mut self, token: Sensitive<String>) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The server URL without a trailing slash, as users see it.
+    pub fn server_url(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_owned()
+    }
+
+    pub fn token(&self) -> Option<&Sensitive<String>> {
+        self.token.as_ref()
+    }
+
+    /// The WebSocket URL on the same host (the web app uses `/`).
+    pub fn socket_url(&self) -> Url {
+        let mut url = self.base.join("/").expect("joining a path onto an http URL");
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme).expect("ws and wss are valid schemes for an http URL");
+        url
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("API paths are valid relative URLs")
+    }
+
+    fn authed(&self, req: RequestBuilder) -> Result<RequestBuilder> {
+        let token = self.token.as_ref().ok_or(ClientError::NotLoggedIn)?;
+        Ok(req.bearer_auth(&token.0))
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<LoginResponse> {
+        let body = LoginRequest { email: email.trim().to_owned(), password: password.to_owned() };
+        let resp = send(self.http.post(self.url("/api/auth/login")).json(&body)).await?;
+        if resp.status() == StatusCode::BAD_REQUEST {
+            let msg = error_text(resp).await;
+            return Err(ClientError::InvalidCredentials(msg));
+        }
+        decode(resp).await
+    }
+
+    pub async fn verify(&self) -> Result<VerifyResponse> {
+        decode(send(self.authed(self.http.get(self.url("/api/auth/verify")))?).await?).await
+    }
+
+    pub async fn leads(&self, query: &LeadQuery) -> Result<LeadsPage> {
+        let req = self.http.get(self.url("/api/leads")).query(&query.to_pairs());
+        decode(send(self.authed(req)?).await?).await
+    }
+
+    pub async fn lead(&self, id: &str) -> Result<Lead> {
+        let mut url = self.url("/api/leads/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
+        decode(send(self.authed(self.http.get(url))?).await?).await
+    }
+
+    /// Demo accounts of a demo server; any other server (the deployed one has no such route) has none.
+    pub async fn demo_accounts(&self) -> Result<Vec<DemoAccount>> {
+        let resp = send(self.http.get(self.url("/api/demo/accounts"))).await?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        decode(resp).await
+    }
+}
+
+async fn send(req: RequestBuilder) -> Result<Response> {
+    req.send().await.map_err(|e| ClientError::Network(describe(&e)))
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
+    let status = resp.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(ClientError::Unauthorized(error_text(resp).await));
+    }
+    if !status.is_success() {
+        return Err(ClientError::Server { status: status.as_u16(), message: error_text(resp).await });
+    }
+    let bytes = resp.bytes().await.map_err(|e| ClientError::Network(describe(&e)))?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::Server {
+        status: status.as_u16(),
+        message: format!("unexpected answer: {e}"),
+    })
+}
+
+async fn error_text(resp: Response) -> String {
+    let status = resp.status();
+    let bytes = resp.bytes().await.unwrap_or_default();
+    serde_json::from_slice::<ErrorBody>(&bytes)
+        .ok()
+        .and_then(|b| b.text().map(str::to_owned))
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned())
+}
+
+/// reqwest's Display hides the cause ("error sending request"); include the innermost one.
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if std::error::Error::source(s).is_none() {
+            msg = format!("{msg}: {s}");
+        }
+        source = std::error::Error::source(s);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls() {
+        assert!(parse_server_url("ftp://x").is_err());
+        assert!(parse_server_url("localhost:3005").is_err());
+        assert!(parse_server_url(" http://127.0.0.1:3005/ ").is_ok());
+    }
+
+    #[test]
+    fn socket_url_follows_the_scheme() {
+        let c = ApiClient::new("https://crm.example.com/app/").unwrap();
+        assert_eq!(c.socket_url().as_str(), "wss://crm.example.com/");
+        let c = ApiClient::new("http://127.0.0.1:3005").unwrap();
+        assert_eq!(c.socket_url().as_str(), "ws://127.0.0.1:3005/");
+        assert_eq!(c.server_url(), "http://127.0.0.1:3005");
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let c = ApiClient::new("http://h").unwrap().with_token(Sensitive("jwt.secret".into()));
+        assert!(!format!("{c:?}").contains("jwt.secret"));
+    }
+
+    #[tokio::test]
+    async fn unreachable_server_is_a_network_error() {
+        // Port 9 on loopback: nothing listens there.
+        let c = ApiClient::new("http://127.0.0.1:9").unwrap();
+        let err = c.login("a@b.co", "pw").await.unwrap_err();
+        assert!(matches!(err, ClientError::Network(_)), "{err:?}");
+    }
+}

@@ -1,0 +1,48 @@
+//! The profile directory. Every file the engine writes lives under it, and one override selects
+//! it: an explicit path (`--home`), else `CROKODIAL_HOME`, else the OS data directory.
+
+use std::path::{Path, PathBuf};
+
+pub const HOME_ENV: &str = "CROKODIAL_HOME";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Home(PathBuf);
+
+impl Home {
+    /// Resolves the profile directory; `explicit` wins over the environment.
+    pub fn resolve(explicit: Option<PathBuf>) -> Self {
+        let dir = explicit
+            .or_else(|| std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+            .unwrap_or_else(|| dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("crokodial"));
+        Home(dir)
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Home(dir.into())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
+    /// The last session's server, user and email (no secret: the token is in the keychain).
+    pub fn profile_file(&self) -> PathBuf {
+        self.0.join("profile.json")
+    }
+
+    pub fn logs_dir(&self) -> PathBuf {
+        self.0.join("logs")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_wins() {
+        let h = Home::resolve(Some("/x/y".into()));
+        assert_eq!(h.dir(), Path::new("/x/y"));
+        assert_eq!(h.profile_file(), Path::new("/x/y/profile.json"));
+    }
+}

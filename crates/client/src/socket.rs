@@ -1,0 +1,188 @@
+//! The socket supervisor: one task that owns the WebSocket to the server. It connects,
+//! authenticates, decodes events into typed values, publishes its connection state, and
+//! reconnects with backoff when the connection drops.
+
+use std::time::Duration;
+
+use crokodial_core::ws::{ClientMessage, NewLeadNotification, ServerMessage};
+use futures_util::{SinkExt, StreamExt};
+use rand::Rng;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use url::Url;
+
+use crate::secrets::Sensitive;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Servers ping every 30 s: a connection silent for longer than this is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(75);
+const BACKOFF_START: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// The deployed server closes an older socket of the same user with this code.
+const CLOSE_REPLACED: u16 = 4000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    Connecting,
+    Live,
+    /// Not connected; the supervisor retries unless `retrying` is false.
+    Offline { reason: String, retrying: bool },
+    /// The server refused the session; log in again.
+    AuthFailed { reason: String },
+}
+
+/// A typed event from the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SocketEvent {
+    NewLead(NewLeadNotification),
+    NotesUpdated { lead_id: String, notes: String },
+}
+
+/// The running supervisor. Dropping it stops the task and closes the socket.
+pub struct SocketHandle {
+    state: watch::Receiver<ConnectionState>,
+    events: mpsc::Receiver<SocketEvent>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for SocketHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SocketHandle {
+    /// Starts the supervisor on the current tokio runtime.
+    pub fn spawn(url: Url, token: Sensitive<String>) -> Self {
+        let (state_tx, state) = watch::channel(ConnectionState::Connecting);
+        let (events_tx, events) = mpsc::channel(256);
+        let task = tokio::spawn(supervise(url, token, state_tx, events_tx));
+        SocketHandle { state, events, task }
+    }
+
+    /// The connection state, to watch for changes.
+    pub fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.state.clone()
+    }
+
+    /// The next event; `None` once the supervisor has stopped for good.
+    pub async fn next_event(&mut self) -> Option<SocketEvent> {
+        self.events.recv().await
+    }
+}
+
+enum Ended {
+    /// The connection ended; `was_live` tells whether it had authenticated.
+    Dropped { reason: String, was_live: bool },
+    AuthFailed(String),
+    Replaced,
+    Unwanted,
+}
+
+async fn supervise(url: Url, token: Sensitive<String>, state: watch::Sender<ConnectionState>, events: mpsc::Sender<SocketEvent>) {
+    let mut delay = BACKOFF_START;
+    loop {
+        state.send_replace(ConnectionState::Connecting);
+        match connect_once(&url, &token, &state, &events).await {
+            Ended::Dropped { reason, was_live } => {
+                tracing::info!(%reason, "socket offline; reconnecting");
+                state.send_replace(ConnectionState::Offline { reason, retrying: true });
+                if was_live {
+                    delay = BACKOFF_START;
+                }
+            }
+            Ended::AuthFailed(reason) => {
+                tracing::warn!(%reason, "socket authentication failed");
+                state.send_replace(ConnectionState::AuthFailed { reason });
+                return;
+            }
+            Ended::Replaced => {
+                let reason = "this account connected from another device".to_owned();
+                state.send_replace(ConnectionState::Offline { reason, retrying: false });
+                return;
+            }
+            Ended::Unwanted => return,
+        }
+        // Full jitter in [delay/2, delay], so many clients do not reconnect in step.
+        let jittered = delay.mul_f64(rand::thread_rng().gen_range(0.5..=1.0));
+        tokio::time::sleep(jittered).await;
+        delay = (delay * 2).min(BACKOFF_MAX);
+    }
+}
+
+async fn connect_once(
+    url: &Url,
+    token: &Sensitive<String>,
+    state: &watch::Sender<ConnectionState>,
+    events: &mpsc::Sender<SocketEvent>,
+) -> Ended {
+    let dropped = |reason: String| Ended::Dropped { reason, was_live: false };
+    let mut ws = match timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url.as_str())).await {
+        Ok(Ok((ws, _))) => ws,
+        Ok(Err(e)) => return dropped(e.to_string()),
+        Err(_) => return dropped("connection timed out".into()),
+    };
+    let hello = serde_json::to_string(&ClientMessage::Authenticate { token: token.0.clone() }).expect("serialisable");
+    if let Err(e) = ws.send(Message::text(hello)).await {
+        return dropped(e.to_string());
+    }
+
+    // Until authenticated, only the answer to our hello matters.
+    let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+    loop {
+        let msg = match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return dropped("no answer to authentication".into()),
+            Ok(None) => return dropped("closed during authentication".into()),
+            Ok(Some(Err(e))) => return dropped(e.to_string()),
+            Ok(Some(Ok(msg))) => msg,
+        };
+        match msg {
+            Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
+                Ok(ServerMessage::AuthSuccess { .. }) => break,
+                Ok(ServerMessage::AuthFailure { message, .. }) => return Ended::AuthFailed(message),
+                _ => {}
+            },
+            Message::Close(frame) => return close_reason(frame, false),
+            _ => {}
+        }
+    }
+
+    state.send_replace(ConnectionState::Live);
+    loop {
+        let msg = match timeout(SILENCE_LIMIT, ws.next()).await {
+            Err(_) => return Ended::Dropped { reason: "no traffic from the server".into(), was_live: true },
+            Ok(None) => return Ended::Dropped { reason: "connection closed".into(), was_live: true },
+            Ok(Some(Err(e))) => return Ended::Dropped { reason: e.to_string(), was_live: true },
+            Ok(Some(Ok(msg))) => msg,
+        };
+        let event = match msg {
+            Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
+                Ok(ServerMessage::NewLead { data, .. }) => SocketEvent::NewLead(data),
+                Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => SocketEvent::NotesUpdated { lead_id, notes },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "undecodable socket message ignored");
+                    continue;
+                }
+            },
+            Message::Close(frame) => return close_reason(frame, true),
+            _ => continue,
+        };
+        if events.send(event).await.is_err() {
+            return Ended::Unwanted;
+        }
+    }
+}
+
+fn close_reason(frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFrame>, was_live: bool) -> Ended {
+    match frame {
+        Some(f) if u16::from(f.code) == CLOSE_REPLACED => Ended::Replaced,
+        Some(f) if f.code == CloseCode::Policy => Ended::AuthFailed(format!("closed by the server: {}", f.reason)),
+        Some(f) => Ended::Dropped { reason: format!("closed by the server ({}) {}", u16::from(f.code), f.reason), was_live },
+        None => Ended::Dropped { reason: "closed by the server".into(), was_live },
+    }
+}

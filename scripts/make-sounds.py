@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Synthesises Crokodial's alert sounds (our own making) into assets/sounds/*.wav.
+
+Each sound is a short sum of decaying sine partials: 44.1 kHz, mono, 16-bit PCM.
+Run it again only to change a sound; the WAV files are committed.
+"""
+import math, struct, wave, pathlib
+
+RATE = 44100
+OUT = pathlib.Path(__file__).resolve().parent.parent / "assets" / "sounds"
+
+
+def tone(notes, length):
+    """notes: (start_s, freq_hz, amplitude, decay_per_s)."""
+    n = int(RATE * length)
+    buf = [0.0] * n
+    for start, freq, amp, decay in notes:
+        for i in range(int(start * RATE), n):
+            t = i / RATE - start
+            attack = min(1.0, t / 0.005)  # 5 ms attack: no click
+            buf[i] += amp * attack * math.exp(-decay * t) * math.sin(2 * math.pi * freq * t)
+    fade = int(0.01 * RATE)
+    for i in range(fade):  # 10 ms fade-out
+        buf[n - 1 - i] *= i / fade
+    return buf
+
+
+def write(name, samples):
+    peak = max(abs(s) for s in samples) or 1.0
+    with wave.open(str(OUT / name), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(b"".join(struct.pack("<h", int(s / peak * 0.9 * 32767)) for s in samples))
+
+
+OUT.mkdir(parents=True, exist_ok=True)
+# "Chime": a rising major third, bell-like partials.
+write("chime.wav", tone([(0.0, 880, 1.0, 6), (0.0, 1760, 0.3, 9), (0.12, 1108.7, 1.0, 5), (0.12, 2217.5, 0.3, 8)], 0.6))
