@@ -1,0 +1,39 @@
+import type { AppError, ErrorCode } from './bindings';
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid_credentials',
+  'invalid_input',
+  'network',
+  'server',
+  'keychain_unavailable',
+  'not_logged_in',
+  'internal',
+];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * Normalise anything a Tauri command (or the IPC layer itself) rejects with into an AppError.
+ * Commands reject with `{ code, message }`; anything else becomes `internal`.
+ */
+export function toAppError(e: unknown): AppError {
+  if (typeof e === 'object' && e !== null) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof message === 'string') {
+      return { code: isErrorCode(code) ? code : 'internal', message };
+    }
+  }
+  return { code: 'internal', message: String(e) };
+}
+
+export const KEYCHAIN_HINT =
+  'Crokodial keeps your session in the operating system keychain. Make sure the keychain is unlocked, then try again.';
+
+/** Text shown under the login form for a failed login. */
+export function loginErrorText(err: AppError): string {
+  const message = err.message.trim() || 'Sign-in failed.';
+  if (err.code === 'keychain_unavailable') return `${message} ${KEYCHAIN_HINT}`;
+  return message;
+}

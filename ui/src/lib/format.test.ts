@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { formatAbsolute, formatPhone, formatReceived, orDash, pluralize, receivedTooltip } from './format';
+
+describe('formatPhone', () => {
+  it('formats exactly 10 digits', () => {
+    expect(formatPhone('5552102030')).toBe('(555) 210-2030');
+  });
+  it('formats 10 digits written with separators', () => {
+    expect(formatPhone('555-210-2030')).toBe('(555) 210-2030');
+    expect(formatPhone('555.210.2030')).toBe('(555) 210-2030');
+    expect(formatPhone(' (555) 210 2030 ')).toBe('(555) 210-2030');
+  });
+  it('drops a US country code', () => {
+    expect(formatPhone('+15552102030')).toBe('(555) 210-2030');
+    expect(formatPhone('1-555-210-2030')).toBe('(555) 210-2030');
+  });
+  it('leaves anything else as given', () => {
+    expect(formatPhone('555210203')).toBe('555210203');
+    expect(formatPhone('55521020301')).toBe('55521020301');
+    expect(formatPhone('+44 20 7946 0958')).toBe('+44 20 7946 0958');
+    expect(formatPhone('555-210-2030 ext 4')).toBe('555-210-2030 ext 4');
+    expect(formatPhone('<b>5552102030</b>')).toBe('<b>5552102030</b>');
+  });
+  it('shows a dash for missing phones', () => {
+    expect(formatPhone(null)).toBe('—');
+    expect(formatPhone('   ')).toBe('—');
+  });
+});
+
+describe('formatReceived', () => {
+  const now = Date.parse('2025-03-04T15:00:00Z');
+  const ago = (ms: number) => new Date(now - ms).toISOString();
+
+  it('shows a dash for null or blank', () => {
+    expect(formatReceived(null, now)).toBe('—');
+    expect(formatReceived('', now)).toBe('—');
+  });
+  it('says "just now" under a minute, including small clock skew', () => {
+    expect(formatReceived(ago(0), now)).toBe('just now');
+    expect(formatReceived(ago(59_000), now)).toBe('just now');
+    expect(formatReceived(ago(-30_000), now)).toBe('just now');
+  });
+  it('counts minutes under an hour', () => {
+    expect(formatReceived(ago(60_000), now)).toBe('1 min ago');
+    expect(formatReceived(ago(2 * 60_000 + 5_000), now)).toBe('2 min ago');
+    expect(formatReceived(ago(59 * 60_000 + 59_000), now)).toBe('59 min ago');
+  });
+  it('uses a local date-time from one hour on, and for the far future', () => {
+    const hourAgo = ago(60 * 60_000);
+    expect(formatReceived(hourAgo, now)).toBe(formatAbsolute(new Date(hourAgo)));
+    expect(formatReceived(hourAgo, now)).not.toMatch(/ago|just now/);
+    const future = ago(-10 * 60_000);
+    expect(formatReceived(future, now)).toBe(formatAbsolute(new Date(future)));
+  });
+  it('understands timestamps with offsets', () => {
+    expect(formatReceived('2025-03-04T09:58:00-05:00', now)).toBe('2 min ago');
+  });
+  it('shows unparseable values as given', () => {
+    expect(formatReceived('yesterday-ish', now)).toBe('yesterday-ish');
+  });
+  it('gives a tooltip only for real dates', () => {
+    expect(receivedTooltip(null)).toBeUndefined();
+    expect(receivedTooltip('nope')).toBeUndefined();
+    expect(receivedTooltip(ago(0))).toEqual(expect.any(String));
+  });
+});
+
+describe('small helpers', () => {
+  it('orDash', () => {
+    expect(orDash(null)).toBe('—');
+    expect(orDash(' ')).toBe('—');
+    expect(orDash('FL')).toBe('FL');
+  });
+  it('pluralize', () => {
+    expect(pluralize(0, 'lead')).toBe('0 leads');
+    expect(pluralize(1, 'lead')).toBe('1 lead');
+    expect(pluralize(2, 'lead')).toBe('2 leads');
+  });
+});

@@ -1,0 +1,73 @@
+export const EMPTY = '—';
+
+/** Null, undefined or blank → em dash; anything else as given. */
+export function orDash(value: string | null | undefined): string {
+  if (value === null || value === undefined) return EMPTY;
+  return value.trim() === '' ? EMPTY : value;
+}
+
+/**
+ * US phone formatting: exactly 10 digits (ignoring spaces, dots, dashes, parentheses,
+ * and an optional leading +1 / 1 country code) → "(555) 210-2030". Anything else as given.
+ */
+export function formatPhone(phone: string | null | undefined): string {
+  if (phone === null || phone === undefined || phone.trim() === '') return EMPTY;
+  const compact = phone.replace(/[\s().\-]/g, '');
+  let digits: string | null = null;
+  if (/^\d{10}$/.test(compact)) digits = compact;
+  else if (/^\+?1\d{10}$/.test(compact)) digits = compact.slice(-10);
+  if (digits === null) return phone.trim();
+  return `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
+}
+
+const absoluteFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+
+const fullFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'full',
+  timeStyle: 'medium',
+});
+
+/** Absolute local date-time, e.g. "Mar 4, 2025, 3:07 PM". */
+export function formatAbsolute(date: Date): string {
+  return absoluteFormat.format(date);
+}
+
+function parseTimestamp(value: string | null | undefined): Date | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * "Received" column text. Under one hour old: "just now" / "N min ago"; otherwise a local
+ * date-time. null → "—"; an unparseable value is shown as given.
+ * A timestamp slightly in the future (clock skew, up to one minute) counts as "just now".
+ */
+export function formatReceived(receivedAt: string | null | undefined, now: number): string {
+  if (receivedAt === null || receivedAt === undefined || receivedAt.trim() === '') return EMPTY;
+  const date = parseTimestamp(receivedAt);
+  if (date === null) return receivedAt;
+  const age = now - date.getTime();
+  if (age >= -MINUTE && age < MINUTE) return 'just now';
+  if (age >= MINUTE && age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
+  return formatAbsolute(date);
+}
+
+/** Tooltip for the "Received" cell: full local date-time, or undefined when there is nothing better. */
+export function receivedTooltip(receivedAt: string | null | undefined): string | undefined {
+  const date = parseTimestamp(receivedAt);
+  return date === null ? undefined : fullFormat.format(date);
+}
+
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
