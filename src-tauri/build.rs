@@ -1,1 +1,12 @@
-fn main() {}
+//! Generates Tauri's context. Our commands get permissions of their own (`allow-<command>`), so
+//! the capability file in src-tauri/capabilities is a real allow-list.
+
+/// Every command the UI may call; keep in step with `commands::handler()`.
+const COMMANDS: &[&str] = &["app_info", "demo_accounts", "restore_session", "login", "logout", "list_leads", "connection_state"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build");
+}

@@ -1,1 +1,34 @@
-pub fn run() {}
+//! The Tauri shell of Crokodial Desktop: a thin layer over `crokodial-client`.
+//!
+//! - [`commands`]: what the UI may call, one module per feature, a few lines each.
+//! - [`live`]: pumps the engine's lead feed into UI events and OS notifications.
+//! - [`dto`]: the types that cross to the UI (TypeScript generated from them).
+//! - [`error`]: the one error type that crosses, `{code, message}`.
+//!
+//! Invariant: the UI never sees a secret. The token stays in the engine and the OS keychain.
+
+mod commands;
+mod dto;
+mod error;
+mod live;
+mod state;
+
+use tauri::Manager;
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CROKODIAL_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let state = state::AppState::new()?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!())
+        .expect("Crokodial could not start");
+}

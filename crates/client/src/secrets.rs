@@ -105,23 +105,4 @@ mod tests {
         assert_eq!(session_account("http://a:3005/", "Ann@X.co"), "session:ann@x.co@http://a:3005");
         assert_ne!(session_account("http://a", "e@x.co"), session_account("http://b", "e@x.co"));
     }
-
-    /// The real OS keychain. Runs only inside a private keyring session (scripts/test sets
-    /// `CROKODIAL_TEST_KEYCHAIN=1` after starting one); under CI that is required.
-    #[test]
-    fn os_keychain_round_trip() {
-        if std::env::var_os("CROKODIAL_TEST_KEYCHAIN").is_none() {
-            assert!(std::env::var_os("CI").is_none(), "CI must run this test inside a private keychain session");
-            eprintln!("skipped: no private keychain session (run scripts/test)");
-            return;
-        }
-        let store = OsKeychain { service: format!("{SERVICE}.test") };
-        let account = format!("round-trip-{}", std::process::id());
-        assert!(store.get(&account).unwrap().is_none());
-        store.set(&account, &Sensitive("s3cret".into())).unwrap();
-        assert_eq!(store.get(&account).unwrap(), Some(Sensitive("s3cret".into())));
-        store.delete(&account).unwrap();
-        assert!(store.get(&account).unwrap().is_none());
-        store.delete(&account).unwrap();
-    }
 }

@@ -1,0 +1,159 @@
+//! End to end through the command line: a real server on loopback, the real OS keychain (a
+//! private GNOME Keyring), a real WebSocket, and real sound captured to a WAV file.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crokodial_testkit::{wav_stats, DesktopSession, LineReader, TestServer};
+use serde_json::{json, Value};
+
+const CLI: &str = env!("CARGO_BIN_EXE_crokodial");
+
+fn login(session: &DesktopSession, server: &str, email: &str, password: &str) -> std::process::Output {
+    let mut child = session
+        .command(CLI)
+        .args(["login", "--server", server, "--email", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn webhook_lead_reaches_watch_and_plays_the_alert() {
+    let session = DesktopSession::start().unwrap();
+    let wav = session.capture_sound().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("owner@agency.test").await.unwrap();
+
+    let out = login(&session, &server.url(), &admin.email, &admin.password);
+    assert!(out.status.success(), "login failed: {}", String::from_utf8_lossy(&out.stderr));
+
+    // The token is in the keychain, and the profile file holds none.
+    let account = format!("session:{}@{}", admin.email, server.url());
+    let token = session.keychain_lookup("com.crokodial.desktop", &account).unwrap().expect("token in the keychain");
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    let profile = std::fs::read_to_string(session.profile_dir().join("profile.json")).unwrap();
+    assert!(!profile.contains(&token));
+
+    let mut watch = session
+        .command(CLI)
+        .args(["watch", "--json", "--count", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = LineReader::new(watch.stdout.take().unwrap());
+    let stderr = LineReader::new(watch.stderr.take().unwrap());
+    stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("watch goes live");
+
+    let lead_id = server
+        .post_nextgen(&admin, json!({"lead_id": "NG-77", "first_name": "Rosa", "last_name": "Diaz", "phone": "(312) 555-0199", "state": "IL"}))
+        .await
+        .unwrap();
+
+    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"lead""#)).unwrap();
+    let event: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["lead"]["leadId"], lead_id.as_str());
+    assert_eq!(event["lead"]["name"], "Rosa Diaz");
+    assert_eq!(event["lead"]["phone"], "3125550199");
+    assert_eq!(event["alert"], true);
+
+    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"alert""#)).unwrap();
+    let alert: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(alert["outcome"], "played", "{alert}");
+
+    let status = tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "watch --count 1 exits cleanly");
+
+    let stats = wav_stats(&wav).unwrap();
+    assert!(stats.seconds >= 0.5, "the whole chime was played: {stats:?}");
+    assert!(stats.peak > 8_000, "the alert is loud enough to hear: {stats:?}");
+    assert!(stats.non_silent > 10_000, "not a click but a sound: {stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_a_sound_card_watch_says_so_and_keeps_working() {
+    let session = DesktopSession::start().unwrap();
+    // An ALSA default that cannot be opened, as on a machine without a sound card.
+    std::fs::write(session.home().join(".asoundrc"), "pcm.!default { type hw card 99 }\n").unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("solo@agency.test").await.unwrap();
+    assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
+
+    let mut watch = session.command(CLI).args(["watch", "--json", "--count", "1"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stdout = LineReader::new(watch.stdout.take().unwrap());
+    let stderr = LineReader::new(watch.stderr.take().unwrap());
+    stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("no sound output")).expect("says there is no sound");
+    stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("and still goes live");
+
+    let lead_id = server.post_nextgen(&admin, json!({"first_name": "Sam", "email": "sam@example.com"})).await.unwrap();
+    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"lead""#)).unwrap();
+    assert!(line.contains(&lead_id));
+    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"alert""#)).unwrap();
+    assert!(line.contains("silent"), "{line}");
+    assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_a_keychain_login_stops_and_writes_nothing() {
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("nokeys@agency.test").await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CLI)
+        .args(["--home"])
+        .arg(home.path().join("profile"))
+        .args(["login", "--server", &server.url(), "--email", &admin.email])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env("HOME", home.path())
+        .env("XDG_RUNTIME_DIR", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", admin.password).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("OS keychain is not available"), "{err}");
+    assert!(!home.path().join("profile/profile.json").exists(), "no session left behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn leads_lists_the_tenant_newest_first_and_wrong_password_fails() {
+    let session = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("list@agency.test").await.unwrap();
+
+    let out = login(&session, &server.url(), &admin.email, "wrong password");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid credentials"));
+
+    assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
+    for (i, name) in ["First", "Second", "Third"].iter().enumerate() {
+        server.post_nextgen(&admin, json!({"first_name": name, "phone": format!("312555010{i}")})).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let out = session.command(CLI).args(["leads", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let names: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Third", "Second", "First"]);
+
+    let out = session.command(CLI).args(["leads", "--search", "seco"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Second") && !text.contains("Third"), "{text}");
+
+    assert!(session.command(CLI).arg("logout").status().unwrap().success());
+    let out = session.command(CLI).arg("leads").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in"));
+}

@@ -1,0 +1,81 @@
+//! The socket supervisor against our real server over loopback.
+
+use std::time::Duration;
+
+use crokodial_client::api::ApiClient;
+use crokodial_client::secrets::Sensitive;
+use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
+use crokodial_testkit::TestServer;
+use serde_json::json;
+use tokio::sync::watch;
+use tokio::time::timeout;
+
+async fn wait_for(state: &mut watch::Receiver<ConnectionState>, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+    let found = timeout(Duration::from_secs(15), state.wait_for(|s| want(s))).await;
+    found.expect("state reached in time").expect("supervisor alive").clone()
+}
+
+async fn token_for(server: &TestServer, email: &str, password: &str) -> Sensitive<String> {
+    Sensitive(ApiClient::new(&server.url()).unwrap().login(email, password).await.unwrap().token)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn goes_live_and_decodes_typed_events() {
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("live@agency.test").await.unwrap();
+    let token = token_for(&server, &admin.email, &admin.password).await;
+    let api = ApiClient::new(&server.url()).unwrap();
+    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
+
+    let id = server.post_nextgen(&admin, json!({"first_name": "Lia", "phone": "4155550123", "state": "ca"})).await.unwrap();
+    let event = timeout(Duration::from_secs(5), socket.next_event()).await.unwrap().unwrap();
+    let SocketEvent::NewLead(lead) = event else { panic!("{event:?}") };
+    assert_eq!(lead.lead_id.as_deref(), Some(id.as_str()));
+    assert_eq!(lead.name, "Lia");
+    assert!(lead.should_alert());
+    assert_eq!(lead.lead.unwrap().state.as_deref(), Some("CA"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_token_is_auth_failed_and_not_retried() {
+    let server = TestServer::start(false).await.unwrap();
+    let api = ApiClient::new(&server.url()).unwrap();
+    let socket = SocketHandle::spawn(api.socket_url(), Sensitive("not.a.jwt".into()));
+    let state = wait_for(&mut socket.state(), |s| matches!(s, ConnectionState::AuthFailed { .. })).await;
+    assert!(matches!(state, ConnectionState::AuthFailed { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reconnects_when_the_server_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let config = crokodial_server::Config::for_tests(db.clone());
+    let secret = config.jwt_secret.clone();
+    let server = crokodial_server::Server::start(config).await.unwrap();
+    let addr = server.addr();
+    let user = server
+        .create_user(crokodial_server::NewUser {
+            email: "back@agency.test".into(),
+            name: "Back".into(),
+            role: crokodial_core::api::Role::Admin,
+            password: "pw-back".into(),
+            tenant: crokodial_server::TenantChoice::Own,
+        })
+        .await
+        .unwrap();
+    let api = ApiClient::new(&server.base_url()).unwrap();
+    let token = Sensitive(api.login(&user.email, "pw-back").await.unwrap().token);
+    let socket = SocketHandle::spawn(api.socket_url(), token);
+    let mut state = socket.state();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
+
+    server.shutdown().await;
+    wait_for(&mut state, |s| matches!(s, ConnectionState::Offline { retrying: true, .. })).await;
+
+    let mut config = crokodial_server::Config::for_tests(db);
+    config.listen = addr;
+    config.jwt_secret = secret;
+    let _server = crokodial_server::Server::start(config).await.unwrap();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
+}

@@ -1,0 +1,18 @@
+//! The commands the UI may call, one module per feature. Each is a few lines over the engine.
+//! Keep the list in step with `COMMANDS` in build.rs and the capability file.
+
+mod app;
+mod auth;
+mod leads;
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app::app_info,
+        app::connection_state,
+        auth::demo_accounts,
+        auth::restore_session,
+        auth::login,
+        auth::logout,
+        leads::list_leads,
+    ]
+}

@@ -1,0 +1,69 @@
+//! The error that crosses to the UI: `{code, message}`. The UI branches on `code` (a closed set),
+//! never on the message.
+
+use crokodial_client::secrets::KeychainError;
+use crokodial_client::ClientError;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidCredentials,
+    InvalidInput,
+    Network,
+    Server,
+    KeychainUnavailable,
+    NotLoggedIn,
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError { code, message: message.into() }
+    }
+}
+
+impl From<ClientError> for AppError {
+    fn from(e: ClientError) -> Self {
+        let code = match &e {
+            ClientError::InvalidCredentials(_) => ErrorCode::InvalidCredentials,
+            ClientError::Unauthorized(_) | ClientError::NotLoggedIn => ErrorCode::NotLoggedIn,
+            ClientError::InvalidInput(_) => ErrorCode::InvalidInput,
+            ClientError::Network(_) => ErrorCode::Network,
+            ClientError::Server { .. } => ErrorCode::Server,
+            ClientError::Keychain(KeychainError::Unavailable(_) | KeychainError::Failed(_)) => ErrorCode::KeychainUnavailable,
+            ClientError::Profile { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<KeychainError> for AppError {
+    fn from(e: KeychainError) -> Self {
+        ClientError::from(e).into()
+    }
+}
+
+pub type CmdResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let e: AppError = ClientError::Keychain(KeychainError::Unavailable("locked".into())).into();
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["code"], "keychain_unavailable");
+        assert!(v["message"].as_str().unwrap().contains("locked"));
+        let e: AppError = ClientError::Unauthorized("expired".into()).into();
+        assert_eq!(e.code, ErrorCode::NotLoggedIn);
+    }
+}

@@ -1,0 +1,172 @@
+//! The real desktop app in a real webview, driven over WebDriver (tauri-driver + WebKitWebDriver)
+//! on a virtual display, against our server on loopback: log in with a demo account, see the list,
+//! receive webhook leads live — including one whose name is an HTML injection attempt.
+
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use crokodial_testkit::{DesktopSession, TestServer, Xvfb};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const APP: &str = env!("CARGO_BIN_EXE_crokodial-desktop");
+const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..150 {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn text_of(el: &Element) -> String {
+    el.text().await.unwrap_or_default()
+}
+
+async fn first_row(client: &Client) -> Option<(String, String)> {
+    let row = client.find(Locator::Css("#lead-list tr.lead-row")).await.ok()?;
+    let id = row.attr("data-lead-id").await.ok()??;
+    let name = text_of(&row.find(Locator::Css(".lead-name")).await.ok()?).await;
+    Some((id, name))
+}
+
+/// The demo tenant's webhook credentials, fetched the way an admin would: over the API.
+async fn demo_webhook(server: &TestServer) -> (String, String) {
+    let admin = server.server.demo_accounts().into_iter().find(|a| a.role == crokodial_core::api::Role::Admin).unwrap();
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{}/api/auth/login", server.url()))
+        .json(&json!({"email": admin.email, "password": admin.password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let creds: Value = http
+        .get(format!("{}/api/integrations/nextgen/credentials", server.url()))
+        .bearer_auth(login["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (creds["sid"].as_str().unwrap().to_owned(), creds["apikey"].as_str().unwrap().to_owned())
+}
+
+async fn post_lead(server: &TestServer, creds: &(String, String), body: Value) -> String {
+    let ack: Value = reqwest::Client::new()
+        .post(format!("{}/api/webhooks/nextgen", server.url()))
+        .header("sid", &creds.0)
+        .header("apikey", &creds.1)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ack["leadId"].as_str().unwrap_or_else(|| panic!("no leadId in {ack}")).to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
+    let session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(true).await.unwrap();
+    let creds = demo_webhook(&server).await;
+
+    let port = free_port();
+    let driver = session
+        .command("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+        .env("DISPLAY", display.display())
+        .env("CROKODIAL_SERVER", server.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map(Driver)
+        .expect("tauri-driver (scripts/setup --test installs it)");
+    let caps: serde_json::Map<String, Value> =
+        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let client = wait_for("tauri-driver", || {
+        let caps = caps.clone();
+        let webdriver = webdriver.clone();
+        async move { ClientBuilder::rustls().ok()?.capabilities(caps).connect(&webdriver).await.ok() }
+    })
+    .await;
+
+    // The login screen is prefilled with the demo server and lists its demo accounts.
+    let server_field = wait_for("the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
+    assert_eq!(server_field.prop("value").await.unwrap().as_deref(), Some(server.url().as_str()));
+    let rep_button = wait_for("the demo accounts", || async {
+        for button in client.find_all(Locator::Css("#demo-accounts .demo-account")).await.ok()? {
+            if text_of(&button).await.contains("rep@") {
+                return Some(button);
+            }
+        }
+        None
+    })
+    .await;
+    rep_button.click().await.unwrap();
+    client.find(Locator::Id("login-button")).await.unwrap().click().await.unwrap();
+
+    // The tenant's lead list, newest first, and a live connection.
+    let rows = wait_for("the lead list", || async {
+        let rows = client.find_all(Locator::Css("#lead-list tr.lead-row")).await.ok()?;
+        (rows.len() >= 10).then_some(rows.len())
+    })
+    .await;
+    assert!(rows >= 10, "{rows} rows");
+    wait_for("a live connection", || async {
+        let badge = client.find(Locator::Id("connection-state")).await.ok()?;
+        (badge.attr("data-state").await.ok()?? == "live").then_some(())
+    })
+    .await;
+
+    // A webhook lead appears at the top.
+    let id = post_lead(&server, &creds, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"})).await;
+    let (top_id, top_name) = wait_for("the new lead at the top", || async {
+        first_row(&client).await.filter(|(top, _)| *top == id)
+    })
+    .await;
+    assert_eq!((top_id.as_str(), top_name.as_str()), (id.as_str(), "Rosa Diaz"));
+
+    // A hostile name is shown as that literal text, never as markup.
+    let id = post_lead(&server, &creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await;
+    let (_, name) = wait_for("the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) }).await;
+    assert_eq!(name, HOSTILE);
+    assert!(client.find_all(Locator::Css("#lead-list img")).await.unwrap().is_empty(), "no element was injected");
+    assert!(client.get_alert_text().await.is_err(), "no script ran");
+
+    let artifacts = std::path::PathBuf::from(std::env::var("CROKODIAL_ARTIFACTS").unwrap_or_else(|_| "target/artifacts".into()));
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("webdriver-lead-list.png");
+    std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
+    println!("screenshot: {}", shot.display());
+
+    client.close().await.unwrap();
+    drop(driver);
+}
