@@ -1,0 +1,112 @@
+//! Fan-out of events to the authenticated sockets of one tenant.
+//!
+//! Each socket has a bounded queue. Broadcasting never waits: a socket whose queue is full is
+//! dropped from the hub (its task then sees the queue close and ends the connection).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crokodial_core::ws::ServerMessage;
+use tokio::sync::mpsc;
+
+/// Events a socket may have queued before it counts as lagging.
+pub const QUEUE: usize = 64;
+
+type Subscribers = HashMap<String, Vec<(u64, mpsc::Sender<Arc<str>>)>>;
+
+#[derive(Clone, Default)]
+pub struct Hub {
+    tenants: Arc<Mutex<Subscribers>>,
+    next_id: Arc<AtomicU64>,
+}
+
+/// A socket's membership; leaving the hub happens on drop.
+pub struct Subscription {
+    hub: Hub,
+    tenant: String,
+    id: u64,
+    pub rx: mpsc::Receiver<Arc<str>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut tenants = self.hub.lock();
+        if let Some(subs) = tenants.get_mut(&self.tenant) {
+            subs.retain(|(id, _)| *id != self.id);
+            if subs.is_empty() {
+                tenants.remove(&self.tenant);
+            }
+        }
+    }
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Subscribers> {
+        self.tenants.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Joins a socket to its tenant's events.
+    pub fn subscribe(&self, tenant: &str) -> Subscription {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().entry(tenant.to_owned()).or_default().push((id, tx));
+        Subscription { hub: self.clone(), tenant: tenant.to_owned(), id, rx }
+    }
+
+    /// Sends `msg` to every socket of `tenant`; returns how many got it.
+    pub fn broadcast(&self, tenant: &str, msg: &ServerMessage) -> usize {
+        let text: Arc<str> = match serde_json::to_string(msg) {
+            Ok(t) => t.into(),
+            Err(e) => {
+                tracing::error!("cannot encode event: {e}");
+                return 0;
+            }
+        };
+        let mut tenants = self.lock();
+        let Some(subs) = tenants.get_mut(tenant) else { return 0 };
+        subs.retain(|(id, tx)| match tx.try_send(Arc::clone(&text)) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(socket = id, "dropping a socket that is not keeping up");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+        subs.len()
+    }
+
+    /// Sockets currently joined to `tenant`.
+    pub fn count(&self, tenant: &str) -> usize {
+        self.lock().get(tenant).map_or(0, Vec::len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg() -> ServerMessage {
+        ServerMessage::Error { message: "x".into() }
+    }
+
+    #[test]
+    fn only_the_tenant_hears_and_laggards_are_dropped() {
+        let hub = Hub::default();
+        let mut a = hub.subscribe("a");
+        let mut b = hub.subscribe("b");
+        assert_eq!(hub.broadcast("a", &msg()), 1);
+        assert!(a.rx.try_recv().is_ok());
+        assert!(b.rx.try_recv().is_err());
+
+        let slow = hub.subscribe("a");
+        for _ in 0..QUEUE {
+            hub.broadcast("a", &msg());
+            a.rx.try_recv().unwrap();
+        }
+        assert_eq!(hub.broadcast("a", &msg()), 1, "the full queue is dropped, the live one stays");
+        drop(slow);
+        drop(a);
+        assert_eq!(hub.count("a"), 0);
+    }
+}

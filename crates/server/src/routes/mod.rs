@@ -1,0 +1,55 @@
+//! The HTTP API.
+
+mod auth;
+mod demo;
+mod leads;
+mod webhook;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use chrono::Utc;
+use crokodial_core::api::Health;
+
+use crate::error::{json_errors, ApiError};
+use crate::state::AppState;
+use crate::ws;
+
+/// Largest request body we read.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/verify", get(auth::verify))
+        .route("/api/leads", get(leads::list))
+        .route("/api/leads/{id}", get(leads::one))
+        .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
+        .route("/api/webhooks/nextgen", post(webhook::nextgen))
+        .route("/api/demo/accounts", get(demo::accounts))
+        .route("/api/{*rest}", axum::routing::any(not_found))
+        .fallback(ws::fallback)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::map_response(json_errors))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Route not found")
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        server: "crokodial-server".into(),
+        port: state.port,
+        uptime: state.started.elapsed().as_secs_f64(),
+        timestamp: crate::store::iso(Utc::now()),
+    })
+}
+
+/// Parses a JSON request body; any failure is a 400 JSON error.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid_json", format!("Invalid JSON body: {e}")))
+}

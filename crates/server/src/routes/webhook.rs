@@ -1,0 +1,97 @@
+//! The NextGen webhook and its per-tenant credentials.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use crokodial_core::api::{Role, WebhookAck};
+use crokodial_core::nextgen::NextGenPayload;
+use crokodial_core::ws::{NewLeadNotification, ServerMessage};
+
+use crate::auth::{new_object_id, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{self, iso, WebhookCredentials};
+
+/// `GET /api/integrations/nextgen/credentials`: the caller's tenant's credentials (admins only).
+pub async fn credentials(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<WebhookCredentials>, ApiError> {
+    if user.role != Role::Admin {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required"));
+    }
+    Ok(Json(crate::accounts::webhook_credentials(&state.store, &user.tenant_id).await?))
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `POST /api/webhooks/nextgen`: store the lead durably, then alert the tenant's sockets.
+pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let (Some(sid), Some(apikey)) = (header(&headers, "sid"), header(&headers, "apikey")) else {
+        return Err(ApiError::unauthorized("missing_credentials", "Missing sid or apikey header"));
+    };
+    let (sid, apikey) = (sid.to_owned(), apikey.to_owned());
+    let tenant = store::run(&state.store, move |s| s.tenant_by_credentials(&sid, &apikey))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
+
+    let payload = NextGenPayload::from_json(&body)
+        .map_err(|e| ApiError::bad_request("invalid_body", format!("Invalid lead payload: {e}")))?;
+    let vendor_key = payload.vendor_key().map(str::to_owned);
+    let mut lead = payload.into_lead().map_err(|e| ApiError::bad_request("invalid_lead", e.to_string()))?;
+
+    let now = Utc::now();
+    lead.id = new_object_id();
+    lead.tenant_id = Some(tenant.clone());
+    lead.created_at = Some(now);
+    lead.updated_at = Some(now);
+    let t = tenant.clone();
+    let (lead, is_new) = store::run(&state.store, move |s| {
+        lead.assigned_to = Some(s.first_admin(&t)?.unwrap_or_else(|| t.clone()));
+        s.upsert_lead(lead, vendor_key.as_deref())
+    })
+    .await?;
+    let process_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    if is_new {
+        let event = ServerMessage::NewLead {
+            data: NewLeadNotification {
+                lead_id: Some(lead.id.clone()),
+                name: lead.name.clone(),
+                source: Some("NextGen".into()),
+                is_new,
+                process_ms: Some(process_ms),
+                phone: lead.phone.clone(),
+                is_stub: None,
+                lead: Some(Box::new(lead.clone())),
+            },
+            timestamp: Some(iso(Utc::now())),
+        };
+        let sockets = state.hub.broadcast(&tenant, &event);
+        tracing::info!(lead = %lead.id, sockets, "new NextGen lead");
+    } else {
+        tracing::info!(lead = %lead.id, "updated NextGen lead");
+    }
+
+    let ack = WebhookAck {
+        success: true,
+        lead_id: lead.id,
+        message: if is_new { "Lead created" } else { "Lead updated" }.into(),
+        is_new,
+        process_ms,
+    };
+    let status = if is_new { StatusCode::CREATED } else { StatusCode::OK };
+    let mut res = (status, Json(ack)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{process_ms:.2}ms")) {
+        res.headers_mut().insert("x-process-time", v);
+    }
+    Ok(res)
+}

@@ -1,0 +1,25 @@
+//! State shared by every request handler.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crokodial_core::api::DemoAccount;
+use tokio::sync::watch;
+
+use crate::auth::Jwt;
+use crate::hub::Hub;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub jwt: Jwt,
+    pub hub: Hub,
+    pub started: Instant,
+    pub port: u16,
+    /// `Some` in demo mode only.
+    pub demo_accounts: Option<Arc<Vec<DemoAccount>>>,
+    pub ping_interval: Duration,
+    /// Flips to `true` when the server shuts down; sockets watch it and close.
+    pub shutdown: watch::Receiver<bool>,
+}

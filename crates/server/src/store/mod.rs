@@ -1,0 +1,109 @@
+//! Persistence behind a [`Store`] trait. Methods are blocking; async callers go through
+//! [`run`], which moves the call onto tokio's blocking pool.
+
+mod migrations;
+mod sqlite;
+
+use std::sync::Arc;
+
+use crokodial_core::api::{DemoAccount, LeadQuery, Role};
+use crokodial_core::Lead;
+
+pub use migrations::{migrations, SCHEMA_VERSION};
+pub use sqlite::SqliteStore;
+pub(crate) use sqlite::ts as iso;
+
+/// A stored user, with its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+impl UserRecord {
+    /// The user as the API shows it.
+    pub fn to_api(&self) -> crokodial_core::api::User {
+        crokodial_core::api::User {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            profile_picture: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "the database {path} has schema version {found}, newer than this program knows ({known}); \
+         use a newer crokodial-server"
+    )]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("a user with email {0} already exists")]
+    EmailTaken(String),
+    #[error("no tenant {0}")]
+    NoTenant(String),
+    #[error("stored document is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("storage task failed: {0}")]
+    Task(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// NextGen webhook credentials of one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookCredentials {
+    pub sid: String,
+    pub apikey: String,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Inserts a user; fails with [`StoreError::EmailTaken`] if the email (any case) exists.
+    fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
+    /// Looks a user up by email, case-insensitively.
+    fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    fn tenant_exists(&self, tenant_id: &str) -> StoreResult<bool>;
+    /// The tenant's oldest admin, who is assigned webhook leads.
+    fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>>;
+
+    /// The tenant's credentials, storing `candidate` if it has none yet.
+    fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials>;
+    /// The tenant whose credentials these are.
+    fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>>;
+
+    /// Inserts `lead`, or, if the tenant already has a lead with this vendor key, updates that one
+    /// (keeping its id, creation time, assignee and the rep's disposition/notes/status).
+    /// Returns the stored lead and whether it is new.
+    fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>) -> StoreResult<(Lead, bool)>;
+    /// Inserts many leads in one transaction.
+    fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()>;
+    fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>>;
+    /// One page of the tenant's leads matching `query`, and the total number matching.
+    fn query_leads(&self, tenant_id: &str, query: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)>;
+
+    fn demo_accounts(&self) -> StoreResult<Vec<DemoAccount>>;
+    fn insert_demo_account(&self, account: &DemoAccount) -> StoreResult<()>;
+}
+
+/// Runs a blocking store call on tokio's blocking pool.
+pub async fn run<T, F>(store: &Arc<dyn Store>, f: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+}

@@ -1,0 +1,407 @@
+//! The SQLite store: one file, WAL, foreign keys on, one connection behind a mutex.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use crokodial_core::api::{DemoAccount, LeadQuery, Role, SortBy, SortDirection};
+use crokodial_core::{Lead, LeadSource};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use super::{migrations, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION};
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`. Refuses a database whose
+    /// schema is newer than this build.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Task(format!("creating {}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: path.display().to_string(), found, known: SCHEMA_VERSION });
+        }
+        migrations().to_latest(&mut conn)?;
+        Ok(SqliteStore { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent: keep going.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 UTC text, so they sort lexically.
+pub(crate) fn ts(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn role_from(s: &str) -> Role {
+    if s == "admin" {
+        Role::Admin
+    } else {
+        Role::User
+    }
+}
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        email: r.get(2)?,
+        name: r.get(3)?,
+        role: role_from(&r.get::<_, String>(4)?),
+        password_hash: r.get(5)?,
+    })
+}
+
+const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash";
+
+fn insert_lead(conn: &Connection, lead: &Lead, vendor_key: Option<&str>) -> StoreResult<()> {
+    let created = ts(lead.created_at.unwrap_or_else(Utc::now));
+    conn.execute(
+        "INSERT INTO leads (id, tenant_id, assigned_to, name, first_name, last_name, email, phone, state,
+                            disposition, source, time_zone, created_at, vendor_key, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            lead.id,
+            lead.tenant_id.as_deref().unwrap_or_default(),
+            lead.assigned_to,
+            lead.name,
+            lead.first_name,
+            lead.last_name,
+            lead.email,
+            lead.phone,
+            lead.state,
+            lead.disposition,
+            lead.source.map(LeadSource::as_str),
+            lead.time_zone,
+            created,
+            vendor_key,
+            serde_json::to_string(lead)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn update_lead(conn: &Connection, lead: &Lead) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE leads SET assigned_to = ?2, name = ?3, first_name = ?4, last_name = ?5, email = ?6, phone = ?7,
+                state = ?8, disposition = ?9, source = ?10, time_zone = ?11, doc = ?12
+         WHERE id = ?1",
+        params![
+            lead.id,
+            lead.assigned_to,
+            lead.name,
+            lead.first_name,
+            lead.last_name,
+            lead.email,
+            lead.phone,
+            lead.state,
+            lead.disposition,
+            lead.source.map(LeadSource::as_str),
+            lead.time_zone,
+            serde_json::to_string(lead)?,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The `dispositions` value that matches leads without one.
+const NO_DISPOSITION: &str = "No Disposition";
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// `?, ?, ?` for `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The WHERE clause (fixed SQL text) and its parameters for a lead query.
+fn lead_filter(tenant_id: &str, q: &LeadQuery) -> (String, Vec<Value>) {
+    let mut sql = String::from("tenant_id = ?");
+    let mut args = vec![Value::Text(tenant_id.to_owned())];
+
+    if let Some(search) = &q.search {
+        let pattern = escape_like(search);
+        sql.push_str(
+            " AND (name LIKE ? ESCAPE '\\' OR first_name LIKE ? ESCAPE '\\' OR last_name LIKE ? ESCAPE '\\'
+                   OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'",
+        );
+        args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
+        // "(555) 210-20" finds 5552102030: phones are stored as bare digits.
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 3 {
+            sql.push_str(" OR phone LIKE ?");
+            args.push(Value::Text(format!("%{digits}%")));
+        }
+        sql.push(')');
+    }
+    if !q.states.is_empty() {
+        sql.push_str(&format!(" AND state IN ({})", placeholders(q.states.len())));
+        args.extend(q.states.iter().map(|s| Value::Text(s.to_uppercase())));
+    }
+    if !q.dispositions.is_empty() {
+        let (none, named): (Vec<&String>, Vec<&String>) =
+            q.dispositions.iter().partition(|d| d.eq_ignore_ascii_case(NO_DISPOSITION));
+        let mut alts = Vec::new();
+        if !none.is_empty() {
+            alts.push("disposition IS NULL OR disposition = ''".to_owned());
+        }
+        if !named.is_empty() {
+            alts.push(format!("disposition IN ({})", placeholders(named.len())));
+            args.extend(named.into_iter().map(|d| Value::Text(d.clone())));
+        }
+        sql.push_str(&format!(" AND ({})", alts.join(" OR ")));
+    }
+    if !q.sources.is_empty() {
+        sql.push_str(&format!(" AND source IN ({})", placeholders(q.sources.len())));
+        args.extend(q.sources.iter().map(|s| {
+            Value::Text(LeadSource::parse(s).map(|s| s.as_str().to_owned()).unwrap_or_else(|| s.clone()))
+        }));
+    }
+    if let Some(key) = &q.pipeline_source {
+        // An unknown key cannot get here (LeadQuery validates it); match nothing if it does.
+        let source = LeadSource::ALL.into_iter().find(|s| s.pipeline_key() == key);
+        sql.push_str(" AND source = ?");
+        args.push(source.map_or(Value::Null, |s| Value::Text(s.as_str().to_owned())));
+    }
+    (sql, args)
+}
+
+fn order_by(q: &LeadQuery) -> String {
+    let col = match q.sort_by {
+        SortBy::CreatedAt => "created_at",
+        SortBy::Name => "name COLLATE NOCASE",
+        SortBy::Email => "email COLLATE NOCASE",
+        SortBy::Phone => "phone",
+        SortBy::State => "state",
+        SortBy::Disposition => "disposition COLLATE NOCASE",
+        SortBy::TimeZone => "time_zone",
+    };
+    let dir = match q.sort_direction {
+        SortDirection::Asc => "ASC",
+        SortDirection::Desc => "DESC",
+    };
+    // The id breaks ties, so pages are stable.
+    format!("{col} {dir}, id {dir}")
+}
+
+impl Store for SqliteStore {
+    fn insert_user(&self, user: &UserRecord) -> StoreResult<()> {
+        let res = self.conn().execute(
+            "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                user.id,
+                user.tenant_id,
+                user.email,
+                user.name,
+                user.role.as_str(),
+                user.password_hash,
+                ts(Utc::now())
+            ],
+        );
+        match res {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(StoreError::EmailTaken(user.email.clone()))
+            }
+            other => other.map(drop).map_err(Into::into),
+        }
+    }
+
+    fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE email = ?1");
+        Ok(self.conn().query_row(&sql, [email.trim()], user_from_row).optional()?)
+    }
+
+    fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = ?1");
+        Ok(self.conn().query_row(&sql, [id], user_from_row).optional()?)
+    }
+
+    fn tenant_exists(&self, tenant_id: &str) -> StoreResult<bool> {
+        Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)", [tenant_id], |r| r.get(0))?)
+    }
+
+    fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM users WHERE tenant_id = ?1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
+                [tenant_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO webhook_credentials (tenant_id, sid, apikey, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id) DO NOTHING",
+            params![tenant_id, candidate.sid, candidate.apikey, ts(Utc::now())],
+        )?;
+        Ok(conn.query_row("SELECT sid, apikey FROM webhook_credentials WHERE tenant_id = ?1", [tenant_id], |r| {
+            Ok(WebhookCredentials { sid: r.get(0)?, apikey: r.get(1)? })
+        })?)
+    }
+
+    fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .query_row("SELECT tenant_id, apikey FROM webhook_credentials WHERE sid = ?1", [sid], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(row.filter(|(_, key)| constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
+    }
+
+    fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<(Lead, bool)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let tenant = lead.tenant_id.clone().unwrap_or_default();
+        let existing: Option<String> = match vendor_key {
+            Some(key) => tx
+                .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND vendor_key = ?2", [&tenant, key], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        let is_new = match existing {
+            Some(doc) => {
+                let old: Lead = serde_json::from_str(&doc)?;
+                lead.id = old.id;
+                lead.created_at = old.created_at;
+                lead.assigned_to = old.assigned_to;
+                lead.disposition = old.disposition;
+                lead.status = old.status;
+                lead.notes = old.notes;
+                lead.time_zone = lead.time_zone.or(old.time_zone);
+                update_lead(&tx, &lead)?;
+                false
+            }
+            None => {
+                insert_lead(&tx, &lead, vendor_key)?;
+                true
+            }
+        };
+        tx.commit()?;
+        Ok((lead, is_new))
+    }
+
+    fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for lead in leads {
+            insert_lead(&tx, lead, lead.lead_id.as_deref())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>> {
+        let doc: Option<String> = self
+            .conn()
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| r.get(0))
+            .optional()?;
+        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    fn query_leads(&self, tenant_id: &str, q: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)> {
+        let (filter, mut args) = lead_filter(tenant_id, q);
+        let conn = self.conn();
+        let total: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM leads WHERE {filter}"), params_from_iter(&args), |r| r.get(0))?;
+        let limit = i64::from(q.effective_limit());
+        let offset = i64::from(q.page.max(1) - 1) * limit;
+        args.push(Value::Integer(limit));
+        args.push(Value::Integer(offset));
+        let sql = format!("SELECT doc FROM leads WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?", order_by(q));
+        let mut stmt = conn.prepare(&sql)?;
+        let docs = stmt.query_map(params_from_iter(&args), |r| r.get::<_, String>(0))?;
+        let mut leads = Vec::new();
+        for doc in docs {
+            leads.push(serde_json::from_str(&doc?)?);
+        }
+        Ok((leads, total.max(0) as u64))
+    }
+
+    fn demo_accounts(&self) -> StoreResult<Vec<DemoAccount>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT email, password, role FROM demo_accounts ORDER BY role, email")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DemoAccount { email: r.get(0)?, password: r.get(1)?, role: role_from(&r.get::<_, String>(2)?) })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn insert_demo_account(&self, a: &DemoAccount) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO demo_accounts (email, password, role) VALUES (?1, ?2, ?3)",
+            params![a.email, a.password, a.role.as_str()],
+        )?;
+        Ok(())
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&path).err().expect("a newer schema must be refused");
+        assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+        assert!(err.to_string().contains("newer than this program knows"), "{err}");
+    }
+
+    #[test]
+    fn reopening_is_idempotent_and_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(SqliteStore::open(&path).unwrap());
+        let store = SqliteStore::open(&path).unwrap();
+        let conn = store.conn();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(escape_like("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,108 @@
+//! The real-time socket: raw WebSocket on any path, authenticated by the first message.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use crokodial_core::ws::{failure, ClientMessage, ServerMessage};
+use tokio::time::{sleep_until, Instant};
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::hub::Subscription;
+use crate::state::AppState;
+
+/// A socket must authenticate within this time.
+pub const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Close code for policy violations (no or bad authentication).
+const POLICY: u16 = 1008;
+const MAX_MESSAGE: usize = 64 * 1024;
+
+/// The router's fallback: upgrades WebSocket requests on any path, 404 JSON otherwise.
+pub async fn fallback(
+    State(state): State<AppState>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    match ws {
+        Ok(ws) => ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| serve(socket, state)),
+        Err(_) => ApiError::not_found("Route not found").into_response(),
+    }
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {
+    match serde_json::to_string(msg) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn close(mut socket: WebSocket, code: u16, reason: &str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+async fn serve(mut socket: WebSocket, state: AppState) {
+    let auth_deadline = Instant::now() + AUTH_TIMEOUT;
+    let mut sub: Option<Subscription> = None;
+    let mut shutdown = state.shutdown.clone();
+    let mut ping = tokio::time::interval_at(Instant::now() + state.ping_interval, state.ping_interval);
+    let mut last_seen = Instant::now();
+
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(msg)) = incoming else { return };
+                last_seen = Instant::now();
+                let text = match msg {
+                    Message::Text(t) => t,
+                    Message::Close(_) => return,
+                    _ => continue,
+                };
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Err(_) => {
+                        let err = ServerMessage::Error { message: "Invalid message format".into() };
+                        if !send(&mut socket, &err).await { return }
+                    }
+                    Ok(value) => match serde_json::from_value::<ClientMessage>(value) {
+                        Ok(ClientMessage::Authenticate { token }) => match auth::user_for_token(&state, &token).await {
+                            Ok(user) => {
+                                // Re-authenticating moves the socket to the (possibly new) tenant.
+                                sub = Some(state.hub.subscribe(&user.tenant_id));
+                                let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into() };
+                                if !send(&mut socket, &ok).await { return }
+                            }
+                            Err(e) => {
+                                let code = if e.status.is_server_error() { failure::AUTH_ERROR } else { failure::INVALID_TOKEN };
+                                let fail = ServerMessage::AuthFailure { message: e.message, code: Some(code.into()) };
+                                send(&mut socket, &fail).await;
+                                return close(socket, POLICY, "Authentication failed").await;
+                            }
+                        },
+                        // Other message types are not ours to handle; ignore them.
+                        Err(_) => tracing::debug!("ignoring an unknown client message"),
+                    },
+                }
+            }
+            event = async { sub.as_mut().expect("guarded").rx.recv().await }, if sub.is_some() => {
+                match event {
+                    Some(text) => if socket.send(Message::Text(text.as_ref().into())).await.is_err() { return },
+                    // The hub dropped us for lagging.
+                    None => return close(socket, 1013, "Too slow").await,
+                }
+            }
+            _ = sleep_until(auth_deadline), if sub.is_none() => {
+                return close(socket, POLICY, "Authentication timeout").await;
+            }
+            _ = ping.tick() => {
+                if last_seen.elapsed() > state.ping_interval * 2 {
+                    tracing::debug!("dropping a silent socket");
+                    return;
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
+            }
+            _ = shutdown.changed() => {
+                return close(socket, 1001, "Server shutting down").await;
+            }
+        }
+    }
+}
