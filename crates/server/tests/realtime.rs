@@ -1,0 +1,231 @@
+//! The NextGen webhook and the real-time socket, over real loopback HTTP and WebSocket.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{lead_body, next_event, send, Env};
+use crokodial_core::api::{ErrorBody, LeadsPage, Role, WebhookAck};
+use crokodial_core::ws::{ClientMessage, ServerMessage};
+use crokodial_core::Lead;
+use crokodial_server::{TenantChoice, WebhookCredentials};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+
+const QUIET: Duration = Duration::from_millis(1000);
+const WAIT: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn webhook_rejects_bad_credentials_and_bodies() {
+    let env = Env::start().await;
+    let (a, _) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let creds = env.creds_of(&a).await;
+
+    let wrong = WebhookCredentials { sid: creds.sid.clone(), apikey: "key_wrong".into() };
+    let res = env.post_lead(&wrong, &lead_body("Ann", "2015550123")).await;
+    assert_eq!(res.status(), 401);
+    assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
+    let res = env.http.post(env.url("/api/webhooks/nextgen")).json(&lead_body("Ann", "2012345678")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    let res = env.post_lead(&creds, &serde_json::json!({"first_name": "Ann"})).await;
+    assert_eq!(res.status(), 400);
+    let body: ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.message.as_deref(), Some("a lead needs a phone or an email"));
+
+    let res = env.post_lead(&creds, &serde_json::json!(["Ann", "Lee", "2012345678"])).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<ErrorBody>().await.unwrap().message.unwrap().contains("JSON object"));
+
+    let res = env
+        .http
+        .post(env.url("/api/webhooks/nextgen"))
+        .header("sid", &creds.sid)
+        .header("apikey", &creds.apikey)
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
+
+    let huge = format!(r#"{{"email":"a@b.co","notes":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    let res = env
+        .http
+        .post(env.url("/api/webhooks/nextgen"))
+        .header("sid", &creds.sid)
+        .header("apikey", &creds.apikey)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.error.as_deref(), Some("payload_too_large"));
+
+    // Nothing was stored.
+    let (_, token) = (a.clone(), env.login("a@example.com", common::PASSWORD).await);
+    let page: LeadsPage = env.get("/api/leads", &token).await.json().await.unwrap();
+    assert_eq!(page.pagination.total, 0);
+}
+
+#[tokio::test]
+async fn repeated_vendor_lead_updates_once_and_alerts_once() {
+    let env = Env::start().await;
+    let (a, token) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let creds = env.creds_of(&a).await;
+    let mut ws = env.authed_socket(&token).await;
+
+    let hostile = "<img src=x onerror=alert(1)>";
+    let mut body = lead_body("Ann", "(201) 555-0123");
+    body["first_name"] = hostile.into();
+    let res = env.post_lead(&creds, &body).await;
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().contains_key("x-process-time"));
+    let first: WebhookAck = res.json().await.unwrap();
+    assert!(first.success && first.is_new);
+
+    body["city"] = "Hoboken".into();
+    let res = env.post_lead(&creds, &body).await;
+    assert_eq!(res.status(), 200);
+    let second: WebhookAck = res.json().await.unwrap();
+    assert!(!second.is_new);
+    assert_eq!(second.lead_id, first.lead_id);
+
+    match next_event(&mut ws, WAIT).await {
+        Some(ServerMessage::NewLead { data, .. }) => assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str())),
+        other => panic!("expected the new lead, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut ws, QUIET).await, None, "the update does not alert again");
+
+    let page: LeadsPage = env.get("/api/leads", &token).await.json().await.unwrap();
+    assert_eq!(page.pagination.total, 1);
+    let lead: Lead = env.get(&format!("/api/leads/{}", first.lead_id), &token).await.json().await.unwrap();
+    assert_eq!(lead.first_name.as_deref(), Some(hostile), "stored byte-for-byte");
+    assert_eq!(lead.name, format!("{hostile} Tester"));
+    assert_eq!(lead.zipcode.as_deref(), Some("07030"));
+    assert_eq!(lead.city.as_deref(), Some("Hoboken"), "the update was applied");
+    assert_eq!(lead.phone.as_deref(), Some("2015550123"));
+    assert_eq!(lead.tenant_id.as_deref(), Some(a.id.as_str()));
+    assert_eq!(lead.assigned_to.as_deref(), Some(a.id.as_str()));
+    assert_eq!(lead.disposition.as_deref(), Some("New Lead"));
+    assert!(lead.created_at.is_some());
+
+    // Raw JSON too: the hostile text is not escaped or altered.
+    let raw = env.get(&format!("/api/leads/{}", first.lead_id), &token).await.text().await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(v["firstName"], hostile);
+}
+
+#[tokio::test]
+async fn socket_authentication() {
+    let env = Env::start().await;
+    let (_, token) = env.user("a@example.com", Role::User, TenantChoice::Own).await;
+    let _ok = env.authed_socket(&token).await;
+
+    // Bad JSON gets an error and the socket stays usable.
+    let mut ws = env.socket().await;
+    ws.send(Message::Text("{not json".into())).await.unwrap();
+    assert_eq!(next_event(&mut ws, WAIT).await, Some(ServerMessage::Error { message: "Invalid message format".into() }));
+    send(&mut ws, &ClientMessage::Authenticate { token: token.clone() }).await;
+    assert!(matches!(next_event(&mut ws, WAIT).await, Some(ServerMessage::AuthSuccess { .. })));
+
+    // A bad token: auth_failure, then close 1008.
+    let mut ws = env.socket().await;
+    send(&mut ws, &ClientMessage::Authenticate { token: "nope".into() }).await;
+    match next_event(&mut ws, WAIT).await {
+        Some(ServerMessage::AuthFailure { code, message }) => {
+            assert_eq!(code.as_deref(), Some("INVALID_TOKEN"));
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected auth_failure, got {other:?}"),
+    }
+    let close = tokio::time::timeout(WAIT, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(close, Some(CloseCode::Policy));
+
+    // Plain HTTP on a non-API path is a JSON 404, not an upgrade.
+    let res = env.http.get(env.url("/socket")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn events_reach_only_the_tenant_that_owns_the_lead() {
+    let env = Env::start().await;
+    let (a, token_a) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, token_b) = env.user("b@example.com", Role::Admin, TenantChoice::Own).await;
+    let (_, token_rep) = env.user("rep@example.com", Role::User, TenantChoice::Of(a.id.clone())).await;
+    let (creds_a, creds_b) = (env.creds_of(&a).await, env.creds_of(&b).await);
+
+    let mut ws_a = env.authed_socket(&token_a).await;
+    let mut ws_a2 = env.authed_socket(&token_a).await; // same user, second device
+    let mut ws_rep = env.authed_socket(&token_rep).await;
+    let mut ws_b = env.authed_socket(&token_b).await;
+    let mut anon = env.socket().await;
+
+    let ack: WebhookAck = env.post_lead(&creds_a, &lead_body("Ann", "2015550123")).await.json().await.unwrap();
+    for ws in [&mut ws_a, &mut ws_a2, &mut ws_rep] {
+        match next_event(ws, WAIT).await {
+            Some(ServerMessage::NewLead { data, timestamp }) => {
+                assert_eq!(data.lead_id.as_deref(), Some(ack.lead_id.as_str()));
+                assert_eq!(data.name, "Ann Tester");
+                assert_eq!(data.source.as_deref(), Some("NextGen"));
+                assert!(data.is_new && data.should_alert());
+                assert_eq!(data.phone.as_deref(), Some("2015550123"));
+                assert_eq!(data.lead.as_ref().map(|l| l.id.as_str()), Some(ack.lead_id.as_str()));
+                assert!(timestamp.is_some());
+            }
+            other => panic!("tenant A expected the lead, got {other:?}"),
+        }
+    }
+    assert_eq!(next_event(&mut ws_b, QUIET).await, None, "tenant B must hear nothing");
+    assert_eq!(next_event(&mut anon, QUIET).await, None, "an unauthenticated socket must hear nothing");
+
+    let ack_b: WebhookAck = env.post_lead(&creds_b, &lead_body("Bea", "3055550199")).await.json().await.unwrap();
+    match next_event(&mut ws_b, WAIT).await {
+        Some(ServerMessage::NewLead { data, .. }) => assert_eq!(data.lead_id.as_deref(), Some(ack_b.lead_id.as_str())),
+        other => panic!("tenant B expected its lead, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut ws_b, QUIET).await, None, "exactly one event for B");
+    assert_eq!(next_event(&mut ws_a, Duration::from_millis(200)).await, None);
+    assert_eq!(next_event(&mut anon, Duration::from_millis(200)).await, None);
+}
+
+#[tokio::test]
+async fn silent_sockets_are_dropped_and_closed_on_shutdown() {
+    let env = Env::start_with(|c| c.ping_interval = Duration::from_millis(200)).await;
+    let (a, token) = env.user("a@example.com", Role::User, TenantChoice::Own).await;
+    let tenant = env.server.tenant_of(&a.id).await.unwrap();
+
+    // A socket that answers pings (tungstenite pongs while we read) stays.
+    let mut live = env.authed_socket(&token).await;
+    // One that never reads never pongs, and is dropped after two intervals.
+    let _silent = env.authed_socket(&token).await;
+    assert_eq!(env.server.socket_count(&tenant), 2);
+    assert_eq!(next_event(&mut live, Duration::from_millis(1200)).await, None);
+    assert_eq!(env.server.socket_count(&tenant), 1);
+
+    let started = std::time::Instant::now();
+    env.server.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(4), "shutdown does not wait for open sockets");
+    let ended = tokio::time::timeout(WAIT, async {
+        while let Some(Ok(msg)) = live.next().await {
+            if msg.is_close() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the socket is closed at shutdown");
+}
