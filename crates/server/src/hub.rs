@@ -50,8 +50,16 @@ impl Hub {
     pub fn subscribe(&self, tenant: &str) -> Subscription {
         let (tx, rx) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().entry(tenant.to_owned()).or_default().push((id, tx));
-        Subscription { hub: self.clone(), tenant: tenant.to_owned(), id, rx }
+        self.lock()
+            .entry(tenant.to_owned())
+            .or_default()
+            .push((id, tx));
+        Subscription {
+            hub: self.clone(),
+            tenant: tenant.to_owned(),
+            id,
+            rx,
+        }
     }
 
     /// Sends `msg` to every socket of `tenant`; returns how many got it.
@@ -64,7 +72,9 @@ impl Hub {
             }
         };
         let mut tenants = self.lock();
-        let Some(subs) = tenants.get_mut(tenant) else { return 0 };
+        let Some(subs) = tenants.get_mut(tenant) else {
+            return 0;
+        };
         subs.retain(|(id, tx)| match tx.try_send(Arc::clone(&text)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -87,7 +97,9 @@ mod tests {
     use super::*;
 
     fn msg() -> ServerMessage {
-        ServerMessage::Error { message: "x".into() }
+        ServerMessage::Error {
+            message: "x".into(),
+        }
     }
 
     #[test]
@@ -104,7 +116,11 @@ mod tests {
             hub.broadcast("a", &msg());
             a.rx.try_recv().unwrap();
         }
-        assert_eq!(hub.broadcast("a", &msg()), 1, "the full queue is dropped, the live one stays");
+        assert_eq!(
+            hub.broadcast("a", &msg()),
+            1,
+            "the full queue is dropped, the live one stays"
+        );
         drop(slow);
         drop(a);
         assert_eq!(hub.count("a"), 0);

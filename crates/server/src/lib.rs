@@ -42,15 +42,25 @@ impl Server {
     /// Opens and migrates the database, seeds the demo tenant if asked, binds, and serves in a
     /// background task.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
-        anyhow::ensure!(config.jwt_secret.len() >= 16, "the JWT secret must be at least 16 bytes");
-        anyhow::ensure!(!config.ping_interval.is_zero(), "the ping interval must be positive");
+        anyhow::ensure!(
+            config.jwt_secret.len() >= 16,
+            "the JWT secret must be at least 16 bytes"
+        );
+        anyhow::ensure!(
+            !config.ping_interval.is_zero(),
+            "the ping interval must be positive"
+        );
         let path = config.db_path.clone();
         let store: Arc<dyn Store> = Arc::new(
             tokio::task::spawn_blocking(move || SqliteStore::open(&path))
                 .await?
                 .with_context(|| format!("opening {}", config.db_path.display()))?,
         );
-        let demo_accounts = if config.demo { Some(Arc::new(demo::seed(&store).await?)) } else { None };
+        let demo_accounts = if config.demo {
+            Some(Arc::new(demo::seed(&store).await?))
+        } else {
+            None
+        };
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -73,15 +83,30 @@ impl Server {
             let graceful = async move {
                 let _ = stop.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(graceful)
+                .await
+            {
                 tracing::error!("server error: {e}");
             }
         });
-        let mut server = Server { addr, state, shutdown, serving, feed: None };
+        let mut server = Server {
+            addr,
+            state,
+            shutdown,
+            serving,
+            feed: None,
+        };
         if let (true, Some(every)) = (config.demo, config.demo_feed) {
-            let tenant = accounts::tenant_of(&server.state.store, &server.demo_admin_id().await?).await?;
+            let tenant =
+                accounts::tenant_of(&server.state.store, &server.demo_admin_id().await?).await?;
             let creds = server.webhook_credentials(&tenant).await?;
-            server.feed = Some(tokio::spawn(demo::feed(server.base_url(), creds.sid, creds.apikey, every)));
+            server.feed = Some(tokio::spawn(demo::feed(
+                server.base_url(),
+                creds.sid,
+                creds.apikey,
+                every,
+            )));
         }
         tracing::info!("listening on {}", server.base_url());
         Ok(server)
@@ -122,7 +147,11 @@ impl Server {
 
     /// The demo accounts, with their passwords; empty unless in demo mode.
     pub fn demo_accounts(&self) -> Vec<DemoAccount> {
-        self.state.demo_accounts.as_deref().cloned().unwrap_or_default()
+        self.state
+            .demo_accounts
+            .as_deref()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Authenticated sockets currently joined to a tenant.
@@ -137,7 +166,10 @@ impl Server {
         }
         let _ = self.shutdown.send(true);
         let mut serving = self.serving;
-        if tokio::time::timeout(Duration::from_secs(5), &mut serving).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(5), &mut serving)
+            .await
+            .is_err()
+        {
             tracing::warn!("connections still open after 5 s; aborting them");
             serving.abort();
         }
@@ -151,10 +183,15 @@ pub async fn add_user(
     new: NewUser,
 ) -> anyhow::Result<(User, Option<WebhookCredentials>)> {
     let path = db_path.to_owned();
-    let store: Arc<dyn Store> = Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(&path)).await??);
+    let store: Arc<dyn Store> =
+        Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(&path)).await??);
     let own_admin = new.tenant == TenantChoice::Own && new.role == crokodial_core::api::Role::Admin;
     let user = accounts::create_user(&store, new).await?;
-    let creds = if own_admin { Some(accounts::webhook_credentials(&store, &user.id).await?) } else { None };
+    let creds = if own_admin {
+        Some(accounts::webhook_credentials(&store, &user.id).await?)
+    } else {
+        None
+    };
     Ok((user, creds))
 }
 
@@ -162,6 +199,7 @@ pub async fn add_user(
 pub async fn tenant_of_email(db_path: &std::path::Path, email: &str) -> anyhow::Result<String> {
     let path = db_path.to_owned();
     let email = email.to_owned();
-    let user = tokio::task::spawn_blocking(move || SqliteStore::open(&path)?.user_by_email(&email)).await??;
+    let user = tokio::task::spawn_blocking(move || SqliteStore::open(&path)?.user_by_email(&email))
+        .await??;
     Ok(user.context("no user with that email")?.tenant_id)
 }

@@ -10,8 +10,8 @@ use crokodial_core::api::{DemoAccount, LeadQuery, Role};
 use crokodial_core::Lead;
 
 pub use migrations::{migrations, SCHEMA_VERSION};
-pub use sqlite::SqliteStore;
 pub(crate) use sqlite::ts as iso;
+pub use sqlite::SqliteStore;
 
 /// A stored user, with its password hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,11 @@ pub enum StoreError {
         "the database {path} has schema version {found}, newer than this program knows ({known}); \
          use a newer crokodial-server"
     )]
-    TooNew { path: String, found: i64, known: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("a user with email {0} already exists")]
     EmailTaken(String),
     #[error("no tenant {0}")]
@@ -78,7 +82,11 @@ pub trait Store: Send + Sync + 'static {
     fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>>;
 
     /// The tenant's credentials, storing `candidate` if it has none yet.
-    fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials>;
+    fn ensure_credentials(
+        &self,
+        tenant_id: &str,
+        candidate: WebhookCredentials,
+    ) -> StoreResult<WebhookCredentials>;
     /// The tenant whose credentials these are.
     fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>>;
 
