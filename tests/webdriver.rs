@@ -25,7 +25,14 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
+fn artifacts() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(std::env::var("CROKODIAL_ARTIFACTS").unwrap_or_else(|_| "target/artifacts".into()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Polls `probe` for up to 15 s; on time-out saves a screenshot and the page source, then fails.
+async fn wait_for<T, F, Fut>(client: &Client, what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -36,11 +43,34 @@ where
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting for {what}");
+    let dir = artifacts();
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(dir.join("webdriver-failure.png"), png);
+    }
+    if let Ok(html) = client.source().await {
+        let _ = std::fs::write(dir.join("webdriver-failure.html"), html);
+    }
+    panic!("timed out waiting for {what}; see {}/webdriver-failure.*", dir.display());
 }
 
+/// Connects to tauri-driver, which launches the app.
+async fn connect(port: u16, caps: serde_json::Map<String, Value>) -> Client {
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut last = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls().expect("rustls").capabilities(caps.clone()).connect(&webdriver).await {
+            Ok(client) => return client,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot reach tauri-driver: {last:?}");
+}
+
+/// The element's `textContent`: exactly the text in the DOM (WebKit's rendered text can omit
+/// parts laid out in flex boxes).
 async fn text_of(el: &Element) -> String {
-    el.text().await.unwrap_or_default()
+    el.prop("textContent").await.ok().flatten().unwrap_or_default()
 }
 
 async fn first_row(client: &Client) -> Option<(String, String)> {
@@ -92,6 +122,8 @@ async fn post_lead(server: &TestServer, creds: &(String, String), body: Value) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
+    // Several TLS back ends are linked into this test; fantoccini needs one chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let session = DesktopSession::start().unwrap();
     let display = Xvfb::start().unwrap();
     let server = TestServer::start(true).await.unwrap();
@@ -110,18 +142,12 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
         .expect("tauri-driver (scripts/setup --test installs it)");
     let caps: serde_json::Map<String, Value> =
         serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let client = wait_for("tauri-driver", || {
-        let caps = caps.clone();
-        let webdriver = webdriver.clone();
-        async move { ClientBuilder::rustls().ok()?.capabilities(caps).connect(&webdriver).await.ok() }
-    })
-    .await;
+    let client = connect(port, caps).await;
 
     // The login screen is prefilled with the demo server and lists its demo accounts.
-    let server_field = wait_for("the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
+    let server_field = wait_for(&client, "the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
     assert_eq!(server_field.prop("value").await.unwrap().as_deref(), Some(server.url().as_str()));
-    let rep_button = wait_for("the demo accounts", || async {
+    let rep_button = wait_for(&client, "the demo accounts", || async {
         for button in client.find_all(Locator::Css("#demo-accounts .demo-account")).await.ok()? {
             if text_of(&button).await.contains("rep@") {
                 return Some(button);
@@ -134,13 +160,13 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     client.find(Locator::Id("login-button")).await.unwrap().click().await.unwrap();
 
     // The tenant's lead list, newest first, and a live connection.
-    let rows = wait_for("the lead list", || async {
+    let rows = wait_for(&client, "the lead list", || async {
         let rows = client.find_all(Locator::Css("#lead-list tr.lead-row")).await.ok()?;
         (rows.len() >= 10).then_some(rows.len())
     })
     .await;
     assert!(rows >= 10, "{rows} rows");
-    wait_for("a live connection", || async {
+    wait_for(&client, "a live connection", || async {
         let badge = client.find(Locator::Id("connection-state")).await.ok()?;
         (badge.attr("data-state").await.ok()?? == "live").then_some(())
     })
@@ -148,7 +174,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
 
     // A webhook lead appears at the top.
     let id = post_lead(&server, &creds, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"})).await;
-    let (top_id, top_name) = wait_for("the new lead at the top", || async {
+    let (top_id, top_name) = wait_for(&client, "the new lead at the top", || async {
         first_row(&client).await.filter(|(top, _)| *top == id)
     })
     .await;
@@ -156,14 +182,12 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
 
     // A hostile name is shown as that literal text, never as markup.
     let id = post_lead(&server, &creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await;
-    let (_, name) = wait_for("the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) }).await;
+    let (_, name) = wait_for(&client, "the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) }).await;
     assert_eq!(name, HOSTILE);
     assert!(client.find_all(Locator::Css("#lead-list img")).await.unwrap().is_empty(), "no element was injected");
     assert!(client.get_alert_text().await.is_err(), "no script ran");
 
-    let artifacts = std::path::PathBuf::from(std::env::var("CROKODIAL_ARTIFACTS").unwrap_or_else(|_| "target/artifacts".into()));
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let shot = artifacts.join("webdriver-lead-list.png");
+    let shot = artifacts().join("webdriver-lead-list.png");
     std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
     println!("screenshot: {}", shot.display());
 

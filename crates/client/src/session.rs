@@ -126,21 +126,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// A keychain that cannot be reached, as on a headless box.
-    pub struct NoKeychain;
-
-    impl SecretStore for NoKeychain {
-        fn get(&self, _: &str) -> Result<Option<Sensitive<String>>, KeychainError> {
-            Err(KeychainError::Unavailable("no Secret Service on the session bus".into()))
-        }
-        fn set(&self, _: &str, _: &Sensitive<String>) -> Result<(), KeychainError> {
-            Err(KeychainError::Unavailable("no Secret Service on the session bus".into()))
-        }
-        fn delete(&self, _: &str) -> Result<(), KeychainError> {
-            Err(KeychainError::Unavailable("no Secret Service on the session bus".into()))
-        }
-    }
-
     #[test]
     fn restore_needs_profile_and_token() {
         let dir = tempfile::tempdir().unwrap();

@@ -14,7 +14,11 @@ export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "s
 
 export type LeadEvent = { lead: LeadRow, alerted: boolean, };
 
-export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, receivedAt: string | null, };
+export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, 
+/**
+ * RFC 3339.
+ */
+receivedAt: string | null, };
 
 export type Role = "admin" | "user";
 
