@@ -216,7 +216,13 @@ mod tests {
         assert_eq!(row.name, "<b>x</b>");
         assert_eq!(row.received_at.as_deref(), Some("2023-11-14T22:13:20.000Z"));
 
-        let lead = Lead { id: "full".into(), name: "Ann".into(), state: Some("TX".into()), created_at: Some(now), ..Lead::default() };
+        let lead = Lead {
+            id: "full".into(),
+            name: "Ann".into(),
+            state: Some("TX".into()),
+            created_at: Some(now),
+            ..Lead::default()
+        };
         let ours = NewLeadNotification { lead: Some(Box::new(lead)), ..legacy };
         let row = LeadRow::from_notification(&ours, now);
         assert_eq!((row.id.as_str(), row.state.as_deref()), ("full", Some("TX")));

@@ -38,7 +38,9 @@ impl From<ClientError> for AppError {
             ClientError::InvalidInput(_) => ErrorCode::InvalidInput,
             ClientError::Network(_) => ErrorCode::Network,
             ClientError::Server { .. } => ErrorCode::Server,
-            ClientError::Keychain(KeychainError::Unavailable(_) | KeychainError::Failed(_)) => ErrorCode::KeychainUnavailable,
+            ClientError::Keychain(KeychainError::Unavailable(_) | KeychainError::Failed(_)) => {
+                ErrorCode::KeychainUnavailable
+            }
             ClientError::Profile { .. } => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())

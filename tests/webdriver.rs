@@ -26,7 +26,8 @@ fn free_port() -> u16 {
 }
 
 fn artifacts() -> std::path::PathBuf {
-    let dir = std::path::PathBuf::from(std::env::var("CROKODIAL_ARTIFACTS").unwrap_or_else(|_| "target/artifacts".into()));
+    let dir =
+        std::path::PathBuf::from(std::env::var("CROKODIAL_ARTIFACTS").unwrap_or_else(|_| "target/artifacts".into()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -145,7 +146,8 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     let client = connect(port, caps).await;
 
     // The login screen is prefilled with the demo server and lists its demo accounts.
-    let server_field = wait_for(&client, "the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
+    let server_field =
+        wait_for(&client, "the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
     assert_eq!(server_field.prop("value").await.unwrap().as_deref(), Some(server.url().as_str()));
     let rep_button = wait_for(&client, "the demo accounts", || async {
         for button in client.find_all(Locator::Css("#demo-accounts .demo-account")).await.ok()? {
@@ -173,7 +175,12 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     .await;
 
     // A webhook lead appears at the top.
-    let id = post_lead(&server, &creds, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"})).await;
+    let id = post_lead(
+        &server,
+        &creds,
+        json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"}),
+    )
+    .await;
     let (top_id, top_name) = wait_for(&client, "the new lead at the top", || async {
         first_row(&client).await.filter(|(top, _)| *top == id)
     })
@@ -182,7 +189,9 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
 
     // A hostile name is shown as that literal text, never as markup.
     let id = post_lead(&server, &creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await;
-    let (_, name) = wait_for(&client, "the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) }).await;
+    let (_, name) =
+        wait_for(&client, "the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) })
+            .await;
     assert_eq!(name, HOSTILE);
     assert!(client.find_all(Locator::Css("#lead-list img")).await.unwrap().is_empty(), "no element was injected");
     assert!(client.get_alert_text().await.is_err(), "no script ran");

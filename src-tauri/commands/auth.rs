@@ -32,7 +32,13 @@ pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> CmdR
 }
 
 #[tauri::command]
-pub async fn login(app: AppHandle, state: State<'_, AppState>, server_url: String, email: String, password: String) -> CmdResult<SessionInfo> {
+pub async fn login(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    email: String,
+    password: String,
+) -> CmdResult<SessionInfo> {
     let session = Session::login(&state.home, &state.keychain, &server_url, &email, &password).await?;
     tracing::info!(server = %session.profile.server_url, "logged in");
     Ok(adopt(&app, &state, session))

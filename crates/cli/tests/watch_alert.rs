@@ -85,7 +85,13 @@ async fn without_a_sound_card_watch_says_so_and_keeps_working() {
     let admin = server.admin("solo@agency.test").await.unwrap();
     assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
 
-    let mut watch = session.command(CLI).args(["watch", "--json", "--count", "1"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut watch = session
+        .command(CLI)
+        .args(["watch", "--json", "--count", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let stdout = LineReader::new(watch.stdout.take().unwrap());
     let stderr = LineReader::new(watch.stderr.take().unwrap());
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("no sound output")).expect("says there is no sound");

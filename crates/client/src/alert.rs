@@ -104,7 +104,12 @@ impl AlertPlayer {
     }
 }
 
-fn player_thread(sound: Decoded, volume: f32, commands: mpsc::Receiver<Command>, status: mpsc::SyncSender<AudioStatus>) {
+fn player_thread(
+    sound: Decoded,
+    volume: f32,
+    commands: mpsc::Receiver<Command>,
+    status: mpsc::SyncSender<AudioStatus>,
+) {
     // The stream must stay alive (and on this thread: it is not Send) for sound to play.
     let output = OutputStream::try_default();
     let handle = match &output {

@@ -125,10 +125,8 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
         return Err(ClientError::Server { status: status.as_u16(), message: error_text(resp).await });
     }
     let bytes = resp.bytes().await.map_err(|e| ClientError::Network(describe(&e)))?;
-    serde_json::from_slice(&bytes).map_err(|e| ClientError::Server {
-        status: status.as_u16(),
-        message: format!("unexpected answer: {e}"),
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ClientError::Server { status: status.as_u16(), message: format!("unexpected answer: {e}") })
 }
 
 async fn error_text(resp: Response) -> String {

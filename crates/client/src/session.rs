@@ -29,7 +29,13 @@ pub struct Session {
 impl Session {
     /// Logs in and keeps the session: the token goes to the keychain first, so a keychain that
     /// cannot be reached fails the login and leaves nothing behind.
-    pub async fn login(home: &Home, secrets: &dyn SecretStore, server_url: &str, email: &str, password: &str) -> Result<Self> {
+    pub async fn login(
+        home: &Home,
+        secrets: &dyn SecretStore,
+        server_url: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Self> {
         if email.trim().is_empty() || password.is_empty() {
             return Err(ClientError::InvalidInput("enter an email and a password".into()));
         }
@@ -135,7 +141,13 @@ pub(crate) mod tests {
 
         let profile = Profile {
             server_url: "http://127.0.0.1:1".into(),
-            user: User { id: "u1".into(), name: "Ann".into(), email: "ann@x.co".into(), role: crokodial_core::api::Role::User, profile_picture: None },
+            user: User {
+                id: "u1".into(),
+                name: "Ann".into(),
+                email: "ann@x.co".into(),
+                role: crokodial_core::api::Role::User,
+                profile_picture: None,
+            },
         };
         write_profile(&home, &profile).unwrap();
         assert!(Session::restore(&home, &store).unwrap().is_none(), "no token, no session");
@@ -157,7 +169,13 @@ pub(crate) mod tests {
         let home = Home::at(dir.path());
         let profile = Profile {
             server_url: "http://h".into(),
-            user: User { id: "u".into(), name: "".into(), email: "e@x.co".into(), role: crokodial_core::api::Role::Admin, profile_picture: None },
+            user: User {
+                id: "u".into(),
+                name: "".into(),
+                email: "e@x.co".into(),
+                role: crokodial_core::api::Role::Admin,
+                profile_picture: None,
+            },
         };
         write_profile(&home, &profile).unwrap();
         let text = std::fs::read_to_string(home.profile_file()).unwrap();

@@ -30,9 +30,14 @@ pub enum ConnectionState {
     Connecting,
     Live,
     /// Not connected; the supervisor retries unless `retrying` is false.
-    Offline { reason: String, retrying: bool },
+    Offline {
+        reason: String,
+        retrying: bool,
+    },
     /// The server refused the session; log in again.
-    AuthFailed { reason: String },
+    AuthFailed {
+        reason: String,
+    },
 }
 
 /// A typed event from the server.
@@ -77,13 +82,21 @@ impl SocketHandle {
 
 enum Ended {
     /// The connection ended; `was_live` tells whether it had authenticated.
-    Dropped { reason: String, was_live: bool },
+    Dropped {
+        reason: String,
+        was_live: bool,
+    },
     AuthFailed(String),
     Replaced,
     Unwanted,
 }
 
-async fn supervise(url: Url, token: Sensitive<String>, state: watch::Sender<ConnectionState>, events: mpsc::Sender<SocketEvent>) {
+async fn supervise(
+    url: Url,
+    token: Sensitive<String>,
+    state: watch::Sender<ConnectionState>,
+    events: mpsc::Sender<SocketEvent>,
+) {
     let mut delay = BACKOFF_START;
     loop {
         state.send_replace(ConnectionState::Connecting);
@@ -162,7 +175,9 @@ async fn connect_once(
         let event = match msg {
             Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
                 Ok(ServerMessage::NewLead { data, .. }) => SocketEvent::NewLead(data),
-                Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => SocketEvent::NotesUpdated { lead_id, notes },
+                Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => {
+                    SocketEvent::NotesUpdated { lead_id, notes }
+                }
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "undecodable socket message ignored");
@@ -182,7 +197,9 @@ fn close_reason(frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFra
     match frame {
         Some(f) if u16::from(f.code) == CLOSE_REPLACED => Ended::Replaced,
         Some(f) if f.code == CloseCode::Policy => Ended::AuthFailed(format!("closed by the server: {}", f.reason)),
-        Some(f) => Ended::Dropped { reason: format!("closed by the server ({}) {}", u16::from(f.code), f.reason), was_live },
+        Some(f) => {
+            Ended::Dropped { reason: format!("closed by the server ({}) {}", u16::from(f.code), f.reason), was_live }
+        }
         None => Ended::Dropped { reason: "closed by the server".into(), was_live },
     }
 }

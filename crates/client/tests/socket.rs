@@ -10,7 +10,10 @@ use serde_json::json;
 use tokio::sync::watch;
 use tokio::time::timeout;
 
-async fn wait_for(state: &mut watch::Receiver<ConnectionState>, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+async fn wait_for(
+    state: &mut watch::Receiver<ConnectionState>,
+    want: impl Fn(&ConnectionState) -> bool,
+) -> ConnectionState {
     let found = timeout(Duration::from_secs(15), state.wait_for(|s| want(s))).await;
     found.expect("state reached in time").expect("supervisor alive").clone()
 }
@@ -28,7 +31,8 @@ async fn goes_live_and_decodes_typed_events() {
     let mut socket = SocketHandle::spawn(api.socket_url(), token);
     wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
 
-    let id = server.post_nextgen(&admin, json!({"first_name": "Lia", "phone": "4155550123", "state": "ca"})).await.unwrap();
+    let id =
+        server.post_nextgen(&admin, json!({"first_name": "Lia", "phone": "4155550123", "state": "ca"})).await.unwrap();
     let event = timeout(Duration::from_secs(5), socket.next_event()).await.unwrap().unwrap();
     let SocketEvent::NewLead(lead) = event else { panic!("{event:?}") };
     assert_eq!(lead.lead_id.as_deref(), Some(id.as_str()));

@@ -163,15 +163,8 @@ pub mod query {
     }
 
     impl SortBy {
-        const ALL: [SortBy; 7] = [
-            Self::CreatedAt,
-            Self::Name,
-            Self::Email,
-            Self::Phone,
-            Self::State,
-            Self::Disposition,
-            Self::TimeZone,
-        ];
+        const ALL: [SortBy; 7] =
+            [Self::CreatedAt, Self::Name, Self::Email, Self::Phone, Self::State, Self::Disposition, Self::TimeZone];
 
         pub fn as_str(self) -> &'static str {
             match self {
@@ -275,7 +268,8 @@ pub mod query {
                         q.pipeline_source = Some(v).filter(|v| v != "all");
                     }
                     "sortBy" => {
-                        q.sort_by = SortBy::ALL.into_iter().find(|s| s.as_str() == value).ok_or_else(|| bad("sortBy"))?
+                        q.sort_by =
+                            SortBy::ALL.into_iter().find(|s| s.as_str() == value).ok_or_else(|| bad("sortBy"))?
                     }
                     "sortDirection" => {
                         q.sort_direction = match value {
@@ -307,7 +301,9 @@ pub mod query {
             if let Some(s) = &self.search {
                 out.push(("search", s.clone()));
             }
-            for (key, list) in [("states", &self.states), ("dispositions", &self.dispositions), ("sources", &self.sources)] {
+            for (key, list) in
+                [("states", &self.states), ("dispositions", &self.dispositions), ("sources", &self.sources)]
+            {
                 out.extend(list.iter().map(|v| (key, v.clone())));
             }
             if let Some(p) = &self.pipeline_source {
@@ -342,7 +338,13 @@ mod tests {
 
     #[test]
     fn user_serialises_both_ids_and_reads_either_shape() {
-        let u = User { id: "abc".into(), name: "A".into(), email: "a@b.co".into(), role: Role::Admin, profile_picture: None };
+        let u = User {
+            id: "abc".into(),
+            name: "A".into(),
+            email: "a@b.co".into(),
+            role: Role::Admin,
+            profile_picture: None,
+        };
         let v = serde_json::to_value(&u).unwrap();
         assert_eq!(v["_id"], "abc");
         assert_eq!(v["id"], "abc");
@@ -357,7 +359,8 @@ mod tests {
 
     #[test]
     fn query_lists_and_clamps() {
-        let q = LeadQuery::from_pairs([("states", "TX, FL"), ("states", "CA"), ("limit", "1000"), ("page", "0")]).unwrap();
+        let q =
+            LeadQuery::from_pairs([("states", "TX, FL"), ("states", "CA"), ("limit", "1000"), ("page", "0")]).unwrap();
         assert_eq!(q.states, ["TX", "FL", "CA"]);
         assert_eq!(q.effective_limit(), 100);
         assert_eq!(q.page, 1);

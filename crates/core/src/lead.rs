@@ -19,14 +19,8 @@ pub enum LeadSource {
 }
 
 impl LeadSource {
-    pub const ALL: [LeadSource; 6] = [
-        Self::NextGen,
-        Self::Marketplace,
-        Self::SelfGenerated,
-        Self::CsvImport,
-        Self::ManualEntry,
-        Self::Usha,
-    ];
+    pub const ALL: [LeadSource; 6] =
+        [Self::NextGen, Self::Marketplace, Self::SelfGenerated, Self::CsvImport, Self::ManualEntry, Self::Usha];
 
     /// The wire spelling, e.g. `"CSV Import"`.
     pub fn as_str(self) -> &'static str {

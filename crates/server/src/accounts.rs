@@ -59,24 +59,16 @@ pub async fn create_user(store: &Arc<dyn Store>, new: NewUser) -> anyhow::Result
 }
 
 /// The tenant's NextGen webhook credentials, created on first need.
-pub async fn webhook_credentials(
-    store: &Arc<dyn Store>,
-    tenant_id: &str,
-) -> StoreResult<WebhookCredentials> {
+pub async fn webhook_credentials(store: &Arc<dyn Store>, tenant_id: &str) -> StoreResult<WebhookCredentials> {
     let tenant = tenant_id.to_owned();
-    store::run(store, move |s| {
-        s.ensure_credentials(&tenant, random_credentials())
-    })
-    .await
+    store::run(store, move |s| s.ensure_credentials(&tenant, random_credentials())).await
 }
 
 /// The tenant of user `user_id`.
 pub async fn tenant_of(store: &Arc<dyn Store>, user_id: &str) -> anyhow::Result<String> {
     let id = user_id.to_owned();
     let user = store::run(store, move |s| s.user_by_id(&id)).await?;
-    Ok(user
-        .with_context(|| format!("no user {user_id}"))?
-        .tenant_id)
+    Ok(user.with_context(|| format!("no user {user_id}"))?.tenant_id)
 }
 
 fn random_credentials() -> WebhookCredentials {

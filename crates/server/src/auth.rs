@@ -25,33 +25,20 @@ pub struct Jwt {
 
 impl Jwt {
     pub fn new(secret: &[u8]) -> Self {
-        Jwt {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Jwt { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     /// A token for user `id`, valid [`TOKEN_DAYS`].
     pub fn issue(&self, id: &str) -> anyhow::Result<String> {
         let iat = Utc::now().timestamp();
-        let claims = Claims {
-            id: id.to_owned(),
-            iat,
-            exp: iat + TOKEN_DAYS * 86_400,
-        };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let claims = Claims { id: id.to_owned(), iat, exp: iat + TOKEN_DAYS * 86_400 };
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
     /// The claims of a valid, unexpired HS256 token.
     pub fn verify(&self, token: &str) -> Option<Claims> {
         let validation = Validation::new(Algorithm::HS256);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .ok()
-            .map(|d| d.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok().map(|d| d.claims)
     }
 }
 
@@ -68,11 +55,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 /// Checks a password against a stored hash (blocking).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A MongoDB-ObjectId-like id: 4 bytes of seconds since the epoch and 8 random bytes, in hex.
@@ -89,10 +72,7 @@ pub fn new_object_id() -> String {
 
 /// Loads the user a token belongs to.
 pub async fn user_for_token(state: &AppState, token: &str) -> Result<UserRecord, ApiError> {
-    let claims = state
-        .jwt
-        .verify(token)
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "Invalid token"))?;
+    let claims = state.jwt.verify(token).ok_or_else(|| ApiError::unauthorized("invalid_token", "Invalid token"))?;
     store::run(&state.store, move |s| s.user_by_id(&claims.id))
         .await?
         .ok_or_else(|| ApiError::unauthorized("user_not_found", "User not found"))
@@ -109,10 +89,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized("no_token", "No auth token found"))?;
@@ -138,11 +115,7 @@ mod tests {
     #[test]
     fn expired_tokens_are_rejected() {
         let jwt = Jwt::new(b"s");
-        let claims = Claims {
-            id: "a".into(),
-            iat: 1,
-            exp: 2,
-        };
+        let claims = Claims { id: "a".into(), iat: 1, exp: 2 };
         let token = jsonwebtoken::encode(&Header::default(), &claims, &jwt.encoding).unwrap();
         assert!(jwt.verify(&token).is_none());
     }

@@ -137,13 +137,7 @@ const DISPOSITIONS: &[&str] = &[
     "Hung Up",
     "Ghosted 👻",
 ];
-const CONDITIONS: &[&str] = &[
-    "asthma",
-    "diabetes",
-    "hypertension",
-    "high cholesterol",
-    "arthritis",
-];
+const CONDITIONS: &[&str] = &["asthma", "diabetes", "hypertension", "high cholesterol", "arthritis"];
 
 /// A synthetic person, shared by seeded leads and feed posts.
 struct Person {
@@ -168,14 +162,9 @@ fn person(rng: &mut StdRng) -> Person {
             break e;
         }
     };
-    let domain = ["example.com", "example.org", "example.net"]
-        .choose(rng)
-        .expect("non-empty");
-    let handle: String = format!("{first}.{last}")
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
-        .collect();
+    let domain = ["example.com", "example.org", "example.net"].choose(rng).expect("non-empty");
+    let handle: String =
+        format!("{first}.{last}").to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
     Person {
         first,
         last,
@@ -184,12 +173,7 @@ fn person(rng: &mut StdRng) -> Person {
         state,
         zip: format!("{zip2}{:03}", rng.gen_range(0..1000)),
         tz,
-        dob: format!(
-            "{}-{:02}-{:02}",
-            rng.gen_range(1950..2004),
-            rng.gen_range(1..13),
-            rng.gen_range(1..29)
-        ),
+        dob: format!("{}-{:02}-{:02}", rng.gen_range(1950..2004), rng.gen_range(1..13), rng.gen_range(1..29)),
     }
 }
 
@@ -205,8 +189,7 @@ fn seeded_lead(rng: &mut StdRng, tenant: &str, assignee: &str) -> Lead {
         _ => Some((*DISPOSITIONS.choose(rng).expect("non-empty")).to_owned()),
     };
     let created = Utc::now() - Span::seconds(rng.gen_range(0..60 * 86_400));
-    let vendor = (source == LeadSource::NextGen)
-        .then(|| format!("NG-{}", rng.gen_range(10_000_000..99_999_999)));
+    let vendor = (source == LeadSource::NextGen).then(|| format!("NG-{}", rng.gen_range(10_000_000..99_999_999)));
     Lead {
         id: new_object_id(),
         tenant_id: Some(tenant.to_owned()),
@@ -216,24 +199,14 @@ fn seeded_lead(rng: &mut StdRng, tenant: &str, assignee: &str) -> Lead {
         last_name: Some(p.last.into()),
         email: Some(p.email),
         phone: Some(p.phone),
-        status: Some(
-            ["New", "Contacted", "Follow-up", "Won", "Lost"]
-                .choose(rng)
-                .expect("non-empty")
-                .to_string(),
-        ),
+        status: Some(["New", "Contacted", "Follow-up", "Won", "Lost"].choose(rng).expect("non-empty").to_string()),
         source: Some(source),
         disposition,
         zipcode: Some(p.zip),
         dob: Some(p.dob),
         height: Some(rng.gen_range(58..78).to_string()),
         weight: Some(rng.gen_range(110..280).to_string()),
-        gender: Some(
-            ["male", "female"]
-                .choose(rng)
-                .expect("non-empty")
-                .to_string(),
-        ),
+        gender: Some(["male", "female"].choose(rng).expect("non-empty").to_string()),
         state: Some(p.state.into()),
         household_size: Some(rng.gen_range(1..7).to_string()),
         tobacco_user: Some(rng.gen_bool(0.15)),
@@ -280,20 +253,10 @@ pub async fn seed(store: &Arc<dyn Store>) -> anyhow::Result<Vec<DemoAccount>> {
     )
     .await?;
     webhook_credentials(store, &tenant).await?;
-    let leads: Vec<Lead> = (0..SEED_LEADS)
-        .map(|_| seeded_lead(&mut rng, &tenant, &admin.id))
-        .collect();
+    let leads: Vec<Lead> = (0..SEED_LEADS).map(|_| seeded_lead(&mut rng, &tenant, &admin.id)).collect();
     let accounts = vec![
-        DemoAccount {
-            email: ADMIN_EMAIL.into(),
-            password: admin_pw,
-            role: Role::Admin,
-        },
-        DemoAccount {
-            email: REP_EMAIL.into(),
-            password: rep_pw,
-            role: Role::User,
-        },
+        DemoAccount { email: ADMIN_EMAIL.into(), password: admin_pw, role: Role::Admin },
+        DemoAccount { email: REP_EMAIL.into(), password: rep_pw, role: Role::User },
     ];
     let saved = accounts.clone();
     // The accounts row goes last: its presence means seeding finished.
@@ -309,11 +272,8 @@ pub async fn seed(store: &Arc<dyn Store>) -> anyhow::Result<Vec<DemoAccount>> {
 pub fn nextgen_payload(rng: &mut StdRng) -> serde_json::Value {
     let p = person(rng);
     let gender = *["male", "female"].choose(rng).expect("non-empty");
-    let conditions: Vec<&str> = if rng.gen_bool(0.3) {
-        vec![CONDITIONS.choose(rng).expect("non-empty")]
-    } else {
-        vec![]
-    };
+    let conditions: Vec<&str> =
+        if rng.gen_bool(0.3) { vec![CONDITIONS.choose(rng).expect("non-empty")] } else { vec![] };
     json!({
         "lead_id": format!("D-{}", Alphanumeric.sample_string(rng, 12)),
         "first_name": p.first,
@@ -338,11 +298,7 @@ pub fn nextgen_payload(rng: &mut StdRng) -> serde_json::Value {
 
 /// Posts a synthetic lead to `base_url`'s webhook every `every`, over real HTTP, until aborted.
 pub async fn feed(base_url: String, sid: String, apikey: String, every: Duration) {
-    let client = match reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
+    let client = match reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(e) => return tracing::error!("demo feed disabled: {e}"),
     };
@@ -352,14 +308,7 @@ pub async fn feed(base_url: String, sid: String, apikey: String, every: Duration
     loop {
         tick.tick().await;
         let body = nextgen_payload(&mut rng);
-        match client
-            .post(&url)
-            .header("sid", &sid)
-            .header("apikey", &apikey)
-            .json(&body)
-            .send()
-            .await
-        {
+        match client.post(&url).header("sid", &sid).header("apikey", &apikey).json(&body).send().await {
             Ok(r) if r.status().is_success() => tracing::debug!("demo feed posted a lead"),
             Ok(r) => tracing::warn!(status = %r.status(), "demo feed post refused"),
             Err(e) => tracing::warn!("demo feed post failed: {e}"),
@@ -378,17 +327,11 @@ mod tests {
         for _ in 0..200 {
             let lead = seeded_lead(&mut rng, "t", "a");
             let phone = lead.phone.as_deref().unwrap();
-            assert_eq!(
-                crokodial_core::phone::normalize_us(phone).as_deref(),
-                Some(phone)
-            );
+            assert_eq!(crokodial_core::phone::normalize_us(phone).as_deref(), Some(phone));
             assert_ne!(&phone[3..6], "555");
             assert_eq!(lead.zipcode.as_ref().unwrap().len(), 5);
             let body = serde_json::to_vec(&nextgen_payload(&mut rng)).unwrap();
-            NextGenPayload::from_json(&body)
-                .unwrap()
-                .into_lead()
-                .unwrap();
+            NextGenPayload::from_json(&body).unwrap().into_lead().unwrap();
         }
     }
 }

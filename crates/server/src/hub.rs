@@ -50,16 +50,8 @@ impl Hub {
     pub fn subscribe(&self, tenant: &str) -> Subscription {
         let (tx, rx) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock()
-            .entry(tenant.to_owned())
-            .or_default()
-            .push((id, tx));
-        Subscription {
-            hub: self.clone(),
-            tenant: tenant.to_owned(),
-            id,
-            rx,
-        }
+        self.lock().entry(tenant.to_owned()).or_default().push((id, tx));
+        Subscription { hub: self.clone(), tenant: tenant.to_owned(), id, rx }
     }
 
     /// Sends `msg` to every socket of `tenant`; returns how many got it.
@@ -97,9 +89,7 @@ mod tests {
     use super::*;
 
     fn msg() -> ServerMessage {
-        ServerMessage::Error {
-            message: "x".into(),
-        }
+        ServerMessage::Error { message: "x".into() }
     }
 
     #[test]
@@ -116,11 +106,7 @@ mod tests {
             hub.broadcast("a", &msg());
             a.rx.try_recv().unwrap();
         }
-        assert_eq!(
-            hub.broadcast("a", &msg()),
-            1,
-            "the full queue is dropped, the live one stays"
-        );
+        assert_eq!(hub.broadcast("a", &msg()), 1, "the full queue is dropped, the live one stays");
         drop(slow);
         drop(a);
         assert_eq!(hub.count("a"), 0);

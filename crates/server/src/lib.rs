@@ -42,29 +42,18 @@ impl Server {
     /// Opens and migrates the database, seeds the demo tenant if asked, binds, and serves in a
     /// background task.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
-        anyhow::ensure!(
-            config.jwt_secret.len() >= 16,
-            "the JWT secret must be at least 16 bytes"
-        );
-        anyhow::ensure!(
-            !config.ping_interval.is_zero(),
-            "the ping interval must be positive"
-        );
+        anyhow::ensure!(config.jwt_secret.len() >= 16, "the JWT secret must be at least 16 bytes");
+        anyhow::ensure!(!config.ping_interval.is_zero(), "the ping interval must be positive");
         let path = config.db_path.clone();
         let store: Arc<dyn Store> = Arc::new(
             tokio::task::spawn_blocking(move || SqliteStore::open(&path))
                 .await?
                 .with_context(|| format!("opening {}", config.db_path.display()))?,
         );
-        let demo_accounts = if config.demo {
-            Some(Arc::new(demo::seed(&store).await?))
-        } else {
-            None
-        };
+        let demo_accounts = if config.demo { Some(Arc::new(demo::seed(&store).await?)) } else { None };
 
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
+        let listener =
+            tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
@@ -83,30 +72,15 @@ impl Server {
             let graceful = async move {
                 let _ = stop.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(graceful)
-                .await
-            {
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
                 tracing::error!("server error: {e}");
             }
         });
-        let mut server = Server {
-            addr,
-            state,
-            shutdown,
-            serving,
-            feed: None,
-        };
+        let mut server = Server { addr, state, shutdown, serving, feed: None };
         if let (true, Some(every)) = (config.demo, config.demo_feed) {
-            let tenant =
-                accounts::tenant_of(&server.state.store, &server.demo_admin_id().await?).await?;
+            let tenant = accounts::tenant_of(&server.state.store, &server.demo_admin_id().await?).await?;
             let creds = server.webhook_credentials(&tenant).await?;
-            server.feed = Some(tokio::spawn(demo::feed(
-                server.base_url(),
-                creds.sid,
-                creds.apikey,
-                every,
-            )));
+            server.feed = Some(tokio::spawn(demo::feed(server.base_url(), creds.sid, creds.apikey, every)));
         }
         tracing::info!("listening on {}", server.base_url());
         Ok(server)
@@ -147,11 +121,7 @@ impl Server {
 
     /// The demo accounts, with their passwords; empty unless in demo mode.
     pub fn demo_accounts(&self) -> Vec<DemoAccount> {
-        self.state
-            .demo_accounts
-            .as_deref()
-            .cloned()
-            .unwrap_or_default()
+        self.state.demo_accounts.as_deref().cloned().unwrap_or_default()
     }
 
     /// Authenticated sockets currently joined to a tenant.
@@ -166,10 +136,7 @@ impl Server {
         }
         let _ = self.shutdown.send(true);
         let mut serving = self.serving;
-        if tokio::time::timeout(Duration::from_secs(5), &mut serving)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(5), &mut serving).await.is_err() {
             tracing::warn!("connections still open after 5 s; aborting them");
             serving.abort();
         }
@@ -178,20 +145,12 @@ impl Server {
 
 /// Creates a user in the database at `db_path` without starting a server (the `user add` CLI).
 /// Returns the user and, for an admin with their own tenant, the tenant's webhook credentials.
-pub async fn add_user(
-    db_path: &std::path::Path,
-    new: NewUser,
-) -> anyhow::Result<(User, Option<WebhookCredentials>)> {
+pub async fn add_user(db_path: &std::path::Path, new: NewUser) -> anyhow::Result<(User, Option<WebhookCredentials>)> {
     let path = db_path.to_owned();
-    let store: Arc<dyn Store> =
-        Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(&path)).await??);
+    let store: Arc<dyn Store> = Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(&path)).await??);
     let own_admin = new.tenant == TenantChoice::Own && new.role == crokodial_core::api::Role::Admin;
     let user = accounts::create_user(&store, new).await?;
-    let creds = if own_admin {
-        Some(accounts::webhook_credentials(&store, &user.id).await?)
-    } else {
-        None
-    };
+    let creds = if own_admin { Some(accounts::webhook_credentials(&store, &user.id).await?) } else { None };
     Ok((user, creds))
 }
 
@@ -199,7 +158,6 @@ pub async fn add_user(
 pub async fn tenant_of_email(db_path: &std::path::Path, email: &str) -> anyhow::Result<String> {
     let path = db_path.to_owned();
     let email = email.to_owned();
-    let user = tokio::task::spawn_blocking(move || SqliteStore::open(&path)?.user_by_email(&email))
-        .await??;
+    let user = tokio::task::spawn_blocking(move || SqliteStore::open(&path)?.user_by_email(&email)).await??;
     Ok(user.context("no user with that email")?.tenant_id)
 }

@@ -8,9 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use crokodial_core::api::Role;
-use crokodial_server::{
-    add_user, random_secret, tenant_of_email, Config, NewUser, Server, TenantChoice,
-};
+use crokodial_server::{add_user, random_secret, tenant_of_email, Config, NewUser, Server, TenantChoice};
 
 #[derive(Parser)]
 #[command(version, about = "The Crokodial companion server")]
@@ -65,9 +63,7 @@ enum RoleArg {
 fn default_db() -> anyhow::Result<PathBuf> {
     let base = match std::env::var_os("CROKODIAL_HOME").filter(|v| !v.is_empty()) {
         Some(home) => PathBuf::from(home),
-        None => dirs::data_dir()
-            .context("no OS data directory; pass --db")?
-            .join("crokodial"),
+        None => dirs::data_dir().context("no OS data directory; pass --db")?.join("crokodial"),
     };
     Ok(base.join("server").join("crokodial.db"))
 }
@@ -77,18 +73,12 @@ fn jwt_secret(db: &Path) -> anyhow::Result<Vec<u8>> {
     if let Some(s) = std::env::var_os("CROKODIAL_JWT_SECRET").filter(|s| !s.is_empty()) {
         return Ok(s.into_encoded_bytes());
     }
-    let dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("jwt-secret");
     match std::fs::read(&path) {
         Ok(secret) if secret.len() >= 32 => return Ok(secret),
-        Ok(_) => anyhow::bail!(
-            "{} is too short; delete it to make a new one",
-            path.display()
-        ),
+        Ok(_) => anyhow::bail!("{} is too short; delete it to make a new one", path.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
@@ -97,9 +87,7 @@ fn jwt_secret(db: &Path) -> anyhow::Result<Vec<u8>> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
     std::io::Write::write_all(&mut file, &secret)?;
     file.sync_all()?;
     Ok(secret)
@@ -113,35 +101,18 @@ async fn user_add(
     tenant_of: Option<String>,
 ) -> anyhow::Result<()> {
     let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .context("reading the password from stdin")?;
+    std::io::stdin().lock().read_line(&mut password).context("reading the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     anyhow::ensure!(!password.is_empty(), "no password on stdin");
     let tenant = match tenant_of {
-        Some(other) => TenantChoice::Of(
-            tenant_of_email(db, &other)
-                .await
-                .with_context(|| format!("finding {other}"))?,
-        ),
+        Some(other) => TenantChoice::Of(tenant_of_email(db, &other).await.with_context(|| format!("finding {other}"))?),
         None => TenantChoice::Own,
     };
     let role = match role {
         RoleArg::Admin => Role::Admin,
         RoleArg::User => Role::User,
     };
-    let (user, creds) = add_user(
-        db,
-        NewUser {
-            email,
-            name,
-            role,
-            password,
-            tenant,
-        },
-    )
-    .await?;
+    let (user, creds) = add_user(db, NewUser { email, name, role, password, tenant }).await?;
     println!("id: {}", user.id);
     if let Some(c) = creds {
         println!("webhook sid: {}", c.sid);
@@ -153,9 +124,7 @@ async fn user_add(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -163,16 +132,7 @@ async fn main() -> anyhow::Result<()> {
         Some(db) => db,
         None => default_db()?,
     };
-    if let Some(Command::User {
-        command:
-            UserCommand::Add {
-                email,
-                role,
-                name,
-                tenant_of,
-            },
-    }) = cli.command
-    {
+    if let Some(Command::User { command: UserCommand::Add { email, role, name, tenant_of } }) = cli.command {
         return user_add(&db, email, role, name, tenant_of).await;
     }
 
@@ -181,23 +141,15 @@ async fn main() -> anyhow::Result<()> {
         jwt_secret: jwt_secret(&db)?,
         db_path: db,
         demo: cli.demo,
-        demo_feed: (cli.demo && cli.demo_feed_secs > 0)
-            .then(|| Duration::from_secs(cli.demo_feed_secs)),
+        demo_feed: (cli.demo && cli.demo_feed_secs > 0).then(|| Duration::from_secs(cli.demo_feed_secs)),
         ping_interval: Duration::from_secs(30),
     };
     let server = Server::start(config).await?;
     println!("Crokodial server at {}", server.base_url());
     for a in server.demo_accounts() {
-        println!(
-            "  demo {:<5}  {}  password: {}",
-            a.role.as_str(),
-            a.email,
-            a.password
-        );
+        println!("  demo {:<5}  {}  password: {}", a.role.as_str(), a.email, a.password);
     }
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())

@@ -25,9 +25,7 @@ pub async fn fallback(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     match ws {
-        Ok(ws) => ws
-            .max_message_size(MAX_MESSAGE)
-            .on_upgrade(move |socket| serve(socket, state)),
+        Ok(ws) => ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| serve(socket, state)),
         Err(_) => ApiError::not_found("Route not found").into_response(),
     }
 }
@@ -40,20 +38,14 @@ async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })))
-        .await;
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 async fn serve(mut socket: WebSocket, state: AppState) {
     let auth_deadline = Instant::now() + AUTH_TIMEOUT;
     let mut sub: Option<Subscription> = None;
     let mut shutdown = state.shutdown.clone();
-    let mut ping =
-        tokio::time::interval_at(Instant::now() + state.ping_interval, state.ping_interval);
+    let mut ping = tokio::time::interval_at(Instant::now() + state.ping_interval, state.ping_interval);
     let mut last_seen = Instant::now();
 
     loop {

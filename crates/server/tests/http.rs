@@ -24,22 +24,9 @@ async fn health() {
 async fn unknown_routes_and_methods_are_json() {
     let env = Env::start().await;
     for (res, status) in [
-        (
-            env.http.get(env.url("/api/nope")).send().await.unwrap(),
-            404,
-        ),
-        (
-            env.http.get(env.url("/elsewhere")).send().await.unwrap(),
-            404,
-        ),
-        (
-            env.http
-                .delete(env.url("/api/health"))
-                .send()
-                .await
-                .unwrap(),
-            405,
-        ),
+        (env.http.get(env.url("/api/nope")).send().await.unwrap(), 404),
+        (env.http.get(env.url("/elsewhere")).send().await.unwrap(), 404),
+        (env.http.delete(env.url("/api/health")).send().await.unwrap(), 405),
     ] {
         assert_eq!(res.status(), status);
         let body: ErrorBody = res.json().await.unwrap();
@@ -50,44 +37,23 @@ async fn unknown_routes_and_methods_are_json() {
 #[tokio::test]
 async fn login_and_verify() {
     let env = Env::start().await;
-    let (user, token) = env
-        .user("Ann@Example.com", Role::Admin, TenantChoice::Own)
-        .await;
+    let (user, token) = env.user("Ann@Example.com", Role::Admin, TenantChoice::Own).await;
     assert_eq!(user.email, "ann@example.com");
 
     // Case-insensitive email.
     let again = env.login("ANN@EXAMPLE.COM", PASSWORD).await;
     assert!(!again.is_empty());
 
-    let post =
-        |body: serde_json::Value| env.http.post(env.url("/api/auth/login")).json(&body).send();
-    let res = post(serde_json::json!({"email": "ann@example.com", "password": "wrong"}))
-        .await
-        .unwrap();
+    let post = |body: serde_json::Value| env.http.post(env.url("/api/auth/login")).json(&body).send();
+    let res = post(serde_json::json!({"email": "ann@example.com", "password": "wrong"})).await.unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(
-        res.json::<ErrorBody>().await.unwrap().message.as_deref(),
-        Some("Invalid credentials")
-    );
-    let res = post(serde_json::json!({"email": "nobody@example.com", "password": "x"}))
-        .await
-        .unwrap();
+    assert_eq!(res.json::<ErrorBody>().await.unwrap().message.as_deref(), Some("Invalid credentials"));
+    let res = post(serde_json::json!({"email": "nobody@example.com", "password": "x"})).await.unwrap();
     assert_eq!(res.status(), 400);
-    let res = post(serde_json::json!({"email": "ann@example.com"}))
-        .await
-        .unwrap();
+    let res = post(serde_json::json!({"email": "ann@example.com"})).await.unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(
-        res.json::<ErrorBody>().await.unwrap().message.as_deref(),
-        Some("Email and password are required")
-    );
-    let res = env
-        .http
-        .post(env.url("/api/auth/login"))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(res.json::<ErrorBody>().await.unwrap().message.as_deref(), Some("Email and password are required"));
+    let res = env.http.post(env.url("/api/auth/login")).body("{not json").send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
 
@@ -105,58 +71,32 @@ async fn login_and_verify() {
     assert_eq!(body.error.as_deref(), Some("invalid_token"));
     assert_eq!(body.message.as_deref(), Some("Invalid token"));
 
-    let res = env
-        .http
-        .get(env.url("/api/auth/verify"))
-        .send()
-        .await
-        .unwrap();
+    let res = env.http.get(env.url("/api/auth/verify")).send().await.unwrap();
     assert_eq!(res.status(), 401);
-    assert_eq!(
-        res.json::<ErrorBody>().await.unwrap().message.as_deref(),
-        Some("No auth token found")
-    );
+    assert_eq!(res.json::<ErrorBody>().await.unwrap().message.as_deref(), Some("No auth token found"));
 
     // A token from another server (another secret) is refused.
     let other = Env::start().await;
-    let (_, foreign) = other
-        .user("ann@example.com", Role::Admin, TenantChoice::Own)
-        .await;
+    let (_, foreign) = other.user("ann@example.com", Role::Admin, TenantChoice::Own).await;
     assert_eq!(env.get("/api/auth/verify", &foreign).await.status(), 401);
 }
 
 #[tokio::test]
 async fn jwt_shape() {
     let env = Env::start().await;
-    let (user, token) = env
-        .user("jwt@example.com", Role::User, TenantChoice::Own)
-        .await;
+    let (user, token) = env.user("jwt@example.com", Role::User, TenantChoice::Own).await;
     let header = jsonwebtoken::decode_header(&token).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::HS256);
     let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     v.insecure_disable_signature_validation();
-    let data = jsonwebtoken::decode::<serde_json::Value>(
-        &token,
-        &jsonwebtoken::DecodingKey::from_secret(b""),
-        &v,
-    )
-    .unwrap();
+    let data =
+        jsonwebtoken::decode::<serde_json::Value>(&token, &jsonwebtoken::DecodingKey::from_secret(b""), &v).unwrap();
     assert_eq!(data.claims["_id"], user.id.as_str());
-    let (iat, exp) = (
-        data.claims["iat"].as_i64().unwrap(),
-        data.claims["exp"].as_i64().unwrap(),
-    );
+    let (iat, exp) = (data.claims["iat"].as_i64().unwrap(), data.claims["exp"].as_i64().unwrap());
     assert_eq!(exp - iat, 30 * 86_400);
 }
 
-fn lead(
-    tenant: &str,
-    i: i64,
-    name: &str,
-    state: &str,
-    disposition: Option<&str>,
-    phone: &str,
-) -> Lead {
+fn lead(tenant: &str, i: i64, name: &str, state: &str, disposition: Option<&str>, phone: &str) -> Lead {
     let created = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Span::minutes(i);
     Lead {
         id: format!("{i:024x}"),
@@ -167,11 +107,7 @@ fn lead(
         phone: Some(phone.into()),
         state: Some(state.into()),
         disposition: disposition.map(Into::into),
-        source: Some(if i % 2 == 0 {
-            LeadSource::NextGen
-        } else {
-            LeadSource::CsvImport
-        }),
+        source: Some(if i % 2 == 0 { LeadSource::NextGen } else { LeadSource::CsvImport }),
         created_at: Some(created),
         ..Lead::default()
     }
@@ -187,19 +123,9 @@ async fn page(env: &Env, token: &str, query: &str) -> (LeadsPage, reqwest::heade
 #[tokio::test]
 async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     let env = Env::start().await;
-    let (a, token_a) = env
-        .user("a@example.com", Role::Admin, TenantChoice::Own)
-        .await;
-    let (b, token_b) = env
-        .user("b@example.com", Role::Admin, TenantChoice::Own)
-        .await;
-    let (_, rep_a) = env
-        .user(
-            "rep@example.com",
-            Role::User,
-            TenantChoice::Of(a.id.clone()),
-        )
-        .await;
+    let (a, token_a) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, token_b) = env.user("b@example.com", Role::Admin, TenantChoice::Own).await;
+    let (_, rep_a) = env.user("rep@example.com", Role::User, TenantChoice::Of(a.id.clone())).await;
 
     let store = SqliteStore::open(&env.db_path()).unwrap();
     let states = ["NJ", "TX", "CT", "FL", "CA"];
@@ -212,24 +138,10 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
                 _ => Some("Quoted"),
             };
             let name = format!("Person{i:02} Smith");
-            lead(
-                &a.id,
-                i,
-                &name,
-                states[i as usize % 5],
-                disposition,
-                &format!("2017{:06}", 340_000 + i),
-            )
+            lead(&a.id, i, &name, states[i as usize % 5], disposition, &format!("2017{:06}", 340_000 + i))
         })
         .collect();
-    leads.push(lead(
-        &a.id,
-        100,
-        "Zelda Quintero",
-        "NJ",
-        Some("SOLD"),
-        "2125550100",
-    ));
+    leads.push(lead(&a.id, 100, "Zelda Quintero", "NJ", Some("SOLD"), "2125550100"));
     leads.push(lead(&b.id, 101, "Bea Other", "NJ", None, "3055550101"));
     store.insert_leads(&leads).unwrap();
 
@@ -239,10 +151,7 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     assert_eq!(headers["x-total-count"], "26");
     assert!(headers.contains_key("x-query-time"));
     assert!(p.meta["requestId"].is_string() && p.meta["queryTime"].is_number());
-    assert!(p
-        .leads
-        .iter()
-        .all(|l| l.tenant_id.as_deref() == Some(a.id.as_str())));
+    assert!(p.leads.iter().all(|l| l.tenant_id.as_deref() == Some(a.id.as_str())));
     assert_eq!(page(&env, &rep_a, "").await.0.pagination.total, 26);
     let (pb, _) = page(&env, &token_b, "").await;
     assert_eq!(pb.leads.len(), 1);
@@ -258,33 +167,17 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     let body: ErrorBody = res.json().await.unwrap();
     assert_eq!(body.success, Some(false));
     assert_eq!(body.error.as_deref(), Some("invalid_query"));
-    assert_eq!(
-        body.message.as_deref(),
-        Some("Invalid query parameter: $where")
-    );
+    assert_eq!(body.message.as_deref(), Some("Invalid query parameter: $where"));
 
     // Limits are clamped; pages add up.
-    assert_eq!(
-        page(&env, &token_a, "?limit=1000").await.0.pagination.limit,
-        100
-    );
+    assert_eq!(page(&env, &token_a, "?limit=1000").await.0.pagination.limit, 100);
     let (p, _) = page(&env, &token_a, "?limit=1").await;
-    assert_eq!(
-        (p.pagination.limit, p.pagination.pages, p.leads.len()),
-        (10, 3, 10)
-    );
+    assert_eq!((p.pagination.limit, p.pagination.pages, p.leads.len()), (10, 3, 10));
     let (p3, _) = page(&env, &token_a, "?limit=10&page=3").await;
     assert_eq!((p3.pagination.page, p3.leads.len()), (3, 6));
     let mut seen: Vec<String> = Vec::new();
     for n in 1..=3 {
-        seen.extend(
-            page(&env, &token_a, &format!("?limit=10&page={n}"))
-                .await
-                .0
-                .leads
-                .into_iter()
-                .map(|l| l.id),
-        );
+        seen.extend(page(&env, &token_a, &format!("?limit=10&page={n}")).await.0.leads.into_iter().map(|l| l.id));
     }
     seen.sort();
     seen.dedup();
@@ -297,79 +190,28 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     assert_eq!(p.leads.len(), 1, "(201) 734-0007 finds 2017340007");
     assert_eq!(p.leads[0].name, "Person07 Smith");
     // B's lead is invisible to A's search.
-    assert_eq!(
-        page(&env, &token_a, "?search=Bea").await.0.pagination.total,
-        0
-    );
+    assert_eq!(page(&env, &token_a, "?search=Bea").await.0.pagination.total, 0);
     // LIKE wildcards are literal.
-    assert_eq!(
-        page(&env, &token_a, "?search=%25").await.0.pagination.total,
-        0
-    );
+    assert_eq!(page(&env, &token_a, "?search=%25").await.0.pagination.total, 0);
 
     // States (comma list and repeated keys).
     let (p, _) = page(&env, &token_a, "?states=NJ,CT&limit=100").await;
     assert_eq!(p.pagination.total, 11);
-    assert!(p
-        .leads
-        .iter()
-        .all(|l| matches!(l.state.as_deref(), Some("NJ" | "CT"))));
-    assert_eq!(
-        page(&env, &token_a, "?states=NJ&states=CT")
-            .await
-            .0
-            .pagination
-            .total,
-        11
-    );
+    assert!(p.leads.iter().all(|l| matches!(l.state.as_deref(), Some("NJ" | "CT"))));
+    assert_eq!(page(&env, &token_a, "?states=NJ&states=CT").await.0.pagination.total, 11);
 
     // "No Disposition" matches missing and empty.
     let (p, _) = page(&env, &token_a, "?dispositions=No%20Disposition&limit=100").await;
     assert_eq!(p.pagination.total, 10);
-    assert!(p
-        .leads
-        .iter()
-        .all(|l| l.disposition.as_deref().unwrap_or("").is_empty()));
-    assert_eq!(
-        page(&env, &token_a, "?dispositions=No%20Disposition,SOLD")
-            .await
-            .0
-            .pagination
-            .total,
-        16
-    );
+    assert!(p.leads.iter().all(|l| l.disposition.as_deref().unwrap_or("").is_empty()));
+    assert_eq!(page(&env, &token_a, "?dispositions=No%20Disposition,SOLD").await.0.pagination.total, 16);
 
     // Sources and pipelineSource.
-    let nextgen = page(&env, &token_a, "?sources=NextGen")
-        .await
-        .0
-        .pagination
-        .total;
+    let nextgen = page(&env, &token_a, "?sources=NextGen").await.0.pagination.total;
     assert_eq!(nextgen, 14);
-    assert_eq!(
-        page(&env, &token_a, "?pipelineSource=nextgen")
-            .await
-            .0
-            .pagination
-            .total,
-        nextgen
-    );
-    assert_eq!(
-        page(&env, &token_a, "?pipelineSource=csv")
-            .await
-            .0
-            .pagination
-            .total,
-        12
-    );
-    assert_eq!(
-        page(&env, &token_a, "?sources=CSV%20Import")
-            .await
-            .0
-            .pagination
-            .total,
-        12
-    );
+    assert_eq!(page(&env, &token_a, "?pipelineSource=nextgen").await.0.pagination.total, nextgen);
+    assert_eq!(page(&env, &token_a, "?pipelineSource=csv").await.0.pagination.total, 12);
+    assert_eq!(page(&env, &token_a, "?sources=CSV%20Import").await.0.pagination.total, 12);
 
     // Sort by name ascending.
     let (p, _) = page(&env, &token_a, "?sortBy=name&sortDirection=asc&limit=100").await;
@@ -377,62 +219,28 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted);
-    assert_eq!(
-        env.get("/api/leads?sortBy=password", &token_a)
-            .await
-            .status(),
-        400
-    );
+    assert_eq!(env.get("/api/leads?sortBy=password", &token_a).await.status(), 400);
 
     // Single lead: own tenant only.
     let own = &leads[3].id;
     let res = env.get(&format!("/api/leads/{own}"), &token_a).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Lead>().await.unwrap().id, *own);
-    assert_eq!(
-        env.get(&format!("/api/leads/{own}"), &token_b)
-            .await
-            .status(),
-        404
-    );
-    assert_eq!(
-        env.get("/api/leads/ffffffffffffffffffffffff", &token_a)
-            .await
-            .status(),
-        404
-    );
-    assert_eq!(
-        env.http
-            .get(env.url("/api/leads"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(env.get(&format!("/api/leads/{own}"), &token_b).await.status(), 404);
+    assert_eq!(env.get("/api/leads/ffffffffffffffffffffffff", &token_a).await.status(), 404);
+    assert_eq!(env.http.get(env.url("/api/leads")).send().await.unwrap().status(), 401);
 }
 
 #[tokio::test]
 async fn credentials_are_for_admins_of_the_tenant() {
     let env = Env::start().await;
-    let (a, admin) = env
-        .user("a@example.com", Role::Admin, TenantChoice::Own)
-        .await;
-    let (_, rep) = env
-        .user("r@example.com", Role::User, TenantChoice::Of(a.id.clone()))
-        .await;
-    let res = env
-        .get("/api/integrations/nextgen/credentials", &admin)
-        .await;
+    let (a, admin) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (_, rep) = env.user("r@example.com", Role::User, TenantChoice::Of(a.id.clone())).await;
+    let res = env.get("/api/integrations/nextgen/credentials", &admin).await;
     assert_eq!(res.status(), 200);
     let creds: crokodial_server::WebhookCredentials = res.json().await.unwrap();
     assert_eq!(creds, env.creds_of(&a).await, "stable once created");
-    assert_eq!(
-        env.get("/api/integrations/nextgen/credentials", &rep)
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(env.get("/api/integrations/nextgen/credentials", &rep).await.status(), 403);
 }
 
 #[tokio::test]
@@ -441,20 +249,12 @@ async fn demo_mode_seeds_once_and_lists_accounts() {
     let db = dir.path().join("demo.db");
     let mut config = crokodial_server::Config::for_tests(db.clone());
     config.demo = true;
-    let server = crokodial_server::Server::start(config.clone())
-        .await
-        .unwrap();
+    let server = crokodial_server::Server::start(config.clone()).await.unwrap();
     let accounts = server.demo_accounts();
     assert_eq!(accounts.len(), 2);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let listed: Vec<crokodial_core::api::DemoAccount> = http
-        .get(format!("{}/api/demo/accounts", server.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<crokodial_core::api::DemoAccount> =
+        http.get(format!("{}/api/demo/accounts", server.base_url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed, accounts);
 
     let mut tokens = Vec::new();
@@ -466,31 +266,14 @@ async fn demo_mode_seeds_once_and_lists_accounts() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{}", a.email);
-        tokens.push(
-            res.json::<crokodial_core::api::LoginResponse>()
-                .await
-                .unwrap(),
-        );
+        tokens.push(res.json::<crokodial_core::api::LoginResponse>().await.unwrap());
     }
-    assert!(tokens
-        .iter()
-        .any(|t| t.user.role == Role::Admin && t.user.email == "admin@demo.crokodial.test"));
-    assert!(tokens
-        .iter()
-        .any(|t| t.user.role == Role::User && t.user.email == "rep@demo.crokodial.test"));
+    assert!(tokens.iter().any(|t| t.user.role == Role::Admin && t.user.email == "admin@demo.crokodial.test"));
+    assert!(tokens.iter().any(|t| t.user.role == Role::User && t.user.email == "rep@demo.crokodial.test"));
     let count = |base: String, token: String| {
         let http = http.clone();
         let url = format!("{base}/api/leads?limit=100");
-        async move {
-            http.get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json::<LeadsPage>()
-                .await
-                .unwrap()
-        }
+        async move { http.get(url).bearer_auth(token).send().await.unwrap().json::<LeadsPage>().await.unwrap() }
     };
     let p = count(server.base_url(), tokens[1].token.clone()).await;
     assert_eq!(p.pagination.total, 300, "the rep shares the admin's tenant");
@@ -510,12 +293,7 @@ async fn demo_mode_seeds_once_and_lists_accounts() {
 async fn demo_accounts_are_404_outside_demo_mode() {
     let env = Env::start().await;
     assert!(env.server.demo_accounts().is_empty());
-    let res = env
-        .http
-        .get(env.url("/api/demo/accounts"))
-        .send()
-        .await
-        .unwrap();
+    let res = env.http.get(env.url("/api/demo/accounts")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
 }

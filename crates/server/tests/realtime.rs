@@ -19,48 +19,25 @@ const WAIT: Duration = Duration::from_secs(5);
 #[tokio::test]
 async fn webhook_rejects_bad_credentials_and_bodies() {
     let env = Env::start().await;
-    let (a, _) = env
-        .user("a@example.com", Role::Admin, TenantChoice::Own)
-        .await;
+    let (a, _) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
     let creds = env.creds_of(&a).await;
 
-    let wrong = WebhookCredentials {
-        sid: creds.sid.clone(),
-        apikey: "key_wrong".into(),
-    };
+    let wrong = WebhookCredentials { sid: creds.sid.clone(), apikey: "key_wrong".into() };
     let res = env.post_lead(&wrong, &lead_body("Ann", "2015550123")).await;
     assert_eq!(res.status(), 401);
     assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
-    let res = env
-        .http
-        .post(env.url("/api/webhooks/nextgen"))
-        .json(&lead_body("Ann", "2012345678"))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        env.http.post(env.url("/api/webhooks/nextgen")).json(&lead_body("Ann", "2012345678")).send().await.unwrap();
     assert_eq!(res.status(), 401);
 
-    let res = env
-        .post_lead(&creds, &serde_json::json!({"first_name": "Ann"}))
-        .await;
+    let res = env.post_lead(&creds, &serde_json::json!({"first_name": "Ann"})).await;
     assert_eq!(res.status(), 400);
     let body: ErrorBody = res.json().await.unwrap();
-    assert_eq!(
-        body.message.as_deref(),
-        Some("a lead needs a phone or an email")
-    );
+    assert_eq!(body.message.as_deref(), Some("a lead needs a phone or an email"));
 
-    let res = env
-        .post_lead(&creds, &serde_json::json!(["Ann", "Lee", "2012345678"]))
-        .await;
+    let res = env.post_lead(&creds, &serde_json::json!(["Ann", "Lee", "2012345678"])).await;
     assert_eq!(res.status(), 400);
-    assert!(res
-        .json::<ErrorBody>()
-        .await
-        .unwrap()
-        .message
-        .unwrap()
-        .contains("JSON object"));
+    assert!(res.json::<ErrorBody>().await.unwrap().message.unwrap().contains("JSON object"));
 
     let res = env
         .http
@@ -74,10 +51,7 @@ async fn webhook_rejects_bad_credentials_and_bodies() {
     assert_eq!(res.status(), 400);
     assert!(res.json::<ErrorBody>().await.unwrap().error.is_some());
 
-    let huge = format!(
-        r#"{{"email":"a@b.co","notes":"{}"}}"#,
-        "x".repeat(2 * 1024 * 1024)
-    );
+    let huge = format!(r#"{{"email":"a@b.co","notes":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     let res = env
         .http
         .post(env.url("/api/webhooks/nextgen"))
@@ -93,10 +67,7 @@ async fn webhook_rejects_bad_credentials_and_bodies() {
     assert_eq!(body.error.as_deref(), Some("payload_too_large"));
 
     // Nothing was stored.
-    let (_, token) = (
-        a.clone(),
-        env.login("a@example.com", common::PASSWORD).await,
-    );
+    let (_, token) = (a.clone(), env.login("a@example.com", common::PASSWORD).await);
     let page: LeadsPage = env.get("/api/leads", &token).await.json().await.unwrap();
     assert_eq!(page.pagination.total, 0);
 }
@@ -104,9 +75,7 @@ async fn webhook_rejects_bad_credentials_and_bodies() {
 #[tokio::test]
 async fn repeated_vendor_lead_updates_once_and_alerts_once() {
     let env = Env::start().await;
-    let (a, token) = env
-        .user("a@example.com", Role::Admin, TenantChoice::Own)
-        .await;
+    let (a, token) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
     let creds = env.creds_of(&a).await;
     let mut ws = env.authed_socket(&token).await;
 
@@ -132,32 +101,15 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
         }
         other => panic!("expected the new lead, got {other:?}"),
     }
-    assert_eq!(
-        next_event(&mut ws, QUIET).await,
-        None,
-        "the update does not alert again"
-    );
+    assert_eq!(next_event(&mut ws, QUIET).await, None, "the update does not alert again");
 
     let page: LeadsPage = env.get("/api/leads", &token).await.json().await.unwrap();
     assert_eq!(page.pagination.total, 1);
-    let lead: Lead = env
-        .get(&format!("/api/leads/{}", first.lead_id), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        lead.first_name.as_deref(),
-        Some(hostile),
-        "stored byte-for-byte"
-    );
+    let lead: Lead = env.get(&format!("/api/leads/{}", first.lead_id), &token).await.json().await.unwrap();
+    assert_eq!(lead.first_name.as_deref(), Some(hostile), "stored byte-for-byte");
     assert_eq!(lead.name, format!("{hostile} Tester"));
     assert_eq!(lead.zipcode.as_deref(), Some("07030"));
-    assert_eq!(
-        lead.city.as_deref(),
-        Some("Hoboken"),
-        "the update was applied"
-    );
+    assert_eq!(lead.city.as_deref(), Some("Hoboken"), "the update was applied");
     assert_eq!(lead.phone.as_deref(), Some("2015550123"));
     assert_eq!(lead.tenant_id.as_deref(), Some(a.id.as_str()));
     assert_eq!(lead.assigned_to.as_deref(), Some(a.id.as_str()));
@@ -165,12 +117,7 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
     assert!(lead.created_at.is_some());
 
     // Raw JSON too: the hostile text is not escaped or altered.
-    let raw = env
-        .get(&format!("/api/leads/{}", first.lead_id), &token)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let raw = env.get(&format!("/api/leads/{}", first.lead_id), &token).await.text().await.unwrap();
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(v["firstName"], hostile);
 }
@@ -178,9 +125,7 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
 #[tokio::test]
 async fn socket_authentication() {
     let env = Env::start().await;
-    let (_, token) = env
-        .user("a@example.com", Role::User, TenantChoice::Own)
-        .await;
+    let (_, token) = env.user("a@example.com", Role::User, TenantChoice::Own).await;
     let _ok = env.authed_socket(&token).await;
 
     // Bad JSON gets an error and the socket stays usable.
@@ -188,31 +133,14 @@ async fn socket_authentication() {
     ws.send(Message::Text("{not json".into())).await.unwrap();
     assert_eq!(
         next_event(&mut ws, WAIT).await,
-        Some(ServerMessage::Error {
-            message: "Invalid message format".into()
-        })
+        Some(ServerMessage::Error { message: "Invalid message format".into() })
     );
-    send(
-        &mut ws,
-        &ClientMessage::Authenticate {
-            token: token.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(
-        next_event(&mut ws, WAIT).await,
-        Some(ServerMessage::AuthSuccess { .. })
-    ));
+    send(&mut ws, &ClientMessage::Authenticate { token: token.clone() }).await;
+    assert!(matches!(next_event(&mut ws, WAIT).await, Some(ServerMessage::AuthSuccess { .. })));
 
     // A bad token: auth_failure, then close 1008.
     let mut ws = env.socket().await;
-    send(
-        &mut ws,
-        &ClientMessage::Authenticate {
-            token: "nope".into(),
-        },
-    )
-    .await;
+    send(&mut ws, &ClientMessage::Authenticate { token: "nope".into() }).await;
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::AuthFailure { code, message }) => {
             assert_eq!(code.as_deref(), Some("INVALID_TOKEN"));
@@ -241,19 +169,9 @@ async fn socket_authentication() {
 #[tokio::test]
 async fn events_reach_only_the_tenant_that_owns_the_lead() {
     let env = Env::start().await;
-    let (a, token_a) = env
-        .user("a@example.com", Role::Admin, TenantChoice::Own)
-        .await;
-    let (b, token_b) = env
-        .user("b@example.com", Role::Admin, TenantChoice::Own)
-        .await;
-    let (_, token_rep) = env
-        .user(
-            "rep@example.com",
-            Role::User,
-            TenantChoice::Of(a.id.clone()),
-        )
-        .await;
+    let (a, token_a) = env.user("a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, token_b) = env.user("b@example.com", Role::Admin, TenantChoice::Own).await;
+    let (_, token_rep) = env.user("rep@example.com", Role::User, TenantChoice::Of(a.id.clone())).await;
     let (creds_a, creds_b) = (env.creds_of(&a).await, env.creds_of(&b).await);
 
     let mut ws_a = env.authed_socket(&token_a).await;
@@ -262,12 +180,7 @@ async fn events_reach_only_the_tenant_that_owns_the_lead() {
     let mut ws_b = env.authed_socket(&token_b).await;
     let mut anon = env.socket().await;
 
-    let ack: WebhookAck = env
-        .post_lead(&creds_a, &lead_body("Ann", "2015550123"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ack: WebhookAck = env.post_lead(&creds_a, &lead_body("Ann", "2015550123")).await.json().await.unwrap();
     for ws in [&mut ws_a, &mut ws_a2, &mut ws_rep] {
         match next_event(ws, WAIT).await {
             Some(ServerMessage::NewLead { data, timestamp }) => {
@@ -276,59 +189,31 @@ async fn events_reach_only_the_tenant_that_owns_the_lead() {
                 assert_eq!(data.source.as_deref(), Some("NextGen"));
                 assert!(data.is_new && data.should_alert());
                 assert_eq!(data.phone.as_deref(), Some("2015550123"));
-                assert_eq!(
-                    data.lead.as_ref().map(|l| l.id.as_str()),
-                    Some(ack.lead_id.as_str())
-                );
+                assert_eq!(data.lead.as_ref().map(|l| l.id.as_str()), Some(ack.lead_id.as_str()));
                 assert!(timestamp.is_some());
             }
             other => panic!("tenant A expected the lead, got {other:?}"),
         }
     }
-    assert_eq!(
-        next_event(&mut ws_b, QUIET).await,
-        None,
-        "tenant B must hear nothing"
-    );
-    assert_eq!(
-        next_event(&mut anon, QUIET).await,
-        None,
-        "an unauthenticated socket must hear nothing"
-    );
+    assert_eq!(next_event(&mut ws_b, QUIET).await, None, "tenant B must hear nothing");
+    assert_eq!(next_event(&mut anon, QUIET).await, None, "an unauthenticated socket must hear nothing");
 
-    let ack_b: WebhookAck = env
-        .post_lead(&creds_b, &lead_body("Bea", "3055550199"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ack_b: WebhookAck = env.post_lead(&creds_b, &lead_body("Bea", "3055550199")).await.json().await.unwrap();
     match next_event(&mut ws_b, WAIT).await {
         Some(ServerMessage::NewLead { data, .. }) => {
             assert_eq!(data.lead_id.as_deref(), Some(ack_b.lead_id.as_str()))
         }
         other => panic!("tenant B expected its lead, got {other:?}"),
     }
-    assert_eq!(
-        next_event(&mut ws_b, QUIET).await,
-        None,
-        "exactly one event for B"
-    );
-    assert_eq!(
-        next_event(&mut ws_a, Duration::from_millis(200)).await,
-        None
-    );
-    assert_eq!(
-        next_event(&mut anon, Duration::from_millis(200)).await,
-        None
-    );
+    assert_eq!(next_event(&mut ws_b, QUIET).await, None, "exactly one event for B");
+    assert_eq!(next_event(&mut ws_a, Duration::from_millis(200)).await, None);
+    assert_eq!(next_event(&mut anon, Duration::from_millis(200)).await, None);
 }
 
 #[tokio::test]
 async fn silent_sockets_are_dropped_and_closed_on_shutdown() {
     let env = Env::start_with(|c| c.ping_interval = Duration::from_millis(200)).await;
-    let (a, token) = env
-        .user("a@example.com", Role::User, TenantChoice::Own)
-        .await;
+    let (a, token) = env.user("a@example.com", Role::User, TenantChoice::Own).await;
     let tenant = env.server.tenant_of(&a.id).await.unwrap();
 
     // A socket that answers pings (tungstenite pongs while we read) stays.
@@ -336,18 +221,12 @@ async fn silent_sockets_are_dropped_and_closed_on_shutdown() {
     // One that never reads never pongs, and is dropped after two intervals.
     let _silent = env.authed_socket(&token).await;
     assert_eq!(env.server.socket_count(&tenant), 2);
-    assert_eq!(
-        next_event(&mut live, Duration::from_millis(1200)).await,
-        None
-    );
+    assert_eq!(next_event(&mut live, Duration::from_millis(1200)).await, None);
     assert_eq!(env.server.socket_count(&tenant), 1);
 
     let started = std::time::Instant::now();
     env.server.shutdown().await;
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "shutdown does not wait for open sockets"
-    );
+    assert!(started.elapsed() < Duration::from_secs(4), "shutdown does not wait for open sockets");
     let ended = tokio::time::timeout(WAIT, async {
         while let Some(Ok(msg)) = live.next().await {
             if msg.is_close() {
@@ -366,12 +245,7 @@ async fn demo_feed_posts_to_its_own_webhook() {
         c.demo_feed = Some(Duration::from_millis(300));
     })
     .await;
-    let admin = env
-        .server
-        .demo_accounts()
-        .into_iter()
-        .find(|a| a.role == Role::Admin)
-        .unwrap();
+    let admin = env.server.demo_accounts().into_iter().find(|a| a.role == Role::Admin).unwrap();
     let token = env.login(&admin.email, &admin.password).await;
     let mut ws = env.authed_socket(&token).await;
     match next_event(&mut ws, WAIT).await {

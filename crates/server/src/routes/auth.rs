@@ -19,29 +19,18 @@ struct LoginBody {
     password: Option<String>,
 }
 
-pub async fn login(
-    State(state): State<AppState>,
-    body: Bytes,
-) -> Result<Json<LoginResponse>, ApiError> {
+pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<LoginResponse>, ApiError> {
     let body: LoginBody = super::parse_json(&body)?;
-    let (Some(email), Some(password)) = (
-        body.email
-            .map(|e| e.trim().to_owned())
-            .filter(|e| !e.is_empty()),
-        body.password.filter(|p| !p.is_empty()),
-    ) else {
-        return Err(ApiError::bad_request(
-            "missing_credentials",
-            "Email and password are required",
-        ));
+    let (Some(email), Some(password)) =
+        (body.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()), body.password.filter(|p| !p.is_empty()))
+    else {
+        return Err(ApiError::bad_request("missing_credentials", "Email and password are required"));
     };
     let invalid = || ApiError::bad_request("invalid_credentials", "Invalid credentials");
     let user = store::run(&state.store, move |s| s.user_by_email(&email)).await?;
     let Some(user) = user else {
         // Spend the same work as a real check, so timing does not reveal which emails exist.
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, dummy_hash()))
-            .await
-            .ok();
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, dummy_hash())).await.ok();
         return Err(invalid());
     };
     let hash = user.password_hash.clone();
@@ -52,10 +41,7 @@ pub async fn login(
         return Err(invalid());
     }
     let token = state.jwt.issue(&user.id).map_err(ApiError::internal)?;
-    Ok(Json(LoginResponse {
-        token,
-        user: user.to_api(),
-    }))
+    Ok(Json(LoginResponse { token, user: user.to_api() }))
 }
 
 fn dummy_hash() -> &'static str {
@@ -64,8 +50,5 @@ fn dummy_hash() -> &'static str {
 }
 
 pub async fn verify(AuthUser(user): AuthUser) -> Json<VerifyResponse> {
-    Json(VerifyResponse {
-        valid: true,
-        user: user.to_api(),
-    })
+    Json(VerifyResponse { valid: true, user: user.to_api() })
 }

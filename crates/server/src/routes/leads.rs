@@ -21,13 +21,10 @@ pub async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let query = LeadQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| match e {
-            QueryError::UnknownKey(_) => ApiError::bad_request("invalid_query", e.to_string()),
-            QueryError::BadValue { .. } => {
-                ApiError::bad_request("invalid_query_value", e.to_string())
-            }
-        })?;
+    let query = LeadQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| match e {
+        QueryError::UnknownKey(_) => ApiError::bad_request("invalid_query", e.to_string()),
+        QueryError::BadValue { .. } => ApiError::bad_request("invalid_query_value", e.to_string()),
+    })?;
     let limit = query.effective_limit();
     let page = query.page.max(1);
     let request_id = query.request_id.clone().unwrap_or_else(new_object_id);
@@ -37,12 +34,7 @@ pub async fn list(
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
     let body = LeadsPage {
         leads,
-        pagination: Pagination {
-            total,
-            page,
-            pages,
-            limit,
-        },
+        pagination: Pagination { total, page, pages, limit },
         meta: json!({ "queryTime": query_ms, "requestId": request_id }),
     };
     let mut res = Json(body).into_response();

@@ -25,10 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/auth/verify", get(auth::verify))
         .route("/api/leads", get(leads::list))
         .route("/api/leads/{id}", get(leads::one))
-        .route(
-            "/api/integrations/nextgen/credentials",
-            get(webhook::credentials),
-        )
+        .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
         .route("/api/webhooks/nextgen", post(webhook::nextgen))
         .route("/api/demo/accounts", get(demo::accounts))
         .route("/api/{*rest}", axum::routing::any(not_found))
@@ -54,6 +51,5 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
 
 /// Parses a JSON request body; any failure is a 400 JSON error.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("Invalid JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid_json", format!("Invalid JSON body: {e}")))
 }

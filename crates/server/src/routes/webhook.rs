@@ -23,51 +23,30 @@ pub async fn credentials(
     AuthUser(user): AuthUser,
 ) -> Result<Json<WebhookCredentials>, ApiError> {
     if user.role != Role::Admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Admin access required",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required"));
     }
-    Ok(Json(
-        crate::accounts::webhook_credentials(&state.store, &user.tenant_id).await?,
-    ))
+    Ok(Json(crate::accounts::webhook_credentials(&state.store, &user.tenant_id).await?))
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// `POST /api/webhooks/nextgen`: store the lead durably, then alert the tenant's sockets.
-pub async fn nextgen(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let started = Instant::now();
     let (Some(sid), Some(apikey)) = (header(&headers, "sid"), header(&headers, "apikey")) else {
-        return Err(ApiError::unauthorized(
-            "missing_credentials",
-            "Missing sid or apikey header",
-        ));
+        return Err(ApiError::unauthorized("missing_credentials", "Missing sid or apikey header"));
     };
     let (sid, apikey) = (sid.to_owned(), apikey.to_owned());
-    let tenant = store::run(&state.store, move |s| {
-        s.tenant_by_credentials(&sid, &apikey)
-    })
-    .await?
-    .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
+    let tenant = store::run(&state.store, move |s| s.tenant_by_credentials(&sid, &apikey))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
 
     let payload = NextGenPayload::from_json(&body)
         .map_err(|e| ApiError::bad_request("invalid_body", format!("Invalid lead payload: {e}")))?;
     let vendor_key = payload.vendor_key().map(str::to_owned);
-    let mut lead = payload
-        .into_lead()
-        .map_err(|e| ApiError::bad_request("invalid_lead", e.to_string()))?;
+    let mut lead = payload.into_lead().map_err(|e| ApiError::bad_request("invalid_lead", e.to_string()))?;
 
     let now = Utc::now();
     lead.id = new_object_id();
@@ -105,20 +84,11 @@ pub async fn nextgen(
     let ack = WebhookAck {
         success: true,
         lead_id: lead.id,
-        message: if is_new {
-            "Lead created"
-        } else {
-            "Lead updated"
-        }
-        .into(),
+        message: if is_new { "Lead created" } else { "Lead updated" }.into(),
         is_new,
         process_ms,
     };
-    let status = if is_new {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if is_new { StatusCode::CREATED } else { StatusCode::OK };
     let mut res = (status, Json(ack)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("{process_ms:.2}ms")) {
         res.headers_mut().insert("x-process-time", v);

@@ -47,11 +47,7 @@ pub enum StoreError {
         "the database {path} has schema version {found}, newer than this program knows ({known}); \
          use a newer crokodial-server"
     )]
-    TooNew {
-        path: String,
-        found: i64,
-        known: i64,
-    },
+    TooNew { path: String, found: i64, known: i64 },
     #[error("a user with email {0} already exists")]
     EmailTaken(String),
     #[error("no tenant {0}")]
@@ -82,11 +78,7 @@ pub trait Store: Send + Sync + 'static {
     fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>>;
 
     /// The tenant's credentials, storing `candidate` if it has none yet.
-    fn ensure_credentials(
-        &self,
-        tenant_id: &str,
-        candidate: WebhookCredentials,
-    ) -> StoreResult<WebhookCredentials>;
+    fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials>;
     /// The tenant whose credentials these are.
     fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>>;
 
@@ -111,7 +103,5 @@ where
     F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
 {
     let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+    tokio::task::spawn_blocking(move || f(store.as_ref())).await.map_err(|e| StoreError::Task(e.to_string()))?
 }

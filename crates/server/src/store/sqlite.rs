@@ -10,9 +10,7 @@ use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::{
-    migrations, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
-};
+use super::{migrations, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -23,8 +21,7 @@ impl SqliteStore {
     /// schema is newer than this build.
     pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Task(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Task(format!("creating {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
@@ -33,16 +30,10 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: path.display().to_string(),
-                found,
-                known: SCHEMA_VERSION,
-            });
+            return Err(StoreError::TooNew { path: path.display().to_string(), found, known: SCHEMA_VERSION });
         }
         migrations().to_latest(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -173,10 +164,8 @@ fn lead_filter(tenant_id: &str, q: &LeadQuery) -> (String, Vec<Value>) {
         args.extend(q.states.iter().map(|s| Value::Text(s.to_uppercase())));
     }
     if !q.dispositions.is_empty() {
-        let (none, named): (Vec<&String>, Vec<&String>) = q
-            .dispositions
-            .iter()
-            .partition(|d| d.eq_ignore_ascii_case(NO_DISPOSITION));
+        let (none, named): (Vec<&String>, Vec<&String>) =
+            q.dispositions.iter().partition(|d| d.eq_ignore_ascii_case(NO_DISPOSITION));
         let mut alts = Vec::new();
         if !none.is_empty() {
             alts.push("disposition IS NULL OR disposition = ''".to_owned());
@@ -188,23 +177,16 @@ fn lead_filter(tenant_id: &str, q: &LeadQuery) -> (String, Vec<Value>) {
         sql.push_str(&format!(" AND ({})", alts.join(" OR ")));
     }
     if !q.sources.is_empty() {
-        sql.push_str(&format!(
-            " AND source IN ({})",
-            placeholders(q.sources.len())
-        ));
-        args.extend(q.sources.iter().map(|s| {
-            Value::Text(
-                LeadSource::parse(s)
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_else(|| s.clone()),
-            )
-        }));
+        sql.push_str(&format!(" AND source IN ({})", placeholders(q.sources.len())));
+        args.extend(
+            q.sources
+                .iter()
+                .map(|s| Value::Text(LeadSource::parse(s).map(|s| s.as_str().to_owned()).unwrap_or_else(|| s.clone()))),
+        );
     }
     if let Some(key) = &q.pipeline_source {
         // An unknown key cannot get here (LeadQuery validates it); match nothing if it does.
-        let source = LeadSource::ALL
-            .into_iter()
-            .find(|s| s.pipeline_key() == key);
+        let source = LeadSource::ALL.into_iter().find(|s| s.pipeline_key() == key);
         sql.push_str(" AND source = ?");
         args.push(source.map_or(Value::Null, |s| Value::Text(s.as_str().to_owned())));
     }
@@ -245,9 +227,7 @@ impl Store for SqliteStore {
             ],
         );
         match res {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
                 Err(StoreError::EmailTaken(user.email.clone()))
             }
             other => other.map(drop).map_err(Into::into),
@@ -256,26 +236,18 @@ impl Store for SqliteStore {
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE email = ?1");
-        Ok(self
-            .conn()
-            .query_row(&sql, [email.trim()], user_from_row)
-            .optional()?)
+        Ok(self.conn().query_row(&sql, [email.trim()], user_from_row).optional()?)
     }
 
     fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = ?1");
-        Ok(self
-            .conn()
-            .query_row(&sql, [id], user_from_row)
-            .optional()?)
+        Ok(self.conn().query_row(&sql, [id], user_from_row).optional()?)
     }
 
     fn tenant_exists(&self, tenant_id: &str) -> StoreResult<bool> {
-        Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)",
-            [tenant_id],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn()
+            .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)", [tenant_id], |r| r.get(0))?)
     }
 
     fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>> {
@@ -289,41 +261,26 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn ensure_credentials(
-        &self,
-        tenant_id: &str,
-        candidate: WebhookCredentials,
-    ) -> StoreResult<WebhookCredentials> {
+    fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO webhook_credentials (tenant_id, sid, apikey, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id) DO NOTHING",
             params![tenant_id, candidate.sid, candidate.apikey, ts(Utc::now())],
         )?;
-        Ok(conn.query_row(
-            "SELECT sid, apikey FROM webhook_credentials WHERE tenant_id = ?1",
-            [tenant_id],
-            |r| {
-                Ok(WebhookCredentials {
-                    sid: r.get(0)?,
-                    apikey: r.get(1)?,
-                })
-            },
-        )?)
+        Ok(conn.query_row("SELECT sid, apikey FROM webhook_credentials WHERE tenant_id = ?1", [tenant_id], |r| {
+            Ok(WebhookCredentials { sid: r.get(0)?, apikey: r.get(1)? })
+        })?)
     }
 
     fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>> {
         let row: Option<(String, String)> = self
             .conn()
-            .query_row(
-                "SELECT tenant_id, apikey FROM webhook_credentials WHERE sid = ?1",
-                [sid],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT tenant_id, apikey FROM webhook_credentials WHERE sid = ?1", [sid], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        Ok(row
-            .filter(|(_, key)| constant_time_eq(key.as_bytes(), apikey.as_bytes()))
-            .map(|(t, _)| t))
+        Ok(row.filter(|(_, key)| constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
     }
 
     fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<(Lead, bool)> {
@@ -332,11 +289,9 @@ impl Store for SqliteStore {
         let tenant = lead.tenant_id.clone().unwrap_or_default();
         let existing: Option<String> = match vendor_key {
             Some(key) => tx
-                .query_row(
-                    "SELECT doc FROM leads WHERE tenant_id = ?1 AND vendor_key = ?2",
-                    [&tenant, key],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND vendor_key = ?2", [&tenant, key], |r| {
+                    r.get(0)
+                })
                 .optional()?,
             None => None,
         };
@@ -375,11 +330,7 @@ impl Store for SqliteStore {
     fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>> {
         let doc: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2",
-                [tenant_id, id],
-                |r| r.get(0),
-            )
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| r.get(0))
             .optional()?;
         Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
     }
@@ -387,19 +338,15 @@ impl Store for SqliteStore {
     fn query_leads(&self, tenant_id: &str, q: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)> {
         let (filter, mut args) = lead_filter(tenant_id, q);
         let conn = self.conn();
-        let total: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM leads WHERE {filter}"),
-            params_from_iter(&args),
-            |r| r.get(0),
-        )?;
+        let total: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM leads WHERE {filter}"), params_from_iter(&args), |r| {
+                r.get(0)
+            })?;
         let limit = i64::from(q.effective_limit());
         let offset = i64::from(q.page.max(1) - 1) * limit;
         args.push(Value::Integer(limit));
         args.push(Value::Integer(offset));
-        let sql = format!(
-            "SELECT doc FROM leads WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
-            order_by(q)
-        );
+        let sql = format!("SELECT doc FROM leads WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?", order_by(q));
         let mut stmt = conn.prepare(&sql)?;
         let docs = stmt.query_map(params_from_iter(&args), |r| r.get::<_, String>(0))?;
         let mut leads = Vec::new();
@@ -411,14 +358,9 @@ impl Store for SqliteStore {
 
     fn demo_accounts(&self) -> StoreResult<Vec<DemoAccount>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT email, password, role FROM demo_accounts ORDER BY role, email")?;
+        let mut stmt = conn.prepare("SELECT email, password, role FROM demo_accounts ORDER BY role, email")?;
         let rows = stmt.query_map([], |r| {
-            Ok(DemoAccount {
-                email: r.get(0)?,
-                password: r.get(1)?,
-                role: role_from(&r.get::<_, String>(2)?),
-            })
+            Ok(DemoAccount { email: r.get(0)?, password: r.get(1)?, role: role_from(&r.get::<_, String>(2)?) })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -446,20 +388,11 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(SqliteStore::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
         drop(conn);
-        let err = SqliteStore::open(&path)
-            .err()
-            .expect("a newer schema must be refused");
-        assert!(
-            matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("newer than this program knows"),
-            "{err}"
-        );
+        let err = SqliteStore::open(&path).err().expect("a newer schema must be refused");
+        assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+        assert!(err.to_string().contains("newer than this program knows"), "{err}");
     }
 
     #[test]
@@ -469,13 +402,9 @@ mod tests {
         drop(SqliteStore::open(&path).unwrap());
         let store = SqliteStore::open(&path).unwrap();
         let conn = store.conn();
-        let mode: String = conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
-        let v: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
     }
 

@@ -10,8 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
-pub type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub struct Env {
     pub server: Server,
@@ -78,12 +77,7 @@ impl Env {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
     pub async fn post_lead(&self, creds: &WebhookCredentials, body: &Value) -> reqwest::Response {
@@ -105,13 +99,7 @@ impl Env {
     /// A socket that has authenticated with `token`.
     pub async fn authed_socket(&self, token: &str) -> Socket {
         let mut ws = self.socket().await;
-        send(
-            &mut ws,
-            &ClientMessage::Authenticate {
-                token: token.into(),
-            },
-        )
-        .await;
+        send(&mut ws, &ClientMessage::Authenticate { token: token.into() }).await;
         match next_event(&mut ws, Duration::from_secs(5)).await {
             Some(ServerMessage::AuthSuccess { message }) => {
                 assert_eq!(message, "WebSocket authenticated")
@@ -123,9 +111,7 @@ impl Env {
 }
 
 pub async fn send(ws: &mut Socket, msg: &ClientMessage) {
-    ws.send(Message::Text(serde_json::to_string(msg).unwrap().into()))
-        .await
-        .unwrap();
+    ws.send(Message::Text(serde_json::to_string(msg).unwrap().into())).await.unwrap();
 }
 
 /// The next text message as a [`ServerMessage`], or `None` if none arrives in `wait` (or the
