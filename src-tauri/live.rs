@@ -61,11 +61,9 @@ fn set_connection(app: &AppHandle, now: ConnectionState) {
 }
 
 fn notify(app: &AppHandle, lead: &LeadRow) {
-    let body = match (&lead.phone, &lead.state) {
-        (Some(p), Some(s)) => format!("{} · {} · {}", lead.name, p, s),
-        (Some(p), None) => format!("{} · {}", lead.name, p),
-        _ => lead.name.clone(),
-    };
+    let phone = lead.phone.as_deref().map(crokodial_core::phone::format_us);
+    let body =
+        [Some(lead.name.clone()), phone, lead.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
     let title = format!("New {} lead", lead.source.as_deref().unwrap_or("vendor"));
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "cannot show a notification");

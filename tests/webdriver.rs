@@ -129,6 +129,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     let display = Xvfb::start().unwrap();
     let server = TestServer::start(true).await.unwrap();
     let creds = demo_webhook(&server).await;
+    let notifications = session.monitor_notifications().unwrap();
 
     let port = free_port();
     let driver = session
@@ -186,6 +187,10 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     })
     .await;
     assert_eq!((top_id.as_str(), top_name.as_str()), (id.as_str(), "Rosa Diaz"));
+    // …and an OS notification shows the lead's name.
+    let body =
+        notifications.lines.wait_for(Duration::from_secs(5), |l| l.contains("Rosa Diaz")).expect("a notification");
+    assert!(body.contains("Rosa Diaz · (312) 555-0199 · IL"), "{body}");
 
     // A hostile name is shown as that literal text, never as markup.
     let id = post_lead(&server, &creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await;

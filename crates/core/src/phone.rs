@@ -23,6 +23,14 @@ pub fn to_e164(national: &str) -> String {
     format!("+1{national}")
 }
 
+/// `(XXX) XXX-XXXX` for 10 digits, for people to read; anything else as given.
+pub fn format_us(phone: &str) -> String {
+    match normalize_us(phone) {
+        Some(d) => format!("({}) {}-{}", &d[..3], &d[3..6], &d[6..]),
+        None => phone.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +47,12 @@ mod tests {
         for raw in ["", "12345", "555-0102", "0552102030", "5550102030", "25552102030", "abc"] {
             assert_eq!(normalize_us(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(format_us("3125550199"), "(312) 555-0199");
+        assert_eq!(format_us("+44 20 7946 0958"), "+44 20 7946 0958");
     }
 
     #[test]

@@ -138,6 +138,22 @@ impl DesktopSession {
         Ok(wav)
     }
 
+    /// Watches the session bus for desktop notifications (`org.freedesktop.Notifications.Notify`
+    /// calls); each one's fields arrive as lines. Works with no notification daemon running.
+    pub fn monitor_notifications(&self) -> anyhow::Result<NotificationMonitor> {
+        let mut child = self
+            .command("dbus-monitor")
+            .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting dbus-monitor (install `dbus`)")?;
+        let lines = LineReader::new(child.stdout.take().expect("piped"));
+        // dbus-monitor announces itself (NameAcquired) once it is listening.
+        lines.wait_for(Duration::from_secs(5), |l| l.contains("NameAcquired"))?;
+        Ok(NotificationMonitor { child, lines })
+    }
+
     /// The secret the keychain holds for `(service, account)`, read with `secret-tool`.
     pub fn keychain_lookup(&self, service: &str, account: &str) -> anyhow::Result<Option<String>> {
         let out = self
@@ -147,6 +163,19 @@ impl DesktopSession {
             .context("running secret-tool (install `libsecret-tools`)")?;
         let text = String::from_utf8(out.stdout)?;
         Ok((out.status.success() && !text.is_empty()).then_some(text))
+    }
+}
+
+/// Notifications sent on a [`DesktopSession`]'s bus.
+pub struct NotificationMonitor {
+    child: Child,
+    pub lines: LineReader,
+}
+
+impl Drop for NotificationMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
