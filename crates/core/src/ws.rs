@@ -8,7 +8,12 @@ use crate::lead::{Lead, LeadSource};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
-    Authenticate { token: String },
+    Authenticate {
+        token: String,
+        /// Our extension: replay the tenant's events after this sequence number, then go live.
+        #[serde(rename = "resumeAfter", default, skip_serializing_if = "Option::is_none")]
+        resume_after: Option<u64>,
+    },
 }
 
 /// `auth_failure` codes of the deployed server.
@@ -23,7 +28,13 @@ pub mod failure {
 #[serde(tag = "type")]
 pub enum ServerMessage {
     #[serde(rename = "auth_success")]
-    AuthSuccess { message: String },
+    AuthSuccess {
+        message: String,
+        /// Our extension: the tenant's latest sequence number. Its presence says the server can
+        /// resume; the deployed server sends none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<u64>,
+    },
     #[serde(rename = "auth_failure")]
     AuthFailure {
         message: String,
@@ -37,6 +48,9 @@ pub enum ServerMessage {
         data: NewLeadNotification,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timestamp: Option<String>,
+        /// Our extension: the event's per-tenant sequence number (monotonically increasing).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<u64>,
     },
     #[serde(rename = "LEAD_NOTES_UPDATED")]
     LeadNotesUpdated {
@@ -119,7 +133,10 @@ mod tests {
 
     #[test]
     fn client_message_shape() {
-        let s = serde_json::to_string(&ClientMessage::Authenticate { token: "t".into() }).unwrap();
-        assert_eq!(s, r#"{"type":"authenticate","token":"t"}"#);
+        let s = serde_json::to_string(&ClientMessage::Authenticate { token: "t".into(), resume_after: None }).unwrap();
+        assert_eq!(s, r#"{"type":"authenticate","token":"t"}"#, "the deployed server's shape");
+        let s =
+            serde_json::to_string(&ClientMessage::Authenticate { token: "t".into(), resume_after: Some(7) }).unwrap();
+        assert_eq!(s, r#"{"type":"authenticate","token":"t","resumeAfter":7}"#);
     }
 }

@@ -13,7 +13,14 @@ use tokio::sync::mpsc;
 /// Events a socket may have queued before it counts as lagging.
 pub const QUEUE: usize = 64;
 
-type Subscribers = HashMap<String, Vec<(u64, mpsc::Sender<Arc<str>>)>>;
+/// An encoded event and its sequence number (if it has one), as queued for each socket.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub seq: Option<u64>,
+    pub text: Arc<str>,
+}
+
+type Subscribers = HashMap<String, Vec<(u64, mpsc::Sender<Queued>)>>;
 
 #[derive(Clone, Default)]
 pub struct Hub {
@@ -26,7 +33,7 @@ pub struct Subscription {
     hub: Hub,
     tenant: String,
     id: u64,
-    pub rx: mpsc::Receiver<Arc<str>>,
+    pub rx: mpsc::Receiver<Queued>,
 }
 
 impl Drop for Subscription {
@@ -56,6 +63,10 @@ impl Hub {
 
     /// Sends `msg` to every socket of `tenant`; returns how many got it.
     pub fn broadcast(&self, tenant: &str, msg: &ServerMessage) -> usize {
+        let seq = match msg {
+            ServerMessage::NewLead { seq, .. } => *seq,
+            _ => None,
+        };
         let text: Arc<str> = match serde_json::to_string(msg) {
             Ok(t) => t.into(),
             Err(e) => {
@@ -67,7 +78,7 @@ impl Hub {
         let Some(subs) = tenants.get_mut(tenant) else {
             return 0;
         };
-        subs.retain(|(id, tx)| match tx.try_send(Arc::clone(&text)) {
+        subs.retain(|(id, tx)| match tx.try_send(Queued { seq, text: Arc::clone(&text) }) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(socket = id, "dropping a socket that is not keeping up");

@@ -10,8 +10,10 @@ use tokio::time::{sleep_until, Instant};
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::hub::Subscription;
+use crate::hub::{Queued, Subscription};
+use crate::routes::lead_event;
 use crate::state::AppState;
+use crate::store;
 
 /// A socket must authenticate within this time.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,12 +43,37 @@ async fn close(mut socket: WebSocket, code: u16, reason: &str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
+/// Changes replayed per storage read.
+const REPLAY_PAGE: usize = 500;
+
+/// Sends the tenant's changes after `after`, from storage, oldest first. Returns the last sequence
+/// number sent (at least `after`), or `None` if the socket or the store failed.
+async fn replay(socket: &mut WebSocket, state: &AppState, tenant: &str, after: u64) -> Option<u64> {
+    let mut upto = after;
+    loop {
+        let t = tenant.to_owned();
+        let page = store::run(&state.store, move |s| s.changes_after(&t, upto, REPLAY_PAGE)).await.ok()?;
+        for change in &page {
+            if !send(socket, &lead_event(change, change.is_new_since(after), None)).await {
+                return None;
+            }
+            upto = change.seq;
+        }
+        if page.len() < REPLAY_PAGE {
+            return Some(upto);
+        }
+    }
+}
+
 async fn serve(mut socket: WebSocket, state: AppState) {
     let auth_deadline = Instant::now() + AUTH_TIMEOUT;
     let mut sub: Option<Subscription> = None;
     let mut shutdown = state.shutdown.clone();
     let mut ping = tokio::time::interval_at(Instant::now() + state.ping_interval, state.ping_interval);
     let mut last_seen = Instant::now();
+    // The highest sequence number a replay has sent this socket; queued live events up to it are
+    // duplicates. A socket that did not ask to resume gets every live event.
+    let mut sent_upto = 0u64;
 
     loop {
         tokio::select! {
@@ -64,12 +91,23 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                         if !send(&mut socket, &err).await { return }
                     }
                     Ok(value) => match serde_json::from_value::<ClientMessage>(value) {
-                        Ok(ClientMessage::Authenticate { token }) => match auth::user_for_token(&state, &token).await {
+                        Ok(ClientMessage::Authenticate { token, resume_after }) => match auth::user_for_token(&state, &token).await {
                             Ok(user) => {
+                                // Join first, then read storage: nothing written in between is missed;
+                                // what both deliver is sent once (see `sent_upto`).
                                 // Re-authenticating moves the socket to the (possibly new) tenant.
                                 sub = Some(state.hub.subscribe(&user.tenant_id));
-                                let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into() };
+                                let tenant = user.tenant_id.clone();
+                                let Ok(last) = store::run(&state.store, move |s| s.last_seq(&tenant)).await else { return };
+                                let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into(), seq: Some(last) };
                                 if !send(&mut socket, &ok).await { return }
+                                sent_upto = 0;
+                                if let Some(after) = resume_after {
+                                    match replay(&mut socket, &state, &user.tenant_id, after).await {
+                                        Some(upto) => sent_upto = upto,
+                                        None => return,
+                                    }
+                                }
                             }
                             Err(e) => {
                                 let code = if e.status.is_server_error() { failure::AUTH_ERROR } else { failure::INVALID_TOKEN };
@@ -85,7 +123,9 @@ async fn serve(mut socket: WebSocket, state: AppState) {
             }
             event = async { sub.as_mut().expect("guarded").rx.recv().await }, if sub.is_some() => {
                 match event {
-                    Some(text) => if socket.send(Message::Text(text.as_ref().into())).await.is_err() { return },
+                    // Already sent by the replay.
+                    Some(Queued { seq: Some(seq), .. }) if seq <= sent_upto => {}
+                    Some(Queued { text, .. }) => if socket.send(Message::Text(text.as_ref().into())).await.is_err() { return },
                     // The hub dropped us for lagging.
                     None => return close(socket, 1013, "Too slow").await,
                 }

@@ -97,11 +97,19 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
 
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::NewLead { data, .. }) => {
-            assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()))
+            assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()));
+            assert!(data.should_alert());
         }
         other => panic!("expected the new lead, got {other:?}"),
     }
-    assert_eq!(next_event(&mut ws, QUIET).await, None, "the update does not alert again");
+    match next_event(&mut ws, WAIT).await {
+        Some(ServerMessage::NewLead { data, .. }) => {
+            assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()), "the same lead");
+            assert!(!data.is_new && !data.should_alert(), "an update does not alert again");
+        }
+        other => panic!("expected the update, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut ws, QUIET).await, None);
 
     let page: LeadsPage = env.get("/api/leads", &token).await.json().await.unwrap();
     assert_eq!(page.pagination.total, 1);
@@ -135,12 +143,12 @@ async fn socket_authentication() {
         next_event(&mut ws, WAIT).await,
         Some(ServerMessage::Error { message: "Invalid message format".into() })
     );
-    send(&mut ws, &ClientMessage::Authenticate { token: token.clone() }).await;
+    send(&mut ws, &ClientMessage::Authenticate { token: token.clone(), resume_after: None }).await;
     assert!(matches!(next_event(&mut ws, WAIT).await, Some(ServerMessage::AuthSuccess { .. })));
 
     // A bad token: auth_failure, then close 1008.
     let mut ws = env.socket().await;
-    send(&mut ws, &ClientMessage::Authenticate { token: "nope".into() }).await;
+    send(&mut ws, &ClientMessage::Authenticate { token: "nope".into(), resume_after: None }).await;
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::AuthFailure { code, message }) => {
             assert_eq!(code.as_deref(), Some("INVALID_TOKEN"));
@@ -183,7 +191,7 @@ async fn events_reach_only_the_tenant_that_owns_the_lead() {
     let ack: WebhookAck = env.post_lead(&creds_a, &lead_body("Ann", "2015550123")).await.json().await.unwrap();
     for ws in [&mut ws_a, &mut ws_a2, &mut ws_rep] {
         match next_event(ws, WAIT).await {
-            Some(ServerMessage::NewLead { data, timestamp }) => {
+            Some(ServerMessage::NewLead { data, timestamp, .. }) => {
                 assert_eq!(data.lead_id.as_deref(), Some(ack.lead_id.as_str()));
                 assert_eq!(data.name, "Ann Tester");
                 assert_eq!(data.source.as_deref(), Some("NextGen"));
@@ -255,5 +263,78 @@ async fn demo_feed_posts_to_its_own_webhook() {
             assert!(lead.phone.is_some() && lead.zipcode.is_some());
         }
         other => panic!("expected a fed lead, got {other:?}"),
+    }
+}
+
+/// Sequence numbers rise per tenant, and a socket that resumes after N gets exactly the changes
+/// after N from storage — new leads as new, updates as updates — then live events, none twice.
+#[tokio::test]
+async fn resume_replays_what_was_missed_then_goes_live() {
+    let env = Env::start().await;
+    let (a, token) = env.user("resume-a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, _) = env.user("resume-b@example.com", Role::Admin, TenantChoice::Own).await;
+    let (creds_a, creds_b) = (env.creds_of(&a).await, env.creds_of(&b).await);
+
+    let (mut first, start) = env.resumed_socket(&token, None).await;
+    assert_eq!(start, 0, "a tenant without leads is at 0");
+    let mut ids = Vec::new();
+    for (i, name) in ["One", "Two", "Three"].iter().enumerate() {
+        let mut body = lead_body(name, &format!("201555010{i}"));
+        body["lead_id"] = format!("v-{i}").into();
+        let ack: WebhookAck = env.post_lead(&creds_a, &body).await.json().await.unwrap();
+        ids.push(ack.lead_id);
+        // Another tenant's leads take that tenant's numbers, not ours.
+        env.post_lead(&creds_b, &lead_body("Other", &format!("202555010{i}"))).await;
+    }
+    let mut seen = Vec::new();
+    while let Some(ServerMessage::NewLead { seq, .. }) = next_event(&mut first, QUIET).await {
+        seen.push(seq.unwrap());
+    }
+    assert_eq!(seen, [1, 2, 3]);
+
+    // Offline after seq 1: lead Two is updated (seq 4) and lead Four arrives (seq 5).
+    drop(first);
+    let mut update = lead_body("Two", "2015550101");
+    update["lead_id"] = "v-1".into();
+    update["city"] = "Newark".into();
+    env.post_lead(&creds_a, &update).await;
+    let four: WebhookAck = env.post_lead(&creds_a, &lead_body("Four", "2015550104")).await.json().await.unwrap();
+
+    let (mut resumed, last) = env.resumed_socket(&token, Some(1)).await;
+    assert_eq!(last, 5);
+    let mut replayed = Vec::new();
+    for _ in 0..3 {
+        match next_event(&mut resumed, WAIT).await {
+            Some(ServerMessage::NewLead { data, seq, .. }) => {
+                replayed.push((seq.unwrap(), data.lead_id.unwrap(), data.is_new))
+            }
+            other => panic!("expected a replayed lead, got {other:?}"),
+        }
+    }
+    // Two's old change (seq 2) is superseded by its update (seq 4): one entry, its latest state,
+    // and new to this client (created after 1).
+    assert_eq!(replayed, [(3, ids[2].clone(), true), (4, ids[1].clone(), true), (5, four.lead_id.clone(), true)]);
+
+    // Then live, exactly once.
+    env.post_lead(&creds_a, &lead_body("Five", "2015550105")).await;
+    match next_event(&mut resumed, WAIT).await {
+        Some(ServerMessage::NewLead { seq, data, .. }) => {
+            assert_eq!(seq, Some(6));
+            assert_eq!(data.name, "Five Tester");
+        }
+        other => panic!("expected the live lead, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut resumed, QUIET).await, None);
+
+    // Resuming from the present replays nothing; an update of an old lead is not new.
+    let (mut current, _) = env.resumed_socket(&token, Some(6)).await;
+    let mut again = lead_body("One", "2015550100");
+    again["lead_id"] = "v-0".into();
+    env.post_lead(&creds_a, &again).await;
+    match next_event(&mut current, WAIT).await {
+        Some(ServerMessage::NewLead { seq, data, .. }) => {
+            assert_eq!((seq, data.is_new), (Some(7), false));
+        }
+        other => panic!("expected the update, got {other:?}"),
     }
 }

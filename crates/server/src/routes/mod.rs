@@ -5,6 +5,8 @@ mod demo;
 mod leads;
 mod webhook;
 
+pub(crate) use webhook::lead_event;
+
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};

@@ -15,7 +15,7 @@ use crokodial_core::ws::{NewLeadNotification, ServerMessage};
 use crate::auth::{new_object_id, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, iso, WebhookCredentials};
+use crate::store::{self, iso, Change, WebhookCredentials};
 
 /// `GET /api/integrations/nextgen/credentials`: the caller's tenant's credentials (admins only).
 pub async fn credentials(
@@ -30,6 +30,25 @@ pub async fn credentials(
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The socket event for a stored change of a lead.
+pub(crate) fn lead_event(change: &Change, is_new: bool, process_ms: Option<f64>) -> ServerMessage {
+    let lead = &change.lead;
+    ServerMessage::NewLead {
+        data: NewLeadNotification {
+            lead_id: Some(lead.id.clone()),
+            name: lead.name.clone(),
+            source: lead.source.map(|s| s.as_str().to_owned()),
+            is_new,
+            process_ms,
+            phone: lead.phone.clone(),
+            is_stub: None,
+            lead: Some(Box::new(lead.clone())),
+        },
+        timestamp: Some(iso(Utc::now())),
+        seq: Some(change.seq),
+    }
 }
 
 /// `POST /api/webhooks/nextgen`: store the lead durably, then alert the tenant's sockets.
@@ -54,32 +73,19 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     lead.created_at = Some(now);
     lead.updated_at = Some(now);
     let t = tenant.clone();
-    let (lead, is_new) = store::run(&state.store, move |s| {
+    let change = store::run(&state.store, move |s| {
         lead.assigned_to = Some(s.first_admin(&t)?.unwrap_or_else(|| t.clone()));
         s.upsert_lead(lead, vendor_key.as_deref())
     })
     .await?;
     let process_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let is_new = change.created_seq == change.seq;
 
-    if is_new {
-        let event = ServerMessage::NewLead {
-            data: NewLeadNotification {
-                lead_id: Some(lead.id.clone()),
-                name: lead.name.clone(),
-                source: Some("NextGen".into()),
-                is_new,
-                process_ms: Some(process_ms),
-                phone: lead.phone.clone(),
-                is_stub: None,
-                lead: Some(Box::new(lead.clone())),
-            },
-            timestamp: Some(iso(Utc::now())),
-        };
-        let sockets = state.hub.broadcast(&tenant, &event);
-        tracing::info!(lead = %lead.id, sockets, "new NextGen lead");
-    } else {
-        tracing::info!(lead = %lead.id, "updated NextGen lead");
-    }
+    // Durable now: announce at once. An update is announced too (same lead, same id) so clients
+    // stay current, but only a new lead is `isNew` and so alerts.
+    let sockets = state.hub.broadcast(&tenant, &lead_event(&change, is_new, Some(process_ms)));
+    tracing::info!(lead = %change.lead.id, seq = change.seq, is_new, sockets, "NextGen lead");
+    let lead = change.lead;
 
     let ack = WebhookAck {
         success: true,

@@ -54,7 +54,23 @@ CREATE TABLE demo_accounts (
 );
 "#;
 
-const STEPS: &[&str] = &[V1];
+/// Per-tenant event sequence numbers: every change of a lead takes the tenant's next number, so a
+/// socket can resume "after N" from storage. `created_seq` tells a replayed lead new or updated.
+const V2: &str = r#"
+CREATE TABLE tenant_seq (
+    tenant_id TEXT PRIMARY KEY NOT NULL,
+    last_seq  INTEGER NOT NULL
+);
+ALTER TABLE leads ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE leads ADD COLUMN created_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE leads SET seq = n.rn, created_seq = n.rn
+  FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS rn FROM leads) AS n
+ WHERE leads.id = n.id;
+INSERT INTO tenant_seq (tenant_id, last_seq) SELECT tenant_id, MAX(seq) FROM leads GROUP BY tenant_id;
+CREATE INDEX leads_tenant_seq ON leads (tenant_id, seq);
+"#;
+
+const STEPS: &[&str] = &[V1, V2];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -70,5 +86,31 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    /// A database made by V1 with leads in it gets sequence numbers in creation order, per tenant.
+    #[test]
+    fn v2_numbers_existing_leads_per_tenant() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::new(vec![M::up(V1)]).to_latest(&mut conn).unwrap();
+        for (id, tenant, created) in [("b", "t1", "2024-01-02"), ("a", "t1", "2024-01-01"), ("c", "t2", "2024-01-03")] {
+            conn.execute(
+                "INSERT INTO leads (id, tenant_id, created_at, doc) VALUES (?1, ?2, ?3, '{}')",
+                [id, tenant, created],
+            )
+            .unwrap();
+        }
+        migrations().to_latest(&mut conn).unwrap();
+        let seqs: Vec<(String, i64, i64)> = conn
+            .prepare("SELECT id, seq, created_seq FROM leads ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(seqs, [("a".into(), 1, 1), ("b".into(), 2, 2), ("c".into(), 1, 1)]);
+        let last: i64 =
+            conn.query_row("SELECT last_seq FROM tenant_seq WHERE tenant_id = 't1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(last, 2);
     }
 }

@@ -67,6 +67,21 @@ pub struct WebhookCredentials {
     pub apikey: String,
 }
 
+/// A lead as of one change, with the change's sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub lead: Lead,
+    pub seq: u64,
+    /// The sequence number the lead was created at: `created_seq > after` means new since `after`.
+    pub created_seq: u64,
+}
+
+impl Change {
+    pub fn is_new_since(&self, after: u64) -> bool {
+        self.created_seq > after
+    }
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Inserts a user; fails with [`StoreError::EmailTaken`] if the email (any case) exists.
     fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
@@ -83,11 +98,16 @@ pub trait Store: Send + Sync + 'static {
     fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>>;
 
     /// Inserts `lead`, or, if the tenant already has a lead with this vendor key, updates that one
-    /// (keeping its id, creation time, assignee and the rep's disposition/notes/status).
-    /// Returns the stored lead and whether it is new.
-    fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>) -> StoreResult<(Lead, bool)>;
-    /// Inserts many leads in one transaction.
+    /// (keeping its id, creation time, assignee and the rep's disposition/notes/status). Either way
+    /// the change takes the tenant's next sequence number, in the same transaction.
+    fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change>;
+    /// Inserts many leads in one transaction, numbering them in order.
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()>;
+    /// The tenant's changes after sequence number `after`, oldest first, at most `limit`. A lead
+    /// changed several times appears once, with its latest state.
+    fn changes_after(&self, tenant_id: &str, after: u64, limit: usize) -> StoreResult<Vec<Change>>;
+    /// The tenant's latest sequence number (0 before any lead).
+    fn last_seq(&self, tenant_id: &str) -> StoreResult<u64>;
     fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>>;
     /// One page of the tenant's leads matching `query`, and the total number matching.
     fn query_leads(&self, tenant_id: &str, query: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)>;

@@ -10,7 +10,7 @@ use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::{migrations, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION};
+use super::{migrations, Change, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -68,12 +68,24 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 
 const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash";
 
-fn insert_lead(conn: &Connection, lead: &Lead, vendor_key: Option<&str>) -> StoreResult<()> {
+/// Takes the tenant's next sequence number (call inside the write's transaction).
+fn next_seq(conn: &Connection, tenant_id: &str) -> StoreResult<u64> {
+    let seq: i64 = conn.query_row(
+        "INSERT INTO tenant_seq (tenant_id, last_seq) VALUES (?1, 1)
+         ON CONFLICT (tenant_id) DO UPDATE SET last_seq = last_seq + 1
+         RETURNING last_seq",
+        [tenant_id],
+        |r| r.get(0),
+    )?;
+    Ok(seq as u64)
+}
+
+fn insert_lead(conn: &Connection, lead: &Lead, vendor_key: Option<&str>, seq: u64) -> StoreResult<()> {
     let created = ts(lead.created_at.unwrap_or_else(Utc::now));
     conn.execute(
         "INSERT INTO leads (id, tenant_id, assigned_to, name, first_name, last_name, email, phone, state,
-                            disposition, source, time_zone, created_at, vendor_key, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                            disposition, source, time_zone, created_at, vendor_key, doc, seq, created_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
         params![
             lead.id,
             lead.tenant_id.as_deref().unwrap_or_default(),
@@ -90,16 +102,18 @@ fn insert_lead(conn: &Connection, lead: &Lead, vendor_key: Option<&str>) -> Stor
             created,
             vendor_key,
             serde_json::to_string(lead)?,
+            seq as i64,
         ],
     )?;
     Ok(())
 }
 
-fn update_lead(conn: &Connection, lead: &Lead) -> StoreResult<()> {
-    conn.execute(
+fn update_lead(conn: &Connection, lead: &Lead, seq: u64) -> StoreResult<u64> {
+    let created_seq: i64 = conn.query_row(
         "UPDATE leads SET assigned_to = ?2, name = ?3, first_name = ?4, last_name = ?5, email = ?6, phone = ?7,
-                state = ?8, disposition = ?9, source = ?10, time_zone = ?11, doc = ?12
-         WHERE id = ?1",
+                state = ?8, disposition = ?9, source = ?10, time_zone = ?11, doc = ?12, seq = ?13
+         WHERE id = ?1
+         RETURNING created_seq",
         params![
             lead.id,
             lead.assigned_to,
@@ -113,9 +127,11 @@ fn update_lead(conn: &Connection, lead: &Lead) -> StoreResult<()> {
             lead.source.map(LeadSource::as_str),
             lead.time_zone,
             serde_json::to_string(lead)?,
+            seq as i64,
         ],
+        |r| r.get(0),
     )?;
-    Ok(())
+    Ok(created_seq as u64)
 }
 
 /// The `dispositions` value that matches leads without one.
@@ -283,7 +299,7 @@ impl Store for SqliteStore {
         Ok(row.filter(|(_, key)| constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
     }
 
-    fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<(Lead, bool)> {
+    fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let tenant = lead.tenant_id.clone().unwrap_or_default();
@@ -295,7 +311,8 @@ impl Store for SqliteStore {
                 .optional()?,
             None => None,
         };
-        let is_new = match existing {
+        let seq = next_seq(&tx, &tenant)?;
+        let created_seq = match existing {
             Some(doc) => {
                 let old: Lead = serde_json::from_str(&doc)?;
                 lead.id = old.id;
@@ -305,23 +322,47 @@ impl Store for SqliteStore {
                 lead.status = old.status;
                 lead.notes = old.notes;
                 lead.time_zone = lead.time_zone.or(old.time_zone);
-                update_lead(&tx, &lead)?;
-                false
+                update_lead(&tx, &lead, seq)?
             }
             None => {
-                insert_lead(&tx, &lead, vendor_key)?;
-                true
+                insert_lead(&tx, &lead, vendor_key, seq)?;
+                seq
             }
         };
         tx.commit()?;
-        Ok((lead, is_new))
+        Ok(Change { lead, seq, created_seq })
+    }
+
+    fn changes_after(&self, tenant_id: &str, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc, seq, created_seq FROM leads WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![tenant_id, after as i64, limit as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (doc, seq, created_seq) = row?;
+            out.push(Change { lead: serde_json::from_str(&doc)?, seq: seq as u64, created_seq: created_seq as u64 });
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&self, tenant_id: &str) -> StoreResult<u64> {
+        let seq: Option<i64> = self
+            .conn()
+            .query_row("SELECT last_seq FROM tenant_seq WHERE tenant_id = ?1", [tenant_id], |r| r.get(0))
+            .optional()?;
+        Ok(seq.unwrap_or(0) as u64)
     }
 
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         for lead in leads {
-            insert_lead(&tx, lead, lead.lead_id.as_deref())?;
+            let seq = next_seq(&tx, lead.tenant_id.as_deref().unwrap_or_default())?;
+            insert_lead(&tx, lead, lead.lead_id.as_deref(), seq)?;
         }
         tx.commit()?;
         Ok(())

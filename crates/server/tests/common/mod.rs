@@ -98,15 +98,21 @@ impl Env {
 
     /// A socket that has authenticated with `token`.
     pub async fn authed_socket(&self, token: &str) -> Socket {
+        self.resumed_socket(token, None).await.0
+    }
+
+    /// A socket that has authenticated with `token`, asking to resume after `resume_after`; also
+    /// returns the tenant's latest sequence number from `auth_success`.
+    pub async fn resumed_socket(&self, token: &str, resume_after: Option<u64>) -> (Socket, u64) {
         let mut ws = self.socket().await;
-        send(&mut ws, &ClientMessage::Authenticate { token: token.into() }).await;
+        send(&mut ws, &ClientMessage::Authenticate { token: token.into(), resume_after }).await;
         match next_event(&mut ws, Duration::from_secs(5)).await {
-            Some(ServerMessage::AuthSuccess { message }) => {
-                assert_eq!(message, "WebSocket authenticated")
+            Some(ServerMessage::AuthSuccess { message, seq }) => {
+                assert_eq!(message, "WebSocket authenticated");
+                (ws, seq.expect("our server tells its sequence number"))
             }
             other => panic!("expected auth_success, got {other:?}"),
         }
-        ws
     }
 }
 
