@@ -126,7 +126,8 @@ impl LeadRow {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadEvent {
     pub lead: LeadRow,
-    pub alerted: bool,
+    /// A new, fresh vendor lead seen for the first time (an update or a replay is not).
+    pub announced: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -34,11 +34,10 @@ pub fn start(app: &AppHandle, session: &Session) {
         });
         while let Some(event) = feed.next().await {
             let row = LeadRow::from_notification(&event.lead, chrono::Utc::now());
-            let alerted = event.alert.is_some();
-            if alerted {
+            if event.announce {
                 notify(&app2, &row);
             }
-            if let Err(e) = app2.emit(LEAD_RECEIVED, LeadEvent { lead: row, alerted }) {
+            if let Err(e) = app2.emit(LEAD_RECEIVED, LeadEvent { lead: row, announced: event.announce }) {
                 tracing::warn!(error = %e, "cannot send a lead to the UI");
             }
         }

@@ -159,7 +159,8 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
         seen += 1;
         let lead_id = event.lead.lead_id.clone();
         if json {
-            println!("{}", serde_json::json!({"type": "lead", "lead": &event.lead, "alert": event.alert.is_some()}));
+            let line = serde_json::json!({"type": "lead", "lead": &event.lead, "announce": event.announce, "alert": event.alert.is_some()});
+            println!("{line}");
         } else {
             println!("{}", output::notification_line(&event.lead));
         }

@@ -1,46 +1,239 @@
 //! The lead feed: socket events joined to the alert policy. Front ends (the desktop shell, the
-//! `watch` command) consume this, so the rule for when to alert is written once.
+//! `watch` command) consume this, so the rules for what to announce and when to sound are
+//! written once:
+//! - a lead is announced once, however often it is delivered (replays, the deployed server's
+//!   stub-then-full pair, backfill after a reconnect);
+//! - only a new vendor lead that is still fresh is announced (a backlog after a night offline is
+//!   shown, not rung);
+//! - a burst of leads rings once.
 
+use std::collections::{HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use crokodial_core::api::LeadQuery;
 use crokodial_core::ws::NewLeadNotification;
+use crokodial_core::Lead;
 use tokio::sync::watch;
 
 use crate::alert::{AlertPlayer, Playback};
+use crate::api::ApiClient;
 use crate::session::Session;
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
+
+/// A lead older than this when it reaches us is shown but not announced.
+pub const ANNOUNCE_MAX_AGE: Duration = Duration::from_secs(120);
+/// Announcements closer together than this share one sound.
+pub const ALERT_COALESCE: Duration = Duration::from_secs(1);
+/// How many lead ids are remembered for de-duplication.
+const REMEMBERED: usize = 10_000;
+/// How many of the newest leads a backfill reads.
+const BACKFILL_LIMIT: u32 = 100;
 
 pub struct LeadFeed {
     socket: SocketHandle,
     alert: AlertPlayer,
+    api: ApiClient,
+    policy: Policy,
+    started: DateTime<Utc>,
+    /// Leads found by a backfill, waiting to be handed out.
+    backlog: VecDeque<NewLeadNotification>,
 }
 
-/// A new lead, and the alert it set off (if it was one to alert for).
+/// A lead event for front ends.
 pub struct FeedEvent {
     pub lead: NewLeadNotification,
+    /// A new, fresh vendor lead seen for the first time: tell the rep (notification, badge).
+    pub announce: bool,
+    /// The alert sound this event started, if any (bursts share one).
     pub alert: Option<Playback>,
 }
 
 impl LeadFeed {
     /// Connects the session's socket. Needs a tokio runtime.
     pub fn start(session: &Session, alert: AlertPlayer) -> Self {
-        let api = session.api();
+        let api = session.api().clone();
         let token = api.token().cloned().expect("a session always holds its token");
-        LeadFeed { socket: SocketHandle::spawn(api.socket_url(), token), alert }
+        LeadFeed {
+            socket: SocketHandle::spawn(api.socket_url(), token),
+            alert,
+            api,
+            policy: Policy::default(),
+            started: Utc::now(),
+            backlog: VecDeque::new(),
+        }
     }
 
     pub fn state(&self) -> watch::Receiver<ConnectionState> {
         self.socket.state()
     }
 
-    /// The next new lead; the alert has already been started when this returns.
+    /// The next lead event; a sound, if any, has already started when this returns.
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
+            if let Some(lead) = self.backlog.pop_front() {
+                return Some(self.decide(lead));
+            }
             match self.socket.next_event().await? {
-                SocketEvent::NewLead(lead) => {
-                    let alert = lead.should_alert().then(|| self.alert.play());
-                    return Some(FeedEvent { lead, alert });
-                }
-                SocketEvent::NotesUpdated { .. } => continue,
+                SocketEvent::NewLead(lead) => return Some(self.decide(lead)),
+                SocketEvent::Reconnected { resumed: true } | SocketEvent::NotesUpdated { .. } => {}
+                SocketEvent::Reconnected { resumed: false } => self.backfill().await,
             }
         }
+    }
+
+    fn decide(&mut self, lead: NewLeadNotification) -> FeedEvent {
+        let (announce, sound) = self.policy.judge(&lead, Utc::now(), Instant::now());
+        FeedEvent { lead, announce, alert: sound.then(|| self.alert.play()) }
+    }
+
+    /// After reconnecting to a server that cannot replay (the deployed one), fetch the newest
+    /// leads and queue those created since the feed started that were never delivered.
+    async fn backfill(&mut self) {
+        let query = LeadQuery { limit: Some(BACKFILL_LIMIT), page: 1, ..LeadQuery::default() };
+        let page = match self.api.leads(&query).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(error = %e, "backfill after reconnect failed");
+                return;
+            }
+        };
+        let mut missed: Vec<Lead> = page
+            .leads
+            .into_iter()
+            .filter(|l| l.created_at.is_some_and(|c| c >= self.started) && !self.policy.announced.contains(&l.id))
+            .collect();
+        missed.sort_by_key(|l| l.created_at);
+        tracing::info!(missed = missed.len(), "backfilled after reconnect");
+        self.backlog.extend(missed.into_iter().map(notification_of));
+    }
+}
+
+/// The rules for announcing and sounding, apart from any I/O.
+#[derive(Default)]
+struct Policy {
+    announced: RecentIds,
+    last_sound: Option<Instant>,
+}
+
+impl Policy {
+    /// Whether to announce `lead`, and whether to start a sound for it.
+    fn judge(&mut self, lead: &NewLeadNotification, now: DateTime<Utc>, clock: Instant) -> (bool, bool) {
+        if !lead.should_alert() {
+            return (false, false);
+        }
+        let created = lead.lead.as_ref().and_then(|l| l.created_at);
+        let fresh =
+            created.is_none_or(|c| now.signed_duration_since(c).to_std().map_or(true, |age| age <= ANNOUNCE_MAX_AGE));
+        let first_time = lead.lead_id.as_deref().is_some_and(|id| self.announced.insert(id));
+        if !(first_time && fresh) {
+            return (false, false);
+        }
+        let sound = self.last_sound.is_none_or(|t| clock.saturating_duration_since(t) >= ALERT_COALESCE);
+        if sound {
+            self.last_sound = Some(clock);
+        }
+        (true, sound)
+    }
+}
+
+/// The event the deployed server would have sent for `lead`.
+fn notification_of(lead: Lead) -> NewLeadNotification {
+    NewLeadNotification {
+        lead_id: Some(lead.id.clone()),
+        name: lead.name.clone(),
+        source: lead.source.map(|s| s.as_str().to_owned()),
+        is_new: true,
+        process_ms: None,
+        phone: lead.phone.clone(),
+        is_stub: None,
+        lead: Some(Box::new(lead)),
+    }
+}
+
+/// A bounded set of recently seen ids: the oldest are forgotten first.
+#[derive(Default)]
+struct RecentIds {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl RecentIds {
+    /// Remembers `id`; false if it was already there.
+    fn insert(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() == REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.set.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nextgen(id: Option<&str>, created: Option<DateTime<Utc>>) -> NewLeadNotification {
+        NewLeadNotification {
+            lead_id: id.map(str::to_owned),
+            name: "Ann".into(),
+            source: Some("NextGen".into()),
+            is_new: true,
+            lead: created.map(|c| Box::new(Lead { created_at: Some(c), ..Lead::default() })),
+            ..NewLeadNotification::default()
+        }
+    }
+
+    #[test]
+    fn a_lead_is_announced_once_however_often_it_comes() {
+        let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
+        assert_eq!(p.judge(&nextgen(None, None), now, t), (false, false), "the deployed server's stub");
+        assert_eq!(p.judge(&nextgen(Some("1"), None), now, t), (true, true), "its full event");
+        let later = t + Duration::from_secs(5);
+        assert_eq!(p.judge(&nextgen(Some("1"), Some(now)), now, later), (false, false), "a replay of it");
+    }
+
+    #[test]
+    fn stale_and_non_vendor_leads_are_not_announced() {
+        let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
+        let old = now - chrono::Duration::minutes(10);
+        assert_eq!(p.judge(&nextgen(Some("old"), Some(old)), now, t), (false, false));
+        let mut csv = nextgen(Some("csv"), None);
+        csv.source = Some("CSV Import".into());
+        assert_eq!(p.judge(&csv, now, t), (false, false));
+        let mut update = nextgen(Some("upd"), None);
+        update.is_new = false;
+        assert_eq!(p.judge(&update, now, t), (false, false));
+    }
+
+    #[test]
+    fn a_burst_rings_once_but_announces_each() {
+        let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
+        assert_eq!(p.judge(&nextgen(Some("a"), None), now, t), (true, true));
+        assert_eq!(p.judge(&nextgen(Some("b"), None), now, t + Duration::from_millis(300)), (true, false));
+        assert_eq!(p.judge(&nextgen(Some("c"), None), now, t + ALERT_COALESCE), (true, true));
+    }
+
+    #[test]
+    fn recent_ids_forget_the_oldest() {
+        let mut ids = RecentIds::default();
+        assert!(ids.insert("a"));
+        assert!(!ids.insert("a"));
+        for i in 0..REMEMBERED {
+            ids.insert(&i.to_string());
+        }
+        assert!(!ids.contains("a"), "the oldest was forgotten");
+        assert!(ids.contains(&(REMEMBERED - 1).to_string()));
+        assert_eq!(ids.set.len(), REMEMBERED);
     }
 }

@@ -44,7 +44,15 @@ pub enum ConnectionState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SocketEvent {
     NewLead(NewLeadNotification),
-    NotesUpdated { lead_id: String, notes: String },
+    NotesUpdated {
+        lead_id: String,
+        notes: String,
+    },
+    /// Authenticated again after a drop. `resumed`: the server replays what was missed (ours);
+    /// otherwise (the deployed server) events sent while offline are lost and must be fetched.
+    Reconnected {
+        resumed: bool,
+    },
 }
 
 /// The running supervisor. Dropping it stops the task and closes the socket.
@@ -91,6 +99,15 @@ enum Ended {
     Unwanted,
 }
 
+/// What the supervisor remembers across connections.
+#[derive(Debug, Default)]
+struct Progress {
+    /// The highest event sequence number seen; a reconnect resumes after it.
+    last_seq: Option<u64>,
+    /// Whether a connection has been authenticated before (so the next one is a reconnect).
+    was_connected: bool,
+}
+
 async fn supervise(
     url: Url,
     token: Sensitive<String>,
@@ -98,9 +115,10 @@ async fn supervise(
     events: mpsc::Sender<SocketEvent>,
 ) {
     let mut delay = BACKOFF_START;
+    let mut progress = Progress::default();
     loop {
         state.send_replace(ConnectionState::Connecting);
-        match connect_once(&url, &token, &state, &events).await {
+        match connect_once(&url, &token, &mut progress, &state, &events).await {
             Ended::Dropped { reason, was_live } => {
                 tracing::info!(%reason, "socket offline; reconnecting");
                 state.send_replace(ConnectionState::Offline { reason, retrying: true });
@@ -130,6 +148,7 @@ async fn supervise(
 async fn connect_once(
     url: &Url,
     token: &Sensitive<String>,
+    progress: &mut Progress,
     state: &watch::Sender<ConnectionState>,
     events: &mpsc::Sender<SocketEvent>,
 ) -> Ended {
@@ -139,14 +158,15 @@ async fn connect_once(
         Ok(Err(e)) => return dropped(e.to_string()),
         Err(_) => return dropped("connection timed out".into()),
     };
-    let hello = serde_json::to_string(&ClientMessage::Authenticate { token: token.0.clone() }).expect("serialisable");
+    let hello = ClientMessage::Authenticate { token: token.0.clone(), resume_after: progress.last_seq };
+    let hello = serde_json::to_string(&hello).expect("serialisable");
     if let Err(e) = ws.send(Message::text(hello)).await {
         return dropped(e.to_string());
     }
 
     // Until authenticated, only the answer to our hello matters.
     let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
-    loop {
+    let server_seq = loop {
         let msg = match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => return dropped("no answer to authentication".into()),
             Ok(None) => return dropped("closed during authentication".into()),
@@ -155,16 +175,34 @@ async fn connect_once(
         };
         match msg {
             Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
-                Ok(ServerMessage::AuthSuccess { .. }) => break,
+                Ok(ServerMessage::AuthSuccess { seq, .. }) => break seq,
                 Ok(ServerMessage::AuthFailure { message, .. }) => return Ended::AuthFailed(message),
                 _ => {}
             },
             Message::Close(frame) => return close_reason(frame, false),
             _ => {}
         }
-    }
+    };
 
+    // A server that tells its sequence number resumes: from where we were, or, on a first
+    // connection, from now. The deployed server tells none.
+    let mut resumed = server_seq.is_some() && progress.last_seq.is_some();
+    if let (Some(now), Some(last)) = (server_seq, progress.last_seq) {
+        if now < last {
+            // The server's history is not the one we followed (a reset database): start over.
+            resumed = false;
+            progress.last_seq = Some(now);
+        }
+    }
+    if progress.last_seq.is_none() {
+        progress.last_seq = server_seq;
+    }
     state.send_replace(ConnectionState::Live);
+    if std::mem::replace(&mut progress.was_connected, true)
+        && events.send(SocketEvent::Reconnected { resumed }).await.is_err()
+    {
+        return Ended::Unwanted;
+    }
     loop {
         let msg = match timeout(SILENCE_LIMIT, ws.next()).await {
             Err(_) => return Ended::Dropped { reason: "no traffic from the server".into(), was_live: true },
@@ -174,7 +212,12 @@ async fn connect_once(
         };
         let event = match msg {
             Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
-                Ok(ServerMessage::NewLead { data, .. }) => SocketEvent::NewLead(data),
+                Ok(ServerMessage::NewLead { data, seq, .. }) => {
+                    if let Some(seq) = seq {
+                        progress.last_seq = Some(progress.last_seq.map_or(seq, |last| last.max(seq)));
+                    }
+                    SocketEvent::NewLead(data)
+                }
                 Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => {
                     SocketEvent::NotesUpdated { lead_id, notes }
                 }

@@ -83,3 +83,46 @@ async fn reconnects_when_the_server_comes_back() {
     let _server = crokodial_server::Server::start(config).await.unwrap();
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 }
+
+/// The client's connection drops mid-stream while leads keep arriving: after it reconnects it
+/// receives exactly the leads it missed, in order, then live ones, none twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("resume@agency.test").await.unwrap();
+    let token = token_for(&server, &admin.email, &admin.password).await;
+    let proxy = crokodial_testkit::CutProxy::start(server.server.addr()).await.unwrap();
+    let api = ApiClient::new(&proxy.url()).unwrap();
+    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    let mut state = socket.state();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
+
+    let post = |i: usize| {
+        let body = json!({"first_name": format!("Lead{i}"), "phone": format!("41555501{i:02}")});
+        let (server, admin) = (&server, &admin);
+        async move { server.post_nextgen(admin, body).await.unwrap() }
+    };
+    let mut sent = vec![post(0).await];
+
+    proxy.cut();
+    wait_for(&mut state, |s| matches!(s, ConnectionState::Offline { .. })).await;
+    for i in 1..=5 {
+        sent.push(post(i).await);
+    }
+    proxy.restore();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
+    sent.push(post(6).await);
+
+    let mut received = Vec::new();
+    let mut reconnects = Vec::new();
+    while received.len() < sent.len() {
+        match timeout(Duration::from_secs(10), socket.next_event()).await.expect("events keep coming").unwrap() {
+            SocketEvent::NewLead(lead) => received.push(lead.lead_id.unwrap()),
+            SocketEvent::Reconnected { resumed } => reconnects.push(resumed),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(received, sent, "every lead, in order, once");
+    assert_eq!(reconnects, [true], "one reconnect, resumed by the server");
+    assert!(timeout(Duration::from_millis(500), socket.next_event()).await.is_err(), "nothing twice");
+}

@@ -332,3 +332,64 @@ impl LineReader {
         }
     }
 }
+
+/// A TCP proxy on loopback whose connections a test can cut, to drop a client's connection
+/// mid-stream while the server stays up.
+pub struct CutProxy {
+    addr: std::net::SocketAddr,
+    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    refusing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CutProxy {
+    fn drop(&mut self) {
+        self.accepting.abort();
+        self.cut_links();
+    }
+}
+
+impl CutProxy {
+    pub async fn start(target: std::net::SocketAddr) -> anyhow::Result<Self> {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let refusing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (links2, refusing2) = (links.clone(), refusing.clone());
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if refusing2.load(Ordering::SeqCst) {
+                    continue; // dropped: the client sees its connection closed at once
+                }
+                let link = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                links2.lock().expect("links").push(link);
+            }
+        });
+        Ok(CutProxy { addr, links, refusing, accepting })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn cut_links(&self) {
+        for link in self.links.lock().expect("links").drain(..) {
+            link.abort();
+        }
+    }
+
+    /// Drops every open connection and refuses new ones until [`CutProxy::restore`].
+    pub fn cut(&self) {
+        self.refusing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.cut_links();
+    }
+
+    pub fn restore(&self) {
+        self.refusing.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}

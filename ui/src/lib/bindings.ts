@@ -12,7 +12,11 @@ export type DemoAccount = { email: string, password: string, role: Role, };
 
 export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "internal";
 
-export type LeadEvent = { lead: LeadRow, alerted: boolean, };
+export type LeadEvent = { lead: LeadRow, 
+/**
+ * A new, fresh vendor lead seen for the first time (an update or a replay is not).
+ */
+announced: boolean, };
 
 export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, 
 /**
