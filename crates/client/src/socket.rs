@@ -18,12 +18,27 @@ use crate::secrets::Sensitive;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
-/// Servers ping every 30 s: a connection silent for longer than this is dead.
-const SILENCE_LIMIT: Duration = Duration::from_secs(75);
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// The deployed server closes an older socket of the same user with this code.
 const CLOSE_REPLACED: u16 = 4000;
+
+/// Timing of the supervisor's heartbeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// How often we ping the server.
+    pub interval: Duration,
+    /// How long after a ping we wait for any frame before calling the connection dead. A
+    /// half-open connection (a sleeping laptop, a vanished Wi-Fi) is found within
+    /// `interval + deadline`.
+    pub deadline: Duration,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat { interval: Duration::from_secs(10), deadline: Duration::from_secs(5) }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionState {
@@ -71,9 +86,13 @@ impl Drop for SocketHandle {
 impl SocketHandle {
     /// Starts the supervisor on the current tokio runtime.
     pub fn spawn(url: Url, token: Sensitive<String>) -> Self {
+        Self::spawn_with(url, token, Heartbeat::default())
+    }
+
+    pub fn spawn_with(url: Url, token: Sensitive<String>, heartbeat: Heartbeat) -> Self {
         let (state_tx, state) = watch::channel(ConnectionState::Connecting);
         let (events_tx, events) = mpsc::channel(256);
-        let task = tokio::spawn(supervise(url, token, state_tx, events_tx));
+        let task = tokio::spawn(supervise(url, token, heartbeat, state_tx, events_tx));
         SocketHandle { state, events, task }
     }
 
@@ -111,6 +130,7 @@ struct Progress {
 async fn supervise(
     url: Url,
     token: Sensitive<String>,
+    heartbeat: Heartbeat,
     state: watch::Sender<ConnectionState>,
     events: mpsc::Sender<SocketEvent>,
 ) {
@@ -118,7 +138,7 @@ async fn supervise(
     let mut progress = Progress::default();
     loop {
         state.send_replace(ConnectionState::Connecting);
-        match connect_once(&url, &token, &mut progress, &state, &events).await {
+        match connect_once(&url, &token, heartbeat, &mut progress, &state, &events).await {
             Ended::Dropped { reason, was_live } => {
                 tracing::info!(%reason, "socket offline; reconnecting");
                 state.send_replace(ConnectionState::Offline { reason, retrying: true });
@@ -148,6 +168,7 @@ async fn supervise(
 async fn connect_once(
     url: &Url,
     token: &Sensitive<String>,
+    heartbeat: Heartbeat,
     progress: &mut Progress,
     state: &watch::Sender<ConnectionState>,
     events: &mpsc::Sender<SocketEvent>,
@@ -203,12 +224,30 @@ async fn connect_once(
     {
         return Ended::Unwanted;
     }
+    let mut ping = tokio::time::interval(heartbeat.interval);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ping.tick().await; // the first tick is immediate
+                       // Set when we ping; cleared by any frame from the server.
+    let mut answer_due: Option<tokio::time::Instant> = None;
     loop {
-        let msg = match timeout(SILENCE_LIMIT, ws.next()).await {
-            Err(_) => return Ended::Dropped { reason: "no traffic from the server".into(), was_live: true },
-            Ok(None) => return Ended::Dropped { reason: "connection closed".into(), was_live: true },
-            Ok(Some(Err(e))) => return Ended::Dropped { reason: e.to_string(), was_live: true },
-            Ok(Some(Ok(msg))) => msg,
+        let frame = tokio::select! {
+            frame = ws.next() => frame,
+            _ = ping.tick() => {
+                answer_due.get_or_insert(tokio::time::Instant::now() + heartbeat.deadline);
+                if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
+                    return Ended::Dropped { reason: e.to_string(), was_live: true };
+                }
+                continue;
+            }
+            _ = tokio::time::sleep_until(answer_due.unwrap_or_else(tokio::time::Instant::now)), if answer_due.is_some() => {
+                return Ended::Dropped { reason: "the server stopped answering".into(), was_live: true };
+            }
+        };
+        answer_due = None;
+        let msg = match frame {
+            None => return Ended::Dropped { reason: "connection closed".into(), was_live: true },
+            Some(Err(e)) => return Ended::Dropped { reason: e.to_string(), was_live: true },
+            Some(Ok(msg)) => msg,
         };
         let event = match msg {
             Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {

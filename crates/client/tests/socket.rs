@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crokodial_client::api::ApiClient;
 use crokodial_client::secrets::Sensitive;
-use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
+use crokodial_client::socket::{ConnectionState, Heartbeat, SocketEvent, SocketHandle};
 use crokodial_testkit::TestServer;
 use serde_json::json;
 use tokio::sync::watch;
@@ -125,4 +125,33 @@ async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
     assert_eq!(received, sent, "every lead, in order, once");
     assert_eq!(reconnects, [true], "one reconnect, resumed by the server");
     assert!(timeout(Duration::from_millis(500), socket.next_event()).await.is_err(), "nothing twice");
+}
+
+/// A half-open connection (bytes vanish, nothing closes) is found by the heartbeat within
+/// `interval + deadline`, and the supervisor reconnects.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_open_connection_is_found_by_the_heartbeat() {
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("halfopen@agency.test").await.unwrap();
+    let token = token_for(&server, &admin.email, &admin.password).await;
+    let proxy = crokodial_testkit::CutProxy::start(server.server.addr()).await.unwrap();
+    let api = ApiClient::new(&proxy.url()).unwrap();
+    let heartbeat = Heartbeat { interval: Duration::from_millis(200), deadline: Duration::from_millis(300) };
+    let socket = SocketHandle::spawn_with(api.socket_url(), token, heartbeat);
+    let mut state = socket.state();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
+
+    // Live and answering: several heartbeats pass without a drop.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(*state.borrow(), ConnectionState::Live);
+
+    proxy.freeze();
+    let frozen_at = std::time::Instant::now();
+    let dropped = wait_for(&mut state, |s| matches!(s, ConnectionState::Offline { .. })).await;
+    let found_in = frozen_at.elapsed();
+    assert!(found_in < Duration::from_secs(2), "found in {found_in:?}");
+    assert!(format!("{dropped:?}").contains("stopped answering"), "{dropped:?}");
+
+    proxy.restore();
+    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 }

@@ -11,6 +11,8 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -333,12 +335,13 @@ impl LineReader {
     }
 }
 
-/// A TCP proxy on loopback whose connections a test can cut, to drop a client's connection
-/// mid-stream while the server stays up.
+/// A TCP proxy on loopback whose connections a test can cut (the client sees them close) or
+/// freeze (bytes vanish while the connections stay open: a half-open connection).
 pub struct CutProxy {
     addr: std::net::SocketAddr,
-    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
-    refusing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    refusing: Arc<AtomicBool>,
+    frozen: Arc<AtomicBool>,
     accepting: tokio::task::JoinHandle<()>,
 }
 
@@ -349,28 +352,46 @@ impl Drop for CutProxy {
     }
 }
 
+/// Copies bytes one way; while `frozen`, drops them.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<AtomicBool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if !frozen.load(Ordering::SeqCst) && to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
 impl CutProxy {
     pub async fn start(target: std::net::SocketAddr) -> anyhow::Result<Self> {
-        use std::sync::atomic::Ordering;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let refusing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (links2, refusing2) = (links.clone(), refusing.clone());
+        let links = Arc::new(Mutex::new(Vec::new()));
+        let refusing = Arc::new(AtomicBool::new(false));
+        let frozen = Arc::new(AtomicBool::new(false));
+        let (links2, refusing2, frozen2) = (links.clone(), refusing.clone(), frozen.clone());
         let accepting = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
                 if refusing2.load(Ordering::SeqCst) {
                     continue; // dropped: the client sees its connection closed at once
                 }
-                let link = tokio::spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                links2.lock().expect("links").push(link);
+                let Ok(outbound) = tokio::net::TcpStream::connect(target).await else { continue };
+                let ((ri, wi), (ro, wo)) = (inbound.into_split(), outbound.into_split());
+                let mut links = links2.lock().expect("links");
+                links.push(tokio::spawn(pump(ri, wo, frozen2.clone())));
+                links.push(tokio::spawn(pump(ro, wi, frozen2.clone())));
             }
         });
-        Ok(CutProxy { addr, links, refusing, accepting })
+        Ok(CutProxy { addr, links, refusing, frozen, accepting })
     }
 
     pub fn url(&self) -> String {
@@ -385,11 +406,20 @@ impl CutProxy {
 
     /// Drops every open connection and refuses new ones until [`CutProxy::restore`].
     pub fn cut(&self) {
-        self.refusing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.refusing.store(true, Ordering::SeqCst);
         self.cut_links();
     }
 
+    /// Stops delivering bytes on open connections without closing them.
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+    }
+
+    /// Accepts connections and delivers bytes again (connections frozen meanwhile are dropped).
     pub fn restore(&self) {
-        self.refusing.store(false, std::sync::atomic::Ordering::SeqCst);
+        if self.frozen.swap(false, Ordering::SeqCst) {
+            self.cut_links();
+        }
+        self.refusing.store(false, Ordering::SeqCst);
     }
 }
