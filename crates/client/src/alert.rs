@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rodio::buffer::SamplesBuffer;
 use rodio::{Decoder, OutputStream, Sink, Source};
@@ -34,7 +34,7 @@ pub enum PlayOutcome {
 pub struct SoundError(String);
 
 enum Command {
-    Play(oneshot::Sender<PlayOutcome>),
+    Play { started: oneshot::Sender<Instant>, done: oneshot::Sender<PlayOutcome> },
 }
 
 /// A handle to the player thread; cheap to clone. The thread ends when the last handle is dropped.
@@ -44,12 +44,23 @@ pub struct AlertPlayer {
     status: AudioStatus,
 }
 
-/// A play request in flight: await it to know when the sound has finished.
-pub struct Playback(oneshot::Receiver<PlayOutcome>);
+/// A play request in flight.
+pub struct Playback {
+    requested: Instant,
+    started: oneshot::Receiver<Instant>,
+    done: oneshot::Receiver<PlayOutcome>,
+}
 
 impl Playback {
+    /// How long after the request the sound was handed to the output; `None` if it was not
+    /// (no output). Await this before [`Playback::finished`].
+    pub async fn started_after(&mut self) -> Option<Duration> {
+        (&mut self.started).await.ok().map(|at| at.saturating_duration_since(self.requested))
+    }
+
+    /// Resolves when the sound has finished playing.
     pub async fn finished(self) -> PlayOutcome {
-        self.0.await.unwrap_or_else(|_| PlayOutcome::Silent("the player stopped".into()))
+        self.done.await.unwrap_or_else(|_| PlayOutcome::Silent("the player stopped".into()))
     }
 }
 
@@ -96,11 +107,13 @@ impl AlertPlayer {
 
     /// Plays the alert now. Never blocks.
     pub fn play(&self) -> Playback {
-        let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Play(tx)).is_err() {
+        let requested = Instant::now();
+        let (started, started_rx) = oneshot::channel();
+        let (done, done_rx) = oneshot::channel();
+        if self.commands.send(Command::Play { started, done }).is_err() {
             tracing::warn!("alert player is gone");
         }
-        Playback(rx)
+        Playback { requested, started: started_rx, done: done_rx }
     }
 }
 
@@ -137,19 +150,20 @@ fn player_thread(
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         };
-        if let Some(Command::Play(reply)) = command {
+        if let Some(Command::Play { started, done }) = command {
             let Some(handle) = &handle else {
-                let _ = reply.send(PlayOutcome::Silent("no sound output".into()));
+                let _ = done.send(PlayOutcome::Silent("no sound output".into()));
                 continue;
             };
             match Sink::try_new(handle) {
                 Ok(sink) => {
                     sink.set_volume(volume);
                     sink.append(SamplesBuffer::new(sound.channels, sound.rate, sound.samples.clone()));
-                    playing.push((sink, reply));
+                    let _ = started.send(Instant::now());
+                    playing.push((sink, done));
                 }
                 Err(e) => {
-                    let _ = reply.send(PlayOutcome::Silent(e.to_string()));
+                    let _ = done.send(PlayOutcome::Silent(e.to_string()));
                 }
             }
         }

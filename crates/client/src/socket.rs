@@ -174,11 +174,12 @@ async fn connect_once(
     events: &mpsc::Sender<SocketEvent>,
 ) -> Ended {
     let dropped = |reason: String| Ended::Dropped { reason, was_live: false };
-    let mut ws = match timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url.as_str())).await {
-        Ok(Ok((ws, _))) => ws,
-        Ok(Err(e)) => return dropped(e.to_string()),
-        Err(_) => return dropped("connection timed out".into()),
-    };
+    let mut ws =
+        match timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)).await {
+            Ok(Ok((ws, _))) => ws,
+            Ok(Err(e)) => return dropped(e.to_string()),
+            Err(_) => return dropped("connection timed out".into()),
+        };
     let hello = ClientMessage::Authenticate { token: token.0.clone(), resume_after: progress.last_seq };
     let hello = serde_json::to_string(&hello).expect("serialisable");
     if let Err(e) = ws.send(Message::text(hello)).await {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use crokodial_core::api::{DemoAccount, User};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -60,6 +61,7 @@ impl Server {
             store,
             jwt: auth::Jwt::new(&config.jwt_secret),
             hub: hub::Hub::default(),
+            in_order: Arc::default(),
             started: Instant::now(),
             port: addr.port(),
             demo_accounts,
@@ -72,7 +74,18 @@ impl Server {
             let graceful = async move {
                 let _ = stop.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+            if let Err(e) = axum::serve(
+                listener.tap_io(|tcp| {
+                    // Events are small frames that must leave at once, not wait for Nagle.
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::warn!("cannot set TCP_NODELAY: {e}");
+                    }
+                }),
+                app,
+            )
+            .with_graceful_shutdown(graceful)
+            .await
+            {
                 tracing::error!("server error: {e}");
             }
         });

@@ -15,6 +15,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub jwt: Jwt,
     pub hub: Hub,
+    /// Held from a change's write (which takes its sequence number) to its broadcast, so every
+    /// socket receives a tenant's events in sequence order and can resume after the last it saw.
+    pub in_order: Arc<std::sync::Mutex<()>>,
     pub started: Instant,
     pub port: u16,
     /// `Some` in demo mode only.

@@ -73,17 +73,19 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     lead.created_at = Some(now);
     lead.updated_at = Some(now);
     let t = tenant.clone();
-    let change = store::run(&state.store, move |s| {
+    let (hub, in_order) = (state.hub.clone(), state.in_order.clone());
+    let (change, is_new, process_ms, sockets) = store::run(&state.store, move |s| {
         lead.assigned_to = Some(s.first_admin(&t)?.unwrap_or_else(|| t.clone()));
-        s.upsert_lead(lead, vendor_key.as_deref())
+        let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        let change = s.upsert_lead(lead, vendor_key.as_deref())?;
+        let process_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let is_new = change.created_seq == change.seq;
+        // Durable now: announce at once, in sequence order. An update is announced too (same
+        // lead, same id) so clients stay current, but only a new lead is `isNew` and so alerts.
+        let sockets = hub.broadcast(&t, &lead_event(&change, is_new, Some(process_ms)));
+        Ok((change, is_new, process_ms, sockets))
     })
     .await?;
-    let process_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let is_new = change.created_seq == change.seq;
-
-    // Durable now: announce at once. An update is announced too (same lead, same id) so clients
-    // stay current, but only a new lead is `isNew` and so alerts.
-    let sockets = state.hub.broadcast(&tenant, &lead_event(&change, is_new, Some(process_ms)));
     tracing::info!(lead = %change.lead.id, seq = change.seq, is_new, sockets, "NextGen lead");
     let lead = change.lead;
 

@@ -1,0 +1,236 @@
+//! `speed-to-lead`: drives the real server over loopback with webhook POSTs at a fixed rate, to a
+//! tenant with N connected engine clients (the real socket supervisor), and reports latency
+//! percentiles and loss:
+//! - webhook ack: POST sent → response received;
+//! - webhook → engine event: POST sent → the typed event out of a client's supervisor;
+//! - engine event → sound started: the alert player's play request → the decoded buffer handed to
+//!   the output (on one client, at most one sound a second, as the lead feed rings).
+//!
+//! Sound goes to ALSA's `null` device unless `--real-audio`, so it runs on machines with no card.
+//!
+//!     cargo run --release -p crokodial-bench -- [--seconds 30] [--scenarios 200x1,200x100,2000x1]
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use crokodial_client::alert::{AlertPlayer, AudioStatus, DEFAULT_SOUND, DEFAULT_VOLUME};
+use crokodial_client::api::ApiClient;
+use crokodial_client::secrets::Sensitive;
+use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
+use crokodial_core::api::Role;
+use crokodial_server::{Config, NewUser, Server, TenantChoice, WebhookCredentials};
+
+#[derive(Parser)]
+#[command(about = "Speed-to-lead benchmark over loopback")]
+struct Args {
+    /// Seconds of sending per scenario.
+    #[arg(long, default_value_t = 30)]
+    seconds: u64,
+    /// Scenarios as RATExCLIENTS (leads per second × connected clients), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "200x1,200x100,2000x1")]
+    scenarios: Vec<String>,
+    /// Play on the real default output instead of ALSA's null device.
+    #[arg(long)]
+    real_audio: bool,
+}
+
+/// Requests in flight at most, so a slow server shows as latency rather than as a pile-up.
+const IN_FLIGHT: usize = 512;
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // Must happen before anything opens ALSA: its configuration is read once, from $HOME.
+    let _audio_home = if args.real_audio { None } else { Some(null_audio_home()?) };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let player = AlertPlayer::start(DEFAULT_SOUND, DEFAULT_VOLUME)?;
+        if let AudioStatus::NoOutput(why) = player.status() {
+            bail!("no sound output ({why})");
+        }
+        println!("speed-to-lead: {} cores, {} s per scenario", std::thread::available_parallelism()?, args.seconds);
+        for scenario in &args.scenarios {
+            let (rate, clients) = scenario
+                .split_once('x')
+                .and_then(|(r, c)| Some((r.parse::<u64>().ok()?, c.parse::<usize>().ok()?)))
+                .with_context(|| format!("scenario {scenario:?} is not RATExCLIENTS"))?;
+            run(rate, clients, Duration::from_secs(args.seconds), &player).await?;
+        }
+        Ok(())
+    })
+}
+
+fn null_audio_home() -> anyhow::Result<tempfile::TempDir> {
+    let home = tempfile::tempdir()?;
+    std::fs::write(home.path().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n")?;
+    std::env::set_var("HOME", home.path());
+    Ok(home)
+}
+
+#[derive(Default)]
+struct Samples(Mutex<Vec<Duration>>);
+
+impl Samples {
+    fn push(&self, d: Duration) {
+        self.0.lock().expect("samples").push(d);
+    }
+
+    fn report(&self, what: &str) {
+        let mut v = self.0.lock().expect("samples").clone();
+        if v.is_empty() {
+            println!("  {what:<34} no samples");
+            return;
+        }
+        v.sort();
+        let at = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "  {what:<34} n={:<7} p50 {:>7.3} ms  p95 {:>7.3} ms  p99 {:>7.3} ms  max {:>8.3} ms",
+            v.len(),
+            ms(at(0.50)),
+            ms(at(0.95)),
+            ms(at(0.99)),
+            ms(*v.last().expect("not empty"))
+        );
+    }
+}
+
+async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = Server::start(Config::for_tests(dir.path().join("bench.db"))).await?;
+    let password = "bench-password".to_owned();
+    let user = server
+        .create_user(NewUser {
+            email: "bench@agency.test".into(),
+            name: "Bench".into(),
+            role: Role::Admin,
+            password: password.clone(),
+            tenant: TenantChoice::Own,
+        })
+        .await?;
+    let creds = server.webhook_credentials(&server.tenant_of(&user.id).await?).await?;
+    let api = ApiClient::new(&server.base_url())?;
+    let token = Sensitive(api.login(&user.email, &password).await?.token);
+
+    // Every client connects and goes live before the first lead.
+    let epoch = Instant::now();
+    let total = rate * length.as_secs();
+    let to_engine = Arc::new(Samples::default());
+    let to_sound = Arc::new(Samples::default());
+    let mut receivers = Vec::new();
+    for i in 0..clients {
+        let mut socket = SocketHandle::spawn(api.socket_url(), token.clone());
+        let mut state = socket.state();
+        tokio::time::timeout(Duration::from_secs(30), state.wait_for(|s| *s == ConnectionState::Live))
+            .await
+            .context("a client did not go live")??;
+        let (to_engine, to_sound) = (to_engine.clone(), to_sound.clone());
+        let player = (i == 0).then(|| player.clone());
+        receivers.push(tokio::spawn(async move {
+            let mut seen = HashSet::new();
+            let mut duplicates = 0u64;
+            let mut last_sound: Option<Instant> = None;
+            while (seen.len() as u64) < total {
+                let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(10), socket.next_event()).await else {
+                    break;
+                };
+                let SocketEvent::NewLead(lead) = event else { continue };
+                let arrived = epoch.elapsed();
+                let sent = lead.lead.as_ref().and_then(|l| l.campaign_name.as_deref()).and_then(|s| s.parse().ok());
+                if let Some(sent_ns) = sent {
+                    to_engine.push(arrived.saturating_sub(Duration::from_nanos(sent_ns)));
+                }
+                if !seen.insert(lead.lead_id.clone().unwrap_or_default()) {
+                    duplicates += 1;
+                }
+                if let Some(player) = &player {
+                    if lead.should_alert() && last_sound.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+                        last_sound = Some(Instant::now());
+                        let mut playback = player.play();
+                        if let Some(d) = playback.started_after().await {
+                            to_sound.push(d);
+                        }
+                    }
+                }
+            }
+            (seen.len() as u64, duplicates)
+        }));
+    }
+
+    let acks = Arc::new(Samples::default());
+    let errors = Arc::new(Mutex::new(0u64));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(IN_FLIGHT).build()?;
+    let url = format!("{}/api/webhooks/nextgen", server.base_url());
+    let gate = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut posts = tokio::task::JoinSet::new();
+    for i in 0..total {
+        ticker.tick().await;
+        let permit = gate.clone().acquire_owned().await?;
+        let (http, url, acks, errors, creds) = (http.clone(), url.clone(), acks.clone(), errors.clone(), creds.clone());
+        posts.spawn(async move {
+            let _permit = permit;
+            post(&http, &url, &creds, i, epoch, &acks).await.unwrap_or_else(|_| *errors.lock().expect("errors") += 1);
+        });
+    }
+    while posts.join_next().await.is_some() {}
+    let sending = started.elapsed();
+
+    let mut received = Vec::new();
+    for r in receivers {
+        received.push(r.await?);
+    }
+    let errors = *errors.lock().expect("errors");
+    let complete = received.iter().filter(|(n, _)| *n == total).count();
+    let duplicates: u64 = received.iter().map(|(_, d)| d).sum();
+    let least = received.iter().map(|(n, _)| *n).min().unwrap_or(0);
+
+    println!();
+    println!("scenario: {rate} leads/s for {} s to a tenant with {clients} connected client(s)", length.as_secs());
+    println!(
+        "  sent {total} in {:.1} s ({:.0}/s achieved), acknowledged {}, failed {errors}",
+        sending.as_secs_f64(),
+        total as f64 / sending.as_secs_f64(),
+        total - errors
+    );
+    println!(
+        "  received all {total}: {complete} of {clients} clients; fewest received {least}; lost {}; duplicates {duplicates}",
+        total - least
+    );
+    acks.report("webhook ack");
+    to_engine.report("webhook sent -> engine event");
+    to_sound.report("engine event -> sound started");
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Posts lead `i`; its send instant (ns since `epoch`) rides in `campaign_name`, so a client can
+/// measure its latency from the event alone.
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    creds: &WebhookCredentials,
+    i: u64,
+    epoch: Instant,
+    acks: &Samples,
+) -> anyhow::Result<()> {
+    let sent = epoch.elapsed();
+    let body = serde_json::json!({
+        "lead_id": format!("bench-{i}"),
+        "first_name": "Bench",
+        "last_name": format!("Lead {i}"),
+        "phone": format!("212{:07}", 2_000_000 + i),
+        "state": "NY",
+        "campaign_name": sent.as_nanos().to_string(),
+    });
+    let resp = http.post(url).header("sid", &creds.sid).header("apikey", &creds.apikey).json(&body).send().await?;
+    if !resp.status().is_success() {
+        bail!("webhook answered {}", resp.status());
+    }
+    acks.push(epoch.elapsed() - sent);
+    Ok(())
+}
