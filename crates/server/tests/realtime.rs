@@ -338,3 +338,34 @@ async fn resume_replays_what_was_missed_then_goes_live() {
         other => panic!("expected the update, got {other:?}"),
     }
 }
+
+/// Concurrent webhooks: every socket still receives the tenant's events in strictly increasing
+/// sequence order (a client resumes after the highest it saw, so order is what makes that safe).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_webhooks_reach_sockets_in_sequence_order() {
+    let env = Env::start().await;
+    let (a, token) = env.user("order@example.com", Role::Admin, TenantChoice::Own).await;
+    let creds = env.creds_of(&a).await;
+    let mut ws = env.authed_socket(&token).await;
+
+    let posts: Vec<_> = (0..60)
+        .map(|i| {
+            let (http, url, creds) = (env.http.clone(), env.url("/api/webhooks/nextgen"), creds.clone());
+            tokio::spawn(async move {
+                let body = lead_body(&format!("Lead{i}"), &format!("20155{:05}", 20_000 + i));
+                http.post(url).header("sid", &creds.sid).header("apikey", &creds.apikey).json(&body).send().await
+            })
+        })
+        .collect();
+    for p in posts {
+        assert!(p.await.unwrap().unwrap().status().is_success());
+    }
+    let mut seqs = Vec::new();
+    while seqs.len() < 60 {
+        match next_event(&mut ws, WAIT).await {
+            Some(ServerMessage::NewLead { seq: Some(seq), .. }) => seqs.push(seq),
+            other => panic!("expected a lead, got {other:?}"),
+        }
+    }
+    assert_eq!(seqs, (1..=60).collect::<Vec<u64>>());
+}
