@@ -20,7 +20,10 @@ pub fn start(app: &AppHandle, session: &Session) {
     let session = session.clone();
     let app2 = app.clone();
     let task = tauri::async_runtime::spawn(async move {
-        let mut feed = LeadFeed::start(&session, alert);
+        let mut feed = match LeadFeed::start(session.api(), alert) {
+            Ok(feed) => feed,
+            Err(e) => return tracing::error!(error = %e, "cannot start the live feed"),
+        };
         let mut states = feed.state();
         let app3 = app2.clone();
         tauri::async_runtime::spawn(async move {

@@ -134,7 +134,7 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
     if let AudioStatus::NoOutput(why) = player.status() {
         eprintln!("no sound output ({why}): alerts will be silent");
     }
-    let mut feed = LeadFeed::start(&session, player);
+    let mut feed = LeadFeed::start(session.api(), player)?;
 
     let mut state = feed.state();
     tokio::spawn(async move {

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
-use crate::session::Session;
+use crate::error::ClientError;
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
 
 /// A lead older than this when it reaches us is shown but not announced.
@@ -50,18 +50,18 @@ pub struct FeedEvent {
 }
 
 impl LeadFeed {
-    /// Connects the session's socket. Needs a tokio runtime.
-    pub fn start(session: &Session, alert: AlertPlayer) -> Self {
-        let api = session.api().clone();
-        let token = api.token().cloned().expect("a session always holds its token");
-        LeadFeed {
+    /// Connects the socket of a logged-in client (a session's `api()`). Needs a tokio runtime.
+    pub fn start(api: &ApiClient, alert: AlertPlayer) -> Result<Self, ClientError> {
+        let api = api.clone();
+        let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
+        Ok(LeadFeed {
             socket: SocketHandle::spawn(api.socket_url(), token),
             alert,
             api,
             policy: Policy::default(),
             started: Utc::now(),
             backlog: VecDeque::new(),
-        }
+        })
     }
 
     pub fn state(&self) -> watch::Receiver<ConnectionState> {

@@ -19,6 +19,8 @@ use anyhow::{bail, Context};
 
 pub use crokodial_server as server;
 
+pub mod legacy;
+
 /// A private desktop session. Dropping it stops its processes and removes its files.
 pub struct DesktopSession {
     dir: tempfile::TempDir,

@@ -1,0 +1,173 @@
+//! A stand-in for the deployed Crokodial server's real-time behaviour, to test the engine against
+//! the protocol as it is: no sequence numbers, every lead announced as an id-less stub and then
+//! in full, one socket per user (close code 4000 for the older), no replay after a reconnect.
+//! It serves only what the engine uses: login, the lead list and the socket.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use crokodial_core::api::{LeadsPage, LoginResponse, Pagination, Role, User};
+use crokodial_core::ws::{ClientMessage, NewLeadNotification, ServerMessage};
+use crokodial_core::{Lead, LeadSource};
+use futures_util::StreamExt;
+use tokio::sync::broadcast;
+
+pub const TOKEN: &str = "legacy.jwt.token";
+pub const EMAIL: &str = "rep@legacy.test";
+pub const PASSWORD: &str = "legacy-password";
+
+/// What the stand-in tells its open sockets.
+#[derive(Debug, Clone)]
+enum Push {
+    Text(String),
+    Close(u16),
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    leads: Arc<Mutex<Vec<Lead>>>,
+}
+
+pub struct LegacyServer {
+    addr: SocketAddr,
+    shared: Shared,
+    push: broadcast::Sender<Push>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LegacyServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl LegacyServer {
+    pub async fn start() -> anyhow::Result<Self> {
+        let shared = Shared::default();
+        let (push, _) = broadcast::channel(1024);
+        let push2 = push.clone();
+        let app = Router::new()
+            .route("/api/auth/login", post(login))
+            .route("/api/leads", get(leads))
+            .with_state(shared.clone())
+            .fallback(move |ws: WebSocketUpgrade| {
+                let push = push2.clone();
+                async move { ws.on_upgrade(move |socket| serve(socket, push)) }
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(LegacyServer { addr, shared, push, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stores a NextGen lead named `name`; returns it.
+    pub fn store_lead(&self, id: &str, name: &str) -> Lead {
+        let lead = Lead {
+            id: id.into(),
+            name: name.into(),
+            source: Some(LeadSource::NextGen),
+            created_at: Some(chrono::Utc::now()),
+            ..Lead::default()
+        };
+        self.shared.leads.lock().expect("leads").push(lead.clone());
+        lead
+    }
+
+    /// Stores a lead and announces it as the deployed server does: a stub before the write,
+    /// then the full event.
+    pub fn webhook_lead(&self, id: &str, name: &str) {
+        let stub = NewLeadNotification {
+            name: name.into(),
+            source: Some("NextGen".into()),
+            is_new: true,
+            is_stub: Some(true),
+            ..NewLeadNotification::default()
+        };
+        self.send(ServerMessage::NewLead { data: stub, timestamp: None, seq: None });
+        let lead = self.store_lead(id, name);
+        let full = NewLeadNotification {
+            lead_id: Some(lead.id),
+            name: lead.name,
+            source: Some("NextGen".into()),
+            is_new: true,
+            process_ms: Some(450.0),
+            ..NewLeadNotification::default()
+        };
+        self.send(ServerMessage::NewLead { data: full, timestamp: None, seq: None });
+    }
+
+    fn send(&self, msg: ServerMessage) {
+        let _ = self.push.send(Push::Text(serde_json::to_string(&msg).expect("serialisable")));
+    }
+
+    /// Closes every open socket with `code` (4000: a newer session of the user took over;
+    /// 1006-like drops: use 1011).
+    pub fn close_sockets(&self, code: u16) {
+        let _ = self.push.send(Push::Close(code));
+    }
+
+    pub fn open_sockets(&self) -> usize {
+        self.push.receiver_count()
+    }
+}
+
+async fn login() -> Json<LoginResponse> {
+    let user = User {
+        id: "u1".into(),
+        name: "Legacy Rep".into(),
+        email: EMAIL.into(),
+        role: Role::User,
+        profile_picture: None,
+    };
+    Json(LoginResponse { token: TOKEN.into(), user })
+}
+
+async fn leads(State(shared): State<Shared>) -> Json<LeadsPage> {
+    let mut leads = shared.leads.lock().expect("leads").clone();
+    leads.reverse(); // newest first
+    let total = leads.len() as u64;
+    Json(LeadsPage { leads, pagination: Pagination { total, page: 1, pages: 1, limit: 100 }, meta: Default::default() })
+}
+
+async fn serve(mut socket: WebSocket, push: broadcast::Sender<Push>) {
+    // Authenticate first; events go to every socket after that.
+    let authed = matches!(
+        socket.recv().await,
+        Some(Ok(Message::Text(t))) if matches!(
+            serde_json::from_str::<ClientMessage>(&t),
+            Ok(ClientMessage::Authenticate { token, .. }) if token == TOKEN
+        )
+    );
+    let reply = if authed {
+        ServerMessage::AuthSuccess { message: "WebSocket authenticated".into(), seq: None }
+    } else {
+        ServerMessage::AuthFailure { message: "Invalid token".into(), code: Some("INVALID_TOKEN".into()) }
+    };
+    if socket.send(Message::Text(serde_json::to_string(&reply).expect("json").into())).await.is_err() || !authed {
+        return;
+    }
+    let mut rx = push.subscribe();
+    loop {
+        tokio::select! {
+            incoming = socket.next() => if !matches!(incoming, Some(Ok(_))) { return },
+            pushed = rx.recv() => match pushed {
+                Ok(Push::Text(text)) => if socket.send(Message::Text(text.into())).await.is_err() { return },
+                Ok(Push::Close(code)) => {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: "closed by test".into() }))).await;
+                    return;
+                }
+                Err(_) => return,
+            }
+        }
+    }
+}
