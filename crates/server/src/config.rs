@@ -1,6 +1,7 @@
 //! Server configuration.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,7 +20,12 @@ pub struct Config {
     pub demo_feed: Option<Duration>,
     /// Interval between WebSocket pings; a socket silent for two intervals is dropped.
     pub ping_interval: Duration,
+    /// Webhook leads a tenant may post per second (and in one burst) before getting 429s.
+    pub webhook_rate: NonZeroU32,
 }
+
+/// Well above the 2,000 leads/s the server must sustain; it stops a runaway vendor, not a busy one.
+pub const DEFAULT_WEBHOOK_RATE: NonZeroU32 = NonZeroU32::new(5_000).expect("non-zero");
 
 impl Config {
     /// Loopback on a free port, a random secret, no demo.
@@ -31,6 +37,7 @@ impl Config {
             demo: false,
             demo_feed: None,
             ping_interval: Duration::from_secs(30),
+            webhook_rate: DEFAULT_WEBHOOK_RATE,
         }
     }
 }

@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use accounts::{NewUser, TenantChoice};
-pub use config::{random_secret, Config};
+pub use config::{random_secret, Config, DEFAULT_WEBHOOK_RATE};
 pub use store::{SqliteStore, Store, WebhookCredentials};
 
 use state::AppState;
@@ -62,6 +62,9 @@ impl Server {
             jwt: auth::Jwt::new(&config.jwt_secret),
             hub: hub::Hub::default(),
             in_order: Arc::default(),
+            webhook_limit: Arc::new(governor::RateLimiter::keyed(
+                governor::Quota::per_second(config.webhook_rate).allow_burst(config.webhook_rate),
+            )),
             started: Instant::now(),
             port: addr.port(),
             demo_accounts,

@@ -143,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         demo: cli.demo,
         demo_feed: (cli.demo && cli.demo_feed_secs > 0).then(|| Duration::from_secs(cli.demo_feed_secs)),
         ping_interval: Duration::from_secs(30),
+        webhook_rate: crokodial_server::DEFAULT_WEBHOOK_RATE,
     };
     let server = Server::start(config).await?;
     println!("Crokodial server at {}", server.base_url());

@@ -369,3 +369,26 @@ async fn concurrent_webhooks_reach_sockets_in_sequence_order() {
     }
     assert_eq!(seqs, (1..=60).collect::<Vec<u64>>());
 }
+
+/// A runaway sender gets 429 with Retry-After once past its tenant's rate; other tenants don't.
+#[tokio::test]
+async fn webhook_posts_past_the_rate_get_429() {
+    let env = Env::start_with(|c| c.webhook_rate = std::num::NonZeroU32::new(5).unwrap()).await;
+    let (a, _) = env.user("rate-a@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, _) = env.user("rate-b@example.com", Role::Admin, TenantChoice::Own).await;
+    let (creds_a, creds_b) = (env.creds_of(&a).await, env.creds_of(&b).await);
+
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let res = env.post_lead(&creds_a, &lead_body(&format!("Burst{i}"), &format!("20155503{i:02}"))).await;
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            assert!(res.headers().get("retry-after").is_some());
+            let body: ErrorBody = res.json().await.unwrap();
+            assert_eq!(body.error.as_deref(), Some("rate_limited"));
+        }
+    }
+    assert_eq!(&statuses[..5], [201; 5], "the burst is accepted");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(env.post_lead(&creds_b, &lead_body("Other", "2015550399")).await.status(), 201, "per tenant");
+}

@@ -62,6 +62,15 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
 
+    if let Err(not_until) = state.webhook_limit.check_key(&tenant) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        let message = format!("Too many leads from these credentials; retry in {} ms", wait.as_millis().max(1));
+        let mut res = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response();
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+        return Ok(res);
+    }
+
     let payload = NextGenPayload::from_json(&body)
         .map_err(|e| ApiError::bad_request("invalid_body", format!("Invalid lead payload: {e}")))?;
     let vendor_key = payload.vendor_key().map(str::to_owned);
