@@ -35,6 +35,9 @@ struct Args {
     /// Play on the real default output instead of ALSA's null device.
     #[arg(long)]
     real_audio: bool,
+    /// Skip the fault runs (a dropped client connection; a server killed and restarted).
+    #[arg(long)]
+    no_faults: bool,
 }
 
 /// Requests in flight at most, so a slow server shows as latency rather than as a pile-up.
@@ -57,6 +60,10 @@ fn main() -> anyhow::Result<()> {
                 .and_then(|(r, c)| Some((r.parse::<u64>().ok()?, c.parse::<usize>().ok()?)))
                 .with_context(|| format!("scenario {scenario:?} is not RATExCLIENTS"))?;
             run(rate, clients, Duration::from_secs(args.seconds), &player).await?;
+        }
+        if !args.no_faults {
+            fault_run(Fault::DropClientConnection).await?;
+            fault_run(Fault::RestartServer).await?;
         }
         Ok(())
     })
@@ -232,5 +239,130 @@ async fn post(
         bail!("webhook answered {}", resp.status());
     }
     acks.push(epoch.elapsed() - sent);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    DropClientConnection,
+    RestartServer,
+}
+
+/// Leads at 200/s for 10 s; from 3 s to 5 s the fault is in force. Every acknowledged lead must
+/// reach the client exactly once after it recovers.
+async fn fault_run(fault: Fault) -> anyhow::Result<()> {
+    const RATE: u64 = 200;
+    const TOTAL: u64 = RATE * 10;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("fault.db");
+    let config = Config::for_tests(db.clone());
+    let secret = config.jwt_secret.clone();
+    let server = Server::start(config).await?;
+    let addr = server.addr();
+    let password = "bench-password".to_owned();
+    let user = server
+        .create_user(NewUser {
+            email: "fault@agency.test".into(),
+            name: "Fault".into(),
+            role: Role::Admin,
+            password: password.clone(),
+            tenant: TenantChoice::Own,
+        })
+        .await?;
+    let creds = server.webhook_credentials(&server.tenant_of(&user.id).await?).await?;
+    let proxy = crokodial_testkit::CutProxy::start(addr).await?;
+    let api = ApiClient::new(&proxy.url())?;
+    let token = Sensitive(api.login(&user.email, &password).await?.token);
+    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    let mut state = socket.state();
+    state.wait_for(|s| *s == ConnectionState::Live).await?;
+
+    let epoch = Instant::now();
+    // When the client goes live, each time.
+    let lives = Arc::new(Mutex::new(Vec::new()));
+    let lives2 = lives.clone();
+    tokio::spawn(async move {
+        while state.changed().await.is_ok() {
+            if *state.borrow_and_update() == ConnectionState::Live {
+                lives2.lock().expect("lives").push(epoch.elapsed());
+            }
+        }
+    });
+    let receiver = tokio::spawn(async move {
+        let mut seen = HashSet::new();
+        let (mut duplicates, mut last_arrival) = (0u64, Duration::ZERO);
+        while (seen.len() as u64) < TOTAL {
+            let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(15), socket.next_event()).await else {
+                break;
+            };
+            if let SocketEvent::NewLead(lead) = event {
+                if !seen.insert(lead.lead_id.unwrap_or_default()) {
+                    duplicates += 1;
+                }
+                last_arrival = epoch.elapsed();
+            }
+        }
+        (seen.len() as u64, duplicates, last_arrival)
+    });
+
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/webhooks/nextgen", server.base_url());
+    let acks = Samples::default();
+    // The fault, on its own schedule: in force from 3 s to 5 s.
+    let proxy = Arc::new(proxy);
+    let chaos = tokio::spawn({
+        let proxy = proxy.clone();
+        async move {
+            tokio::time::sleep_until((epoch + Duration::from_secs(3)).into()).await;
+            let fault_at = epoch.elapsed();
+            let mut server = Some(server);
+            match fault {
+                Fault::DropClientConnection => proxy.cut(),
+                Fault::RestartServer => server.take().expect("running").shutdown().await,
+            }
+            tokio::time::sleep_until((epoch + Duration::from_secs(5)).into()).await;
+            if server.is_none() {
+                let mut config = Config::for_tests(db);
+                (config.listen, config.jwt_secret) = (addr, secret);
+                server = Some(Server::start(config).await?);
+            }
+            proxy.restore();
+            anyhow::Ok((fault_at, epoch.elapsed(), server.expect("running again")))
+        }
+    });
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / RATE as f64));
+    for i in 0..TOTAL {
+        ticker.tick().await;
+        // A vendor retries until the lead is accepted (the server may be down).
+        loop {
+            match post(&http, &url, &creds, i, epoch, &acks).await {
+                Ok(()) => break,
+                Err(_) if epoch.elapsed() < Duration::from_secs(60) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let (fault_at, healed_at, server) = chaos.await??;
+    let (received, duplicates, last_arrival) = receiver.await?;
+    let live_again = lives.lock().expect("lives").iter().copied().find(|t| *t >= healed_at);
+
+    println!();
+    println!("fault run: {fault:?} from 3 s to 5 s, {RATE} leads/s for 10 s, 1 client");
+    println!(
+        "  sent and acknowledged {TOTAL}; received {received} (lost {}), duplicates {duplicates}",
+        TOTAL - received
+    );
+    if let Some(live) = live_again {
+        println!(
+            "  fault at {:.2} s, healed at {:.2} s; client live again {:.0} ms after healing; last lead arrived at {:.2} s",
+            fault_at.as_secs_f64(),
+            healed_at.as_secs_f64(),
+            live.saturating_sub(healed_at).as_secs_f64() * 1000.0,
+            last_arrival.as_secs_f64()
+        );
+    }
+    server.shutdown().await;
     Ok(())
 }
