@@ -107,19 +107,8 @@ impl Samples {
 async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = Server::start(Config::for_tests(dir.path().join("bench.db"))).await?;
-    let password = "bench-password".to_owned();
-    let user = server
-        .create_user(NewUser {
-            email: "bench@agency.test".into(),
-            name: "Bench".into(),
-            role: Role::Admin,
-            password: password.clone(),
-            tenant: TenantChoice::Own,
-        })
-        .await?;
-    let creds = server.webhook_credentials(&server.tenant_of(&user.id).await?).await?;
+    let (creds, token) = tenant(&server).await?;
     let api = ApiClient::new(&server.base_url())?;
-    let token = Sensitive(api.login(&user.email, &password).await?.token);
 
     // Every client connects and goes live before the first lead.
     let epoch = Instant::now();
@@ -215,6 +204,23 @@ async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) 
     Ok(())
 }
 
+/// An admin with a tenant of their own: its webhook credentials and a session token.
+async fn tenant(server: &Server) -> anyhow::Result<(WebhookCredentials, Sensitive<String>)> {
+    let password = "bench-password";
+    let user = server
+        .create_user(NewUser {
+            email: "bench@agency.test".into(),
+            name: "Bench".into(),
+            role: Role::Admin,
+            password: password.into(),
+            tenant: TenantChoice::Own,
+        })
+        .await?;
+    let creds = server.webhook_credentials(&server.tenant_of(&user.id).await?).await?;
+    let token = ApiClient::new(&server.base_url())?.login(&user.email, password).await?.token;
+    Ok((creds, Sensitive(token)))
+}
+
 /// Posts lead `i`; its send instant (ns since `epoch`) rides in `campaign_name`, so a client can
 /// measure its latency from the event alone.
 async fn post(
@@ -259,20 +265,9 @@ async fn fault_run(fault: Fault) -> anyhow::Result<()> {
     let secret = config.jwt_secret.clone();
     let server = Server::start(config).await?;
     let addr = server.addr();
-    let password = "bench-password".to_owned();
-    let user = server
-        .create_user(NewUser {
-            email: "fault@agency.test".into(),
-            name: "Fault".into(),
-            role: Role::Admin,
-            password: password.clone(),
-            tenant: TenantChoice::Own,
-        })
-        .await?;
-    let creds = server.webhook_credentials(&server.tenant_of(&user.id).await?).await?;
+    let (creds, token) = tenant(&server).await?;
     let proxy = crokodial_testkit::CutProxy::start(addr).await?;
     let api = ApiClient::new(&proxy.url())?;
-    let token = Sensitive(api.login(&user.email, &password).await?.token);
     let mut socket = SocketHandle::spawn(api.socket_url(), token);
     let mut state = socket.state();
     state.wait_for(|s| *s == ConnectionState::Live).await?;

@@ -23,6 +23,20 @@ fn login(session: &DesktopSession, server: &str, email: &str, password: &str) ->
     child.wait_with_output().unwrap()
 }
 
+/// `crokodial watch --json --count 1`, with its output as lines.
+fn watch_one(session: &DesktopSession) -> (std::process::Child, LineReader, LineReader) {
+    let mut watch = session
+        .command(CLI)
+        .args(["watch", "--json", "--count", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = LineReader::new(watch.stdout.take().unwrap());
+    let stderr = LineReader::new(watch.stderr.take().unwrap());
+    (watch, stdout, stderr)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn webhook_lead_reaches_watch_and_plays_the_alert() {
     let session = DesktopSession::start().unwrap();
@@ -40,15 +54,7 @@ async fn webhook_lead_reaches_watch_and_plays_the_alert() {
     let profile = std::fs::read_to_string(session.profile_dir().join("profile.json")).unwrap();
     assert!(!profile.contains(&token));
 
-    let mut watch = session
-        .command(CLI)
-        .args(["watch", "--json", "--count", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = LineReader::new(watch.stdout.take().unwrap());
-    let stderr = LineReader::new(watch.stderr.take().unwrap());
+    let (mut watch, stdout, stderr) = watch_one(&session);
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("watch goes live");
 
     let lead_id = server
@@ -85,15 +91,7 @@ async fn without_a_sound_card_watch_says_so_and_keeps_working() {
     let admin = server.admin("solo@agency.test").await.unwrap();
     assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
 
-    let mut watch = session
-        .command(CLI)
-        .args(["watch", "--json", "--count", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = LineReader::new(watch.stdout.take().unwrap());
-    let stderr = LineReader::new(watch.stderr.take().unwrap());
+    let (mut watch, stdout, stderr) = watch_one(&session);
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("no sound output")).expect("says there is no sound");
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("and still goes live");
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crokodial_client::api::ApiClient;
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::socket::{ConnectionState, Heartbeat, SocketEvent, SocketHandle};
-use crokodial_testkit::TestServer;
+use crokodial_testkit::{CutProxy, TestAccount, TestServer};
 use serde_json::json;
 use tokio::sync::watch;
 use tokio::time::timeout;
@@ -84,18 +84,24 @@ async fn reconnects_when_the_server_comes_back() {
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 }
 
+/// A server, an admin of it, a proxy in front of it, and a live supervisor connected through it.
+async fn live_behind_proxy(email: &str, heartbeat: Heartbeat) -> (TestServer, TestAccount, CutProxy, SocketHandle) {
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin(email).await.unwrap();
+    let token = token_for(&server, &admin.email, &admin.password).await;
+    let proxy = CutProxy::start(server.server.addr()).await.unwrap();
+    let api = ApiClient::new(&proxy.url()).unwrap();
+    let socket = SocketHandle::spawn_with(api.socket_url(), token, heartbeat);
+    wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
+    (server, admin, proxy, socket)
+}
+
 /// The client's connection drops mid-stream while leads keep arriving: after it reconnects it
 /// receives exactly the leads it missed, in order, then live ones, none twice.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
-    let server = TestServer::start(false).await.unwrap();
-    let admin = server.admin("resume@agency.test").await.unwrap();
-    let token = token_for(&server, &admin.email, &admin.password).await;
-    let proxy = crokodial_testkit::CutProxy::start(server.server.addr()).await.unwrap();
-    let api = ApiClient::new(&proxy.url()).unwrap();
-    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    let (server, admin, proxy, mut socket) = live_behind_proxy("resume@agency.test", Heartbeat::default()).await;
     let mut state = socket.state();
-    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 
     let post = |i: usize| {
         let body = json!({"first_name": format!("Lead{i}"), "phone": format!("41555501{i:02}")});
@@ -131,15 +137,9 @@ async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
 /// `interval + deadline`, and the supervisor reconnects.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_half_open_connection_is_found_by_the_heartbeat() {
-    let server = TestServer::start(false).await.unwrap();
-    let admin = server.admin("halfopen@agency.test").await.unwrap();
-    let token = token_for(&server, &admin.email, &admin.password).await;
-    let proxy = crokodial_testkit::CutProxy::start(server.server.addr()).await.unwrap();
-    let api = ApiClient::new(&proxy.url()).unwrap();
     let heartbeat = Heartbeat { interval: Duration::from_millis(200), deadline: Duration::from_millis(300) };
-    let socket = SocketHandle::spawn_with(api.socket_url(), token, heartbeat);
+    let (_server, _admin, proxy, socket) = live_behind_proxy("halfopen@agency.test", heartbeat).await;
     let mut state = socket.state();
-    wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 
     // Live and answering: several heartbeats pass without a drop.
     tokio::time::sleep(Duration::from_secs(1)).await;
