@@ -5,6 +5,7 @@
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
+use crokodial_testkit::server::WebhookCredentials;
 use crokodial_testkit::{DesktopSession, TestServer, Xvfb};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -82,7 +83,7 @@ async fn first_row(client: &Client) -> Option<(String, String)> {
 }
 
 /// The demo tenant's webhook credentials, fetched the way an admin would: over the API.
-async fn demo_webhook(server: &TestServer) -> (String, String) {
+async fn demo_webhook(server: &TestServer) -> WebhookCredentials {
     let admin = server.server.demo_accounts().into_iter().find(|a| a.role == crokodial_core::api::Role::Admin).unwrap();
     let http = reqwest::Client::new();
     let login: Value = http
@@ -94,31 +95,14 @@ async fn demo_webhook(server: &TestServer) -> (String, String) {
         .json()
         .await
         .unwrap();
-    let creds: Value = http
-        .get(format!("{}/api/integrations/nextgen/credentials", server.url()))
+    http.get(format!("{}/api/integrations/nextgen/credentials", server.url()))
         .bearer_auth(login["token"].as_str().unwrap())
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    (creds["sid"].as_str().unwrap().to_owned(), creds["apikey"].as_str().unwrap().to_owned())
-}
-
-async fn post_lead(server: &TestServer, creds: &(String, String), body: Value) -> String {
-    let ack: Value = reqwest::Client::new()
-        .post(format!("{}/api/webhooks/nextgen", server.url()))
-        .header("sid", &creds.0)
-        .header("apikey", &creds.1)
-        .json(&body)
-        .send()
-        .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    ack["leadId"].as_str().unwrap_or_else(|| panic!("no leadId in {ack}")).to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -176,12 +160,8 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     .await;
 
     // A webhook lead appears at the top.
-    let id = post_lead(
-        &server,
-        &creds,
-        json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"}),
-    )
-    .await;
+    let rosa = json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"});
+    let id = server.post_nextgen(&creds, rosa).await.unwrap();
     let (top_id, top_name) = wait_for(&client, "the new lead at the top", || async {
         first_row(&client).await.filter(|(top, _)| *top == id)
     })
@@ -193,7 +173,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     assert!(body.contains("Rosa Diaz · (312) 555-0199 · IL"), "{body}");
 
     // A hostile name is shown as that literal text, never as markup.
-    let id = post_lead(&server, &creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await;
+    let id = server.post_nextgen(&creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await.unwrap();
     let (_, name) =
         wait_for(&client, "the hostile lead", || async { first_row(&client).await.filter(|(top, _)| *top == id) })
             .await;

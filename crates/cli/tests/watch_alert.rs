@@ -58,7 +58,7 @@ async fn webhook_lead_reaches_watch_and_plays_the_alert() {
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("watch goes live");
 
     let lead_id = server
-        .post_nextgen(&admin, json!({"lead_id": "NG-77", "first_name": "Rosa", "last_name": "Diaz", "phone": "(312) 555-0199", "state": "IL"}))
+        .post_nextgen(&admin.webhook, json!({"lead_id": "NG-77", "first_name": "Rosa", "last_name": "Diaz", "phone": "(312) 555-0199", "state": "IL"}))
         .await
         .unwrap();
 
@@ -95,7 +95,8 @@ async fn without_a_sound_card_watch_says_so_and_keeps_working() {
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("no sound output")).expect("says there is no sound");
     stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("and still goes live");
 
-    let lead_id = server.post_nextgen(&admin, json!({"first_name": "Sam", "email": "sam@example.com"})).await.unwrap();
+    let lead_id =
+        server.post_nextgen(&admin.webhook, json!({"first_name": "Sam", "email": "sam@example.com"})).await.unwrap();
     let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"lead""#)).unwrap();
     assert!(line.contains(&lead_id));
     let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"alert""#)).unwrap();
@@ -141,7 +142,10 @@ async fn leads_lists_the_tenant_newest_first_and_wrong_password_fails() {
 
     assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
     for (i, name) in ["First", "Second", "Third"].iter().enumerate() {
-        server.post_nextgen(&admin, json!({"first_name": name, "phone": format!("312555010{i}")})).await.unwrap();
+        server
+            .post_nextgen(&admin.webhook, json!({"first_name": name, "phone": format!("312555010{i}")}))
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let out = session.command(CLI).args(["leads", "--json"]).output().unwrap();

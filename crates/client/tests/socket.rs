@@ -31,8 +31,10 @@ async fn goes_live_and_decodes_typed_events() {
     let mut socket = SocketHandle::spawn(api.socket_url(), token);
     wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
 
-    let id =
-        server.post_nextgen(&admin, json!({"first_name": "Lia", "phone": "4155550123", "state": "ca"})).await.unwrap();
+    let id = server
+        .post_nextgen(&admin.webhook, json!({"first_name": "Lia", "phone": "4155550123", "state": "ca"}))
+        .await
+        .unwrap();
     let event = timeout(Duration::from_secs(5), socket.next_event()).await.unwrap().unwrap();
     let SocketEvent::NewLead(lead) = event else { panic!("{event:?}") };
     assert_eq!(lead.lead_id.as_deref(), Some(id.as_str()));
@@ -106,7 +108,7 @@ async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
     let post = |i: usize| {
         let body = json!({"first_name": format!("Lead{i}"), "phone": format!("41555501{i:02}")});
         let (server, admin) = (&server, &admin);
-        async move { server.post_nextgen(admin, body).await.unwrap() }
+        async move { server.post_nextgen(&admin.webhook, body).await.unwrap() }
     };
     let mut sent = vec![post(0).await];
 

@@ -290,11 +290,15 @@ impl TestServer {
     }
 
     /// POSTs a NextGen lead to the real webhook over HTTP; returns the new lead's id.
-    pub async fn post_nextgen(&self, account: &TestAccount, body: serde_json::Value) -> anyhow::Result<String> {
+    pub async fn post_nextgen(
+        &self,
+        webhook: &crokodial_server::WebhookCredentials,
+        body: serde_json::Value,
+    ) -> anyhow::Result<String> {
         let resp = reqwest::Client::new()
             .post(format!("{}/api/webhooks/nextgen", self.url()))
-            .header("sid", &account.webhook.sid)
-            .header("apikey", &account.webhook.apikey)
+            .header("sid", &webhook.sid)
+            .header("apikey", &webhook.apikey)
             .json(&body)
             .send()
             .await?;
