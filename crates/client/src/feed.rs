@@ -105,7 +105,7 @@ impl LeadFeed {
             .collect();
         missed.sort_by_key(|l| l.created_at);
         tracing::info!(missed = missed.len(), "backfilled after reconnect");
-        self.backlog.extend(missed.into_iter().map(notification_of));
+        self.backlog.extend(missed.into_iter().map(|lead| NewLeadNotification::for_lead(lead, true, None)));
     }
 }
 
@@ -134,20 +134,6 @@ impl Policy {
             self.last_sound = Some(clock);
         }
         (true, sound)
-    }
-}
-
-/// The event the deployed server would have sent for `lead`.
-fn notification_of(lead: Lead) -> NewLeadNotification {
-    NewLeadNotification {
-        lead_id: Some(lead.id.clone()),
-        name: lead.name.clone(),
-        source: lead.source.map(|s| s.as_str().to_owned()),
-        is_new: true,
-        process_ms: None,
-        phone: lead.phone.clone(),
-        is_stub: None,
-        lead: Some(Box::new(lead)),
     }
 }
 

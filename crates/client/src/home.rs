@@ -29,10 +29,6 @@ impl Home {
     pub fn profile_file(&self) -> PathBuf {
         self.0.join("profile.json")
     }
-
-    pub fn logs_dir(&self) -> PathBuf {
-        self.0.join("logs")
-    }
 }
 
 #[cfg(test)]

@@ -186,22 +186,6 @@ pub mod query {
         Desc,
     }
 
-    /// The keys `GET /api/leads` accepts; any other is a 400.
-    pub const ALLOWED_KEYS: [&str; 12] = [
-        "search",
-        "states",
-        "dispositions",
-        "sources",
-        "pipelineSource",
-        "sortBy",
-        "sortDirection",
-        "page",
-        "limit",
-        "requestId",
-        "getAllResults",
-        "format",
-    ];
-
     pub const DEFAULT_LIMIT: u32 = 50;
     pub const MIN_LIMIT: u32 = 10;
     pub const MAX_LIMIT: u32 = 100;

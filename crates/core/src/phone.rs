@@ -18,11 +18,6 @@ pub fn normalize_us(raw: &str) -> Option<String> {
     Some(national.to_owned())
 }
 
-/// E.164 form (`+1XXXXXXXXXX`) of a normalised 10-digit number.
-pub fn to_e164(national: &str) -> String {
-    format!("+1{national}")
-}
-
 /// `(XXX) XXX-XXXX` for 10 digits, for people to read; anything else as given.
 pub fn format_us(phone: &str) -> String {
     match normalize_us(phone) {
@@ -53,10 +48,5 @@ mod tests {
     fn formats_for_people() {
         assert_eq!(format_us("3125550199"), "(312) 555-0199");
         assert_eq!(format_us("+44 20 7946 0958"), "+44 20 7946 0958");
-    }
-
-    #[test]
-    fn e164() {
-        assert_eq!(to_e164("5552102030"), "+15552102030");
     }
 }

@@ -88,6 +88,20 @@ pub struct NewLeadNotification {
 }
 
 impl NewLeadNotification {
+    /// The event for a stored lead (our server's shape: with its id and the whole lead).
+    pub fn for_lead(lead: Lead, is_new: bool, process_ms: Option<f64>) -> Self {
+        NewLeadNotification {
+            lead_id: Some(lead.id.clone()),
+            name: lead.name.clone(),
+            source: lead.source.map(|s| s.as_str().to_owned()),
+            is_new,
+            process_ms,
+            phone: lead.phone.clone(),
+            is_stub: None,
+            lead: Some(Box::new(lead)),
+        }
+    }
+
     /// Whether the rep should hear this one: a new vendor lead, announced with its id (the deployed
     /// server first sends an id-less stub of the same lead; we alert once, on the full event).
     pub fn should_alert(&self) -> bool {

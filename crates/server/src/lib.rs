@@ -116,11 +116,6 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// `ws://IP:PORT/`.
-    pub fn ws_url(&self) -> String {
-        format!("ws://{}/", self.addr)
-    }
-
     pub async fn create_user(&self, new: NewUser) -> anyhow::Result<User> {
         accounts::create_user(&self.state.store, new).await
     }

@@ -34,18 +34,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The socket event for a stored change of a lead.
 pub(crate) fn lead_event(change: &Change, is_new: bool, process_ms: Option<f64>) -> ServerMessage {
-    let lead = &change.lead;
     ServerMessage::NewLead {
-        data: NewLeadNotification {
-            lead_id: Some(lead.id.clone()),
-            name: lead.name.clone(),
-            source: lead.source.map(|s| s.as_str().to_owned()),
-            is_new,
-            process_ms,
-            phone: lead.phone.clone(),
-            is_stub: None,
-            lead: Some(Box::new(lead.clone())),
-        },
+        data: NewLeadNotification::for_lead(change.lead.clone(), is_new, process_ms),
         timestamp: Some(iso(Utc::now())),
         seq: Some(change.seq),
     }
