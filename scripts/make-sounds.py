@@ -37,3 +37,7 @@ def write(name, samples):
 OUT.mkdir(parents=True, exist_ok=True)
 # "Chime": a rising major third, bell-like partials.
 write("chime.wav", tone([(0.0, 880, 1.0, 6), (0.0, 1760, 0.3, 9), (0.12, 1108.7, 1.0, 5), (0.12, 2217.5, 0.3, 8)], 0.6))
+# "Bell": one low strike with inharmonic partials and a long ring.
+write("bell.wav", tone([(0.0, 523.3, 1.0, 3), (0.0, 1256, 0.5, 5), (0.0, 2093, 0.25, 7), (0.0, 2930, 0.12, 9)], 1.0))
+# "Triple": three quick high beeps, the most insistent of the three.
+write("triple.wav", tone([(k * 0.13, 1568, 1.0, 22) for k in range(3)] + [(k * 0.13, 3136, 0.2, 30) for k in range(3)], 0.45))

@@ -2,8 +2,20 @@
 //! the capability file in src-tauri/capabilities is a real allow-list.
 
 /// Every command the UI may call; keep in step with `commands::handler()`.
-const COMMANDS: &[&str] =
-    &["app_info", "demo_accounts", "restore_session", "login", "logout", "list_leads", "connection_state"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "demo_accounts",
+    "restore_session",
+    "login",
+    "logout",
+    "list_leads",
+    "connection_state",
+    "mark_seen",
+    "alert_panel",
+    "save_alert_settings",
+    "test_alert",
+    "mute_alerts",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -1,12 +1,14 @@
 //! The types that cross to the UI, converted by hand from the engine's types. TypeScript for them
 //! is generated into ui/src/lib/bindings.ts; `bindings_are_fresh` fails when that file is stale.
 
-use chrono::SecondsFormat;
+use chrono::{NaiveTime, SecondsFormat};
+use crokodial_client::alert::Sound;
+use crokodial_client::settings::{self, Hush, QuietHours};
 use crokodial_client::socket::ConnectionState as EngineState;
 use crokodial_core::api::{self, Role as ApiRole};
 use crokodial_core::ws::NewLeadNotification;
-use crokodial_core::Lead;
-use serde::Serialize;
+use crokodial_core::{Lead, LeadSource};
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -85,7 +87,7 @@ pub struct LeadRow {
     pub received_at: Option<String>,
 }
 
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -126,8 +128,145 @@ impl LeadRow {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LeadEvent {
     pub lead: LeadRow,
-    /// A new, fresh vendor lead seen for the first time (an update or a replay is not).
+    /// A new, fresh lead from a source that alerts, seen for the first time (an update or a
+    /// replay is not).
     pub announced: bool,
+    /// Why an announced lead made no sound.
+    pub hush: Option<AlertHush>,
+    pub latency: Latency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertHush {
+    Muted,
+    QuietHours,
+}
+
+impl From<Hush> for AlertHush {
+    fn from(h: Hush) -> Self {
+        match h {
+            Hush::Muted { .. } => AlertHush::Muted,
+            Hush::QuietHours => AlertHush::QuietHours,
+        }
+    }
+}
+
+/// How long a lead took to reach the rep, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Latency {
+    /// The server's own time from webhook to broadcast, when it says (`processMs`).
+    pub server_ms: Option<f64>,
+    /// From the server receiving the webhook to this app receiving the event. It spans two
+    /// clocks, so it is only as good as their agreement (exact on one machine).
+    pub delivery_ms: Option<f64>,
+    /// From this app receiving the event to the alert sound starting; none when no sound.
+    pub sound_ms: Option<f64>,
+}
+
+/// The alert settings as the settings screen edits them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertSettings {
+    pub sound: AlertSound,
+    /// 0 to 100.
+    pub volume: u8,
+    /// An output device by name; null follows the system default.
+    pub device: Option<String>,
+    /// Quiet hours ("HH:MM", local time): both set, or both null for none.
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+    /// RFC 3339; set by the mute command, ignored when saving.
+    pub muted_until: Option<String>,
+    /// The sources that alert, in the server's spelling ("NextGen", "CSV Import").
+    pub sources: Vec<String>,
+    pub taskbar_attention: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertSound {
+    Chime,
+    Bell,
+    Triple,
+}
+
+impl From<Sound> for AlertSound {
+    fn from(s: Sound) -> Self {
+        match s {
+            Sound::Chime => AlertSound::Chime,
+            Sound::Bell => AlertSound::Bell,
+            Sound::Triple => AlertSound::Triple,
+        }
+    }
+}
+
+impl From<AlertSound> for Sound {
+    fn from(s: AlertSound) -> Self {
+        match s {
+            AlertSound::Chime => Sound::Chime,
+            AlertSound::Bell => Sound::Bell,
+            AlertSound::Triple => Sound::Triple,
+        }
+    }
+}
+
+impl From<&settings::AlertSettings> for AlertSettings {
+    fn from(a: &settings::AlertSettings) -> Self {
+        let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
+        AlertSettings {
+            sound: a.sound.into(),
+            volume: (a.volume * 100.0).round() as u8,
+            device: a.device.clone(),
+            quiet_start: a.quiet_hours.map(|q| hhmm(q.start)),
+            quiet_end: a.quiet_hours.map(|q| hhmm(q.end)),
+            muted_until: a.muted_until.map(rfc3339),
+            sources: a.sources.iter().map(|s| s.as_str().to_owned()).collect(),
+            taskbar_attention: a.taskbar_attention,
+        }
+    }
+}
+
+impl AlertSettings {
+    /// The engine's settings, or what is wrong with these. `muted_until` is kept from `current`.
+    pub fn to_engine(&self, current: &settings::AlertSettings) -> Result<settings::AlertSettings, String> {
+        let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| format!("{s:?} is not HH:MM"));
+        let quiet_hours = match (self.quiet_start.as_deref(), self.quiet_end.as_deref()) {
+            (None, None) => None,
+            (Some(a), Some(b)) => Some(QuietHours { start: time(a)?, end: time(b)? }),
+            _ => return Err("quiet hours need both a start and an end".into()),
+        };
+        let sources = self
+            .sources
+            .iter()
+            .map(|s| LeadSource::parse(s).ok_or_else(|| format!("{s:?} is not a lead source")))
+            .collect::<Result<_, _>>()?;
+        Ok(settings::AlertSettings {
+            sound: self.sound.into(),
+            volume: f32::from(self.volume.min(100)) / 100.0,
+            device: self.device.clone(),
+            quiet_hours,
+            muted_until: current.muted_until,
+            sources,
+            taskbar_attention: self.taskbar_attention,
+        }
+        .clamped())
+    }
+}
+
+/// The settings screen's alert section: the settings and the choices it offers.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertPanel {
+    pub settings: AlertSettings,
+    pub sounds: Vec<AlertSound>,
+    /// Output devices the system offers, by name.
+    pub devices: Vec<String>,
+    /// Every lead source, in the server's spelling.
+    pub sources: Vec<String>,
+    /// Why alerts are silent, when no sound output could be opened.
+    pub no_sound: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -142,13 +281,17 @@ pub enum ConnectionStatus {
 
 /// Sent with the `connection-changed` event.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionState {
     pub status: ConnectionStatus,
     pub detail: Option<String>,
+    /// RFC 3339: when the last lead event arrived.
+    pub last_event_at: Option<String>,
 }
 
 impl ConnectionState {
-    pub const IDLE: ConnectionState = ConnectionState { status: ConnectionStatus::Idle, detail: None };
+    pub const IDLE: ConnectionState =
+        ConnectionState { status: ConnectionStatus::Idle, detail: None, last_event_at: None };
 }
 
 impl From<&EngineState> for ConnectionState {
@@ -159,7 +302,7 @@ impl From<&EngineState> for ConnectionState {
             EngineState::Offline { reason, .. } => (ConnectionStatus::Offline, Some(reason.clone())),
             EngineState::AuthFailed { reason } => (ConnectionStatus::AuthFailed, Some(reason.clone())),
         };
-        ConnectionState { status, detail }
+        ConnectionState { status, detail, last_event_at: None }
     }
 }
 
@@ -179,6 +322,11 @@ mod tests {
             ConnectionStatus::decl(),
             DemoAccount::decl(),
             ErrorCode::decl(),
+            AlertHush::decl(),
+            AlertPanel::decl(),
+            AlertSettings::decl(),
+            AlertSound::decl(),
+            Latency::decl(),
             LeadEvent::decl(),
             LeadRow::decl(),
             Role::decl(),
@@ -227,6 +375,29 @@ mod tests {
         let ours = NewLeadNotification { lead: Some(Box::new(lead)), ..legacy };
         let row = LeadRow::from_notification(&ours, now);
         assert_eq!((row.id.as_str(), row.state.as_deref()), ("full", Some("TX")));
+    }
+
+    #[test]
+    fn alert_settings_round_trip_and_bad_input_is_refused() {
+        let engine = settings::AlertSettings {
+            sound: Sound::Triple,
+            volume: 0.35,
+            quiet_hours: QuietHours::parse("21:30-07:00"),
+            ..settings::AlertSettings::default()
+        };
+        let dto = AlertSettings::from(&engine);
+        assert_eq!(
+            (dto.volume, dto.quiet_start.as_deref(), dto.quiet_end.as_deref()),
+            (35, Some("21:30"), Some("07:00"))
+        );
+        assert_eq!(dto.to_engine(&engine).unwrap(), engine);
+
+        let half = AlertSettings { quiet_end: None, ..dto.clone() };
+        assert!(half.to_engine(&engine).unwrap_err().contains("both"));
+        let bad_time = AlertSettings { quiet_start: Some("25:00".into()), ..dto.clone() };
+        assert!(bad_time.to_engine(&engine).is_err());
+        let bad_source = AlertSettings { sources: vec!["Craigslist".into()], ..dto };
+        assert!(bad_source.to_engine(&engine).unwrap_err().contains("Craigslist"));
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum ErrorCode {
     Server,
     KeychainUnavailable,
     NotLoggedIn,
+    /// No sound output: alerts are silent.
+    NoSound,
     Internal,
 }
 

@@ -1,7 +1,8 @@
 //! The Tauri shell of Crokodial Desktop: a thin layer over `crokodial-client`.
 //!
 //! - [`commands`]: what the UI may call, one module per feature, a few lines each.
-//! - [`live`]: pumps the engine's lead feed into UI events and OS notifications.
+//! - [`live`]: pumps the engine's lead feed into UI events, OS notifications and the unread count.
+//! - [`tray`]: the tray icon (unread count; open, mute for 1 h, quit).
 //! - [`dto`]: the types that cross to the UI (TypeScript generated from them).
 //! - [`error`]: the one error type that crosses, `{code, message}`.
 //!
@@ -12,6 +13,7 @@ mod dto;
 mod error;
 mod live;
 mod state;
+mod tray;
 
 use tauri::Manager;
 
@@ -26,7 +28,15 @@ pub fn run() {
         .setup(|app| {
             let state = state::AppState::new()?;
             app.manage(state);
+            if let Err(e) = tray::build(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon");
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                live::seen(window.app_handle());
+            }
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())

@@ -1,12 +1,15 @@
 //! What the shell keeps between commands.
 
+use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;
 
-use crokodial_client::alert::{AlertPlayer, DEFAULT_SOUND, DEFAULT_VOLUME};
+use crokodial_client::alert::AlertPlayer;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::Session;
+use crokodial_client::settings::{AlertSettings, SaveError, Settings};
 use tauri::async_runtime::JoinHandle;
+use tokio::sync::watch;
 
 use crate::dto::ConnectionState;
 
@@ -17,30 +20,50 @@ pub struct AppState {
     pub home: Home,
     pub keychain: OsKeychain,
     pub alert: AlertPlayer,
+    /// The alert settings in force; the lead feed reads them at each lead.
+    pub alert_settings: watch::Sender<AlertSettings>,
     pub default_server: Option<String>,
     pub session: Mutex<Option<Session>>,
     /// The task pumping the lead feed into the UI; aborting it closes the socket.
     pub live: Mutex<Option<JoinHandle<()>>>,
     pub connection: Mutex<ConnectionState>,
+    /// Announced leads the rep has not looked at yet.
+    pub unread: AtomicU32,
 }
 
 impl AppState {
     pub fn new() -> Result<Self, Box<dyn std::error::Error>> {
         let home = Home::resolve(None);
         tracing::info!(home = %home.dir().display(), "profile directory");
+        let settings = Settings::load(&home);
         Ok(AppState {
+            // Every sound decoded once, now; played from memory on the player's own thread.
+            alert: AlertPlayer::start(settings.alerts.device.clone())?,
+            alert_settings: watch::channel(settings.alerts).0,
             home,
             keychain: OsKeychain::default(),
-            // Decoded once, now; plays from memory on the player's own thread.
-            alert: AlertPlayer::start(DEFAULT_SOUND, DEFAULT_VOLUME)?,
             default_server: std::env::var(SERVER_ENV).ok().filter(|s| !s.trim().is_empty()),
             session: Mutex::new(None),
             live: Mutex::new(None),
             connection: Mutex::new(ConnectionState::IDLE),
+            unread: AtomicU32::new(0),
         })
     }
 
     pub fn session(&self) -> Option<Session> {
         self.session.lock().expect("session lock").clone()
+    }
+
+    pub fn alerts(&self) -> AlertSettings {
+        self.alert_settings.borrow().clone()
+    }
+
+    /// Saves `alerts` to the settings file and puts them in force.
+    pub fn set_alerts(&self, alerts: AlertSettings) -> Result<(), SaveError> {
+        let mut settings = Settings::load(&self.home);
+        settings.alerts = alerts.clone();
+        settings.save(&self.home)?;
+        self.alert_settings.send_replace(alerts);
+        Ok(())
     }
 }

@@ -1,4 +1,4 @@
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::dto::{AppInfo, ConnectionState};
 use crate::state::AppState;
@@ -11,4 +11,10 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 #[tauri::command]
 pub fn connection_state(state: State<'_, AppState>) -> ConnectionState {
     state.connection.lock().expect("connection lock").clone()
+}
+
+/// The rep has looked at the new leads: clear the unread count and the taskbar attention.
+#[tauri::command]
+pub fn mark_seen(app: AppHandle) {
+    crate::live::seen(&app);
 }

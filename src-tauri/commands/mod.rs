@@ -1,6 +1,7 @@
 //! The commands the UI may call, one module per feature. Each is a few lines over the engine.
 //! Keep the list in step with `COMMANDS` in build.rs and the capability file.
 
+pub mod alerts;
 mod app;
 mod auth;
 mod leads;
@@ -14,5 +15,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         auth::login,
         auth::logout,
         leads::list_leads,
+        alerts::alert_panel,
+        alerts::save_alert_settings,
+        alerts::test_alert,
+        alerts::mute_alerts,
+        app::mark_seen,
     ]
 }

@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use crokodial_client::alert::{AlertPlayer, AudioStatus, DEFAULT_SOUND, DEFAULT_VOLUME};
+use crokodial_client::alert::{AlertPlayer, AudioStatus, Sound};
 use crokodial_client::api::ApiClient;
 use crokodial_client::secrets::Sensitive;
+use crokodial_client::settings::DEFAULT_VOLUME;
 use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
 use crokodial_core::api::Role;
 use crokodial_server::{Config, NewUser, Server, TenantChoice, WebhookCredentials};
@@ -49,7 +50,7 @@ fn main() -> anyhow::Result<()> {
     let _audio_home = if args.real_audio { None } else { Some(null_audio_home()?) };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let player = AlertPlayer::start(DEFAULT_SOUND, DEFAULT_VOLUME)?;
+        let player = AlertPlayer::start(None)?;
         if let AudioStatus::NoOutput(why) = player.status() {
             bail!("no sound output ({why})");
         }
@@ -142,9 +143,9 @@ async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) 
                     duplicates += 1;
                 }
                 if let Some(player) = &player {
-                    if lead.should_alert() && last_sound.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+                    if lead.is_new_lead() && last_sound.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
                         last_sound = Some(Instant::now());
-                        let mut playback = player.play();
+                        let mut playback = player.play(Sound::default(), DEFAULT_VOLUME);
                         if let Some(d) = playback.started_after().await {
                             to_sound.push(d);
                         }

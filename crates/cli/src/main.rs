@@ -8,16 +8,22 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use crokodial_client::alert::{AlertPlayer, AudioStatus, PlayOutcome, DEFAULT_SOUND, DEFAULT_VOLUME};
+use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::Session;
+use crokodial_client::settings::{Hush, QuietHours, Settings};
 use crokodial_client::socket::ConnectionState;
 use crokodial_core::api::LeadQuery;
+use crokodial_core::LeadSource;
 
 #[derive(Parser)]
-#[command(name = "crokodial", version, about = "Crokodial on the command line: log in, list leads, watch for new ones")]
+#[command(
+    name = "crokodial",
+    version,
+    about = "Crokodial on the command line: log in, list leads, watch for new ones, set alerts"
+)]
 struct Cli {
     /// Profile directory (default: $CROKODIAL_HOME, else the OS data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -57,6 +63,65 @@ enum Command {
         #[arg(long, value_name = "N")]
         count: Option<u64>,
     },
+    /// Show or change how new leads alert on this machine.
+    Alerts {
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsAction {
+    /// Play the chosen sound now, at the chosen volume and output.
+    Test,
+    /// Change the alert settings; options not given are kept.
+    Set {
+        /// chime, bell or triple.
+        #[arg(long, value_parser = parse_sound)]
+        sound: Option<Sound>,
+        /// 0 to 100.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+        volume: Option<u8>,
+        /// An output device name (see `crokodial alerts devices`), or "default".
+        #[arg(long)]
+        device: Option<String>,
+        /// No sound in these hours, e.g. 21:00-08:00, or "off".
+        #[arg(long, value_name = "HH:MM-HH:MM", value_parser = parse_quiet)]
+        quiet_hours: Option<Quiet>,
+        /// Sources that alert, e.g. NextGen,Marketplace ("CSV Import" is off by default).
+        #[arg(long, value_delimiter = ',', value_parser = parse_source)]
+        sources: Option<Vec<LeadSource>>,
+    },
+    /// No alert sound for a while (default 60 minutes); leads are still shown.
+    Mute {
+        #[arg(long, default_value_t = 60)]
+        minutes: u32,
+    },
+    Unmute,
+    /// List the sound outputs.
+    Devices,
+}
+
+fn parse_sound(s: &str) -> Result<Sound, String> {
+    Sound::parse(s).ok_or_else(|| format!("no sound {s:?}; choose chime, bell or triple"))
+}
+
+/// Quiet hours, or none ("off").
+#[derive(Clone)]
+struct Quiet(Option<QuietHours>);
+
+fn parse_quiet(s: &str) -> Result<Quiet, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Quiet(None));
+    }
+    QuietHours::parse(s).map(|q| Quiet(Some(q))).ok_or_else(|| format!("{s:?} is not HH:MM-HH:MM"))
+}
+
+fn parse_source(s: &str) -> Result<LeadSource, String> {
+    LeadSource::parse(s.trim()).ok_or_else(|| {
+        let all: Vec<_> = LeadSource::ALL.iter().map(|s| s.as_str()).collect();
+        format!("no source {s:?}; choose from {}", all.join(", "))
+    })
 }
 
 fn main() -> ExitCode {
@@ -106,7 +171,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Watch { json, count } => watch(&home, &keychain, json, count).await?,
+        Command::Alerts { action } => alerts(&home, action).await?,
     }
+    Ok(())
+}
+
+async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()> {
+    let mut settings = Settings::load(home);
+    let a = &mut settings.alerts;
+    match action {
+        None => {}
+        Some(AlertsAction::Test) => {
+            let player = AlertPlayer::start(a.device.clone())?;
+            let outcome = player.play(a.sound, a.volume).finished().await;
+            match outcome {
+                PlayOutcome::Played => println!("played {} at {:.0}%", a.sound.name(), a.volume * 100.0),
+                PlayOutcome::Silent(why) => bail!("no sound: {why}"),
+            }
+            return Ok(());
+        }
+        Some(AlertsAction::Devices) => {
+            for name in alert::output_devices() {
+                println!("{}", output::safe(&name));
+            }
+            return Ok(());
+        }
+        Some(AlertsAction::Set { sound, volume, device, quiet_hours, sources }) => {
+            if let Some(v) = sound {
+                a.sound = v;
+            }
+            if let Some(v) = volume {
+                a.volume = f32::from(v) / 100.0;
+            }
+            if let Some(v) = device {
+                a.device = (!v.eq_ignore_ascii_case("default")).then_some(v);
+            }
+            if let Some(Quiet(v)) = quiet_hours {
+                a.quiet_hours = v;
+            }
+            if let Some(v) = sources {
+                a.sources = v.into_iter().collect();
+            }
+            settings.save(home)?;
+        }
+        Some(AlertsAction::Mute { minutes }) => {
+            a.muted_until = Some(chrono::Utc::now() + chrono::Duration::minutes(minutes.into()));
+            settings.save(home)?;
+        }
+        Some(AlertsAction::Unmute) => {
+            a.muted_until = None;
+            settings.save(home)?;
+        }
+    }
+    print!("{}", output::alert_settings(&settings.alerts, chrono::Utc::now()));
     Ok(())
 }
 
@@ -130,11 +247,14 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64>) -> anyhow::Result<()> {
     let session = restore(home, keychain)?;
-    let player = AlertPlayer::start(DEFAULT_SOUND, DEFAULT_VOLUME)?;
+    let settings = Settings::load(home).alerts;
+    let player = AlertPlayer::start(settings.device.clone())?;
     if let AudioStatus::NoOutput(why) = player.status() {
         eprintln!("no sound output ({why}): alerts will be silent");
     }
-    let mut feed = LeadFeed::start(session.api(), player)?;
+    // The settings are read once; `crokodial alerts` changes apply to the next `watch`.
+    let (_settings, settings) = tokio::sync::watch::channel(settings);
+    let mut feed = LeadFeed::start(session.api(), player, settings)?;
 
     let mut state = feed.state();
     tokio::spawn(async move {
@@ -159,7 +279,11 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
         seen += 1;
         let lead_id = event.lead.lead_id.clone();
         if json {
-            let line = serde_json::json!({"type": "lead", "lead": &event.lead, "announce": event.announce, "alert": event.alert.is_some()});
+            let hush = event.hush.map(|h| match h {
+                Hush::Muted { .. } => "muted",
+                Hush::QuietHours => "quiet hours",
+            });
+            let line = serde_json::json!({"type": "lead", "lead": &event.lead, "announce": event.announce, "alert": event.alert.is_some(), "hush": hush});
             println!("{line}");
         } else {
             println!("{}", output::notification_line(&event.lead));

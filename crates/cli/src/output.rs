@@ -1,6 +1,7 @@
 //! Human-readable lines. Lead text comes from vendors: control characters are escaped so a
 //! hostile name cannot drive the terminal.
 
+use crokodial_client::settings::AlertSettings;
 use crokodial_client::socket::ConnectionState;
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::Lead;
@@ -44,6 +45,23 @@ pub fn state_line(state: &ConnectionState) -> String {
         ConnectionState::Offline { reason, retrying: false } => format!("offline ({reason})"),
         ConnectionState::AuthFailed { reason } => format!("session refused ({reason})"),
     }
+}
+
+/// The alert settings, one per line.
+pub fn alert_settings(a: &AlertSettings, now: chrono::DateTime<chrono::Utc>) -> String {
+    let sources: Vec<_> = a.sources.iter().map(|s| s.as_str()).collect();
+    let muted = match a.muted_until.filter(|u| *u > now) {
+        Some(until) => format!("until {}", until.with_timezone(&chrono::Local).format("%H:%M")),
+        None => "no".into(),
+    };
+    format!(
+        "sound:        {}\nvolume:       {:.0}%\noutput:       {}\nquiet hours:  {}\nmuted:        {muted}\nalert for:    {}\n",
+        a.sound.name(),
+        a.volume * 100.0,
+        safe(a.device.as_deref().unwrap_or("system default")),
+        a.quiet_hours.map_or("off".into(), |q| q.to_string()),
+        if sources.is_empty() { "nothing".into() } else { sources.join(", ") },
+    )
 }
 
 #[cfg(test)]

@@ -104,6 +104,50 @@ async fn without_a_sound_card_watch_says_so_and_keeps_working() {
     assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
 }
 
+/// Runs `crokodial ARGS…` to completion.
+fn cli(session: &DesktopSession, args: &[&str]) -> (bool, String, String) {
+    let out = session.command(CLI).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn alert_settings_choose_sound_and_volume_and_a_mute_hushes_new_leads() {
+    let session = DesktopSession::start().unwrap();
+    let wav = session.capture_sound().unwrap();
+
+    let (ok, out, err) =
+        cli(&session, &["alerts", "set", "--sound", "triple", "--volume", "30", "--quiet-hours", "21:00-08:00"]);
+    assert!(ok, "{err}");
+    for want in ["triple", "30%", "21:00-08:00", "NextGen, Marketplace, Usha"] {
+        assert!(out.contains(want), "{want} in:\n{out}");
+    }
+    let (ok, _, err) = cli(&session, &["alerts", "set", "--sound", "gong"]);
+    assert!(!ok && err.contains("chime, bell or triple"), "a clear refusal: {err}");
+
+    // The test alert plays the chosen sound at the chosen volume: three short beeps, not the
+    // 0.6 s chime or the 1 s bell, at about 30% of full scale (the sounds peak at 90%).
+    let (ok, out, err) = cli(&session, &["alerts", "test"]);
+    assert!(ok && out.contains("played triple at 30%"), "{out}{err}");
+    let stats = wav_stats(&wav).unwrap();
+    assert!((6_000..12_000).contains(&stats.peak), "volume 30%: {stats:?}");
+    assert!(stats.audible_seconds > 0.25 && stats.audible_seconds < 0.5, "the triple beep: {stats:?}");
+
+    // Muted: a new lead is announced but makes no sound, and says why.
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("muted@agency.test").await.unwrap();
+    assert!(login(&session, &server.url(), &admin.email, &admin.password).status.success());
+    let (ok, out, _) = cli(&session, &["alerts", "mute", "--minutes", "60"]);
+    assert!(ok && out.contains("muted:        until"), "{out}");
+    let (mut watch, stdout, stderr) = watch_one(&session);
+    stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("watch goes live");
+    server.post_nextgen(&admin.webhook, json!({"first_name": "Quinn", "phone": "3125550100"})).await.unwrap();
+    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"lead""#)).unwrap();
+    let event: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!((event["announce"].as_bool(), event["alert"].as_bool()), (Some(true), Some(false)), "{event}");
+    assert_eq!(event["hush"], "muted");
+    assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn without_a_keychain_login_stops_and_writes_nothing() {
     let server = TestServer::start(false).await.unwrap();

@@ -3,14 +3,15 @@
 //! written once:
 //! - a lead is announced once, however often it is delivered (replays, the deployed server's
 //!   stub-then-full pair, backfill after a reconnect);
-//! - only a new vendor lead that is still fresh is announced (a backlog after a night offline is
-//!   shown, not rung);
-//! - a burst of leads rings once.
+//! - only a new lead from a source the rep chose (vendors by default) that is still fresh is
+//!   announced (a backlog after a night offline is shown, not rung);
+//! - a burst of leads rings once;
+//! - "mute for 1 h" and quiet hours silence the sound, not the announcement.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, NaiveTime, Utc};
 use crokodial_core::api::LeadQuery;
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::Lead;
@@ -19,6 +20,7 @@ use tokio::sync::watch;
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
 use crate::error::ClientError;
+use crate::settings::{AlertSettings, Hush};
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
 
 /// A lead older than this when it reaches us is shown but not announced.
@@ -33,6 +35,7 @@ const BACKFILL_LIMIT: u32 = 100;
 pub struct LeadFeed {
     socket: SocketHandle,
     alert: AlertPlayer,
+    settings: watch::Receiver<AlertSettings>,
     api: ApiClient,
     policy: Policy,
     started: DateTime<Utc>,
@@ -47,16 +50,24 @@ pub struct FeedEvent {
     pub announce: bool,
     /// The alert sound this event started, if any (bursts share one).
     pub alert: Option<Playback>,
+    /// Why an announced lead made no sound, when it was hushed.
+    pub hush: Option<Hush>,
 }
 
 impl LeadFeed {
     /// Connects the socket of a logged-in client (a session's `api()`). Needs a tokio runtime.
-    pub fn start(api: &ApiClient, alert: AlertPlayer) -> Result<Self, ClientError> {
+    /// `settings` is read at each lead, so a change applies to the next one.
+    pub fn start(
+        api: &ApiClient,
+        alert: AlertPlayer,
+        settings: watch::Receiver<AlertSettings>,
+    ) -> Result<Self, ClientError> {
         let api = api.clone();
         let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
         Ok(LeadFeed {
             socket: SocketHandle::spawn(api.socket_url(), token),
             alert,
+            settings,
             api,
             policy: Policy::default(),
             started: Utc::now(),
@@ -83,8 +94,11 @@ impl LeadFeed {
     }
 
     fn decide(&mut self, lead: NewLeadNotification) -> FeedEvent {
-        let (announce, sound) = self.policy.judge(&lead, Utc::now(), Instant::now());
-        FeedEvent { lead, announce, alert: sound.then(|| self.alert.play()) }
+        let settings = self.settings.borrow().clone();
+        let now = Utc::now();
+        let verdict = self.policy.judge(&lead, &settings, now, now.with_timezone(&Local).time(), Instant::now());
+        let alert = verdict.sound.then(|| self.alert.play(settings.sound, settings.volume));
+        FeedEvent { lead, announce: verdict.announce, alert, hush: verdict.hush }
     }
 
     /// After reconnecting to a server that cannot replay (the deployed one), fetch the newest
@@ -116,24 +130,42 @@ struct Policy {
     last_sound: Option<Instant>,
 }
 
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Verdict {
+    announce: bool,
+    sound: bool,
+    hush: Option<Hush>,
+}
+
 impl Policy {
-    /// Whether to announce `lead`, and whether to start a sound for it.
-    fn judge(&mut self, lead: &NewLeadNotification, now: DateTime<Utc>, clock: Instant) -> (bool, bool) {
-        if !lead.should_alert() {
-            return (false, false);
+    /// What to do with `lead` at `now` (`local`: the same instant on the local clock; `clock`:
+    /// the monotonic clock for coalescing).
+    fn judge(
+        &mut self,
+        lead: &NewLeadNotification,
+        settings: &AlertSettings,
+        now: DateTime<Utc>,
+        local: NaiveTime,
+        clock: Instant,
+    ) -> Verdict {
+        if !lead.is_new_lead() || !settings.alerts_for(lead.lead_source()) {
+            return Verdict::default();
         }
         let created = lead.lead.as_ref().and_then(|l| l.created_at);
         let fresh =
             created.is_none_or(|c| now.signed_duration_since(c).to_std().map_or(true, |age| age <= ANNOUNCE_MAX_AGE));
         let first_time = lead.lead_id.as_deref().is_some_and(|id| self.announced.insert(id));
         if !(first_time && fresh) {
-            return (false, false);
+            return Verdict::default();
+        }
+        if let Some(hush) = settings.hush(now, local) {
+            return Verdict { announce: true, sound: false, hush: Some(hush) };
         }
         let sound = self.last_sound.is_none_or(|t| clock.saturating_duration_since(t) >= ALERT_COALESCE);
         if sound {
             self.last_sound = Some(clock);
         }
-        (true, sound)
+        Verdict { announce: true, sound, hush: None }
     }
 }
 
@@ -168,6 +200,8 @@ impl RecentIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::QuietHours;
+    use crokodial_core::LeadSource;
 
     fn nextgen(id: Option<&str>, created: Option<DateTime<Utc>>) -> NewLeadNotification {
         NewLeadNotification {
@@ -180,34 +214,61 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_lead_is_announced_once_however_often_it_comes() {
-        let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
-        assert_eq!(p.judge(&nextgen(None, None), now, t), (false, false), "the deployed server's stub");
-        assert_eq!(p.judge(&nextgen(Some("1"), None), now, t), (true, true), "its full event");
-        let later = t + Duration::from_secs(5);
-        assert_eq!(p.judge(&nextgen(Some("1"), Some(now)), now, later), (false, false), "a replay of it");
+    const RUNG: Verdict = Verdict { announce: true, sound: true, hush: None };
+    const SHOWN: Verdict = Verdict { announce: true, sound: false, hush: None };
+    const IGNORED: Verdict = Verdict { announce: false, sound: false, hush: None };
+
+    fn noon() -> NaiveTime {
+        NaiveTime::from_hms_opt(12, 0, 0).unwrap()
     }
 
     #[test]
-    fn stale_and_non_vendor_leads_are_not_announced() {
-        let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
+    fn a_lead_is_announced_once_however_often_it_comes() {
+        let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
+        assert_eq!(p.judge(&nextgen(None, None), &s, now, noon(), t), IGNORED, "the deployed server's stub");
+        assert_eq!(p.judge(&nextgen(Some("1"), None), &s, now, noon(), t), RUNG, "its full event");
+        let later = t + Duration::from_secs(5);
+        assert_eq!(p.judge(&nextgen(Some("1"), Some(now)), &s, now, noon(), later), IGNORED, "a replay of it");
+    }
+
+    #[test]
+    fn stale_updates_and_unchosen_sources_are_not_announced() {
+        let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
         let old = now - chrono::Duration::minutes(10);
-        assert_eq!(p.judge(&nextgen(Some("old"), Some(old)), now, t), (false, false));
+        assert_eq!(p.judge(&nextgen(Some("old"), Some(old)), &s, now, noon(), t), IGNORED);
         let mut csv = nextgen(Some("csv"), None);
         csv.source = Some("CSV Import".into());
-        assert_eq!(p.judge(&csv, now, t), (false, false));
+        assert_eq!(p.judge(&csv, &s, now, noon(), t), IGNORED, "imports are quiet by default");
         let mut update = nextgen(Some("upd"), None);
         update.is_new = false;
-        assert_eq!(p.judge(&update, now, t), (false, false));
+        assert_eq!(p.judge(&update, &s, now, noon(), t), IGNORED);
+
+        let only_imports = AlertSettings { sources: [LeadSource::CsvImport].into(), ..AlertSettings::default() };
+        assert_eq!(p.judge(&csv, &only_imports, now, noon(), t), RUNG, "the rep chose imports");
+        assert_eq!(p.judge(&nextgen(Some("ng"), None), &only_imports, now, noon(), t), IGNORED);
     }
 
     #[test]
     fn a_burst_rings_once_but_announces_each() {
+        let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
+        assert_eq!(p.judge(&nextgen(Some("a"), None), &s, now, noon(), t), RUNG);
+        assert_eq!(p.judge(&nextgen(Some("b"), None), &s, now, noon(), t + Duration::from_millis(300)), SHOWN);
+        assert_eq!(p.judge(&nextgen(Some("c"), None), &s, now, noon(), t + ALERT_COALESCE), RUNG);
+    }
+
+    #[test]
+    fn mute_and_quiet_hours_hush_the_sound_not_the_announcement() {
         let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
-        assert_eq!(p.judge(&nextgen(Some("a"), None), now, t), (true, true));
-        assert_eq!(p.judge(&nextgen(Some("b"), None), now, t + Duration::from_millis(300)), (true, false));
-        assert_eq!(p.judge(&nextgen(Some("c"), None), now, t + ALERT_COALESCE), (true, true));
+        let until = now + chrono::Duration::hours(1);
+        let muted = AlertSettings { muted_until: Some(until), ..AlertSettings::default() };
+        let v = p.judge(&nextgen(Some("m"), None), &muted, now, noon(), t);
+        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::Muted { until }) });
+
+        let quiet = AlertSettings { quiet_hours: QuietHours::parse("11:00-13:00"), ..AlertSettings::default() };
+        let v = p.judge(&nextgen(Some("q"), None), &quiet, now, noon(), t);
+        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::QuietHours) });
+        let evening = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+        assert_eq!(p.judge(&nextgen(Some("e"), None), &quiet, now, evening, t), RUNG, "outside quiet hours");
     }
 
     #[test]

@@ -29,6 +29,11 @@ impl Home {
     pub fn profile_file(&self) -> PathBuf {
         self.0.join("profile.json")
     }
+
+    /// This machine's settings (alerts), never a secret.
+    pub fn settings_file(&self) -> PathBuf {
+        self.0.join("settings.json")
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
 //! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
+//! - [`settings`]: this machine's settings (alert sound, volume, device, quiet hours, mute).
 //!
 //! Invariant: no Tauri here. Long-lived I/O (socket, audio) lives in tasks and threads that own it.
 
@@ -17,6 +18,7 @@ pub mod feed;
 pub mod home;
 pub mod secrets;
 pub mod session;
+pub mod settings;
 pub mod socket;
 
 pub use error::{ClientError, Result};

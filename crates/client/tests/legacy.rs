@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use crokodial_client::alert::{AlertPlayer, DEFAULT_SOUND};
+use crokodial_client::alert::AlertPlayer;
 use crokodial_client::api::ApiClient;
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::secrets::Sensitive;
+use crokodial_client::settings::AlertSettings;
 use crokodial_client::socket::ConnectionState;
 use crokodial_testkit::legacy::{self, LegacyServer};
 use tokio::sync::watch;
@@ -41,7 +42,8 @@ async fn against_the_deployed_protocol_each_lead_is_announced_once_and_none_is_l
     let api = ApiClient::new(&server.url()).unwrap();
     let token = api.login(legacy::EMAIL, legacy::PASSWORD).await.unwrap().token;
     let api = api.with_token(Sensitive(token));
-    let mut feed = LeadFeed::start(&api, AlertPlayer::start(DEFAULT_SOUND, 0.0).unwrap()).unwrap();
+    let silent = watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
+    let mut feed = LeadFeed::start(&api, AlertPlayer::start(None).unwrap(), silent).unwrap();
     let mut state = feed.state();
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
     wait_subscribed(&server).await;

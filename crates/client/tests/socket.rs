@@ -39,7 +39,7 @@ async fn goes_live_and_decodes_typed_events() {
     let SocketEvent::NewLead(lead) = event else { panic!("{event:?}") };
     assert_eq!(lead.lead_id.as_deref(), Some(id.as_str()));
     assert_eq!(lead.name, "Lia");
-    assert!(lead.should_alert());
+    assert!(lead.is_new_lead());
     assert_eq!(lead.lead.unwrap().state.as_deref(), Some("CA"));
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Where a lead came from. Serialised with the deployed server's spellings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum LeadSource {
     NextGen,
     Marketplace,
@@ -36,6 +36,11 @@ impl LeadSource {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// Leads bought from a vendor: the ones a rep must call within seconds.
+    pub fn is_vendor(self) -> bool {
+        matches!(self, Self::NextGen | Self::Marketplace | Self::Usha)
     }
 
     /// The `pipelineSource` query value that selects this source.

@@ -102,12 +102,14 @@ impl NewLeadNotification {
         }
     }
 
-    /// Whether the rep should hear this one: a new vendor lead, announced with its id (the deployed
-    /// server first sends an id-less stub of the same lead; we alert once, on the full event).
-    pub fn should_alert(&self) -> bool {
-        self.is_new
-            && self.lead_id.is_some()
-            && self.source.as_deref().and_then(LeadSource::parse) == Some(LeadSource::NextGen)
+    /// A new lead announced with its id: not an update, and not the id-less stub the deployed
+    /// server sends ahead of the full event. Whether it alerts also depends on its source.
+    pub fn is_new_lead(&self) -> bool {
+        self.is_new && self.lead_id.is_some()
+    }
+
+    pub fn lead_source(&self) -> Option<LeadSource> {
+        self.source.as_deref().and_then(LeadSource::parse)
     }
 }
 
@@ -122,21 +124,22 @@ mod tests {
         )
         .unwrap();
         let ServerMessage::NewLead { data, .. } = m else { panic!("{m:?}") };
-        assert!(data.should_alert());
+        assert!(data.is_new_lead());
+        assert_eq!(data.lead_source(), Some(LeadSource::NextGen));
 
         let stub: ServerMessage = serde_json::from_str(
             r#"{"type":"new_lead_notification","data":{"name":"Ann","source":"NextGen","isNew":true,"isStub":true}}"#,
         )
         .unwrap();
         let ServerMessage::NewLead { data, .. } = stub else { panic!() };
-        assert!(!data.should_alert(), "the id-less stub does not alert");
+        assert!(!data.is_new_lead(), "the id-less stub is not the lead");
 
         let csv: ServerMessage = serde_json::from_str(
             r#"{"type":"new_lead_notification","data":{"leadId":"555","name":"B","source":"CSV Import","isNew":true}}"#,
         )
         .unwrap();
         let ServerMessage::NewLead { data, .. } = csv else { panic!() };
-        assert!(!data.should_alert(), "imports do not alert");
+        assert_eq!(data.lead_source(), Some(LeadSource::CsvImport));
     }
 
     #[test]

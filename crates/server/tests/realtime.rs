@@ -98,14 +98,14 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::NewLead { data, .. }) => {
             assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()));
-            assert!(data.should_alert());
+            assert!(data.is_new_lead());
         }
         other => panic!("expected the new lead, got {other:?}"),
     }
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::NewLead { data, .. }) => {
             assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()), "the same lead");
-            assert!(!data.is_new && !data.should_alert(), "an update does not alert again");
+            assert!(!data.is_new && !data.is_new_lead(), "an update does not alert again");
         }
         other => panic!("expected the update, got {other:?}"),
     }
@@ -195,7 +195,7 @@ async fn events_reach_only_the_tenant_that_owns_the_lead() {
                 assert_eq!(data.lead_id.as_deref(), Some(ack.lead_id.as_str()));
                 assert_eq!(data.name, "Ann Tester");
                 assert_eq!(data.source.as_deref(), Some("NextGen"));
-                assert!(data.is_new && data.should_alert());
+                assert!(data.is_new && data.is_new_lead());
                 assert_eq!(data.phone.as_deref(), Some("2015550123"));
                 assert_eq!(data.lead.as_ref().map(|l| l.id.as_str()), Some(ack.lead_id.as_str()));
                 assert!(timestamp.is_some());
@@ -258,7 +258,7 @@ async fn demo_feed_posts_to_its_own_webhook() {
     let mut ws = env.authed_socket(&token).await;
     match next_event(&mut ws, WAIT).await {
         Some(ServerMessage::NewLead { data, .. }) => {
-            assert!(data.should_alert(), "{data:?}");
+            assert!(data.is_new_lead(), "{data:?}");
             let lead = data.lead.expect("the full lead");
             assert!(lead.phone.is_some() && lead.zipcode.is_some());
         }

@@ -218,7 +218,10 @@ impl Xvfb {
 /// What a captured WAV holds.
 #[derive(Debug, Clone, Copy)]
 pub struct WavStats {
+    /// The whole capture, silence included.
     pub seconds: f64,
+    /// From the first to the last audible sample.
+    pub audible_seconds: f64,
     pub peak: i16,
     pub non_silent: usize,
 }
@@ -235,10 +238,15 @@ pub fn wav_stats(path: &Path) -> anyhow::Result<WavStats> {
     }
     let data_start = bytes.windows(4).position(|w| w == b"data").context("no data chunk")? + 8;
     let samples: Vec<i16> = bytes[data_start..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+    let per_second = spec.channels as f64 * spec.sample_rate as f64;
+    let audible = |s: &&i16| s.unsigned_abs() > 1000;
+    let first = samples.iter().position(|s| audible(&s));
+    let last = samples.iter().rposition(|s| audible(&s));
     Ok(WavStats {
-        seconds: samples.len() as f64 / spec.channels as f64 / spec.sample_rate as f64,
+        seconds: samples.len() as f64 / per_second,
+        audible_seconds: first.zip(last).map_or(0.0, |(a, b)| (b - a) as f64 / per_second),
         peak: samples.iter().map(|s| s.saturating_abs()).max().unwrap_or(0),
-        non_silent: samples.iter().filter(|s| s.unsigned_abs() > 1000).count(),
+        non_silent: samples.iter().filter(audible).count(),
     })
 }
 

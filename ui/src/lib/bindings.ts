@@ -1,22 +1,86 @@
 // Generated from Rust by the `bindings_are_fresh` test in src-tauri; do not edit by hand.
 
+export type AlertHush = "muted" | "quietHours";
+
+export type AlertPanel = { settings: AlertSettings, sounds: Array<AlertSound>, 
+/**
+ * Output devices the system offers, by name.
+ */
+devices: Array<string>, 
+/**
+ * Every lead source, in the server's spelling.
+ */
+sources: Array<string>, 
+/**
+ * Why alerts are silent, when no sound output could be opened.
+ */
+noSound: string | null, };
+
+export type AlertSettings = { sound: AlertSound, 
+/**
+ * 0 to 100.
+ */
+volume: number, 
+/**
+ * An output device by name; null follows the system default.
+ */
+device: string | null, 
+/**
+ * Quiet hours ("HH:MM", local time): both set, or both null for none.
+ */
+quietStart: string | null, quietEnd: string | null, 
+/**
+ * RFC 3339; set by the mute command, ignored when saving.
+ */
+mutedUntil: string | null, 
+/**
+ * The sources that alert, in the server's spelling ("NextGen", "CSV Import").
+ */
+sources: Array<string>, taskbarAttention: boolean, };
+
+export type AlertSound = "chime" | "bell" | "triple";
+
 export type AppError = { code: ErrorCode, message: string, };
 
 export type AppInfo = { version: string, defaultServerUrl: string | null, };
 
-export type ConnectionState = { status: ConnectionStatus, detail: string | null, };
+export type ConnectionState = { status: ConnectionStatus, detail: string | null, 
+/**
+ * RFC 3339: when the last lead event arrived.
+ */
+lastEventAt: string | null, };
 
 export type ConnectionStatus = "idle" | "connecting" | "live" | "offline" | "authFailed";
 
 export type DemoAccount = { email: string, password: string, role: Role, };
 
-export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "internal";
+export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "internal";
+
+export type Latency = { 
+/**
+ * The server's own time from webhook to broadcast, when it says (`processMs`).
+ */
+serverMs: number | null, 
+/**
+ * From the server receiving the webhook to this app receiving the event. It spans two
+ * clocks, so it is only as good as their agreement (exact on one machine).
+ */
+deliveryMs: number | null, 
+/**
+ * From this app receiving the event to the alert sound starting; none when no sound.
+ */
+soundMs: number | null, };
 
 export type LeadEvent = { lead: LeadRow, 
 /**
- * A new, fresh vendor lead seen for the first time (an update or a replay is not).
+ * A new, fresh lead from a source that alerts, seen for the first time (an update or a
+ * replay is not).
  */
-announced: boolean, };
+announced: boolean, 
+/**
+ * Why an announced lead made no sound.
+ */
+hush: AlertHush | null, latency: Latency, };
 
 export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, 
 /**

@@ -1,0 +1,254 @@
+//! The rep's settings on this machine, in `settings.json` under the profile directory. No secret
+//! is ever kept here. A damaged file is set aside (`settings.json.bad`) and defaults are used, so
+//! a bad file never stops the app or the alerts.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use crokodial_core::LeadSource;
+use serde::{Deserialize, Serialize};
+
+use crate::alert::Sound;
+use crate::home::Home;
+
+/// The web app plays its alert at 0.3; a desktop alert must be heard over a headset's call audio.
+pub const DEFAULT_VOLUME: f32 = 0.6;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    pub alerts: AlertSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertSettings {
+    pub sound: Sound,
+    /// 0.0 (silent) to 1.0.
+    pub volume: f32,
+    /// An output device by name; `None` follows the system's default output.
+    pub device: Option<String>,
+    /// No sound in these hours (local time); leads are still shown and notified.
+    pub quiet_hours: Option<QuietHours>,
+    /// No sound until then ("mute for 1 h").
+    pub muted_until: Option<DateTime<Utc>>,
+    /// New leads from these sources are announced and rung; others are only listed.
+    pub sources: BTreeSet<LeadSource>,
+    /// Flash the taskbar entry until the window is looked at (desktop).
+    pub taskbar_attention: bool,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            sound: Sound::default(),
+            volume: DEFAULT_VOLUME,
+            device: None,
+            quiet_hours: None,
+            muted_until: None,
+            sources: LeadSource::ALL.into_iter().filter(|s| s.is_vendor()).collect(),
+            taskbar_attention: true,
+        }
+    }
+}
+
+/// A daily span of local time; it may run over midnight (21:00–08:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    #[serde(with = "hh_mm")]
+    pub start: NaiveTime,
+    #[serde(with = "hh_mm")]
+    pub end: NaiveTime,
+}
+
+impl QuietHours {
+    pub fn contains(&self, t: NaiveTime) -> bool {
+        if self.start <= self.end {
+            self.start <= t && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
+
+    /// Parses `"21:00-08:00"`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (a, b) = s.split_once('-')?;
+        let t = |x: &str| NaiveTime::parse_from_str(x.trim(), "%H:%M").ok();
+        Some(QuietHours { start: t(a)?, end: t(b)? })
+    }
+}
+
+impl std::fmt::Display for QuietHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+    }
+}
+
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.format("%H:%M").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let s = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&s, "%H:%M").map_err(serde::de::Error::custom)
+    }
+}
+
+/// Why a lead that is announced makes no sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hush {
+    Muted { until: DateTime<Utc> },
+    QuietHours,
+}
+
+impl AlertSettings {
+    /// Whether leads of `source` are announced.
+    pub fn alerts_for(&self, source: Option<LeadSource>) -> bool {
+        source.is_some_and(|s| self.sources.contains(&s))
+    }
+
+    /// Whether the sound is hushed at `now` (`local` is the same instant on the local clock).
+    pub fn hush(&self, now: DateTime<Utc>, local: NaiveTime) -> Option<Hush> {
+        if let Some(until) = self.muted_until.filter(|u| *u > now) {
+            return Some(Hush::Muted { until });
+        }
+        self.quiet_hours.filter(|q| q.contains(local)).map(|_| Hush::QuietHours)
+    }
+
+    /// Brings values from an edited file or the UI into range.
+    pub fn clamped(mut self) -> Self {
+        self.volume = if self.volume.is_finite() { self.volume.clamp(0.0, 1.0) } else { DEFAULT_VOLUME };
+        self.device = self.device.filter(|d| !d.trim().is_empty());
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot save settings to {path}: {source}")]
+pub struct SaveError {
+    path: String,
+    source: std::io::Error,
+}
+
+impl Settings {
+    /// Reads the settings; a missing file gives defaults, a damaged one is set aside with a warning.
+    pub fn load(home: &Home) -> Settings {
+        let path = home.settings_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Settings::default(),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "cannot read settings; using defaults");
+                return Settings::default();
+            }
+        };
+        match serde_json::from_str::<Settings>(&text) {
+            Ok(mut s) => {
+                s.alerts = s.alerts.clamped();
+                s
+            }
+            Err(e) => {
+                let aside = path.with_extension("json.bad");
+                tracing::warn!(error = %e, kept = %aside.display(), "damaged settings file set aside; using defaults");
+                let _ = std::fs::rename(&path, aside);
+                Settings::default()
+            }
+        }
+    }
+
+    /// Writes the settings atomically: a crash mid-write leaves the old file whole.
+    pub fn save(&self, home: &Home) -> Result<(), SaveError> {
+        let path = home.settings_file();
+        write_atomically(&path, &serde_json::to_vec_pretty(self).expect("settings serialise"))
+            .map_err(|source| SaveError { path: path.display().to_string(), source })
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("json.tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn quiet_hours_over_midnight_and_within_a_day() {
+        let night = QuietHours::parse("21:00-08:00").unwrap();
+        for (at, quiet) in [(t(20, 59), false), (t(21, 0), true), (t(23, 30), true), (t(7, 59), true), (t(8, 0), false)]
+        {
+            assert_eq!(night.contains(at), quiet, "{at}");
+        }
+        let lunch = QuietHours::parse("12:00-13:00").unwrap();
+        assert!(lunch.contains(t(12, 30)) && !lunch.contains(t(13, 0)) && !lunch.contains(t(11, 59)));
+        assert_eq!(night.to_string(), "21:00-08:00");
+        assert_eq!(QuietHours::parse("9pm-8am"), None);
+    }
+
+    #[test]
+    fn mute_wins_until_it_runs_out_then_quiet_hours_apply() {
+        let now = Utc::now();
+        let s = AlertSettings {
+            muted_until: Some(now + chrono::Duration::hours(1)),
+            quiet_hours: QuietHours::parse("00:00-23:59"),
+            ..AlertSettings::default()
+        };
+        assert_eq!(s.hush(now, t(12, 0)), Some(Hush::Muted { until: now + chrono::Duration::hours(1) }));
+        assert_eq!(s.hush(now + chrono::Duration::hours(2), t(12, 0)), Some(Hush::QuietHours));
+        assert_eq!(AlertSettings::default().hush(now, t(12, 0)), None);
+    }
+
+    #[test]
+    fn vendor_leads_alert_by_default_imports_do_not() {
+        let s = AlertSettings::default();
+        assert!(s.alerts_for(Some(LeadSource::NextGen)) && s.alerts_for(Some(LeadSource::Marketplace)));
+        assert!(!s.alerts_for(Some(LeadSource::CsvImport)) && !s.alerts_for(Some(LeadSource::ManualEntry)));
+        assert!(!s.alerts_for(None));
+    }
+
+    #[test]
+    fn saves_and_loads_and_survives_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        assert_eq!(Settings::load(&home), Settings::default(), "no file: defaults");
+
+        let mut s = Settings::default();
+        s.alerts.sound = Sound::Bell;
+        s.alerts.volume = 0.25;
+        s.alerts.quiet_hours = QuietHours::parse("21:00-08:00");
+        s.save(&home).unwrap();
+        assert_eq!(Settings::load(&home), s);
+        let text = std::fs::read_to_string(home.settings_file()).unwrap();
+        assert!(text.contains(r#""quietHours""#) && text.contains(r#""21:00""#), "{text}");
+
+        std::fs::write(home.settings_file(), "{ not json").unwrap();
+        assert_eq!(Settings::load(&home), Settings::default());
+        assert!(dir.path().join("settings.json.bad").exists(), "the damaged file is kept for a look");
+    }
+
+    #[test]
+    fn out_of_range_values_are_brought_into_range() {
+        let s: Settings = serde_json::from_str(r#"{"alerts":{"volume":7,"device":" "}}"#).unwrap();
+        let a = s.alerts.clamped();
+        assert_eq!((a.volume, a.device), (1.0, None));
+        let old: Settings = serde_json::from_str(r#"{"alerts":{"sound":"bell"},"later":1}"#).unwrap();
+        assert_eq!(old.alerts.sound, Sound::Bell, "unknown keys from a newer app are ignored");
+        assert!(old.alerts.alerts_for(Some(LeadSource::NextGen)), "missing keys take defaults");
+    }
+}

@@ -1,0 +1,77 @@
+use crokodial_client::alert::{self, AudioStatus, Sound};
+use crokodial_core::LeadSource;
+use tauri::{AppHandle, Manager, State};
+
+use crate::dto::{AlertPanel, AlertSettings, AlertSound};
+use crate::error::{AppError, CmdResult, ErrorCode};
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn alert_panel(state: State<'_, AppState>) -> AlertPanel {
+    panel(&state)
+}
+
+#[tauri::command]
+pub async fn save_alert_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: AlertSettings,
+) -> CmdResult<AlertPanel> {
+    let current = state.alerts();
+    let next = settings.to_engine(&current).map_err(|m| AppError::new(ErrorCode::InvalidInput, m))?;
+    if next.device != current.device {
+        state.alert.use_device(next.device.clone()).await;
+    }
+    apply(&app, next)?;
+    Ok(panel(&state))
+}
+
+/// Plays the chosen sound now, as a new lead would.
+#[tauri::command]
+pub async fn test_alert(state: State<'_, AppState>) -> CmdResult<()> {
+    let a = state.alerts();
+    let mut playback = state.alert.play(a.sound, a.volume);
+    if playback.started_after().await.is_some() {
+        return Ok(());
+    }
+    let why = match state.alert.status() {
+        AudioStatus::NoOutput(why) => why,
+        AudioStatus::Ready => "the sound could not start".into(),
+    };
+    Err(AppError::new(ErrorCode::NoSound, format!("No sound output: {why}")))
+}
+
+/// Mutes alert sounds for `minutes` (0: unmute).
+#[tauri::command]
+pub fn mute_alerts(app: AppHandle, state: State<'_, AppState>, minutes: u32) -> CmdResult<AlertPanel> {
+    mute(&app, minutes)?;
+    Ok(panel(&state))
+}
+
+/// Mutes for `minutes` (0: unmute); the tray menu uses this too.
+pub fn mute(app: &AppHandle, minutes: u32) -> CmdResult<()> {
+    let mut next = app.state::<AppState>().alerts();
+    next.muted_until = (minutes > 0).then(|| chrono::Utc::now() + chrono::Duration::minutes(minutes.into()));
+    apply(app, next)
+}
+
+/// Saves and applies new alert settings, and tells the UI and the tray.
+fn apply(app: &AppHandle, next: crokodial_client::settings::AlertSettings) -> CmdResult<()> {
+    let state = app.state::<AppState>();
+    state.set_alerts(next).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    crate::live::alert_settings_changed(app);
+    Ok(())
+}
+
+fn panel(state: &AppState) -> AlertPanel {
+    AlertPanel {
+        settings: AlertSettings::from(&state.alerts()),
+        sounds: Sound::ALL.into_iter().map(AlertSound::from).collect(),
+        devices: alert::output_devices(),
+        sources: LeadSource::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
+        no_sound: match state.alert.status() {
+            AudioStatus::Ready => None,
+            AudioStatus::NoOutput(why) => Some(why),
+        },
+    }
+}

@@ -1,0 +1,67 @@
+//! The tray icon: the unread-lead count at a glance, and a menu to open the window, mute alerts
+//! for an hour, or quit. A desktop without a tray (no StatusNotifier host) just goes without.
+
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Manager, Wry};
+
+const OPEN: &str = "open";
+const MUTE: &str = "mute";
+const QUIT: &str = "quit";
+
+/// What the tray needs to update later.
+struct Tray {
+    icon: TrayIcon,
+    mute: MenuItem<Wry>,
+}
+
+pub fn build(app: &AppHandle) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, OPEN, "Open Crokodial", true, None::<&str>)?;
+    let mute = MenuItem::with_id(app, MUTE, "Mute alerts for 1 hour", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &mute, &quit])?;
+    let mut builder = TrayIconBuilder::with_id("main").tooltip("Crokodial").menu(&menu).on_menu_event(on_menu);
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    let icon = builder.build(app)?;
+    app.manage(Tray { icon, mute });
+    Ok(())
+}
+
+fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
+    match event.id.as_ref() {
+        OPEN => {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }
+        MUTE => {
+            let muted =
+                app.state::<crate::state::AppState>().alerts().muted_until.is_some_and(|u| u > chrono::Utc::now());
+            if let Err(e) = crate::commands::alerts::mute(app, if muted { 0 } else { 60 }) {
+                tracing::warn!(error = %e.message, "cannot change the mute from the tray");
+            }
+        }
+        QUIT => app.exit(0),
+        _ => {}
+    }
+}
+
+pub fn show_unread(app: &AppHandle, unread: u32) {
+    let Some(tray) = app.try_state::<Tray>() else { return };
+    let (title, tooltip) = match unread {
+        0 => (None, "Crokodial".to_owned()),
+        1 => (Some("1".to_owned()), "Crokodial: 1 new lead".to_owned()),
+        n => (Some(n.to_string()), format!("Crokodial: {n} new leads")),
+    };
+    let _ = tray.icon.set_title(title);
+    let _ = tray.icon.set_tooltip(Some(tooltip));
+}
+
+pub fn show_muted(app: &AppHandle, muted: bool) {
+    let Some(tray) = app.try_state::<Tray>() else { return };
+    let _ = tray.mute.set_text(if muted { "Unmute alerts" } else { "Mute alerts for 1 hour" });
+}
