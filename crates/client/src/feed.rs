@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
 use crate::error::ClientError;
+use crate::netwatch;
 use crate::settings::{AlertSettings, Hush};
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
 
@@ -34,6 +35,7 @@ const BACKFILL_LIMIT: u32 = 100;
 
 pub struct LeadFeed {
     socket: SocketHandle,
+    _netwatch: AbortOnDrop,
     alert: AlertPlayer,
     settings: watch::Receiver<AlertSettings>,
     api: ApiClient,
@@ -41,6 +43,15 @@ pub struct LeadFeed {
     started: DateTime<Utc>,
     /// Leads found by a backfill, waiting to be handed out.
     backlog: VecDeque<NewLeadNotification>,
+}
+
+/// Stops a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A lead event for front ends.
@@ -64,8 +75,11 @@ impl LeadFeed {
     ) -> Result<Self, ClientError> {
         let api = api.clone();
         let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
+        let socket = SocketHandle::spawn(api.socket_url(), token);
+        let netwatch = netwatch::spawn(&api.socket_url(), socket.nudge());
         Ok(LeadFeed {
-            socket: SocketHandle::spawn(api.socket_url(), token),
+            socket,
+            _netwatch: AbortOnDrop(netwatch),
             alert,
             settings,
             api,

@@ -5,6 +5,7 @@
 //! - [`secrets`]: the session token in the OS keychain, and nowhere else.
 //! - [`session`]: log in, restore, log out.
 //! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
+//! - [`netwatch`]: notices a wake from sleep or a network change, so the socket reconnects at once.
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
 //! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
 //! - [`settings`]: this machine's settings (alert sound, volume, device, quiet hours, mute).
@@ -16,6 +17,7 @@ pub mod api;
 pub mod error;
 pub mod feed;
 pub mod home;
+pub mod netwatch;
 pub mod secrets;
 pub mod session;
 pub mod settings;

@@ -1,17 +1,23 @@
 //! The socket supervisor: one task that owns the WebSocket to the server. It connects,
 //! authenticates, decodes events into typed values, publishes its connection state, and
-//! reconnects with backoff when the connection drops.
+//! reconnects with backoff when the connection drops, or at once when nudged (the machine woke
+//! up, the network changed: see [`crate::netwatch`]).
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crokodial_core::ws::{ClientMessage, NewLeadNotification, ServerMessage};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::Rng;
-use tokio::sync::{mpsc, watch};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
 
 use crate::secrets::Sensitive;
@@ -74,7 +80,40 @@ pub enum SocketEvent {
 pub struct SocketHandle {
     state: watch::Receiver<ConnectionState>,
     events: mpsc::Receiver<SocketEvent>,
+    nudge: Nudge,
     task: JoinHandle<()>,
+}
+
+/// Tells the supervisor to reconnect now: skip the rest of a backoff, or replace a live
+/// connection that may have died while the machine slept or the network changed.
+#[derive(Clone, Default)]
+pub struct Nudge(Arc<Notify>);
+
+impl Nudge {
+    pub fn reconnect_now(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// How the supervisor opens a WebSocket. Production uses TCP (and TLS for `wss:`); the
+/// supervisor's tests use an in-memory pipe so they can run on tokio's paused clock.
+pub(crate) trait Connect: Send + 'static {
+    type Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    fn connect(&mut self) -> impl Future<Output = Result<WebSocketStream<Self::Stream>, String>> + Send;
+}
+
+struct Tcp(Url);
+
+impl Connect for Tcp {
+    type Stream = MaybeTlsStream<TcpStream>;
+
+    async fn connect(&mut self) -> Result<WebSocketStream<Self::Stream>, String> {
+        // Nagle off: an event must leave at once, not wait for the next one.
+        match tokio_tungstenite::connect_async_with_config(self.0.as_str(), None, true).await {
+            Ok((ws, _)) => Ok(ws),
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 impl Drop for SocketHandle {
@@ -90,10 +129,20 @@ impl SocketHandle {
     }
 
     pub fn spawn_with(url: Url, token: Sensitive<String>, heartbeat: Heartbeat) -> Self {
+        Self::spawn_over(Tcp(url), token, heartbeat)
+    }
+
+    pub(crate) fn spawn_over(connector: impl Connect, token: Sensitive<String>, heartbeat: Heartbeat) -> Self {
         let (state_tx, state) = watch::channel(ConnectionState::Connecting);
         let (events_tx, events) = mpsc::channel(256);
-        let task = tokio::spawn(supervise(url, token, heartbeat, state_tx, events_tx));
-        SocketHandle { state, events, task }
+        let nudge = Nudge::default();
+        let task = tokio::spawn(supervise(connector, token, heartbeat, nudge.clone(), state_tx, events_tx));
+        SocketHandle { state, events, nudge, task }
+    }
+
+    /// A handle that makes the supervisor reconnect now; see [`Nudge`].
+    pub fn nudge(&self) -> Nudge {
+        self.nudge.clone()
     }
 
     /// The connection state, to watch for changes.
@@ -115,6 +164,8 @@ enum Ended {
     },
     AuthFailed(String),
     Replaced,
+    /// Told to reconnect now.
+    Nudged,
     Unwanted,
 }
 
@@ -128,9 +179,10 @@ struct Progress {
 }
 
 async fn supervise(
-    url: Url,
+    mut connector: impl Connect,
     token: Sensitive<String>,
     heartbeat: Heartbeat,
+    nudge: Nudge,
     state: watch::Sender<ConnectionState>,
     events: mpsc::Sender<SocketEvent>,
 ) {
@@ -138,7 +190,9 @@ async fn supervise(
     let mut progress = Progress::default();
     loop {
         state.send_replace(ConnectionState::Connecting);
-        match connect_once(&url, &token, heartbeat, &mut progress, &state, &events).await {
+        // A nudge from before this attempt is answered by this attempt.
+        let _ = nudge.0.notified().now_or_never();
+        match connect_once(&mut connector, &token, heartbeat, &nudge, &mut progress, &state, &events).await {
             Ended::Dropped { reason, was_live } => {
                 tracing::info!(%reason, "socket offline; reconnecting");
                 state.send_replace(ConnectionState::Offline { reason, retrying: true });
@@ -156,30 +210,37 @@ async fn supervise(
                 state.send_replace(ConnectionState::Offline { reason, retrying: false });
                 return;
             }
+            Ended::Nudged => {
+                tracing::info!("woke up or the network changed: reconnecting now");
+                delay = BACKOFF_START;
+                continue;
+            }
             Ended::Unwanted => return,
         }
-        // Full jitter in [delay/2, delay], so many clients do not reconnect in step.
+        // Jitter in [delay/2, delay], so many clients do not reconnect in step.
         let jittered = delay.mul_f64(rand::thread_rng().gen_range(0.5..=1.0));
-        tokio::time::sleep(jittered).await;
-        delay = (delay * 2).min(BACKOFF_MAX);
+        tokio::select! {
+            _ = tokio::time::sleep(jittered) => delay = (delay * 2).min(BACKOFF_MAX),
+            _ = nudge.0.notified() => delay = BACKOFF_START,
+        }
     }
 }
 
-async fn connect_once(
-    url: &Url,
+async fn connect_once<C: Connect>(
+    connector: &mut C,
     token: &Sensitive<String>,
     heartbeat: Heartbeat,
+    nudge: &Nudge,
     progress: &mut Progress,
     state: &watch::Sender<ConnectionState>,
     events: &mpsc::Sender<SocketEvent>,
 ) -> Ended {
     let dropped = |reason: String| Ended::Dropped { reason, was_live: false };
-    let mut ws =
-        match timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)).await {
-            Ok(Ok((ws, _))) => ws,
-            Ok(Err(e)) => return dropped(e.to_string()),
-            Err(_) => return dropped("connection timed out".into()),
-        };
+    let mut ws = match timeout(CONNECT_TIMEOUT, connector.connect()).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => return dropped(e),
+        Err(_) => return dropped("connection timed out".into()),
+    };
     let hello = ClientMessage::Authenticate { token: token.0.clone(), resume_after: progress.last_seq };
     let hello = serde_json::to_string(&hello).expect("serialisable");
     if let Err(e) = ws.send(Message::text(hello)).await {
@@ -233,6 +294,11 @@ async fn connect_once(
     loop {
         let frame = tokio::select! {
             frame = ws.next() => frame,
+            _ = nudge.0.notified() => {
+                // The old connection may be dead; do not wait long to say goodbye.
+                let _ = timeout(Duration::from_millis(500), ws.close(None)).await;
+                return Ended::Nudged;
+            }
             _ = ping.tick() => {
                 answer_due.get_or_insert(tokio::time::Instant::now() + heartbeat.deadline);
                 if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
@@ -284,5 +350,197 @@ fn close_reason(frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFra
             Ended::Dropped { reason: format!("closed by the server ({}) {}", u16::from(f.code), f.reason), was_live }
         }
         None => Ended::Dropped { reason: "closed by the server".into(), was_live },
+    }
+}
+
+/// The supervisor's state machine on tokio's paused clock: an in-memory pipe stands in for TCP,
+/// and the test plays the server, so every timeout is checked to the millisecond in no real time.
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    use tokio::io::DuplexStream;
+    use tokio::time::Instant;
+    use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+
+    use super::*;
+
+    type ServerSide = WebSocketStream<DuplexStream>;
+
+    /// Connections to a server the test plays; it can refuse them all.
+    #[derive(Clone)]
+    struct Pipe {
+        accepted: mpsc::UnboundedSender<ServerSide>,
+        refuse: Arc<AtomicBool>,
+        attempts: Arc<Mutex<Vec<Instant>>>,
+    }
+
+    impl Connect for Pipe {
+        type Stream = DuplexStream;
+
+        async fn connect(&mut self) -> Result<WebSocketStream<DuplexStream>, String> {
+            self.attempts.lock().unwrap().push(Instant::now());
+            if self.refuse.load(Ordering::SeqCst) {
+                return Err("connection refused".into());
+            }
+            let (client, server) = tokio::io::duplex(1 << 16);
+            let _ = self.accepted.send(WebSocketStream::from_raw_socket(server, Role::Server, None).await);
+            Ok(WebSocketStream::from_raw_socket(client, Role::Client, None).await)
+        }
+    }
+
+    struct Rig {
+        handle: SocketHandle,
+        accepted: mpsc::UnboundedReceiver<ServerSide>,
+        pipe: Pipe,
+    }
+
+    const BEAT: Heartbeat = Heartbeat { interval: Duration::from_secs(10), deadline: Duration::from_secs(5) };
+
+    fn rig() -> Rig {
+        let (tx, accepted) = mpsc::unbounded_channel();
+        let pipe = Pipe { accepted: tx, refuse: Arc::default(), attempts: Arc::default() };
+        let handle = SocketHandle::spawn_over(pipe.clone(), Sensitive("t".into()), BEAT);
+        Rig { handle, accepted, pipe }
+    }
+
+    impl Rig {
+        /// Accepts the next connection and answers its hello; returns the hello's `resumeAfter`.
+        async fn accept(&mut self, seq: Option<u64>) -> (ServerSide, Option<u64>) {
+            let mut ws = self.accepted.recv().await.expect("a connection");
+            let Some(Ok(Message::Text(hello))) = ws.next().await else { panic!("no hello") };
+            let hello: serde_json::Value = serde_json::from_str(&hello).unwrap();
+            assert_eq!(hello["type"], "authenticate");
+            let resume = hello["resumeAfter"].as_u64();
+            send(&mut ws, serde_json::json!({"type": "auth_success", "message": "Authenticated", "seq": seq})).await;
+            self.wait(|s| *s == ConnectionState::Live).await;
+            (ws, resume)
+        }
+
+        async fn wait(&self, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+            self.handle.state().wait_for(|s| want(s)).await.expect("supervisor alive").clone()
+        }
+    }
+
+    async fn send(ws: &mut ServerSide, v: serde_json::Value) {
+        ws.send(Message::text(v.to_string())).await.unwrap();
+    }
+
+    fn lead(id: &str, seq: u64) -> serde_json::Value {
+        serde_json::json!({"type": "new_lead_notification", "seq": seq,
+            "data": {"leadId": id, "name": "Ann", "source": "NextGen", "isNew": true}})
+    }
+
+    /// Answers pings (tungstenite does, while the stream is read) until the connection ends.
+    fn keep_answering(mut ws: ServerSide) -> JoinHandle<()> {
+        tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_server_is_dropped_exactly_one_interval_and_deadline_after_it_went_quiet() {
+        let mut rig = rig();
+        let (ws, _) = rig.accept(Some(0)).await;
+        let live_at = Instant::now();
+        // Holding the stream without reading it: pings go unanswered, like a half-open socket.
+        let state = rig.wait(|s| matches!(s, ConnectionState::Offline { .. })).await;
+        let took = live_at.elapsed();
+        assert!(
+            took >= BEAT.interval + BEAT.deadline && took < BEAT.interval + BEAT.deadline + Duration::from_millis(50),
+            "{took:?}"
+        );
+        assert_eq!(state, ConnectionState::Offline { reason: "the server stopped answering".into(), retrying: true });
+        drop(ws);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_answers_pings_stays_live() {
+        let mut rig = rig();
+        let (ws, _) = rig.accept(Some(0)).await;
+        let _answering = keep_answering(ws);
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(*rig.handle.state().borrow(), ConnectionState::Live);
+        assert_eq!(rig.pipe.attempts.lock().unwrap().len(), 1, "never reconnected");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_answer_to_the_hello_times_out() {
+        let mut rig = rig();
+        let ws = rig.accepted.recv().await.unwrap();
+        let started = Instant::now();
+        let state = rig.wait(|s| matches!(s, ConnectionState::Offline { .. })).await;
+        assert_eq!(started.elapsed(), AUTH_TIMEOUT);
+        assert_eq!(state, ConnectionState::Offline { reason: "no answer to authentication".into(), retrying: true });
+        drop(ws);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_doubles_with_jitter_up_to_the_cap() {
+        let rig = rig();
+        rig.pipe.refuse.store(true, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        let attempts = rig.pipe.attempts.lock().unwrap().clone();
+        assert!(attempts.len() >= 10, "{}", attempts.len());
+        let mut ceiling = BACKOFF_START;
+        for pair in attempts.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(gap >= ceiling / 2 && gap <= ceiling, "gap {gap:?} outside [{:?}, {ceiling:?}]", ceiling / 2);
+            ceiling = (ceiling * 2).min(BACKOFF_MAX);
+        }
+        assert_eq!(ceiling, BACKOFF_MAX, "the cap was reached");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_nudge_cuts_a_long_backoff_short() {
+        let mut rig = rig();
+        rig.pipe.refuse.store(true, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(100)).await; // well into 30 s waits
+        rig.pipe.refuse.store(false, Ordering::SeqCst);
+        let nudged = Instant::now();
+        rig.handle.nudge().reconnect_now();
+        let (_ws, _) = rig.accept(Some(0)).await;
+        assert!(nudged.elapsed() < Duration::from_millis(10), "{:?}", nudged.elapsed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_nudge_while_live_reconnects_at_once_and_resumes_after_the_last_event() {
+        let mut rig = rig();
+        let (mut ws, resume) = rig.accept(Some(3)).await;
+        assert_eq!(resume, None, "a first connection resumes nothing");
+        send(&mut ws, lead("L4", 4)).await;
+        send(&mut ws, lead("L5", 5)).await;
+        for want in ["L4", "L5"] {
+            let Some(SocketEvent::NewLead(n)) = rig.handle.next_event().await else { panic!() };
+            assert_eq!(n.lead_id.as_deref(), Some(want));
+        }
+        let _old = keep_answering(ws);
+        let nudged = Instant::now();
+        rig.handle.nudge().reconnect_now();
+        let (_ws, resume) = rig.accept(Some(5)).await;
+        assert!(nudged.elapsed() < Duration::from_secs(1), "no backoff after a nudge: {:?}", nudged.elapsed());
+        assert_eq!(resume, Some(5));
+        assert_eq!(rig.handle.next_event().await, Some(SocketEvent::Reconnected { resumed: true }));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn replaced_by_another_device_stops_and_policy_close_is_an_auth_failure() {
+        for (code, want) in [
+            (
+                CloseCode::from(CLOSE_REPLACED),
+                ConnectionState::Offline {
+                    reason: "this account connected from another device".into(),
+                    retrying: false,
+                },
+            ),
+            (CloseCode::Policy, ConnectionState::AuthFailed { reason: "closed by the server: expired".into() }),
+        ] {
+            let mut rig = rig();
+            let (mut ws, _) = rig.accept(Some(0)).await;
+            ws.close(Some(CloseFrame { code, reason: "expired".into() })).await.unwrap();
+            let state = rig.wait(|s| !matches!(s, ConnectionState::Live)).await;
+            assert_eq!(state, want);
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            assert_eq!(rig.pipe.attempts.lock().unwrap().len(), 1, "{code:?}: no retry");
+        }
     }
 }

@@ -29,6 +29,7 @@ pub mod failure {
 pub enum ServerMessage {
     #[serde(rename = "auth_success")]
     AuthSuccess {
+        #[serde(default)]
         message: String,
         /// Our extension: the tenant's latest sequence number. Its presence says the server can
         /// resume; the deployed server sends none.
