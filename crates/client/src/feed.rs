@@ -30,8 +30,12 @@ pub const ANNOUNCE_MAX_AGE: Duration = Duration::from_secs(120);
 pub const ALERT_COALESCE: Duration = Duration::from_secs(1);
 /// How many lead ids are remembered for de-duplication.
 const REMEMBERED: usize = 10_000;
-/// How many of the newest leads a backfill reads.
-const BACKFILL_LIMIT: u32 = 100;
+/// A backfill reads pages of this many of the newest leads (the deployed server's maximum)…
+const BACKFILL_PAGE: u32 = 100;
+/// …and at most this many pages: 5,000 leads.
+const BACKFILL_PAGES: u32 = 50;
+/// How far the server's clock may be behind ours when we date a live event by our clock.
+const CLOCK_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
 
 pub struct LeadFeed {
     socket: SocketHandle,
@@ -40,7 +44,8 @@ pub struct LeadFeed {
     settings: watch::Receiver<AlertSettings>,
     api: ApiClient,
     policy: Policy,
-    started: DateTime<Utc>,
+    /// Leads created before this (server time) were delivered; a backfill reads back to here.
+    since: DateTime<Utc>,
     /// Leads found by a backfill, waiting to be handed out.
     backlog: VecDeque<NewLeadNotification>,
 }
@@ -84,7 +89,7 @@ impl LeadFeed {
             settings,
             api,
             policy: Policy::default(),
-            started: Utc::now(),
+            since: Utc::now() - CLOCK_MARGIN,
             backlog: VecDeque::new(),
         })
     }
@@ -100,7 +105,12 @@ impl LeadFeed {
                 return Some(self.decide(lead));
             }
             match self.socket.next_event().await? {
-                SocketEvent::NewLead(lead) => return Some(self.decide(lead)),
+                SocketEvent::NewLead(lead) => {
+                    // Live up to now: dated by the server when it says, else by our clock.
+                    let created = lead.lead.as_ref().and_then(|l| l.created_at);
+                    self.since = self.since.max(created.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
+                    return Some(self.decide(lead));
+                }
                 SocketEvent::Reconnected { resumed: true } | SocketEvent::NotesUpdated { .. } => {}
                 SocketEvent::Reconnected { resumed: false } => self.backfill().await,
             }
@@ -115,24 +125,48 @@ impl LeadFeed {
         FeedEvent { lead, announce: verdict.announce, alert, hush: verdict.hush }
     }
 
-    /// After reconnecting to a server that cannot replay (the deployed one), fetch the newest
-    /// leads and queue those created since the feed started that were never delivered.
+    /// After reconnecting to a server that cannot replay (the deployed one), page through the
+    /// newest leads back to where delivery stopped, and queue, oldest first, those never delivered.
     async fn backfill(&mut self) {
-        let query = LeadQuery { limit: Some(BACKFILL_LIMIT), page: 1, ..LeadQuery::default() };
-        let page = match self.api.leads(&query).await {
-            Ok(page) => page,
-            Err(e) => {
-                tracing::warn!(error = %e, "backfill after reconnect failed");
-                return;
+        let mut missed: Vec<Lead> = Vec::new();
+        // Pages shift while leads arrive, so a lead can be on two of them.
+        let mut queued = HashSet::new();
+        let mut newest: Option<DateTime<Utc>> = None;
+        for page in 1..=BACKFILL_PAGES {
+            let query = LeadQuery { limit: Some(BACKFILL_PAGE), page, ..LeadQuery::default() };
+            let leads = match self.api.leads(&query).await {
+                Ok(found) => found.leads,
+                Err(e) => {
+                    tracing::warn!(error = %e, page, "backfill after reconnect failed");
+                    break;
+                }
+            };
+            let full = leads.len() == BACKFILL_PAGE as usize;
+            let mut reached_the_end = !full;
+            for lead in leads {
+                let Some(created) = lead.created_at else { continue };
+                newest = newest.max(Some(created));
+                if created < self.since {
+                    reached_the_end = true;
+                } else if !self.policy.announced.contains(&lead.id) && queued.insert(lead.id.clone()) {
+                    missed.push(lead);
+                }
             }
-        };
-        let mut missed: Vec<Lead> = page
-            .leads
-            .into_iter()
-            .filter(|l| l.created_at.is_some_and(|c| c >= self.started) && !self.policy.announced.contains(&l.id))
-            .collect();
+            if reached_the_end {
+                break;
+            }
+            if page == BACKFILL_PAGES {
+                tracing::warn!(
+                    "backfill stopped after {} leads; older missed leads are in the list only",
+                    page * BACKFILL_PAGE
+                );
+            }
+        }
+        // Oldest first; leads of the same instant keep the server's order.
+        missed.reverse();
         missed.sort_by_key(|l| l.created_at);
         tracing::info!(missed = missed.len(), "backfilled after reconnect");
+        self.since = self.since.max(newest.unwrap_or(self.since));
         self.backlog.extend(missed.into_iter().map(|lead| NewLeadNotification::for_lead(lead, true, None)));
     }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use crokodial_core::api::{LeadsPage, LoginResponse, Pagination, Role, User};
@@ -132,11 +132,19 @@ async fn login() -> Json<LoginResponse> {
     Json(LoginResponse { token: TOKEN.into(), user })
 }
 
-async fn leads(State(shared): State<Shared>) -> Json<LeadsPage> {
+/// Newest first, in pages as the deployed server gives them (`limit` clamped to 10..=100).
+async fn leads(
+    State(shared): State<Shared>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Json<LeadsPage> {
+    let number = |k: &str, default: u32| q.get(k).and_then(|v| v.parse::<u32>().ok()).unwrap_or(default);
+    let (page, limit) = (number("page", 1).max(1), number("limit", 20).clamp(10, 100));
     let mut leads = shared.leads.lock().expect("leads").clone();
-    leads.reverse(); // newest first
+    leads.reverse();
     let total = leads.len() as u64;
-    Json(LeadsPage { leads, pagination: Pagination { total, page: 1, pages: 1, limit: 100 }, meta: Default::default() })
+    let pages = (total as u32).div_ceil(limit);
+    let leads = leads.into_iter().skip(((page - 1) * limit) as usize).take(limit as usize).collect();
+    Json(LeadsPage { leads, pagination: Pagination { total, page, pages, limit }, meta: Default::default() })
 }
 
 async fn serve(mut socket: WebSocket, push: broadcast::Sender<Push>) {
