@@ -133,7 +133,11 @@ async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) 
                 let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(10), socket.next_event()).await else {
                     break;
                 };
+                // Only the lead's first event; its enrichment follows as an update.
                 let SocketEvent::NewLead(lead) = event else { continue };
+                if !lead.is_new {
+                    continue;
+                }
                 let arrived = epoch.elapsed();
                 let sent = lead.lead.as_ref().and_then(|l| l.campaign_name.as_deref()).and_then(|s| s.parse().ok());
                 if let Some(sent_ns) = sent {
@@ -292,6 +296,9 @@ async fn fault_run(fault: Fault) -> anyhow::Result<()> {
                 break;
             };
             if let SocketEvent::NewLead(lead) = event {
+                if !lead.is_new {
+                    continue; // an enrichment update
+                }
                 if !seen.insert(lead.lead_id.unwrap_or_default()) {
                     duplicates += 1;
                 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod lead;
 pub mod nextgen;
 pub mod phone;
+pub mod tz;
 pub mod ws;
 
 pub use lead::{Lead, LeadSource};

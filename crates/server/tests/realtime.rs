@@ -130,6 +130,33 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
     assert_eq!(v["firstName"], hostile);
 }
 
+/// The fast path announces the lead as the vendor sent it; what is derived afterwards (the time
+/// zone, from the state) follows as an update of the same lead, which does not alert.
+#[tokio::test]
+async fn enrichment_follows_as_an_update() {
+    let env = Env::start().await;
+    let (admin, token) = env.user("enrich@example.com", Role::Admin, TenantChoice::Own).await;
+    let creds = env.creds_of(&admin).await;
+    let mut ws = env.authed_socket(&token).await;
+    let mut body = lead_body("Ivy", "3125550142");
+    body["state"] = "il".into();
+    let ack: WebhookAck = env.post_lead(&creds, &body).await.json().await.unwrap();
+
+    let Some(ServerMessage::NewLead { data: first, seq: Some(s1), .. }) = next_event(&mut ws, WAIT).await else {
+        panic!("the lead")
+    };
+    assert!(first.is_new_lead());
+    assert_eq!(first.lead.as_ref().unwrap().time_zone, None, "announced before enrichment");
+    let Some(ServerMessage::NewLead { data: update, seq: Some(s2), .. }) = next_event(&mut ws, WAIT).await else {
+        panic!("the enrichment")
+    };
+    assert_eq!((update.lead_id.as_deref(), update.is_new, s2), (Some(ack.lead_id.as_str()), false, s1 + 1));
+    assert_eq!(update.lead.as_ref().unwrap().time_zone.as_deref(), Some("America/Chicago"));
+    assert_eq!(next_event(&mut ws, QUIET).await, None);
+    let lead: Lead = env.get(&format!("/api/leads/{}", ack.lead_id), &token).await.json().await.unwrap();
+    assert_eq!((lead.state.as_deref(), lead.time_zone.as_deref()), (Some("IL"), Some("America/Chicago")));
+}
+
 #[tokio::test]
 async fn socket_authentication() {
     let env = Env::start().await;

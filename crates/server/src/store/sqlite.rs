@@ -333,6 +333,29 @@ impl Store for SqliteStore {
         Ok(Change { lead, seq, created_seq })
     }
 
+    fn edit_lead(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        edit: &mut dyn FnMut(&mut Lead) -> bool,
+    ) -> StoreResult<Option<Change>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let doc: Option<String> = tx
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| r.get(0))
+            .optional()?;
+        let Some(doc) = doc else { return Ok(None) };
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        if !edit(&mut lead) {
+            return Ok(None);
+        }
+        lead.updated_at = Some(Utc::now());
+        let seq = next_seq(&tx, tenant_id)?;
+        let created_seq = update_lead(&tx, &lead, seq)?;
+        tx.commit()?;
+        Ok(Some(Change { lead, seq, created_seq }))
+    }
+
     fn changes_after(&self, tenant_id: &str, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(

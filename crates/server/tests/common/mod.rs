@@ -134,6 +134,7 @@ pub async fn next_event(ws: &mut Socket, wait: Duration) -> Option<ServerMessage
 }
 
 /// A NextGen body with a fresh vendor id.
+/// A NextGen lead with no state, so no enrichment follows it (see `enrichment_follows_as_an_update`).
 pub fn lead_body(first: &str, phone: &str) -> Value {
     serde_json::json!({
         "lead_id": format!("NG-{first}-{phone}"),
@@ -141,7 +142,6 @@ pub fn lead_body(first: &str, phone: &str) -> Value {
         "last_name": "Tester",
         "phone": phone,
         "email": format!("{}@example.com", first.to_lowercase()),
-        "state": "nj",
         "zip_code": "07030",
     })
 }
