@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::extract::ws::Utf8Bytes;
 use crokodial_core::ws::ServerMessage;
 use tokio::sync::mpsc;
 
@@ -17,7 +18,8 @@ pub const QUEUE: usize = 64;
 #[derive(Debug, Clone)]
 pub struct Queued {
     pub seq: Option<u64>,
-    pub text: Arc<str>,
+    /// Encoded once; each socket's copy is a reference count, not a copy of the text.
+    pub text: Utf8Bytes,
 }
 
 type Subscribers = HashMap<String, Vec<(u64, mpsc::Sender<Queued>)>>;
@@ -67,7 +69,7 @@ impl Hub {
             ServerMessage::NewLead { seq, .. } => *seq,
             _ => None,
         };
-        let text: Arc<str> = match serde_json::to_string(msg) {
+        let text: Utf8Bytes = match serde_json::to_string(msg) {
             Ok(t) => t.into(),
             Err(e) => {
                 tracing::error!("cannot encode event: {e}");
@@ -78,7 +80,7 @@ impl Hub {
         let Some(subs) = tenants.get_mut(tenant) else {
             return 0;
         };
-        subs.retain(|(id, tx)| match tx.try_send(Queued { seq, text: Arc::clone(&text) }) {
+        subs.retain(|(id, tx)| match tx.try_send(Queued { seq, text: text.clone() }) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(socket = id, "dropping a socket that is not keeping up");

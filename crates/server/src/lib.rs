@@ -6,6 +6,7 @@
 mod accounts;
 mod auth;
 mod config;
+mod enrich;
 pub mod demo;
 mod error;
 mod hub;
@@ -57,11 +58,13 @@ impl Server {
             tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let (hub, in_order) = (hub::Hub::default(), Arc::default());
         let state = AppState {
+            enricher: enrich::Enricher::start(store.clone(), hub.clone(), Arc::clone(&in_order)),
             store,
             jwt: auth::Jwt::new(&config.jwt_secret),
-            hub: hub::Hub::default(),
-            in_order: Arc::default(),
+            hub,
+            in_order,
             webhook_limit: Arc::new(governor::RateLimiter::keyed(
                 governor::Quota::per_second(config.webhook_rate).allow_burst(config.webhook_rate),
             )),

@@ -18,6 +18,8 @@ pub struct AppState {
     /// Held from a change's write (which takes its sequence number) to its broadcast, so every
     /// socket receives a tenant's events in sequence order and can resume after the last it saw.
     pub in_order: Arc<std::sync::Mutex<()>>,
+    /// Derives what vendors do not send, after the fast path; announced as updates.
+    pub enricher: crate::enrich::Enricher,
     /// Webhook posts per tenant, to answer 429 to a runaway sender.
     pub webhook_limit: Arc<governor::DefaultKeyedRateLimiter<String>>,
     pub started: Instant,

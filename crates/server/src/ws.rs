@@ -50,11 +50,15 @@ const REPLAY_PAGE: usize = 500;
 /// number sent (at least `after`), or `None` if the socket or the store failed.
 async fn replay(socket: &mut WebSocket, state: &AppState, tenant: &str, after: u64) -> Option<u64> {
     let mut upto = after;
+    // A lead changed again between two pages (enriched, updated) comes back on a later page: it
+    // is new only the first time.
+    let mut sent = std::collections::HashSet::new();
     loop {
         let t = tenant.to_owned();
         let page = store::run(&state.store, move |s| s.changes_after(&t, upto, REPLAY_PAGE)).await.ok()?;
         for change in &page {
-            if !send(socket, &lead_event(change, change.is_new_since(after), None)).await {
+            let is_new = sent.insert(change.lead.id.clone()) && change.is_new_since(after);
+            if !send(socket, &lead_event(change, is_new, None)).await {
                 return None;
             }
             upto = change.seq;
@@ -125,7 +129,7 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                 match event {
                     // Already sent by the replay.
                     Some(Queued { seq: Some(seq), .. }) if seq <= sent_upto => {}
-                    Some(Queued { text, .. }) => if socket.send(Message::Text(text.as_ref().into())).await.is_err() { return },
+                    Some(Queued { text, .. }) => if socket.send(Message::Text(text)).await.is_err() { return },
                     // The hub dropped us for lagging.
                     None => return close(socket, 1013, "Too slow").await,
                 }

@@ -3,7 +3,7 @@
 mod auth;
 mod demo;
 mod leads;
-mod webhook;
+pub(crate) mod webhook;
 
 pub(crate) use webhook::lead_event;
 

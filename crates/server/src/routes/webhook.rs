@@ -41,33 +41,6 @@ pub(crate) fn lead_event(change: &Change, is_new: bool, process_ms: Option<f64>)
     }
 }
 
-/// Derives what the vendor did not send (the time zone, from the state) after the lead has been
-/// announced, and announces the result as an update of the same lead (`isNew: false`).
-async fn enrich(state: AppState, tenant: String, id: String) {
-    let (hub, in_order) = (state.hub.clone(), state.in_order.clone());
-    let done = store::run(&state.store, move |s| {
-        let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
-        let change = s.edit_lead(&tenant, &id, &mut |lead| {
-            let zone = lead.state.as_deref().and_then(crokodial_core::tz::for_state);
-            match (&lead.time_zone, zone) {
-                (None, Some(zone)) => {
-                    lead.time_zone = Some(zone.to_owned());
-                    true
-                }
-                _ => false,
-            }
-        })?;
-        if let Some(change) = &change {
-            hub.broadcast(&tenant, &lead_event(change, false, None));
-        }
-        Ok(change)
-    })
-    .await;
-    if let Err(e) = done {
-        tracing::warn!(error = %e, "enriching a lead failed");
-    }
-}
-
 /// `POST /api/webhooks/nextgen`: store the lead durably, then alert the tenant's sockets.
 pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let started = Instant::now();
@@ -114,9 +87,7 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     .await?;
     tracing::info!(lead = %change.lead.id, seq = change.seq, is_new, sockets, "NextGen lead");
     let lead = change.lead;
-    if lead.time_zone.is_none() {
-        tokio::spawn(enrich(state.clone(), tenant, lead.id.clone()));
-    }
+    state.enricher.enqueue(&tenant, &lead);
 
     let ack = WebhookAck {
         success: true,

@@ -101,14 +101,13 @@ pub trait Store: Send + Sync + 'static {
     /// (keeping its id, creation time, assignee and the rep's disposition/notes/status). Either way
     /// the change takes the tenant's next sequence number, in the same transaction.
     fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change>;
-    /// Applies `edit` to a stored lead; if it changed anything, the change takes the tenant's next
-    /// sequence number. `None`: no such lead, or nothing changed.
-    fn edit_lead(
+    /// Applies `edit` to each stored lead `(tenant, id)`, in one transaction; each lead it changed
+    /// takes its tenant's next sequence number. Returns the changes, in sequence order.
+    fn edit_leads(
         &self,
-        tenant_id: &str,
-        id: &str,
+        leads: &[(String, String)],
         edit: &mut dyn FnMut(&mut Lead) -> bool,
-    ) -> StoreResult<Option<Change>>;
+    ) -> StoreResult<Vec<Change>>;
     /// Inserts many leads in one transaction, numbering them in order.
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()>;
     /// The tenant's changes after sequence number `after`, oldest first, at most `limit`. A lead

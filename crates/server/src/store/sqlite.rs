@@ -333,27 +333,30 @@ impl Store for SqliteStore {
         Ok(Change { lead, seq, created_seq })
     }
 
-    fn edit_lead(
+    fn edit_leads(
         &self,
-        tenant_id: &str,
-        id: &str,
+        leads: &[(String, String)],
         edit: &mut dyn FnMut(&mut Lead) -> bool,
-    ) -> StoreResult<Option<Change>> {
+    ) -> StoreResult<Vec<Change>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let doc: Option<String> = tx
-            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| r.get(0))
-            .optional()?;
-        let Some(doc) = doc else { return Ok(None) };
-        let mut lead: Lead = serde_json::from_str(&doc)?;
-        if !edit(&mut lead) {
-            return Ok(None);
+        let mut changes = Vec::new();
+        for (tenant_id, id) in leads {
+            let doc: Option<String> = tx
+                .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| r.get(0))
+                .optional()?;
+            let Some(doc) = doc else { continue };
+            let mut lead: Lead = serde_json::from_str(&doc)?;
+            if !edit(&mut lead) {
+                continue;
+            }
+            lead.updated_at = Some(Utc::now());
+            let seq = next_seq(&tx, tenant_id)?;
+            let created_seq = update_lead(&tx, &lead, seq)?;
+            changes.push(Change { lead, seq, created_seq });
         }
-        lead.updated_at = Some(Utc::now());
-        let seq = next_seq(&tx, tenant_id)?;
-        let created_seq = update_lead(&tx, &lead, seq)?;
         tx.commit()?;
-        Ok(Some(Change { lead, seq, created_seq }))
+        Ok(changes)
     }
 
     fn changes_after(&self, tenant_id: &str, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
