@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
@@ -26,6 +27,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+const READ_BUFFER: usize = 16 * 1024;
 /// The deployed server closes an older socket of the same user with this code.
 const CLOSE_REPLACED: u16 = 4000;
 
@@ -108,8 +110,11 @@ impl Connect for Tcp {
     type Stream = MaybeTlsStream<TcpStream>;
 
     async fn connect(&mut self) -> Result<WebSocketStream<Self::Stream>, String> {
-        // Nagle off: an event must leave at once, not wait for the next one.
-        match tokio_tungstenite::connect_async_with_config(self.0.as_str(), None, true).await {
+        // tungstenite zero-fills its whole read buffer on every read: keep it near an event's size
+        // (its 128 KiB default made a 128 KiB memset per event). Nagle off: an event must leave at
+        // once, not wait for the next one.
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+        match tokio_tungstenite::connect_async_with_config(self.0.as_str(), Some(config), true).await {
             Ok((ws, _)) => Ok(ws),
             Err(e) => Err(e.to_string()),
         }

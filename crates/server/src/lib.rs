@@ -6,8 +6,8 @@
 mod accounts;
 mod auth;
 mod config;
-mod enrich;
 pub mod demo;
+mod enrich;
 mod error;
 mod hub;
 mod routes;
@@ -65,6 +65,7 @@ impl Server {
             jwt: auth::Jwt::new(&config.jwt_secret),
             hub,
             in_order,
+            known_credentials: Default::default(),
             webhook_limit: Arc::new(governor::RateLimiter::keyed(
                 governor::Quota::per_second(config.webhook_rate).allow_burst(config.webhook_rate),
             )),

@@ -20,6 +20,8 @@ pub struct AppState {
     pub in_order: Arc<std::sync::Mutex<()>>,
     /// Derives what vendors do not send, after the fast path; announced as updates.
     pub enricher: crate::enrich::Enricher,
+    /// Webhook credentials seen valid, so the hot path skips a database round trip.
+    pub known_credentials: KnownCredentials,
     /// Webhook posts per tenant, to answer 429 to a runaway sender.
     pub webhook_limit: Arc<governor::DefaultKeyedRateLimiter<String>>,
     pub started: Instant,
@@ -29,4 +31,21 @@ pub struct AppState {
     pub ping_interval: Duration,
     /// Flips to `true` when the server shuts down; sockets watch it and close.
     pub shutdown: watch::Receiver<bool>,
+}
+
+/// Valid webhook credentials already looked up: `sid` → (`apikey`, tenant). Only valid ones are
+/// kept, so bad guesses cannot grow it. When credentials can be rotated, rotation must clear its tenant here.
+#[derive(Clone, Default)]
+pub struct KnownCredentials(Arc<std::sync::RwLock<std::collections::HashMap<String, (String, String)>>>);
+
+impl KnownCredentials {
+    pub fn tenant(&self, sid: &str, apikey: &str) -> Option<String> {
+        let known = self.0.read().unwrap_or_else(|p| p.into_inner());
+        let (key, tenant) = known.get(sid)?;
+        crate::auth::constant_time_eq(key.as_bytes(), apikey.as_bytes()).then(|| tenant.clone())
+    }
+
+    pub fn remember(&self, sid: String, apikey: String, tenant: String) {
+        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(sid, (apikey, tenant));
+    }
 }

@@ -27,7 +27,10 @@ pub async fn fallback(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     match ws {
-        Ok(ws) => ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| serve(socket, state)),
+        Ok(ws) => ws
+            .max_message_size(MAX_MESSAGE)
+            .read_buffer_size(READ_BUFFER)
+            .on_upgrade(move |socket| serve(socket, state)),
         Err(_) => ApiError::not_found("Route not found").into_response(),
     }
 }
@@ -42,6 +45,10 @@ async fn send(socket: &mut WebSocket, msg: &ServerMessage) -> bool {
 async fn close(mut socket: WebSocket, code: u16, reason: &str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
+
+/// Client messages are small. tungstenite zero-fills its whole read buffer on every read, so its
+/// 128 KiB default costs a 128 KiB memset per message (11% of the bench's CPU with 100 sockets).
+const READ_BUFFER: usize = 8 * 1024;
 
 /// Changes replayed per storage read.
 const REPLAY_PAGE: usize = 500;

@@ -47,10 +47,18 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     let (Some(sid), Some(apikey)) = (header(&headers, "sid"), header(&headers, "apikey")) else {
         return Err(ApiError::unauthorized("missing_credentials", "Missing sid or apikey header"));
     };
-    let (sid, apikey) = (sid.to_owned(), apikey.to_owned());
-    let tenant = store::run(&state.store, move |s| s.tenant_by_credentials(&sid, &apikey))
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
+    let tenant = match state.known_credentials.tenant(sid, apikey) {
+        Some(tenant) => tenant,
+        None => {
+            let (sid, apikey) = (sid.to_owned(), apikey.to_owned());
+            let (s2, k2) = (sid.clone(), apikey.clone());
+            let tenant = store::run(&state.store, move |s| s.tenant_by_credentials(&s2, &k2))
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
+            state.known_credentials.remember(sid, apikey, tenant.clone());
+            tenant
+        }
+    };
 
     if let Err(not_until) = state.webhook_limit.check_key(&tenant) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));

@@ -296,7 +296,7 @@ impl Store for SqliteStore {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        Ok(row.filter(|(_, key)| constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
+        Ok(row.filter(|(_, key)| crate::auth::constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
     }
 
     fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change> {
@@ -439,10 +439,6 @@ impl Store for SqliteStore {
         )?;
         Ok(())
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
