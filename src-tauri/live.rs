@@ -8,7 +8,6 @@ use chrono::Utc;
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::session::Session;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
-use tauri_plugin_notification::NotificationExt;
 
 use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow};
 use crate::state::AppState;
@@ -17,6 +16,7 @@ pub const LEAD_RECEIVED: &str = "lead-received";
 pub const CONNECTION_CHANGED: &str = "connection-changed";
 pub const UNREAD_CHANGED: &str = "unread-changed";
 pub const ALERT_SETTINGS_CHANGED: &str = "alert-settings-changed";
+pub const OPEN_LEAD: &str = "open-lead";
 
 /// Starts (or restarts) the live feed for `session`.
 pub fn start(app: &AppHandle, session: &Session) {
@@ -102,10 +102,14 @@ fn set_connection(app: &AppHandle, mut now: ConnectionState) {
 /// is not in front and the rep wants that.
 fn unseen(app: &AppHandle) {
     let state = app.state::<AppState>();
+    let window = app.get_webview_window("main");
+    if window.as_ref().is_some_and(|w| w.is_focused().unwrap_or(false)) {
+        return; // the rep is looking at it
+    }
     let unread = state.unread.fetch_add(1, Ordering::SeqCst) + 1;
     unread_changed(app, unread);
-    if let Some(window) = app.get_webview_window("main") {
-        if state.alerts().taskbar_attention && !window.is_focused().unwrap_or(false) {
+    if let Some(window) = window {
+        if state.alerts().taskbar_attention {
             let _ = window.request_user_attention(Some(UserAttentionType::Critical));
         }
     }
@@ -134,12 +138,61 @@ pub fn alert_settings_changed(app: &AppHandle) {
     let _ = app.emit(ALERT_SETTINGS_CHANGED, AlertSettings::from(&alerts));
 }
 
-fn notify(app: &AppHandle, lead: &LeadRow) {
+/// What a lead's notification says: "New NextGen lead", "Rosa Diaz · (312) 555-0199 · IL".
+fn notification_text(lead: &LeadRow) -> (String, String) {
     let phone = lead.phone.as_deref().map(crokodial_core::phone::format_us);
     let body =
         [Some(lead.name.clone()), phone, lead.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    let title = format!("New {} lead", lead.source.as_deref().unwrap_or("vendor"));
+    (format!("New {} lead", lead.source.as_deref().unwrap_or("vendor")), body)
+}
+
+/// Shows the notification; clicking it opens the lead. On Linux the notification daemon tells
+/// us of the click; the body is escaped, since daemons read it as markup.
+#[cfg(target_os = "linux")]
+fn notify(app: &AppHandle, lead: &LeadRow) {
+    let (title, body) = notification_text(lead);
+    let body = body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let (app, id) = (app.clone(), lead.id.clone());
+    // Showing is a blocking D-Bus call, and waiting for the click blocks until the notification
+    // is clicked or closed: a thread of its own, ended by the notification's timeout at the latest.
+    std::thread::spawn(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("Crokodial")
+            .summary(&title)
+            .body(&body)
+            .action("default", "Open lead")
+            .timeout(notify_rust::Timeout::Milliseconds(NOTIFICATION_TIMEOUT_MS))
+            .show();
+        match shown {
+            Ok(handle) => handle.wait_for_action(|action| {
+                if action == "default" {
+                    open_lead(&app, &id);
+                }
+            }),
+            Err(e) => tracing::warn!(error = %e, "cannot show a notification"),
+        }
+    });
+}
+
+#[cfg(target_os = "linux")]
+const NOTIFICATION_TIMEOUT_MS: u32 = 10 * 60 * 1000;
+
+/// Shows the notification (the plugin reports no clicks here: see the README's manual checks).
+#[cfg(not(target_os = "linux"))]
+fn notify(app: &AppHandle, lead: &LeadRow) {
+    let (title, body) = notification_text(lead);
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "cannot show a notification");
     }
+}
+
+/// Brings the window to the front and tells the UI to open lead `id` (`open-lead`).
+pub fn open_lead(app: &AppHandle, id: &str) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    seen(app);
+    let _ = app.emit(OPEN_LEAD, id);
 }

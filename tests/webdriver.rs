@@ -1,6 +1,7 @@
 //! The real desktop app in a real webview, driven over WebDriver (tauri-driver + WebKitWebDriver)
 //! on a virtual display, against our server on loopback: log in with a demo account, see the list,
-//! receive webhook leads live — including one whose name is an HTML injection attempt.
+//! receive webhook leads live — including one whose name is an HTML injection attempt — open a lead
+//! from its notification, and set, test and mute alerts.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -113,7 +114,9 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     let display = Xvfb::start().unwrap();
     let server = TestServer::start(true).await.unwrap();
     let creds = demo_webhook(&server).await;
-    let notifications = session.monitor_notifications().unwrap();
+    let notifications = session.notification_daemon().await.unwrap();
+    // Sound goes to ALSA's null device: the test alert plays without a sound card.
+    std::fs::write(session.home().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n").unwrap();
 
     let port = free_port();
     let driver = session
@@ -167,10 +170,25 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     })
     .await;
     assert_eq!((top_id.as_str(), top_name.as_str()), (id.as_str(), "Rosa Diaz"));
-    // …and an OS notification shows the lead's name.
-    let body =
-        notifications.lines.wait_for(Duration::from_secs(5), |l| l.contains("Rosa Diaz")).expect("a notification");
-    assert!(body.contains("Rosa Diaz · (312) 555-0199 · IL"), "{body}");
+    // …and an OS notification shows the lead's name; clicking it opens the lead.
+    let shown = notifications.wait_for(Duration::from_secs(5), |n| n.body.contains("Rosa Diaz")).await.unwrap();
+    assert_eq!((shown.summary.as_str(), shown.body.as_str()), ("New NextGen lead", "Rosa Diaz · (312) 555-0199 · IL"));
+    assert!(shown.actions.chunks(2).any(|a| a[0] == "default"), "clickable: {:?}", shown.actions);
+    wait_for(&client, "\"last lead … ago\"", || async {
+        let text = text_of(&client.find(Locator::Id("last-event")).await.ok()?).await;
+        (text.contains("ago") || text.contains("just now")).then_some(())
+    })
+    .await;
+    // Another lead on top, then the click: Rosa's row is the one selected.
+    server.post_nextgen(&creds, json!({"first_name": "Otto", "phone": "3125550101"})).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await; // its notification's click handler is listening
+    notifications.click(shown.id).await.unwrap();
+    let selected = wait_for(&client, "the clicked lead selected", || async {
+        let row = client.find(Locator::Css("#lead-list tr.lead-row.selected")).await.ok()?;
+        row.attr("data-lead-id").await.ok()?
+    })
+    .await;
+    assert_eq!(selected, id);
 
     // A hostile name is shown as that literal text, never as markup.
     let id = server.post_nextgen(&creds, json!({"first_name": HOSTILE, "email": "hostile@example.com"})).await.unwrap();
@@ -180,6 +198,40 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     assert_eq!(name, HOSTILE);
     assert!(client.find_all(Locator::Css("#lead-list img")).await.unwrap().is_empty(), "no element was injected");
     assert!(client.get_alert_text().await.is_err(), "no script ran");
+    let shown = notifications.wait_for(Duration::from_secs(5), |n| n.body.contains("onerror")).await.unwrap();
+    assert!(shown.body.starts_with("&lt;img src=x onerror=alert(1)&gt;"), "escaped for the daemon: {}", shown.body);
+
+    // Alert settings: choose the bell at 40%, hear it, save it.
+    client.find(Locator::Id("settings-button")).await.unwrap().click().await.unwrap();
+    let sound =
+        wait_for(&client, "the alert settings", || async { client.find(Locator::Id("alert-sound")).await.ok() }).await;
+    sound.select_by_value("bell").await.unwrap();
+    client.execute("const v = document.getElementById('alert-volume'); v.value = '40'; v.dispatchEvent(new Event('input', {bubbles: true}));", vec![]).await.unwrap();
+    client.find(Locator::Id("test-alert")).await.unwrap().click().await.unwrap();
+    let played = wait_for(&client, "the test alert's result", || async {
+        let text = text_of(&client.find(Locator::Id("test-alert-result")).await.ok()?).await;
+        (!text.trim().is_empty()).then_some(text)
+    })
+    .await;
+    assert_eq!(played.trim(), "Played");
+    client.find(Locator::Id("save-alerts")).await.unwrap().click().await.unwrap();
+    let settings_file = session.profile_dir().join("settings.json");
+    let saved: Value = wait_for(&client, "the saved settings", || async {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&settings_file).ok()?).ok()?;
+        (v["alerts"]["sound"] == "bell").then_some(v)
+    })
+    .await;
+    assert_eq!(saved["alerts"]["volume"].as_f64().map(|v| (v * 100.0).round()), Some(40.0), "{saved}");
+    client.find(Locator::Id("close-settings")).await.unwrap().click().await.unwrap();
+
+    // Mute for an hour: the button says until when, and the setting is kept.
+    client.find(Locator::Id("mute-button")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "the muted label", || async {
+        text_of(&client.find(Locator::Id("mute-button")).await.ok()?).await.contains("Muted until").then_some(())
+    })
+    .await;
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&settings_file).unwrap()).unwrap();
+    assert!(saved["alerts"]["mutedUntil"].is_string(), "{saved}");
 
     let shot = artifacts().join("webdriver-lead-list.png");
     std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();

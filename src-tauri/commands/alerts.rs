@@ -26,11 +26,13 @@ pub async fn save_alert_settings(
     Ok(panel(&state))
 }
 
-/// Plays the chosen sound now, as a new lead would.
+/// Plays a sound now, as a new lead would: the saved one, or the one being chosen on screen.
 #[tauri::command]
-pub async fn test_alert(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn test_alert(state: State<'_, AppState>, sound: Option<AlertSound>, volume: Option<u8>) -> CmdResult<()> {
     let a = state.alerts();
-    let mut playback = state.alert.play(a.sound, a.volume);
+    let sound = sound.map_or(a.sound, Sound::from);
+    let volume = volume.map_or(a.volume, |v| f32::from(v.min(100)) / 100.0);
+    let mut playback = state.alert.play(sound, volume);
     if playback.started_after().await.is_some() {
         return Ok(());
     }

@@ -20,6 +20,7 @@ use anyhow::{bail, Context};
 pub use crokodial_server as server;
 
 pub mod legacy;
+pub mod notifications;
 
 /// A private desktop session. Dropping it stops its processes and removes its files.
 pub struct DesktopSession {
@@ -142,20 +143,9 @@ impl DesktopSession {
         Ok(wav)
     }
 
-    /// Watches the session bus for desktop notifications (`org.freedesktop.Notifications.Notify`
-    /// calls); each one's fields arrive as lines. Works with no notification daemon running.
-    pub fn monitor_notifications(&self) -> anyhow::Result<NotificationMonitor> {
-        let mut child = self
-            .command("dbus-monitor")
-            .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting dbus-monitor (install `dbus`)")?;
-        let lines = LineReader::new(child.stdout.take().expect("piped"));
-        // dbus-monitor announces itself (NameAcquired) once it is listening.
-        lines.wait_for(Duration::from_secs(5), |l| l.contains("NameAcquired"))?;
-        Ok(NotificationMonitor { child, lines })
+    /// A stand-in notification daemon on this session's bus (see [`notifications`]).
+    pub async fn notification_daemon(&self) -> anyhow::Result<notifications::NotificationDaemon> {
+        notifications::NotificationDaemon::start(&self.bus_address).await
     }
 
     /// The secret the keychain holds for `(service, account)`, read with `secret-tool`.
@@ -171,18 +161,6 @@ impl DesktopSession {
 }
 
 /// Notifications sent on a [`DesktopSession`]'s bus.
-pub struct NotificationMonitor {
-    child: Child,
-    pub lines: LineReader,
-}
-
-impl Drop for NotificationMonitor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A virtual X display.
 pub struct Xvfb {
     child: Child,

@@ -1,7 +1,17 @@
 // The only module that talks to the Rust side. Every command rejects with an AppError.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { AppInfo, ConnectionState, DemoAccount, LeadEvent, LeadRow, SessionInfo } from './bindings';
+import type {
+  AlertPanel,
+  AlertSound,
+  AlertSettings,
+  AppInfo,
+  ConnectionState,
+  DemoAccount,
+  LeadEvent,
+  LeadRow,
+  SessionInfo,
+} from './bindings';
 import { toAppError } from './errors';
 
 export type { UnlistenFn };
@@ -42,6 +52,31 @@ export function connectionState(): Promise<ConnectionState> {
   return call<ConnectionState>('connection_state');
 }
 
+/** The alert settings with the choices the settings screen offers. */
+export function alertPanel(): Promise<AlertPanel> {
+  return call<AlertPanel>('alert_panel');
+}
+
+/** Rejects with `invalid_input` (and a message) for settings the engine refuses. */
+export function saveAlertSettings(settings: AlertSettings): Promise<AlertPanel> {
+  return call<AlertPanel>('save_alert_settings', { settings });
+}
+
+/** Plays an alert now (the saved sound and volume, unless given); rejects with `no_sound` when there is no sound output. */
+export function testAlert(sound: AlertSound | null, volume: number | null): Promise<null> {
+  return call<null>('test_alert', { sound, volume });
+}
+
+/** Mutes alert sounds for `minutes`; 0 unmutes. */
+export function muteAlerts(minutes: number): Promise<AlertPanel> {
+  return call<AlertPanel>('mute_alerts', { minutes });
+}
+
+/** The rep has seen the new leads: clears the unread count and the taskbar attention. */
+export function markSeen(): Promise<null> {
+  return call<null>('mark_seen');
+}
+
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   try {
     return await listen<T>(event, (e) => handler(e.payload));
@@ -56,4 +91,19 @@ export function onLeadReceived(handler: (event: LeadEvent) => void): Promise<Unl
 
 export function onConnectionChanged(handler: (state: ConnectionState) => void): Promise<UnlistenFn> {
   return subscribe<ConnectionState>('connection-changed', handler);
+}
+
+/** The number of announced leads not yet seen. */
+export function onUnreadChanged(handler: (unread: number) => void): Promise<UnlistenFn> {
+  return subscribe<number>('unread-changed', handler);
+}
+
+/** Alert settings changed elsewhere too (e.g. muted from the tray menu). */
+export function onAlertSettingsChanged(handler: (settings: AlertSettings) => void): Promise<UnlistenFn> {
+  return subscribe<AlertSettings>('alert-settings-changed', handler);
+}
+
+/** A notification was clicked: show this lead. */
+export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenFn> {
+  return subscribe<string>('open-lead', handler);
 }

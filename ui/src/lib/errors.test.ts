@@ -8,6 +8,10 @@ describe('toAppError', () => {
       message: 'Wrong email or password',
     });
   });
+  it('knows every code the commands use', () => {
+    expect(toAppError({ code: 'no_sound', message: 'No sound output' }).code).toBe('no_sound');
+    expect(toAppError({ code: 'invalid_input', message: 'bad' }).code).toBe('invalid_input');
+  });
   it('turns unknown codes into internal but keeps the message', () => {
     expect(toAppError({ code: 'teapot', message: 'short and stout' })).toEqual({
       code: 'internal',

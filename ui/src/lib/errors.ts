@@ -7,6 +7,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'server',
   'keychain_unavailable',
   'not_logged_in',
+  'no_sound',
   'internal',
 ];
 

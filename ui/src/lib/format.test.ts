@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAbsolute, formatPhone, formatReceived, orDash, pluralize, receivedTooltip } from './format';
+import { ago, formatAbsolute, formatPhone, formatReceived, orDash, pluralize, receivedTooltip } from './format';
 
 describe('formatPhone', () => {
   it('formats exactly 10 digits', () => {
@@ -62,6 +62,36 @@ describe('formatReceived', () => {
     expect(receivedTooltip(null)).toBeUndefined();
     expect(receivedTooltip('nope')).toBeUndefined();
     expect(receivedTooltip(ago(0))).toEqual(expect.any(String));
+  });
+});
+
+describe('ago', () => {
+  const now = new Date('2025-03-04T15:00:00Z');
+  const before = (ms: number) => new Date(now.getTime() - ms);
+
+  it('says "just now" under a second', () => {
+    expect(ago(before(0), now)).toBe('just now');
+    expect(ago(before(999), now)).toBe('just now');
+  });
+  it('counts seconds under a minute', () => {
+    expect(ago(before(1_000), now)).toBe('1 s ago');
+    expect(ago(before(12_500), now)).toBe('12 s ago');
+    expect(ago(before(59_999), now)).toBe('59 s ago');
+  });
+  it('counts minutes under an hour', () => {
+    expect(ago(before(60_000), now)).toBe('1 min ago');
+    expect(ago(before(3 * 60_000 + 59_000), now)).toBe('3 min ago');
+    expect(ago(before(60 * 60_000 - 1), now)).toBe('59 min ago');
+  });
+  it('counts hours, then days', () => {
+    expect(ago(before(60 * 60_000), now)).toBe('1 h ago');
+    expect(ago(before(2 * 60 * 60_000 + 30 * 60_000), now)).toBe('2 h ago');
+    expect(ago(before(24 * 60 * 60_000 - 1), now)).toBe('23 h ago');
+    expect(ago(before(3 * 24 * 60 * 60_000), now)).toBe('3 d ago');
+  });
+  it('clamps future times to "just now"', () => {
+    expect(ago(before(-5_000), now)).toBe('just now');
+    expect(ago(before(-2 * 60 * 60_000), now)).toBe('just now');
   });
 });
 

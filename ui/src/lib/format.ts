@@ -38,7 +38,7 @@ export function formatAbsolute(date: Date): string {
   return absoluteFormat.format(date);
 }
 
-function parseTimestamp(value: string | null | undefined): Date | null {
+export function parseTimestamp(value: string | null | undefined): Date | null {
   if (value === null || value === undefined || value.trim() === '') return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
@@ -60,6 +60,22 @@ export function formatReceived(receivedAt: string | null | undefined, now: numbe
   if (age >= -MINUTE && age < MINUTE) return 'just now';
   if (age >= MINUTE && age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
   return formatAbsolute(date);
+}
+
+const SECOND = 1000;
+const DAY = 24 * HOUR;
+
+/**
+ * How long ago `from` was, coarsely: "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago".
+ * A time in the future (clock skew) is "just now".
+ */
+export function ago(from: Date, now: Date): string {
+  const age = now.getTime() - from.getTime();
+  if (!(age >= SECOND)) return 'just now';
+  if (age < MINUTE) return `${Math.floor(age / SECOND)} s ago`;
+  if (age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
+  if (age < DAY) return `${Math.floor(age / HOUR)} h ago`;
+  return `${Math.floor(age / DAY)} d ago`;
 }
 
 /** Tooltip for the "Received" cell: full local date-time, or undefined when there is nothing better. */
