@@ -6,7 +6,10 @@
 //! - engine event → sound started: the alert player's play request → the decoded buffer handed to
 //!   the output (on one client, at most one sound a second, as the lead feed rings).
 //!
-//! Sound goes to ALSA's `null` device unless `--real-audio`, so it runs on machines with no card.
+//! Sound goes to a private PulseAudio null sink unless `--real-audio`, so it runs on machines with
+//! no card. That sink is paced like a real device; ALSA's `null` device (the fallback when
+//! PulseAudio is not installed) is not, and its mixer thread then eats a core, which skews every
+//! figure (100 clients: p99 90 ms on it against 11 ms on the paced sink).
 //!
 //!     cargo run --release -p crokodial-bench -- [--seconds 30] [--scenarios 200x1,200x100,2000x1]
 
@@ -33,7 +36,7 @@ struct Args {
     /// Scenarios as RATExCLIENTS (leads per second × connected clients), comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "200x1,200x100,2000x1")]
     scenarios: Vec<String>,
-    /// Play on the real default output instead of ALSA's null device.
+    /// Play on the real default output instead of a private null sink.
     #[arg(long)]
     real_audio: bool,
     /// Skip the fault runs (a dropped client connection; a server killed and restarted).
@@ -47,7 +50,7 @@ const IN_FLIGHT: usize = 512;
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     // Must happen before anything opens ALSA: its configuration is read once, from $HOME.
-    let _audio_home = if args.real_audio { None } else { Some(null_audio_home()?) };
+    let _audio = if args.real_audio { None } else { Some(private_audio()?) };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let player = AlertPlayer::start(None)?;
@@ -70,11 +73,51 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-fn null_audio_home() -> anyhow::Result<tempfile::TempDir> {
+/// A private audio home: a PulseAudio null sink (real-time paced) if PulseAudio is installed, else
+/// ALSA's unpaced `null` device. Points HOME (and XDG_RUNTIME_DIR) at it: ALSA reads its
+/// configuration once, from $HOME, so this must happen before anything opens audio.
+fn private_audio() -> anyhow::Result<PrivateAudio> {
     let home = tempfile::tempdir()?;
-    std::fs::write(home.path().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n")?;
+    let run = home.path().join("run");
+    std::fs::create_dir(&run)?;
     std::env::set_var("HOME", home.path());
-    Ok(home)
+    std::env::set_var("XDG_RUNTIME_DIR", &run);
+    let pulse = std::process::Command::new("pulseaudio")
+        .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
+        .args(["--load=module-native-protocol-unix", "--load=module-null-sink sink_name=bench"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut daemon) = pulse {
+        for _ in 0..100 {
+            if run.join("pulse/native").exists() {
+                let set = std::process::Command::new("pactl").args(["set-default-sink", "bench"]).status();
+                if set.is_ok_and(|s| s.success()) {
+                    println!("audio: a private PulseAudio null sink (paced like a real device)");
+                    return Ok(PrivateAudio { _home: home, daemon: Some(daemon) });
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = daemon.kill();
+    }
+    std::fs::write(home.path().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n")?;
+    println!("audio: ALSA's null device (install pulseaudio for a paced sink: this one spins a core)");
+    Ok(PrivateAudio { _home: home, daemon: None })
+}
+
+struct PrivateAudio {
+    _home: tempfile::TempDir,
+    daemon: Option<std::process::Child>,
+}
+
+impl Drop for PrivateAudio {
+    fn drop(&mut self) {
+        if let Some(daemon) = &mut self.daemon {
+            let _ = daemon.kill();
+            let _ = daemon.wait();
+        }
+    }
 }
 
 #[derive(Default)]
