@@ -54,7 +54,16 @@ pub fn mute_alerts(app: AppHandle, state: State<'_, AppState>, minutes: u32) -> 
 pub fn mute(app: &AppHandle, minutes: u32) -> CmdResult<()> {
     let mut next = app.state::<AppState>().alerts();
     next.muted_until = (minutes > 0).then(|| chrono::Utc::now() + chrono::Duration::minutes(minutes.into()));
-    apply(app, next)
+    apply(app, next)?;
+    if minutes > 0 {
+        // Tell the tray and the UI again when the mute runs out.
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60 + 1)).await;
+            crate::live::alert_settings_changed(&app);
+        });
+    }
+    Ok(())
 }
 
 /// Saves and applies new alert settings, and tells the UI and the tray.
