@@ -183,6 +183,9 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
         None => {}
         Some(AlertsAction::Test) => {
             let player = AlertPlayer::start(a.device.clone())?;
+            if let AudioStatus::NoOutput(why) = player.status() {
+                bail!("no sound output: {why}");
+            }
             let outcome = player.play(a.sound, a.volume).finished().await;
             match outcome {
                 PlayOutcome::Played => println!("played {} at {:.0}%", a.sound.name(), a.volume * 100.0),

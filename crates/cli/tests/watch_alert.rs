@@ -148,6 +148,40 @@ async fn alert_settings_choose_sound_and_volume_and_a_mute_hushes_new_leads() {
     assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
 }
 
+/// Two outputs, each captured to its own WAV: the alert goes to the one chosen, by name.
+#[test]
+fn the_alert_plays_on_the_chosen_output_device() {
+    let session = DesktopSession::start().unwrap();
+    let dir = session.home();
+    let tap = |name: &str, file: &std::path::Path| {
+        format!(
+            "pcm.{name} {{ type plug slave {{ pcm \"{name}Tap\" format S16_LE rate 44100 channels 2 }} \
+             hint {{ show on description \"Test {name}\" }} }}\n\
+             pcm.{name}Tap {{ type file slave.pcm \"null\" file \"{}\" format \"wav\" }}\n",
+            file.display()
+        )
+    };
+    let (speakers, headset) = (dir.join("speakers.wav"), dir.join("headset.wav"));
+    std::fs::write(dir.join(".asoundrc"), tap("speakers", &speakers) + &tap("headset", &headset)).unwrap();
+
+    let (ok, out, err) = cli(&session, &["alerts", "devices"]);
+    assert!(ok && out.lines().any(|l| l == "speakers") && out.lines().any(|l| l == "headset"), "{out}{err}");
+
+    let (ok, out, err) = cli(&session, &["alerts", "set", "--device", "headset"]);
+    assert!(ok && out.contains("output:       headset"), "{out}{err}");
+    let _ = std::fs::remove_file(&speakers); // listing the devices opened (and created) both files
+    let (ok, out, err) = cli(&session, &["alerts", "test"]);
+    assert!(ok, "{out}{err}");
+    let heard = wav_stats(&headset).unwrap();
+    assert!(heard.peak > 8_000 && heard.audible_seconds > 0.3, "the headset got the chime: {heard:?}");
+    assert!(wav_stats(&speakers).map_or(true, |s| s.peak == 0), "the speakers got nothing");
+
+    // A device that is gone is a clear error, not silence without a word.
+    assert!(cli(&session, &["alerts", "set", "--device", "usb-gone"]).0);
+    let (ok, _, err) = cli(&session, &["alerts", "test"]);
+    assert!(!ok && err.contains("\"usb-gone\" is not connected"), "{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn without_a_keychain_login_stops_and_writes_nothing() {
     let server = TestServer::start(false).await.unwrap();
