@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crokodial_core::api::{DemoAccount, ErrorBody, LeadQuery, LeadsPage, LoginRequest, LoginResponse, VerifyResponse};
+use crokodial_core::api::{
+    Capabilities, DemoAccount, ErrorBody, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse,
+    VerifyResponse,
+};
 use crokodial_core::Lead;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -109,6 +112,23 @@ impl ApiClient {
             return Ok(Vec::new());
         }
         decode(resp).await
+    }
+
+    /// What the server can do beyond the deployed server's API; the deployed server (no such
+    /// route) can do none of it.
+    pub async fn capabilities(&self) -> Result<Capabilities> {
+        let resp = send(self.authed(self.http.get(self.url("/api/sync/capabilities")))?).await?;
+        // A server without the route answers 404, or 400/405 if something else holds the path.
+        if matches!(resp.status(), StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED) {
+            return Ok(Capabilities::default());
+        }
+        decode(resp).await
+    }
+
+    /// The tenant's lead changes after sequence number `after` (our server only).
+    pub async fn lead_changes(&self, after: u64, limit: u32) -> Result<LeadChanges> {
+        let req = self.http.get(self.url("/api/sync/leads")).query(&[("after", after), ("limit", u64::from(limit))]);
+        decode(send(self.authed(req)?).await?).await
     }
 }
 

@@ -2,8 +2,10 @@
 //!
 //! - [`home`]: the profile directory (one override, `CROKODIAL_HOME`, for every app directory).
 //! - [`api`]: the HTTP client for a Crokodial server (ours or the deployed one).
+//! - [`cache`]: the local lead cache, one SQLite file per account and server, searchable offline.
 //! - [`secrets`]: the session token in the OS keychain, and nowhere else.
 //! - [`session`]: log in, restore, log out.
+//! - [`sync`]: brings the lead cache up to date (changes from ours, pages from the deployed server).
 //! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
 //! - [`netwatch`]: notices a wake from sleep or a network change, so the socket reconnects at once.
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
@@ -14,6 +16,7 @@
 
 pub mod alert;
 pub mod api;
+pub mod cache;
 pub mod error;
 pub mod feed;
 pub mod home;
@@ -22,5 +25,6 @@ pub mod secrets;
 pub mod session;
 pub mod settings;
 pub mod socket;
+pub mod sync;
 
 pub use error::{ClientError, Result};

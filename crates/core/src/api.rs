@@ -133,6 +133,39 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
+/// What a server can do beyond the deployed server's API (`GET /api/sync/capabilities`; the
+/// deployed server has no such route, which says it can do none of it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Capabilities {
+    /// `GET /api/sync/leads?after=N`: the tenant's lead changes after sequence number N.
+    pub lead_changes: bool,
+    /// `authenticate` takes `resumeAfter`, and events carry `seq`.
+    pub socket_resume: bool,
+}
+
+/// One lead as of one change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadChange {
+    pub seq: u64,
+    pub lead: Lead,
+}
+
+/// `GET /api/sync/leads?after=N&limit=M`: the tenant's changes after N, oldest first; a lead
+/// changed several times appears once, as it is now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadChanges {
+    pub changes: Vec<LeadChange>,
+    /// Ids of leads deleted after N (none yet: leads cannot be deleted).
+    #[serde(default)]
+    pub deleted: Vec<String>,
+    /// Where the next request starts: the last change's sequence number (N if there were none).
+    pub cursor: u64,
+    /// Whether more changes follow this page.
+    pub more: bool,
+}
+
 /// The NextGen webhook's answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,7 +4,7 @@ mod common;
 
 use chrono::{Duration as Span, TimeZone, Utc};
 use common::{Env, PASSWORD};
-use crokodial_core::api::{ErrorBody, Health, LeadsPage, Role, VerifyResponse};
+use crokodial_core::api::{Capabilities, ErrorBody, Health, LeadChanges, LeadsPage, Role, VerifyResponse};
 use crokodial_core::{Lead, LeadSource};
 use crokodial_server::{SqliteStore, Store, TenantChoice};
 
@@ -229,6 +229,36 @@ async fn leads_are_filtered_sorted_paged_and_tenant_scoped() {
     assert_eq!(env.get(&format!("/api/leads/{own}"), &token_b).await.status(), 404);
     assert_eq!(env.get("/api/leads/ffffffffffffffffffffffff", &token_a).await.status(), 404);
     assert_eq!(env.http.get(env.url("/api/leads")).send().await.unwrap().status(), 401);
+}
+
+/// The sync routes: what the server can do, and a tenant's lead changes after a cursor.
+#[tokio::test]
+async fn sync_routes_list_changes_after_a_cursor_for_the_tenant_only() {
+    let env = Env::start().await;
+    let (a, token) = env.user("sync@example.com", Role::Admin, TenantChoice::Own).await;
+    let (b, _) = env.user("other@example.com", Role::Admin, TenantChoice::Own).await;
+    let (creds_a, creds_b) = (env.creds_of(&a).await, env.creds_of(&b).await);
+    for i in 0..3 {
+        env.post_lead(&creds_a, &common::lead_body(&format!("A{i}"), &format!("201555010{i}"))).await;
+    }
+    env.post_lead(&creds_b, &common::lead_body("B", "2025550100")).await;
+
+    let caps: Capabilities = env.get("/api/sync/capabilities", &token).await.json().await.unwrap();
+    assert!(caps.lead_changes && caps.socket_resume);
+    let all: LeadChanges = env.get("/api/sync/leads?after=0&limit=2", &token).await.json().await.unwrap();
+    let seqs: Vec<u64> = all.changes.iter().map(|c| c.seq).collect();
+    assert_eq!((seqs, all.cursor, all.more), (vec![1, 2], 2, true));
+    let rest: LeadChanges = env.get("/api/sync/leads?after=2", &token).await.json().await.unwrap();
+    assert_eq!(
+        (rest.changes.len(), rest.changes[0].lead.name.as_str(), rest.cursor, rest.more),
+        (1, "A2 Tester", 3, false)
+    );
+    let none: LeadChanges = env.get("/api/sync/leads?after=3", &token).await.json().await.unwrap();
+    assert_eq!((none.changes.len(), none.cursor, none.more), (0, 3, false));
+
+    assert_eq!(env.get("/api/sync/leads?after=0&since=x", &token).await.status(), 400, "unknown keys are refused");
+    assert_eq!(env.get("/api/sync/leads?after=-1", &token).await.status(), 400);
+    assert_eq!(env.get("/api/sync/leads", "not-a-token").await.status(), 401);
 }
 
 #[tokio::test]

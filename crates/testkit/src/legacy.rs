@@ -53,6 +53,8 @@ impl LegacyServer {
         let app = Router::new()
             .route("/api/auth/login", post(login))
             .route("/api/leads", get(leads))
+            // Express's answer to a route it does not have.
+            .route("/api/{*rest}", axum::routing::any(|| async { (axum::http::StatusCode::NOT_FOUND, "Cannot GET") }))
             .with_state(shared.clone())
             .fallback(move |ws: WebSocketUpgrade| {
                 let push = push2.clone();

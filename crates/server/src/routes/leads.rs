@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crokodial_core::api::{LeadQuery, LeadsPage, Pagination, QueryError};
+use crokodial_core::api::{Capabilities, LeadChange, LeadChanges, LeadQuery, LeadsPage, Pagination, QueryError};
 use crokodial_core::Lead;
 use serde_json::json;
 
@@ -55,4 +55,37 @@ pub async fn one(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("Lead not found"))
+}
+
+/// `GET /api/sync/capabilities`.
+pub async fn capabilities() -> Json<Capabilities> {
+    Json(Capabilities { lead_changes: true, socket_resume: true })
+}
+
+/// Most changes one sync request returns.
+const CHANGES_MAX: usize = 5000;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    after: u64,
+    limit: Option<usize>,
+}
+
+/// `GET /api/sync/leads?after=N&limit=M`: the tenant's lead changes after sequence number N.
+pub async fn changes(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<LeadChanges>, ApiError> {
+    let limit = q.limit.unwrap_or(1000).clamp(1, CHANGES_MAX);
+    let after = q.after;
+    // One more than asked, to tell whether more follow.
+    let mut found = store::run(&state.store, move |s| s.changes_after(&user.tenant_id, after, limit + 1)).await?;
+    let more = found.len() > limit;
+    found.truncate(limit);
+    let cursor = found.last().map_or(after, |c| c.seq);
+    let changes = found.into_iter().map(|c| LeadChange { seq: c.seq, lead: c.lead }).collect();
+    Ok(Json(LeadChanges { changes, deleted: Vec::new(), cursor, more }))
 }

@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/auth/verify", get(auth::verify))
         .route("/api/leads", get(leads::list))
         .route("/api/leads/{id}", get(leads::one))
+        .route("/api/sync/capabilities", get(leads::capabilities))
+        .route("/api/sync/leads", get(leads::changes))
         .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
         .route("/api/webhooks/nextgen", post(webhook::nextgen))
         .route("/api/demo/accounts", get(demo::accounts))

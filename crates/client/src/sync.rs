@@ -1,0 +1,122 @@
+//! Sync: brings the lead cache up to date with the server.
+//!
+//! - Our server tells it can list changes (`/api/sync/capabilities`): the cache asks for the
+//!   changes after its cursor, 1,000 at a time, and keeps the cursor.
+//! - The deployed server cannot (no such route; it refuses unknown query keys): the cache pages
+//!   through `GET /api/leads`, newest first, 100 a page. The first sync, and one a day, reads the
+//!   whole book; the others stop at the first lead older than the newest already cached, so they
+//!   bring new leads only (the deployed server cannot say which old ones changed).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use crokodial_core::api::LeadQuery;
+
+use crate::api::ApiClient;
+use crate::cache::{CacheError, LeadCache};
+use crate::error::ClientError;
+
+const CHANGES_PAGE: u32 = 1000;
+/// The deployed server's largest page.
+const LEGACY_PAGE: u32 = 100;
+/// The deployed server's changes to old leads are picked up by a full sync this often.
+const FULL_SYNC_EVERY: chrono::Duration = chrono::Duration::hours(24);
+
+const CURSOR: &str = "cursor";
+const NEWEST: &str = "newest_created_at";
+const FULL_AT: &str = "full_sync_at";
+const SYNCED_AT: &str = "synced_at";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Server(#[from] ClientError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Changes after a cursor (our server).
+    Changes,
+    /// Pages of the lead list (the deployed server); `full` when it read the whole book.
+    Pages { full: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncReport {
+    pub mode: SyncMode,
+    /// Leads received from the server.
+    pub fetched: u64,
+    /// Leads in the cache afterwards.
+    pub cached: u64,
+    pub took: Duration,
+}
+
+/// Brings `cache` up to date from `api` (a logged-in client).
+pub async fn sync(api: &ApiClient, cache: &mut LeadCache) -> Result<SyncReport, SyncError> {
+    let started = Instant::now();
+    let (mode, fetched) = if api.capabilities().await?.lead_changes {
+        (SyncMode::Changes, sync_changes(api, cache).await?)
+    } else {
+        sync_pages(api, cache).await?
+    };
+    cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
+    Ok(SyncReport { mode, fetched, cached: cache.count()?, took: started.elapsed() })
+}
+
+/// When the cache last synced, if ever.
+pub fn last_synced(cache: &LeadCache) -> Result<Option<DateTime<Utc>>, CacheError> {
+    Ok(cache.meta(SYNCED_AT)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
+}
+
+async fn sync_changes(api: &ApiClient, cache: &mut LeadCache) -> Result<u64, SyncError> {
+    let mut cursor: u64 = cache.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+    let mut fetched = 0;
+    loop {
+        let page = api.lead_changes(cursor, CHANGES_PAGE).await?;
+        if page.cursor < cursor {
+            // The server's history is not the one we followed (a reset database): start over.
+            cache.set_meta(CURSOR, "0")?;
+            cursor = 0;
+            continue;
+        }
+        cache.upsert_changes(&page.changes)?;
+        cache.remove(&page.deleted)?;
+        fetched += page.changes.len() as u64;
+        cursor = page.cursor;
+        // Saved with each page: an interrupted sync goes on from here next time.
+        cache.set_meta(CURSOR, &cursor.to_string())?;
+        if !page.more {
+            return Ok(fetched);
+        }
+    }
+}
+
+async fn sync_pages(api: &ApiClient, cache: &mut LeadCache) -> Result<(SyncMode, u64), SyncError> {
+    let parse =
+        |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
+    let newest = parse(cache.meta(NEWEST)?);
+    let full = newest.is_none() || parse(cache.meta(FULL_AT)?).is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
+    let started = Utc::now();
+    let (mut fetched, mut page, mut newest_seen) = (0u64, 1u32, newest);
+    loop {
+        let query = LeadQuery { limit: Some(LEGACY_PAGE), page, ..LeadQuery::default() };
+        let found = api.leads(&query).await?;
+        let reached_cached = !full && found.leads.iter().any(|l| l.created_at.is_some_and(|c| Some(c) < newest));
+        newest_seen = newest_seen.max(found.leads.iter().filter_map(|l| l.created_at).max());
+        cache.upsert(&found.leads, None)?;
+        fetched += found.leads.len() as u64;
+        if reached_cached || found.leads.len() < LEGACY_PAGE as usize || page >= found.pagination.pages {
+            break;
+        }
+        page += 1;
+    }
+    if let Some(n) = newest_seen {
+        cache.set_meta(NEWEST, &n.to_rfc3339())?;
+    }
+    if full {
+        cache.set_meta(FULL_AT, &started.to_rfc3339())?;
+    }
+    Ok((SyncMode::Pages { full }, fetched))
+}
