@@ -9,13 +9,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
+use crokodial_client::cache::{CacheQuery, LeadCache};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
-use crokodial_client::session::Session;
+use crokodial_client::session::{Profile, Session};
 use crokodial_client::settings::{Hush, QuietHours, Settings};
 use crokodial_client::socket::ConnectionState;
-use crokodial_core::api::LeadQuery;
+use crokodial_client::sync::{self, SyncMode};
 use crokodial_core::LeadSource;
 
 #[derive(Parser)]
@@ -43,14 +44,25 @@ enum Command {
     },
     /// Forget the session (keychain entry and profile).
     Logout,
-    /// List leads, newest first.
+    /// List leads, newest first, from the local cache (synced first unless --offline).
     Leads {
+        /// Name, email or city words, or phone digits.
         #[arg(long)]
         search: Option<String>,
-        /// Page size (the server clamps it to 10..100).
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
         /// One JSON object per lead.
+        #[arg(long)]
+        json: bool,
+        /// Never touch the network: answer from the cache as it is.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Bring the local lead cache up to date with the server.
+    Sync,
+    /// One lead, whole, from the cache.
+    Lead {
+        id: String,
         #[arg(long)]
         json: bool,
     },
@@ -154,12 +166,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Session::logout(&home, &keychain)?;
             eprintln!("Logged out");
         }
-        Command::Leads { search, limit, json } => {
-            let session = restore(&home, &keychain)?;
-            let query = LeadQuery { search, limit: Some(limit), page: 1, ..LeadQuery::default() };
-            let page = session.api().leads(&query).await?;
+        Command::Leads { search, limit, json, offline } => {
+            let mut cache = open_cache(&home)?;
+            if !offline {
+                let session = restore(&home, &keychain)?;
+                if let Err(e) = sync::sync(session.api(), &mut cache).await {
+                    eprintln!("offline ({e}): showing the cached leads");
+                }
+            }
+            let (leads, total) = cache.page(&CacheQuery { search, limit, offset: 0 })?;
             let mut out = std::io::stdout().lock();
-            for lead in &page.leads {
+            for lead in &leads {
                 if json {
                     writeln!(out, "{}", serde_json::to_string(lead)?)?;
                 } else {
@@ -167,7 +184,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             if !json {
-                eprintln!("{} of {} leads", page.leads.len(), page.pagination.total);
+                let synced = sync::last_synced(&cache)?.map_or("never synced".into(), |t| {
+                    format!("synced {}", t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"))
+                });
+                eprintln!("{} of {total} leads ({synced})", leads.len());
+            }
+        }
+        Command::Sync => {
+            let session = restore(&home, &keychain)?;
+            let mut cache = open_cache(&home)?;
+            let report = sync::sync(session.api(), &mut cache).await?;
+            let how = match report.mode {
+                SyncMode::Changes => "changes",
+                SyncMode::Pages { full: true } => "every page",
+                SyncMode::Pages { full: false } => "new pages",
+            };
+            eprintln!(
+                "synced {} leads ({how}) in {} ms; {} in the cache",
+                report.fetched,
+                report.took.as_millis(),
+                report.cached
+            );
+        }
+        Command::Lead { id, json } => {
+            let cache = open_cache(&home)?;
+            let lead =
+                cache.get(&id)?.with_context(|| format!("no lead {id:?} in the cache (run `crokodial sync`)"))?;
+            if json {
+                println!("{}", serde_json::to_string(&lead)?);
+            } else {
+                print!("{}", output::lead_detail(&lead));
             }
         }
         Command::Watch { json, count } => watch(&home, &keychain, json, count).await?,
@@ -228,6 +274,12 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
     }
     print!("{}", output::alert_settings(&settings.alerts, chrono::Utc::now()));
     Ok(())
+}
+
+/// The cache of the account last logged in here.
+fn open_cache(home: &Home) -> anyhow::Result<LeadCache> {
+    let profile = Profile::read(home)?.context("not logged in: run `crokodial login --server URL --email E` first")?;
+    Ok(LeadCache::open(home, &profile.server_url, &profile.user.id)?)
 }
 
 fn restore(home: &Home, keychain: &OsKeychain) -> anyhow::Result<Session> {

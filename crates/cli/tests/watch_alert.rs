@@ -209,7 +209,7 @@ async fn without_a_keychain_login_stops_and_writes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn leads_lists_the_tenant_newest_first_and_wrong_password_fails() {
+async fn leads_come_from_the_synced_cache_and_still_answer_offline() {
     let session = DesktopSession::start().unwrap();
     let server = TestServer::start(false).await.unwrap();
     let admin = server.admin("list@agency.test").await.unwrap();
@@ -238,6 +238,25 @@ async fn leads_lists_the_tenant_newest_first_and_wrong_password_fails() {
     let out = session.command(CLI).args(["leads", "--search", "seco"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Second") && !text.contains("Third"), "{text}");
+
+    // One more lead: `sync` brings just it.
+    let fourth =
+        server.post_nextgen(&admin.webhook, json!({"first_name": "Fourth", "phone": "3125550104"})).await.unwrap();
+    let (ok, _, err) = cli(&session, &["sync"]);
+    assert!(ok && err.contains("synced 1 leads (changes)") && err.contains("4 in the cache"), "{err}");
+
+    // The server goes away: the cache still answers, searches and shows a whole lead.
+    drop(server);
+    let (ok, out, err) = cli(&session, &["leads", "--offline", "--search", "0104"]);
+    assert!(ok && out.contains("Fourth") && !out.contains("Third"), "{out}{err}");
+    let (ok, out, err) = cli(&session, &["leads"]);
+    assert!(ok && err.starts_with("offline (") && out.lines().count() == 4, "{out}{err}");
+    let (ok, out, err) = cli(&session, &["lead", &fourth, "--json"]);
+    assert!(ok, "{err}");
+    let lead: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((lead["_id"].as_str(), lead["phone"].as_str()), (Some(fourth.as_str()), Some("3125550104")));
+    let (ok, _, err) = cli(&session, &["lead", "nope"]);
+    assert!(!ok && err.contains("no lead \"nope\" in the cache"), "{err}");
 
     assert!(session.command(CLI).arg("logout").status().unwrap().success());
     let out = session.command(CLI).arg("leads").output().unwrap();

@@ -20,6 +20,13 @@ pub struct Profile {
     pub user: User,
 }
 
+impl Profile {
+    /// The last session's profile (server and user; no secret), if any. No keychain, no network.
+    pub fn read(home: &Home) -> Result<Option<Profile>> {
+        read_profile(home)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub profile: Profile,
