@@ -167,13 +167,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Logged out");
         }
         Command::Leads { search, limit, json, offline } => {
-            let mut cache = open_cache(&home)?;
+            let cache = tokio::sync::Mutex::new(open_cache(&home)?);
             if !offline {
                 let session = restore(&home, &keychain)?;
-                if let Err(e) = sync::sync(session.api(), &mut cache).await {
+                if let Err(e) = sync::sync(session.api(), &cache).await {
                     eprintln!("offline ({e}): showing the cached leads");
                 }
             }
+            let cache = cache.into_inner();
             let (leads, total) = cache.page(&CacheQuery { search, limit, offset: 0 })?;
             let mut out = std::io::stdout().lock();
             for lead in &leads {
@@ -192,8 +193,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Sync => {
             let session = restore(&home, &keychain)?;
-            let mut cache = open_cache(&home)?;
-            let report = sync::sync(session.api(), &mut cache).await?;
+            let cache = tokio::sync::Mutex::new(open_cache(&home)?);
+            let report = sync::sync(session.api(), &cache).await?;
             let how = match report.mode {
                 SyncMode::Changes => "changes",
                 SyncMode::Pages { full: true } => "every page",
@@ -309,7 +310,9 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
     }
     // The settings are read once; `crokodial alerts` changes apply to the next `watch`.
     let (_settings, settings) = tokio::sync::watch::channel(settings);
-    let mut feed = LeadFeed::start(session.api(), player, settings)?;
+    // New leads go to the local cache too, so `crokodial leads --offline` has them.
+    let cache = std::sync::Arc::new(tokio::sync::Mutex::new(open_cache(home)?));
+    let mut feed = LeadFeed::start(session.api(), player, settings)?.with_cache(cache);
 
     let mut state = feed.state();
     tokio::spawn(async move {

@@ -102,6 +102,9 @@ pub struct LeadCache {
     conn: Connection,
 }
 
+/// The cache as the engine's tasks share it (the lead feed writes, sync writes, the UI reads).
+pub type SharedCache = std::sync::Arc<tokio::sync::Mutex<LeadCache>>;
+
 impl LeadCache {
     /// The cache file of `user_id` on `server_url`, under the profile directory.
     pub fn path_for(home: &Home, server_url: &str, user_id: &str) -> PathBuf {

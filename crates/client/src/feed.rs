@@ -19,6 +19,7 @@ use tokio::sync::watch;
 
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
+use crate::cache::SharedCache;
 use crate::error::ClientError;
 use crate::netwatch;
 use crate::settings::{AlertSettings, Hush};
@@ -48,6 +49,8 @@ pub struct LeadFeed {
     since: DateTime<Utc>,
     /// Leads found by a backfill, waiting to be handed out.
     backlog: VecDeque<NewLeadNotification>,
+    /// Where each lead goes before it is handed out, so the list has it before the UI asks.
+    cache: Option<SharedCache>,
 }
 
 /// Stops a task when dropped.
@@ -91,7 +94,14 @@ impl LeadFeed {
             policy: Policy::default(),
             since: Utc::now() - CLOCK_MARGIN,
             backlog: VecDeque::new(),
+            cache: None,
         })
+    }
+
+    /// Writes every lead event into `cache` before handing it out.
+    pub fn with_cache(mut self, cache: SharedCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     pub fn state(&self) -> watch::Receiver<ConnectionState> {
@@ -102,6 +112,7 @@ impl LeadFeed {
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
             if let Some(lead) = self.backlog.pop_front() {
+                self.keep(&lead).await;
                 return Some(self.decide(lead));
             }
             match self.socket.next_event().await? {
@@ -109,10 +120,21 @@ impl LeadFeed {
                     // Live up to now: dated by the server when it says, else by our clock.
                     let created = lead.lead.as_ref().and_then(|l| l.created_at);
                     self.since = self.since.max(created.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
+                    self.keep(&lead).await;
                     return Some(self.decide(lead));
                 }
                 SocketEvent::Reconnected { resumed: true } | SocketEvent::NotesUpdated { .. } => {}
                 SocketEvent::Reconnected { resumed: false } => self.backfill().await,
+            }
+        }
+    }
+
+    /// Puts the event's lead in the cache, when the event carries the whole lead (ours does; the
+    /// deployed server's events do not, and the next sync brings those).
+    async fn keep(&self, event: &NewLeadNotification) {
+        if let (Some(cache), Some(lead)) = (&self.cache, &event.lead) {
+            if let Err(e) = cache.lock().await.upsert(std::slice::from_ref(lead), None) {
+                tracing::warn!(error = %e, "cannot cache a lead");
             }
         }
     }

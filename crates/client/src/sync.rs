@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use crokodial_core::api::LeadQuery;
 
 use crate::api::ApiClient;
+use tokio::sync::Mutex;
+
 use crate::cache::{CacheError, LeadCache};
 use crate::error::ClientError;
 
@@ -53,14 +55,16 @@ pub struct SyncReport {
     pub took: Duration,
 }
 
-/// Brings `cache` up to date from `api` (a logged-in client).
-pub async fn sync(api: &ApiClient, cache: &mut LeadCache) -> Result<SyncReport, SyncError> {
+/// Brings `cache` up to date from `api` (a logged-in client). The cache is locked only while a
+/// page is written, so it stays readable during a long first sync.
+pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let (mode, fetched) = if api.capabilities().await?.lead_changes {
         (SyncMode::Changes, sync_changes(api, cache).await?)
     } else {
         sync_pages(api, cache).await?
     };
+    let cache = cache.lock().await;
     cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
     Ok(SyncReport { mode, fetched, cached: cache.count()?, took: started.elapsed() })
 }
@@ -70,34 +74,39 @@ pub fn last_synced(cache: &LeadCache) -> Result<Option<DateTime<Utc>>, CacheErro
     Ok(cache.meta(SYNCED_AT)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
 }
 
-async fn sync_changes(api: &ApiClient, cache: &mut LeadCache) -> Result<u64, SyncError> {
-    let mut cursor: u64 = cache.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, SyncError> {
+    let mut cursor: u64 = cache.lock().await.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
     let mut fetched = 0;
     loop {
         let page = api.lead_changes(cursor, CHANGES_PAGE).await?;
         if page.cursor < cursor {
             // The server's history is not the one we followed (a reset database): start over.
-            cache.set_meta(CURSOR, "0")?;
+            cache.lock().await.set_meta(CURSOR, "0")?;
             cursor = 0;
             continue;
         }
-        cache.upsert_changes(&page.changes)?;
-        cache.remove(&page.deleted)?;
+        let mut c = cache.lock().await;
+        c.upsert_changes(&page.changes)?;
+        c.remove(&page.deleted)?;
         fetched += page.changes.len() as u64;
         cursor = page.cursor;
         // Saved with each page: an interrupted sync goes on from here next time.
-        cache.set_meta(CURSOR, &cursor.to_string())?;
+        c.set_meta(CURSOR, &cursor.to_string())?;
+        drop(c);
         if !page.more {
             return Ok(fetched);
         }
     }
 }
 
-async fn sync_pages(api: &ApiClient, cache: &mut LeadCache) -> Result<(SyncMode, u64), SyncError> {
+async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64), SyncError> {
     let parse =
         |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
-    let newest = parse(cache.meta(NEWEST)?);
-    let full = newest.is_none() || parse(cache.meta(FULL_AT)?).is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
+    let (newest, full_at) = {
+        let c = cache.lock().await;
+        (parse(c.meta(NEWEST)?), parse(c.meta(FULL_AT)?))
+    };
+    let full = newest.is_none() || full_at.is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
     let started = Utc::now();
     let (mut fetched, mut page, mut newest_seen) = (0u64, 1u32, newest);
     loop {
@@ -105,18 +114,19 @@ async fn sync_pages(api: &ApiClient, cache: &mut LeadCache) -> Result<(SyncMode,
         let found = api.leads(&query).await?;
         let reached_cached = !full && found.leads.iter().any(|l| l.created_at.is_some_and(|c| Some(c) < newest));
         newest_seen = newest_seen.max(found.leads.iter().filter_map(|l| l.created_at).max());
-        cache.upsert(&found.leads, None)?;
+        cache.lock().await.upsert(&found.leads, None)?;
         fetched += found.leads.len() as u64;
         if reached_cached || found.leads.len() < LEGACY_PAGE as usize || page >= found.pagination.pages {
             break;
         }
         page += 1;
     }
+    let c = cache.lock().await;
     if let Some(n) = newest_seen {
-        cache.set_meta(NEWEST, &n.to_rfc3339())?;
+        c.set_meta(NEWEST, &n.to_rfc3339())?;
     }
     if full {
-        cache.set_meta(FULL_AT, &started.to_rfc3339())?;
+        c.set_meta(FULL_AT, &started.to_rfc3339())?;
     }
     Ok((SyncMode::Pages { full }, fetched))
 }
