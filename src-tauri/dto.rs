@@ -105,6 +105,17 @@ impl From<&Lead> for LeadRow {
     }
 }
 
+/// What `list_leads` answers: one page of rows, how many leads match in all, and when the local
+/// cache last synced (none when the list came straight from the server).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadList {
+    pub rows: Vec<LeadRow>,
+    pub total: u32,
+    /// RFC 3339.
+    pub synced_at: Option<String>,
+}
+
 impl LeadRow {
     /// A row from a socket event: the whole lead when the server sent it (ours does), else what
     /// the deployed server's event carries.
@@ -328,6 +339,7 @@ mod tests {
             AlertSound::decl(),
             Latency::decl(),
             LeadEvent::decl(),
+            LeadList::decl(),
             LeadRow::decl(),
             Role::decl(),
             SessionInfo::decl(),

@@ -3,10 +3,14 @@
 //! engine, never in the webview.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use chrono::Utc;
+
+use crokodial_client::cache::LeadCache;
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::session::Session;
+use crokodial_client::sync;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
 
 use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow};
@@ -17,13 +21,22 @@ pub const CONNECTION_CHANGED: &str = "connection-changed";
 pub const UNREAD_CHANGED: &str = "unread-changed";
 pub const ALERT_SETTINGS_CHANGED: &str = "alert-settings-changed";
 pub const OPEN_LEAD: &str = "open-lead";
+pub const LEADS_SYNCED: &str = "leads-synced";
 
-/// Starts (or restarts) the live feed for `session`.
+/// Starts (or restarts) the live feed for `session`, with its lead cache, and syncs the cache.
 pub fn start(app: &AppHandle, session: &Session) {
     stop(app);
     let state = app.state::<AppState>();
     let alert = state.alert.clone();
     let settings = state.alert_settings.subscribe();
+    let cache = match LeadCache::open(&state.home, &session.profile.server_url, &session.user().id) {
+        Ok(cache) => Some(Arc::new(tokio::sync::Mutex::new(cache))),
+        Err(e) => {
+            tracing::error!(error = %e, "no local lead cache: the list comes from the server");
+            None
+        }
+    };
+    *state.cache.lock().expect("cache lock") = cache.clone();
     let session = session.clone();
     let app2 = app.clone();
     let task = tauri::async_runtime::spawn(async move {
@@ -31,6 +44,19 @@ pub fn start(app: &AppHandle, session: &Session) {
             Ok(feed) => feed,
             Err(e) => return tracing::error!(error = %e, "cannot start the live feed"),
         };
+        if let Some(cache) = cache {
+            feed = feed.with_cache(cache.clone());
+            let (app, api) = (app2.clone(), session.api().clone());
+            tauri::async_runtime::spawn(async move {
+                match sync::sync(&api, &cache).await {
+                    Ok(report) => {
+                        tracing::info!(fetched = report.fetched, cached = report.cached, took = ?report.took, "synced");
+                        let _ = app.emit(LEADS_SYNCED, report.cached);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "sync failed; the list shows the cached leads"),
+                }
+            });
+        }
         let mut states = feed.state();
         let app3 = app2.clone();
         tauri::async_runtime::spawn(async move {
@@ -83,6 +109,7 @@ pub fn stop(app: &AppHandle) {
     if let Some(task) = state.live.lock().expect("live lock").take() {
         task.abort();
     }
+    state.cache.lock().expect("cache lock").take();
     set_connection(app, ConnectionState::IDLE);
     seen(app);
 }

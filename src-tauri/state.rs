@@ -4,6 +4,7 @@ use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;
 
 use crokodial_client::alert::AlertPlayer;
+use crokodial_client::cache::SharedCache;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::Session;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The task pumping the lead feed into the UI; aborting it closes the socket.
     pub live: Mutex<Option<JoinHandle<()>>>,
     pub connection: Mutex<ConnectionState>,
+    /// The logged-in account's local lead cache (none if it could not be opened).
+    pub cache: Mutex<Option<SharedCache>>,
     /// Announced leads the rep has not looked at yet.
     pub unread: AtomicU32,
 }
@@ -46,12 +49,17 @@ impl AppState {
             session: Mutex::new(None),
             live: Mutex::new(None),
             connection: Mutex::new(ConnectionState::IDLE),
+            cache: Mutex::new(None),
             unread: AtomicU32::new(0),
         })
     }
 
     pub fn session(&self) -> Option<Session> {
         self.session.lock().expect("session lock").clone()
+    }
+
+    pub fn cache(&self) -> Option<SharedCache> {
+        self.cache.lock().expect("cache lock").clone()
     }
 
     pub fn alerts(&self) -> AlertSettings {

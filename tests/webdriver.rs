@@ -156,6 +156,15 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     })
     .await;
     assert!(rows >= 10, "{rows} rows");
+    // The list comes from the local cache, synced from the server; the count is the whole book.
+    let synced = wait_for(&client, "the sync time", || async {
+        Some(text_of(&client.find(Locator::Id("synced-at")).await.ok()?).await)
+    })
+    .await;
+    assert!(synced.contains("synced"), "{synced:?}");
+    let count = text_of(&client.find(Locator::Id("lead-count")).await.unwrap()).await;
+    let total: usize = count.split_whitespace().next().and_then(|n| n.replace(',', "").parse().ok()).unwrap_or(0);
+    assert!(total >= rows, "{count:?} counts every lead, not the rows shown ({rows})");
     wait_for(&client, "a live connection", || async {
         let badge = client.find(Locator::Id("connection-state")).await.ok()?;
         (badge.attr("data-state").await.ok()?? == "live").then_some(())

@@ -9,7 +9,7 @@ import type {
   ConnectionState,
   DemoAccount,
   LeadEvent,
-  LeadRow,
+  LeadList,
   SessionInfo,
 } from './bindings';
 import { toAppError } from './errors';
@@ -44,8 +44,9 @@ export function logout(): Promise<null> {
   return call<null>('logout');
 }
 
-export function listLeads(search: string | null): Promise<LeadRow[]> {
-  return call<LeadRow[]>('list_leads', { search });
+/** The newest leads (from the local cache, which works offline), how many match, and when it synced. */
+export function listLeads(search: string | null): Promise<LeadList> {
+  return call<LeadList>('list_leads', { search });
 }
 
 export function connectionState(): Promise<ConnectionState> {
@@ -106,4 +107,9 @@ export function onAlertSettingsChanged(handler: (settings: AlertSettings) => voi
 /** A notification was clicked: show this lead. */
 export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenFn> {
   return subscribe<string>('open-lead', handler);
+}
+
+/** The local lead cache finished a sync (payload: how many leads it holds). */
+export function onLeadsSynced(handler: (cached: number) => void): Promise<UnlistenFn> {
+  return subscribe<number>('leads-synced', handler);
 }

@@ -82,6 +82,12 @@ announced: boolean,
  */
 hush: AlertHush | null, latency: Latency, };
 
+export type LeadList = { rows: Array<LeadRow>, total: number, 
+/**
+ * RFC 3339.
+ */
+syncedAt: string | null, };
+
 export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, 
 /**
  * RFC 3339.
