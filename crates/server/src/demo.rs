@@ -98,27 +98,28 @@ const LAST: &[&str] = &[
     "Murphy",
 ];
 /// State, a real area code there, the first two zip digits, and its main time zone.
-const PLACES: &[(&str, &str, &str, &str)] = &[
-    ("TX", "214", "75", "America/Chicago"),
-    ("TX", "713", "77", "America/Chicago"),
-    ("FL", "305", "33", "America/New_York"),
-    ("FL", "813", "33", "America/New_York"),
-    ("CA", "213", "90", "America/Los_Angeles"),
-    ("CA", "619", "92", "America/Los_Angeles"),
-    ("NY", "212", "10", "America/New_York"),
-    ("NJ", "201", "07", "America/New_York"),
-    ("MA", "617", "02", "America/New_York"),
-    ("CT", "203", "06", "America/New_York"),
-    ("GA", "404", "30", "America/New_York"),
-    ("NC", "704", "28", "America/New_York"),
-    ("IL", "312", "60", "America/Chicago"),
-    ("AZ", "602", "85", "America/Phoenix"),
-    ("CO", "720", "80", "America/Denver"),
-    ("TN", "615", "37", "America/Chicago"),
-    ("OH", "614", "43", "America/New_York"),
-    ("WA", "206", "98", "America/Los_Angeles"),
-    ("PA", "215", "19", "America/New_York"),
-    ("NV", "702", "89", "America/Los_Angeles"),
+/// (state, area code, zip prefix, time zone, city).
+const PLACES: &[(&str, &str, &str, &str, &str)] = &[
+    ("TX", "214", "75", "America/Chicago", "Dallas"),
+    ("TX", "713", "77", "America/Chicago", "Houston"),
+    ("FL", "305", "33", "America/New_York", "Miami"),
+    ("FL", "813", "33", "America/New_York", "Tampa"),
+    ("CA", "213", "90", "America/Los_Angeles", "Los Angeles"),
+    ("CA", "619", "92", "America/Los_Angeles", "San Diego"),
+    ("NY", "212", "10", "America/New_York", "New York"),
+    ("NJ", "201", "07", "America/New_York", "Jersey City"),
+    ("MA", "617", "02", "America/New_York", "Boston"),
+    ("CT", "203", "06", "America/New_York", "New Haven"),
+    ("GA", "404", "30", "America/New_York", "Atlanta"),
+    ("NC", "704", "28", "America/New_York", "Charlotte"),
+    ("IL", "312", "60", "America/Chicago", "Chicago"),
+    ("AZ", "602", "85", "America/Phoenix", "Phoenix"),
+    ("CO", "720", "80", "America/Denver", "Denver"),
+    ("TN", "615", "37", "America/Chicago", "Nashville"),
+    ("OH", "614", "43", "America/New_York", "Columbus"),
+    ("WA", "206", "98", "America/Los_Angeles", "Seattle"),
+    ("PA", "215", "19", "America/New_York", "Philadelphia"),
+    ("NV", "702", "89", "America/Los_Angeles", "Las Vegas"),
 ];
 const DISPOSITIONS: &[&str] = &[
     "New Lead",
@@ -148,13 +149,14 @@ struct Person {
     state: &'static str,
     zip: String,
     tz: &'static str,
+    city: &'static str,
     dob: String,
 }
 
 fn person(rng: &mut StdRng) -> Person {
     let first = *FIRST.choose(rng).expect("non-empty");
     let last = *LAST.choose(rng).expect("non-empty");
-    let &(state, area, zip2, tz) = PLACES.choose(rng).expect("non-empty");
+    let &(state, area, zip2, tz, city) = PLACES.choose(rng).expect("non-empty");
     // NANP: the exchange starts with 2-9 and is never 555.
     let exchange = loop {
         let e = rng.gen_range(200..1000);
@@ -173,11 +175,13 @@ fn person(rng: &mut StdRng) -> Person {
         state,
         zip: format!("{zip2}{:03}", rng.gen_range(0..1000)),
         tz,
+        city,
         dob: format!("{}-{:02}-{:02}", rng.gen_range(1950..2004), rng.gen_range(1..13), rng.gen_range(1..29)),
     }
 }
 
-fn seeded_lead(rng: &mut StdRng, tenant: &str, assignee: &str) -> Lead {
+/// A synthetic lead of `tenant`, as the demo seeds them (the offline-book bench uses it too).
+pub fn seeded_lead(rng: &mut StdRng, tenant: &str, assignee: &str) -> Lead {
     let p = person(rng);
     let source = match rng.gen_range(0..10) {
         0..=4 => LeadSource::NextGen,
@@ -208,6 +212,7 @@ fn seeded_lead(rng: &mut StdRng, tenant: &str, assignee: &str) -> Lead {
         weight: Some(rng.gen_range(110..280).to_string()),
         gender: Some(["male", "female"].choose(rng).expect("non-empty").to_string()),
         state: Some(p.state.into()),
+        city: Some(p.city.into()),
         household_size: Some(rng.gen_range(1..7).to_string()),
         tobacco_user: Some(rng.gen_bool(0.15)),
         time_zone: Some(p.tz.into()),
@@ -281,6 +286,7 @@ pub fn nextgen_payload(rng: &mut StdRng) -> serde_json::Value {
         "email": p.email,
         "phone": p.phone,
         "state": p.state,
+        "city": p.city,
         "zip_code": p.zip,
         "dob": p.dob,
         "gender": gender,

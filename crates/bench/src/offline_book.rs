@@ -1,0 +1,124 @@
+//! `offline-book`: the local lead cache holding a rep's whole book of synthetic leads (default
+//! 100,000). Reports the time to store them, the file's size against the same leads as CSV, a
+//! cold open to the first page, and search latency for what reps type: a surname, four phone
+//! digits, a city.
+//!
+//!     cargo run --release -p crokodial-bench --bin offline-book -- [--leads 100000]
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use crokodial_client::cache::{CacheQuery, LeadCache};
+use crokodial_core::Lead;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+#[derive(Parser)]
+#[command(about = "The local lead cache with a whole book of leads")]
+struct Args {
+    #[arg(long, default_value_t = 100_000)]
+    leads: usize,
+    /// Searches of each kind.
+    #[arg(long, default_value_t = 300)]
+    searches: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("book.sqlite");
+    let mut rng = StdRng::seed_from_u64(7);
+    let leads: Vec<Lead> =
+        (0..args.leads).map(|_| crokodial_server::demo::seeded_lead(&mut rng, "tenant", "rep")).collect();
+    println!("offline-book: {} leads", leads.len());
+
+    let started = Instant::now();
+    let mut cache = LeadCache::open_at(&path)?;
+    for chunk in leads.chunks(1000) {
+        cache.upsert(chunk, None)?;
+    }
+    println!("  store all, 1,000 a transaction     {:>8.0} ms", ms(started.elapsed()));
+    drop(cache); // closing checkpoints the WAL into the file
+
+    let csv = csv_size(&leads)?;
+    let size = std::fs::metadata(&path)?.len();
+    println!(
+        "  cache file {:.1} MB; the same leads as CSV {:.1} MB; ratio {:.2}",
+        mb(size),
+        mb(csv),
+        size as f64 / csv as f64
+    );
+
+    let started = Instant::now();
+    let cache = LeadCache::open_at(&path)?;
+    let (first, total) = cache.page(&CacheQuery { search: None, limit: 100, offset: 0 })?;
+    println!("  open + first page of 100 (of {total})  {:>8.2} ms", ms(started.elapsed()));
+    assert_eq!(first.len(), 100);
+
+    let mut pick = |f: &dyn Fn(&Lead) -> Option<String>| -> Vec<String> {
+        (0..args.searches).filter_map(|_| f(leads.choose(&mut rng).expect("leads"))).collect()
+    };
+    let surnames = pick(&|l| l.last_name.clone());
+    let digits = pick(&|l| l.phone.as_deref().map(|p| p[p.len() - 4..].to_owned()));
+    let cities = pick(&|l| l.city.clone());
+    for (what, queries) in [("surname", surnames), ("4 phone digits", digits), ("city", cities)] {
+        let mut times = Vec::new();
+        let mut found = 0;
+        for q in &queries {
+            let started = Instant::now();
+            let (page, total) = cache.page(&CacheQuery { search: Some(q.clone()), limit: 100, offset: 0 })?;
+            times.push(started.elapsed());
+            found += usize::from(!page.is_empty()) * usize::from(total > 0);
+        }
+        times.sort();
+        let at = |p: f64| ms(times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1]);
+        println!(
+            "  search {what:<15} n={:<4} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (found {found})",
+            times.len(),
+            at(0.5),
+            at(0.95),
+            ms(*times.last().expect("times"))
+        );
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+/// The size of `leads` as a CSV file with a column for each field any of them has.
+fn csv_size(leads: &[Lead]) -> anyhow::Result<u64> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = leads
+        .iter()
+        .map(|l| match serde_json::to_value(l) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        })
+        .collect();
+    let mut columns: Vec<&String> = rows.iter().flat_map(|r| r.keys()).collect();
+    columns.sort();
+    columns.dedup();
+    let cell = |v: Option<&serde_json::Value>| -> String {
+        let text = match v {
+            None | Some(serde_json::Value::Null) => return String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        if text.contains([',', '"', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text
+        }
+    };
+    let mut size = columns.iter().map(|c| c.len() + 1).sum::<usize>();
+    for row in &rows {
+        size += columns.iter().map(|c| cell(row.get(*c)).len() + 1).sum::<usize>();
+    }
+    Ok(size as u64)
+}
