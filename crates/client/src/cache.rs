@@ -1,6 +1,7 @@
 //! The local lead cache: one SQLite file per account and server, so the rep's book is at hand
-//! with no connection. Each lead is kept whole, as the server sent it (`doc`), beside the columns
-//! the list filters and sorts on, and a full-text index over name, phone digits, email and city.
+//! with no connection. Each lead is kept whole, as the server sent it (`lead_docs`), apart from the
+//! narrow rows the list filters and sorts on (`leads`), with a full-text index over name, phone
+//! digits, email and city.
 //!
 //! Phone digits are indexed as all their suffixes ("3125550199 125550199 … 0199"), so a prefix
 //! query finds any run of digits, as reps type them ("0199", "555 01").
@@ -18,8 +19,10 @@ use crate::home::Home;
 
 /// Schema steps, tracked in SQLite's `user_version`. Append only: never edit a shipped step.
 const V1: &str = r#"
+-- The list's columns, narrow so a search's matches sort fast; the whole lead is in lead_docs.
 CREATE TABLE leads (
-    id           TEXT PRIMARY KEY NOT NULL,
+    key          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
     name         TEXT NOT NULL DEFAULT '',
     phone_digits TEXT NOT NULL DEFAULT '',
     email        TEXT NOT NULL DEFAULT '',
@@ -32,9 +35,12 @@ CREATE TABLE leads (
     -- Sync metadata: the server's sequence number of this version (ours; none from the deployed
     -- server), and when this copy arrived.
     server_seq   INTEGER,
-    synced_at    TEXT NOT NULL,
-    -- Last: reading a column after a long value means walking its overflow pages.
-    doc          TEXT NOT NULL
+    synced_at    TEXT NOT NULL
+);
+-- Each lead whole, as the server sent it (JSON without its empty fields).
+CREATE TABLE lead_docs (
+    key INTEGER PRIMARY KEY REFERENCES leads (key) ON DELETE CASCADE,
+    doc TEXT NOT NULL
 );
 CREATE INDEX leads_created ON leads (created_at DESC, id);
 CREATE INDEX leads_state ON leads (state);
@@ -42,22 +48,22 @@ CREATE INDEX leads_disposition ON leads (disposition);
 
 CREATE VIRTUAL TABLE leads_fts USING fts5 (
     name, phone_digits, email, city,
-    content = 'leads', content_rowid = 'rowid',
+    content = 'leads', content_rowid = 'key',
     tokenize = "unicode61 remove_diacritics 2"
 );
 CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
     INSERT INTO leads_fts (rowid, name, phone_digits, email, city)
-    VALUES (new.rowid, new.name, new.phone_digits, new.email, new.city);
+    VALUES (new.key, new.name, new.phone_digits, new.email, new.city);
 END;
 CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN
     INSERT INTO leads_fts (leads_fts, rowid, name, phone_digits, email, city)
-    VALUES ('delete', old.rowid, old.name, old.phone_digits, old.email, old.city);
+    VALUES ('delete', old.key, old.name, old.phone_digits, old.email, old.city);
 END;
 CREATE TRIGGER leads_fts_update AFTER UPDATE ON leads BEGIN
     INSERT INTO leads_fts (leads_fts, rowid, name, phone_digits, email, city)
-    VALUES ('delete', old.rowid, old.name, old.phone_digits, old.email, old.city);
+    VALUES ('delete', old.key, old.name, old.phone_digits, old.email, old.city);
     INSERT INTO leads_fts (rowid, name, phone_digits, email, city)
-    VALUES (new.rowid, new.name, new.phone_digits, new.email, new.city);
+    VALUES (new.key, new.name, new.phone_digits, new.email, new.city);
 END;
 
 -- Small facts about the sync: its cursor, when it last succeeded.
@@ -151,34 +157,39 @@ impl LeadCache {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO leads (id, doc, name, phone_digits, email, city, state, source, disposition,
+            let mut row = tx.prepare_cached(
+                "INSERT INTO leads (id, name, phone_digits, email, city, state, source, disposition,
                                     created_at, updated_at, server_seq, synced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET
-                    doc = excluded.doc, name = excluded.name, phone_digits = excluded.phone_digits,
+                    name = excluded.name, phone_digits = excluded.phone_digits,
                     email = excluded.email, city = excluded.city, state = excluded.state,
                     source = excluded.source, disposition = excluded.disposition,
                     created_at = excluded.created_at, updated_at = excluded.updated_at,
-                    server_seq = excluded.server_seq, synced_at = excluded.synced_at",
+                    server_seq = excluded.server_seq, synced_at = excluded.synced_at
+                 RETURNING key",
             )?;
+            let mut doc = tx.prepare_cached("INSERT OR REPLACE INTO lead_docs (key, doc) VALUES (?1, ?2)")?;
             for (lead, seq) in leads {
                 let ts = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
-                stmt.execute(params![
-                    lead.id,
-                    compact_json(lead)?,
-                    lead.name,
-                    phone_suffixes(lead.phone.as_deref().unwrap_or_default()),
-                    lead.email.as_deref().unwrap_or_default(),
-                    lead.city.as_deref().unwrap_or_default(),
-                    lead.state,
-                    lead.source.map(|s| s.as_str()),
-                    lead.disposition,
-                    ts(lead.created_at),
-                    ts(lead.updated_at),
-                    seq.map(|s| s as i64),
-                    now,
-                ])?;
+                let key: i64 = row.query_row(
+                    params![
+                        lead.id,
+                        lead.name,
+                        phone_suffixes(lead.phone.as_deref().unwrap_or_default()),
+                        lead.email.as_deref().unwrap_or_default(),
+                        lead.city.as_deref().unwrap_or_default(),
+                        lead.state,
+                        lead.source.map(|s| s.as_str()),
+                        lead.disposition,
+                        ts(lead.created_at),
+                        ts(lead.updated_at),
+                        seq.map(|s| s as i64),
+                        now,
+                    ],
+                    |r| r.get(0),
+                )?;
+                doc.execute(params![key, compact_json(lead)?])?;
             }
         }
         tx.commit()?;
@@ -196,8 +207,10 @@ impl LeadCache {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Lead>, CacheError> {
-        let doc: Option<String> =
-            self.conn.query_row("SELECT doc FROM leads WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT d.doc FROM leads l JOIN lead_docs d USING (key) WHERE l.id = ?1", [id], |r| r.get(0))
+            .optional()?;
         Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
@@ -212,18 +225,22 @@ impl LeadCache {
                     [&matcher],
                     |r| r.get(0),
                 )?;
+                // The matches are sorted on the narrow list rows; only the page's leads are read whole.
                 let mut stmt = self.conn.prepare_cached(
-                    "SELECT l.doc FROM leads_fts f JOIN leads l ON l.rowid = f.rowid
-                     WHERE leads_fts MATCH ?1 ORDER BY l.created_at DESC, l.id LIMIT ?2 OFFSET ?3",
+                    "SELECT d.doc FROM (
+                         SELECT l.key, l.created_at, l.id FROM leads_fts f JOIN leads l ON l.key = f.rowid
+                         WHERE leads_fts MATCH ?1 ORDER BY l.created_at DESC, l.id LIMIT ?2 OFFSET ?3
+                     ) page JOIN lead_docs d USING (key) ORDER BY page.created_at DESC, page.id",
                 )?;
                 let docs = stmt.query_map(params![matcher, limit, offset], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 (total, docs)
             }
             None => {
                 let total = self.conn.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
-                let mut stmt = self
-                    .conn
-                    .prepare_cached("SELECT doc FROM leads ORDER BY created_at DESC, id LIMIT ?1 OFFSET ?2")?;
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT d.doc FROM leads l JOIN lead_docs d USING (key)
+                         ORDER BY l.created_at DESC, l.id LIMIT ?1 OFFSET ?2",
+                )?;
                 let docs = stmt.query_map(params![limit, offset], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 (total, docs)
             }
