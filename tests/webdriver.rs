@@ -110,13 +110,13 @@ async fn demo_webhook(server: &TestServer) -> WebhookCredentials {
 async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     // Several TLS back ends are linked into this test; fantoccini needs one chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let session = DesktopSession::start().unwrap();
+    let mut session = DesktopSession::start().unwrap();
     let display = Xvfb::start().unwrap();
     let server = TestServer::start(true).await.unwrap();
     let creds = demo_webhook(&server).await;
     let notifications = session.notification_daemon().await.unwrap();
-    // Sound goes to ALSA's null device: the test alert plays without a sound card.
-    std::fs::write(session.home().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n").unwrap();
+    // Sound goes to a private null sink, paced like a sound card: the test alert plays without one.
+    session.paced_sound().unwrap();
 
     let port = free_port();
     let driver = session

@@ -131,6 +131,39 @@ impl DesktopSession {
         cmd
     }
 
+    /// Routes ALSA's default output of processes in this session to a private PulseAudio null
+    /// sink, which plays in real time like a sound card. For long-running apps: ALSA's own `null`
+    /// and `file` devices are not paced, so an app's mixer thread would spin a core on them.
+    pub fn paced_sound(&mut self) -> anyhow::Result<()> {
+        let runtime = self.dir.path().join("run");
+        let daemon = self
+            .command("pulseaudio")
+            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
+            .args(["--load=module-native-protocol-unix", "--load=module-null-sink sink_name=speakers"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting pulseaudio (scripts/setup --test installs it)")?;
+        self.children.push(daemon);
+        let socket = runtime.join("pulse/native");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            if std::time::Instant::now() > deadline {
+                bail!("pulseaudio did not start");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let status = self.command("pactl").args(["set-default-sink", "speakers"]).status()?;
+        if !status.success() {
+            bail!("pactl set-default-sink failed");
+        }
+        std::fs::write(
+            self.dir.path().join(".asoundrc"),
+            "pcm.!default { type pulse }\nctl.!default { type pulse }\n",
+        )?;
+        Ok(())
+    }
+
     /// Routes ALSA's default output of processes in this session to a WAV file, which it returns.
     pub fn capture_sound(&self) -> anyhow::Result<PathBuf> {
         let wav = self.dir.path().join("sound-out.wav");
