@@ -44,10 +44,12 @@ pub fn start(app: &AppHandle, session: &Session) {
             Ok(feed) => feed,
             Err(e) => return tracing::error!(error = %e, "cannot start the live feed"),
         };
+        // The first sync runs beside the feed, and stops with it (logout, another login).
+        let mut _sync = None;
         if let Some(cache) = cache {
             feed = feed.with_cache(cache.clone());
             let (app, api) = (app2.clone(), session.api().clone());
-            tauri::async_runtime::spawn(async move {
+            _sync = Some(AbortOnDrop(tauri::async_runtime::spawn(async move {
                 match sync::sync(&api, &cache).await {
                     Ok(report) => {
                         tracing::info!(fetched = report.fetched, cached = report.cached, took = ?report.took, "synced");
@@ -55,7 +57,7 @@ pub fn start(app: &AppHandle, session: &Session) {
                     }
                     Err(e) => tracing::warn!(error = %e, "sync failed; the list shows the cached leads"),
                 }
-            });
+            })));
         }
         let mut states = feed.state();
         let app3 = app2.clone();
@@ -73,6 +75,15 @@ pub fn start(app: &AppHandle, session: &Session) {
         }
     });
     *state.live.lock().expect("live lock") = Some(task);
+}
+
+/// Stops a task when dropped.
+struct AbortOnDrop(tauri::async_runtime::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn deliver(app: &AppHandle, event: FeedEvent) {
