@@ -228,7 +228,7 @@ impl From<&settings::AlertSettings> for AlertSettings {
         let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
         AlertSettings {
             sound: a.sound.into(),
-            volume: (a.volume * 100.0).round() as u8,
+            volume: a.volume_percent(),
             device: a.device.clone(),
             quiet_start: a.quiet_hours.map(|q| hhmm(q.start)),
             quiet_end: a.quiet_hours.map(|q| hhmm(q.end)),
@@ -255,7 +255,7 @@ impl AlertSettings {
             .collect::<Result<_, _>>()?;
         Ok(settings::AlertSettings {
             sound: self.sound.into(),
-            volume: f32::from(self.volume.min(100)) / 100.0,
+            volume: settings::volume_from_percent(self.volume),
             device: self.device.clone(),
             quiet_hours,
             muted_until: current.muted_until,

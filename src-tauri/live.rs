@@ -172,7 +172,7 @@ fn unread_changed(app: &AppHandle, unread: u32) {
 /// Tells the UI and the tray that the alert settings changed (from the UI or the tray menu).
 pub fn alert_settings_changed(app: &AppHandle) {
     let alerts = app.state::<AppState>().alerts();
-    crate::tray::show_muted(app, alerts.muted_until.is_some_and(|u| u > Utc::now()));
+    crate::tray::show_muted(app, alerts.muted_at(Utc::now()).is_some());
     let _ = app.emit(ALERT_SETTINGS_CHANGED, AlertSettings::from(&alerts));
 }
 
@@ -226,11 +226,16 @@ fn notify(app: &AppHandle, lead: &LeadRow) {
 
 /// Brings the window to the front and tells the UI to open lead `id` (`open-lead`).
 pub fn open_lead(app: &AppHandle, id: &str) {
+    bring_forward(app);
+    seen(app);
+    let _ = app.emit(OPEN_LEAD, id);
+}
+
+/// Shows the window in front, from the tray or minimised.
+pub fn bring_forward(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
     }
-    seen(app);
-    let _ = app.emit(OPEN_LEAD, id);
 }

@@ -1,6 +1,7 @@
 //! The tray icon: the unread-lead count at a glance, and a menu to open the window, mute alerts
 //! for an hour, or quit. A desktop without a tray (no StatusNotifier host) just goes without.
 
+use crokodial_client::settings::MUTE_MINUTES;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
@@ -31,17 +32,10 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
 
 fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
     match event.id.as_ref() {
-        OPEN => {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }
+        OPEN => crate::live::bring_forward(app),
         MUTE => {
-            let muted =
-                app.state::<crate::state::AppState>().alerts().muted_until.is_some_and(|u| u > chrono::Utc::now());
-            if let Err(e) = crate::commands::alerts::mute(app, if muted { 0 } else { 60 }) {
+            let muted = app.state::<crate::state::AppState>().alerts().muted_at(chrono::Utc::now()).is_some();
+            if let Err(e) = crate::commands::alerts::mute(app, if muted { 0 } else { MUTE_MINUTES }) {
                 tracing::warn!(error = %e.message, "cannot change the mute from the tray");
             }
         }

@@ -1,4 +1,5 @@
 use crokodial_client::alert::{self, AudioStatus, Sound};
+use crokodial_client::settings::volume_from_percent;
 use crokodial_core::LeadSource;
 use tauri::{AppHandle, Manager, State};
 
@@ -31,7 +32,7 @@ pub async fn save_alert_settings(
 pub async fn test_alert(state: State<'_, AppState>, sound: Option<AlertSound>, volume: Option<u8>) -> CmdResult<()> {
     let a = state.alerts();
     let sound = sound.map_or(a.sound, Sound::from);
-    let volume = volume.map_or(a.volume, |v| f32::from(v.min(100)) / 100.0);
+    let volume = volume.map_or(a.volume, volume_from_percent);
     let mut playback = state.alert.play(sound, volume);
     if playback.started_after().await.is_some() {
         return Ok(());
@@ -53,7 +54,7 @@ pub fn mute_alerts(app: AppHandle, state: State<'_, AppState>, minutes: u32) -> 
 /// Mutes for `minutes` (0: unmute); the tray menu uses this too.
 pub fn mute(app: &AppHandle, minutes: u32) -> CmdResult<()> {
     let mut next = app.state::<AppState>().alerts();
-    next.muted_until = (minutes > 0).then(|| chrono::Utc::now() + chrono::Duration::minutes(minutes.into()));
+    next.mute_for(minutes, chrono::Utc::now());
     apply(app, next)?;
     if minutes > 0 {
         // Tell the tray and the UI again when the mute runs out.

@@ -14,7 +14,7 @@ use crokodial_client::feed::LeadFeed;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::{Profile, Session};
-use crokodial_client::settings::{Hush, QuietHours, Settings};
+use crokodial_client::settings::{volume_from_percent, Hush, QuietHours, Settings, MUTE_MINUTES};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{self, SyncMode};
 use crokodial_core::LeadSource;
@@ -106,7 +106,7 @@ enum AlertsAction {
     },
     /// No alert sound for a while (default 60 minutes); leads are still shown.
     Mute {
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = MUTE_MINUTES)]
         minutes: u32,
     },
     Unmute,
@@ -235,7 +235,7 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
             }
             let outcome = player.play(a.sound, a.volume).finished().await;
             match outcome {
-                PlayOutcome::Played => println!("played {} at {:.0}%", a.sound.name(), a.volume * 100.0),
+                PlayOutcome::Played => println!("played {} at {}%", a.sound.name(), a.volume_percent()),
                 PlayOutcome::Silent(why) => bail!("no sound: {why}"),
             }
             return Ok(());
@@ -251,7 +251,7 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
                 a.sound = v;
             }
             if let Some(v) = volume {
-                a.volume = f32::from(v) / 100.0;
+                a.volume = volume_from_percent(v);
             }
             if let Some(v) = device {
                 a.device = (!v.eq_ignore_ascii_case("default")).then_some(v);
@@ -265,7 +265,7 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
             settings.save(home)?;
         }
         Some(AlertsAction::Mute { minutes }) => {
-            a.muted_until = Some(chrono::Utc::now() + chrono::Duration::minutes(minutes.into()));
+            a.mute_for(minutes, chrono::Utc::now());
             settings.save(home)?;
         }
         Some(AlertsAction::Unmute) => {

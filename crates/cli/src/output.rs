@@ -68,14 +68,14 @@ pub fn state_line(state: &ConnectionState) -> String {
 /// The alert settings, one per line.
 pub fn alert_settings(a: &AlertSettings, now: chrono::DateTime<chrono::Utc>) -> String {
     let sources: Vec<_> = a.sources.iter().map(|s| s.as_str()).collect();
-    let muted = match a.muted_until.filter(|u| *u > now) {
+    let muted = match a.muted_at(now) {
         Some(until) => format!("until {}", until.with_timezone(&chrono::Local).format("%H:%M")),
         None => "no".into(),
     };
     format!(
-        "sound:        {}\nvolume:       {:.0}%\noutput:       {}\nquiet hours:  {}\nmuted:        {muted}\nalert for:    {}\n",
+        "sound:        {}\nvolume:       {}%\noutput:       {}\nquiet hours:  {}\nmuted:        {muted}\nalert for:    {}\n",
         a.sound.name(),
-        a.volume * 100.0,
+        a.volume_percent(),
         safe(a.device.as_deref().unwrap_or("system default")),
         a.quiet_hours.map_or("off".into(), |q| q.to_string()),
         if sources.is_empty() { "nothing".into() } else { sources.join(", ") },

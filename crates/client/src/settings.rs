@@ -16,6 +16,14 @@ use crate::home::Home;
 /// The web app plays its alert at 0.3; a desktop alert must be heard over a headset's call audio.
 pub const DEFAULT_VOLUME: f32 = 0.6;
 
+/// "Mute for 1 h": how long a mute lasts unless told otherwise.
+pub const MUTE_MINUTES: u32 = 60;
+
+/// A volume as people set it (0 to 100, more is 100) as the player takes it (0.0 to 1.0).
+pub fn volume_from_percent(percent: u8) -> f32 {
+    f32::from(percent.min(100)) / 100.0
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
@@ -113,9 +121,24 @@ impl AlertSettings {
         source.is_some_and(|s| self.sources.contains(&s))
     }
 
+    /// When the mute ends, while it is in force at `now`.
+    pub fn muted_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.muted_until.filter(|u| *u > now)
+    }
+
+    /// Mutes for `minutes` from `now`; 0 unmutes.
+    pub fn mute_for(&mut self, minutes: u32, now: DateTime<Utc>) {
+        self.muted_until = (minutes > 0).then(|| now + chrono::Duration::minutes(minutes.into()));
+    }
+
+    /// The volume as people set it, 0 to 100.
+    pub fn volume_percent(&self) -> u8 {
+        (self.volume * 100.0).round() as u8
+    }
+
     /// Whether the sound is hushed at `now` (`local` is the same instant on the local clock).
     pub fn hush(&self, now: DateTime<Utc>, local: NaiveTime) -> Option<Hush> {
-        if let Some(until) = self.muted_until.filter(|u| *u > now) {
+        if let Some(until) = self.muted_at(now) {
             return Some(Hush::Muted { until });
         }
         self.quiet_hours.filter(|q| q.contains(local)).map(|_| Hush::QuietHours)
