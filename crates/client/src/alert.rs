@@ -103,7 +103,7 @@ impl Playback {
 struct Decoded {
     channels: u16,
     rate: u32,
-    samples: Arc<[i16]>,
+    samples: Vec<i16>,
 }
 
 fn decode(bytes: &'static [u8]) -> Result<Decoded, SoundError> {
@@ -113,7 +113,7 @@ fn decode(bytes: &'static [u8]) -> Result<Decoded, SoundError> {
     if samples.is_empty() {
         return Err(SoundError("no samples".into()));
     }
-    Ok(Decoded { channels, rate, samples: samples.into() })
+    Ok(Decoded { channels, rate, samples })
 }
 
 /// The names of the output devices the system offers, for a settings screen.
@@ -132,11 +132,8 @@ impl AlertPlayer {
     /// Decodes every sound and opens `device` (by name; `None`: the system default) on a new
     /// thread. A missing output is not an error: see [`AlertPlayer::status`].
     pub fn start(device: Option<String>) -> Result<Self, SoundError> {
-        let sounds = Sound::ALL.map(|s| decode(s.wav()));
-        let sounds = match sounds {
-            [Ok(a), Ok(b), Ok(c)] => [a, b, c],
-            [a, b, c] => return Err([a, b, c].into_iter().find_map(Result::err).expect("one failed")),
-        };
+        // In the order of `Sound::ALL`, so `sounds[sound as usize]` is that sound.
+        let sounds = Sound::ALL.iter().map(|s| decode(s.wav())).collect::<Result<Vec<_>, _>>()?;
         let (commands, rx) = mpsc::channel();
         let (status_tx, status_rx) = mpsc::sync_channel(1);
         std::thread::Builder::new()
@@ -199,7 +196,7 @@ fn open(device: Option<&str>) -> Result<(OutputStream, OutputStreamHandle), Stri
 }
 
 fn player_thread(
-    sounds: [Decoded; 3],
+    sounds: Vec<Decoded>,
     device: Option<String>,
     commands: mpsc::Receiver<Command>,
     status: mpsc::SyncSender<AudioStatus>,
@@ -236,9 +233,9 @@ fn player_thread(
                 };
                 match Sink::try_new(handle) {
                     Ok(sink) => {
-                        let d = &sounds[Sound::ALL.iter().position(|s| *s == sound).expect("every sound")];
+                        let d = &sounds[sound as usize];
                         sink.set_volume(volume);
-                        sink.append(SamplesBuffer::new(d.channels, d.rate, d.samples.to_vec()));
+                        sink.append(SamplesBuffer::new(d.channels, d.rate, d.samples.clone()));
                         let _ = started.send(Instant::now());
                         playing.push((sink, done));
                     }
@@ -303,8 +300,9 @@ mod tests {
     }
 
     #[test]
-    fn sound_names_round_trip() {
-        for s in Sound::ALL {
+    fn sound_names_round_trip_and_index_the_decoded_sounds() {
+        for (i, s) in Sound::ALL.into_iter().enumerate() {
+            assert_eq!(s as usize, i, "the player finds {s:?}'s samples at its position in ALL");
             assert_eq!(Sound::parse(s.name()), Some(s));
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.name()));
         }

@@ -112,16 +112,14 @@ impl LeadFeed {
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
             if let Some(lead) = self.backlog.pop_front() {
-                self.keep(&lead).await;
-                return Some(self.decide(lead));
+                return Some(self.hand_out(lead).await);
             }
             match self.socket.next_event().await? {
                 SocketEvent::NewLead(lead) => {
                     // Live up to now: dated by the server when it says, else by our clock.
                     let created = lead.lead.as_ref().and_then(|l| l.created_at);
                     self.since = self.since.max(created.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
-                    self.keep(&lead).await;
-                    return Some(self.decide(lead));
+                    return Some(self.hand_out(lead).await);
                 }
                 SocketEvent::Reconnected { resumed: true } | SocketEvent::NotesUpdated { .. } => {}
                 SocketEvent::Reconnected { resumed: false } => self.backfill().await,
@@ -129,14 +127,17 @@ impl LeadFeed {
         }
     }
 
-    /// Puts the event's lead in the cache, when the event carries the whole lead (ours does; the
-    /// deployed server's events do not, and the next sync brings those).
-    async fn keep(&self, event: &NewLeadNotification) {
-        if let (Some(cache), Some(lead)) = (&self.cache, &event.lead) {
+    /// Decides (the sound starts here), then puts the lead in the cache before the front end
+    /// hears of it: the write never delays the alert. Only an event that carries the whole lead
+    /// is cached (ours do; the deployed server's do not, and the next sync brings those).
+    async fn hand_out(&mut self, lead: NewLeadNotification) -> FeedEvent {
+        let event = self.decide(lead);
+        if let (Some(cache), Some(lead)) = (&self.cache, &event.lead.lead) {
             if let Err(e) = cache.lock().await.upsert(std::slice::from_ref(lead), None) {
                 tracing::warn!(error = %e, "cannot cache a lead");
             }
         }
+        event
     }
 
     fn decide(&mut self, lead: NewLeadNotification) -> FeedEvent {
