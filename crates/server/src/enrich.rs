@@ -9,7 +9,7 @@ use crokodial_core::Lead;
 use tokio::sync::mpsc;
 
 use crate::hub::Hub;
-use crate::routes::webhook::lead_event;
+use crate::routes::lead_event;
 use crate::store::{self, Store};
 
 /// At most this many leads a batch: the fast path waits for the ordering lock meanwhile.
@@ -20,16 +20,16 @@ pub struct Enricher {
     queue: mpsc::UnboundedSender<(String, String)>,
 }
 
+/// The time zone the lead lacks and its state gives.
+fn missing_zone(lead: &Lead) -> Option<&'static str> {
+    lead.time_zone.is_none().then(|| lead.state.as_deref().and_then(crokodial_core::tz::for_state)).flatten()
+}
+
 /// Fills in what can be derived from the lead itself; true if anything changed.
 pub fn derive(lead: &mut Lead) -> bool {
-    let zone = lead.state.as_deref().and_then(crokodial_core::tz::for_state);
-    match (&lead.time_zone, zone) {
-        (None, Some(zone)) => {
-            lead.time_zone = Some(zone.to_owned());
-            true
-        }
-        _ => false,
-    }
+    let Some(zone) = missing_zone(lead) else { return false };
+    lead.time_zone = Some(zone.to_owned());
+    true
 }
 
 impl Enricher {
@@ -67,7 +67,7 @@ impl Enricher {
 
     /// Queues `lead` for enrichment if there is anything to derive.
     pub fn enqueue(&self, tenant: &str, lead: &Lead) {
-        if derive(&mut lead.clone()) {
+        if missing_zone(lead).is_some() {
             let _ = self.queue.send((tenant.to_owned(), lead.id.clone()));
         }
     }

@@ -3,7 +3,7 @@
 mod auth;
 mod demo;
 mod leads;
-pub(crate) mod webhook;
+mod webhook;
 
 pub(crate) use webhook::lead_event;
 

@@ -50,12 +50,11 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     let tenant = match state.known_credentials.tenant(sid, apikey) {
         Some(tenant) => tenant,
         None => {
-            let (sid, apikey) = (sid.to_owned(), apikey.to_owned());
-            let (s2, k2) = (sid.clone(), apikey.clone());
-            let tenant = store::run(&state.store, move |s| s.tenant_by_credentials(&s2, &k2))
+            let (s, k) = (sid.to_owned(), apikey.to_owned());
+            let tenant = store::run(&state.store, move |st| st.tenant_by_credentials(&s, &k))
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
-            state.known_credentials.remember(sid, apikey, tenant.clone());
+            state.known_credentials.remember(sid.to_owned(), apikey.to_owned(), tenant.clone());
             tenant
         }
     };
