@@ -11,6 +11,7 @@ use crokodial_client::cache::LeadCache;
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::session::Session;
 use crokodial_client::sync;
+use crokodial_client::AbortOnDrop;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
 
 use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow};
@@ -49,7 +50,7 @@ pub fn start(app: &AppHandle, session: &Session) {
         if let Some(cache) = cache {
             feed = feed.with_cache(cache.clone());
             let (app, api) = (app2.clone(), session.api().clone());
-            _sync = Some(AbortOnDrop(tauri::async_runtime::spawn(async move {
+            _sync = Some(AbortOnDrop(tokio::spawn(async move {
                 match sync::sync(&api, &cache).await {
                     Ok(report) => {
                         tracing::info!(fetched = report.fetched, cached = report.cached, took = ?report.took, "synced");
@@ -63,8 +64,8 @@ pub fn start(app: &AppHandle, session: &Session) {
         let app3 = app2.clone();
         tauri::async_runtime::spawn(async move {
             loop {
-                let now = ConnectionState::from(&*states.borrow_and_update());
-                set_connection(&app3, now);
+                let engine = ConnectionState::from(&*states.borrow_and_update());
+                update_connection(&app3, |c| (c.status, c.detail) = (engine.status, engine.detail));
                 if states.changed().await.is_err() {
                     return;
                 }
@@ -75,15 +76,6 @@ pub fn start(app: &AppHandle, session: &Session) {
         }
     });
     *state.live.lock().expect("live lock") = Some(task);
-}
-
-/// Stops a task when dropped.
-struct AbortOnDrop(tauri::async_runtime::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 async fn deliver(app: &AppHandle, event: FeedEvent) {
@@ -109,9 +101,7 @@ async fn deliver(app: &AppHandle, event: FeedEvent) {
     if let Err(e) = app.emit(LEAD_RECEIVED, event) {
         tracing::warn!(error = %e, "cannot send a lead to the UI");
     }
-    let mut now = app.state::<AppState>().connection.lock().expect("connection lock").clone();
-    now.last_event_at = Some(rfc3339(arrived));
-    set_connection(app, now);
+    update_connection(app, |c| c.last_event_at = Some(rfc3339(arrived)));
 }
 
 /// Stops the live feed, closing the socket.
@@ -121,18 +111,18 @@ pub fn stop(app: &AppHandle) {
         task.abort();
     }
     state.cache.lock().expect("cache lock").take();
-    set_connection(app, ConnectionState::IDLE);
+    update_connection(app, |c| *c = ConnectionState::IDLE);
     seen(app);
 }
 
-fn set_connection(app: &AppHandle, mut now: ConnectionState) {
-    let state = app.state::<AppState>();
-    let mut current = state.connection.lock().expect("connection lock");
-    if now.last_event_at.is_none() && now.status != crate::dto::ConnectionStatus::Idle {
-        now.last_event_at = current.last_event_at.clone();
-    }
-    *current = now.clone();
-    drop(current);
+/// Changes what the UI shows of the connection (its state; when the last lead came) and tells it.
+fn update_connection(app: &AppHandle, change: impl FnOnce(&mut ConnectionState)) {
+    let now = {
+        let state = app.state::<AppState>();
+        let mut current = state.connection.lock().expect("connection lock");
+        change(&mut current);
+        current.clone()
+    };
     let _ = app.emit(CONNECTION_CHANGED, now);
 }
 

@@ -24,6 +24,7 @@ use crate::error::ClientError;
 use crate::netwatch;
 use crate::settings::{AlertSettings, Hush};
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
+use crate::AbortOnDrop;
 
 /// A lead older than this when it reaches us is shown but not announced.
 pub const ANNOUNCE_MAX_AGE: Duration = Duration::from_secs(120);
@@ -51,15 +52,6 @@ pub struct LeadFeed {
     backlog: VecDeque<NewLeadNotification>,
     /// Where each lead goes before it is handed out, so the list has it before the UI asks.
     cache: Option<SharedCache>,
-}
-
-/// Stops a task when dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// A lead event for front ends.

@@ -28,3 +28,12 @@ pub mod socket;
 pub mod sync;
 
 pub use error::{ClientError, Result};
+
+/// A task that lives as long as its owner: dropping this aborts it.
+pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
