@@ -26,6 +26,7 @@ use crokodial_client::settings::DEFAULT_VOLUME;
 use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
 use crokodial_core::api::Role;
 use crokodial_server::{Config, NewUser, Server, TenantChoice, WebhookCredentials};
+use crokodial_testkit::NullSink;
 
 #[derive(Parser)]
 #[command(about = "Speed-to-lead benchmark over loopback")]
@@ -76,46 +77,19 @@ fn main() -> anyhow::Result<()> {
 /// A private audio home: a PulseAudio null sink (real-time paced) if PulseAudio is installed, else
 /// ALSA's unpaced `null` device. Points HOME (and XDG_RUNTIME_DIR) at it: ALSA reads its
 /// configuration once, from $HOME, so this must happen before anything opens audio.
-fn private_audio() -> anyhow::Result<PrivateAudio> {
+fn private_audio() -> anyhow::Result<(tempfile::TempDir, Option<NullSink>)> {
     let home = tempfile::tempdir()?;
-    let run = home.path().join("run");
-    std::fs::create_dir(&run)?;
     std::env::set_var("HOME", home.path());
-    std::env::set_var("XDG_RUNTIME_DIR", &run);
-    let pulse = std::process::Command::new("pulseaudio")
-        .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
-        .args(["--load=module-native-protocol-unix", "--load=module-null-sink sink_name=bench"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if let Ok(mut daemon) = pulse {
-        for _ in 0..100 {
-            if run.join("pulse/native").exists() {
-                let set = std::process::Command::new("pactl").args(["set-default-sink", "bench"]).status();
-                if set.is_ok_and(|s| s.success()) {
-                    println!("audio: a private PulseAudio null sink (paced like a real device)");
-                    return Ok(PrivateAudio { _home: home, daemon: Some(daemon) });
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
+    std::env::set_var("XDG_RUNTIME_DIR", home.path().join("run"));
+    match NullSink::start(home.path()) {
+        Ok(sink) => {
+            println!("audio: a private PulseAudio null sink (paced like a real device)");
+            Ok((home, Some(sink)))
         }
-        let _ = daemon.kill();
-    }
-    std::fs::write(home.path().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n")?;
-    println!("audio: ALSA's null device (install pulseaudio for a paced sink: this one spins a core)");
-    Ok(PrivateAudio { _home: home, daemon: None })
-}
-
-struct PrivateAudio {
-    _home: tempfile::TempDir,
-    daemon: Option<std::process::Child>,
-}
-
-impl Drop for PrivateAudio {
-    fn drop(&mut self) {
-        if let Some(daemon) = &mut self.daemon {
-            let _ = daemon.kill();
-            let _ = daemon.wait();
+        Err(e) => {
+            std::fs::write(home.path().join(".asoundrc"), "pcm.!default { type plug slave.pcm \"null\" }\n")?;
+            println!("audio: ALSA's null device, which spins a core ({e:#}; install pulseaudio for a paced sink)");
+            Ok((home, None))
         }
     }
 }

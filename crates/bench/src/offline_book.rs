@@ -12,9 +12,9 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheQuery, LeadCache};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::sync;
-use crokodial_core::api::Role;
 use crokodial_core::Lead;
-use crokodial_server::{Config, NewUser, Server, SqliteStore, Store, TenantChoice};
+use crokodial_server::{SqliteStore, Store};
+use crokodial_testkit::TestServer;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -96,34 +96,22 @@ fn main() -> anyhow::Result<()> {
 /// Puts `leads` in a tenant of our server (straight into its database) and times a rep's first
 /// sync of them into an empty cache.
 async fn full_sync(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<sync::SyncReport> {
-    let db = dir.join("server.db");
-    let server = Server::start(Config::for_tests(db.clone())).await?;
-    let password = "bench-password";
-    let user = server
-        .create_user(NewUser {
-            email: "book@agency.test".into(),
-            name: "Book".into(),
-            role: Role::Admin,
-            password: password.into(),
-            tenant: TenantChoice::Own,
-        })
-        .await?;
-    let tenant = server.tenant_of(&user.id).await?;
+    let server = TestServer::start(false).await?;
+    let rep = server.admin("book@agency.test").await?;
     let mut book = leads.to_vec();
     for (i, lead) in book.iter_mut().enumerate() {
-        lead.tenant_id = Some(tenant.clone());
+        lead.tenant_id = Some(rep.tenant_id.clone());
         lead.lead_id = Some(format!("BOOK-{i}")); // random vendor ids can collide in a book this big
     }
-    let store = SqliteStore::open(&db)?;
+    let store = SqliteStore::open(&server.db_path())?;
     for chunk in book.chunks(5000) {
         store.insert_leads(chunk)?;
     }
-    let token = ApiClient::new(&server.base_url())?.login(&user.email, password).await?.token;
-    let api = ApiClient::new(&server.base_url())?.with_token(Sensitive(token));
+    let token = ApiClient::new(&server.url())?.login(&rep.email, &rep.password).await?.token;
+    let api = ApiClient::new(&server.url())?.with_token(Sensitive(token));
     let cache = tokio::sync::Mutex::new(LeadCache::open_at(&dir.join("synced.sqlite"))?);
     let report = sync::sync(&api, &cache).await?;
     anyhow::ensure!(report.cached == leads.len() as u64, "synced {} of {}", report.cached, leads.len());
-    server.shutdown().await;
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 //! - [`DesktopSession`]: a fresh HOME, a private D-Bus session bus with an unlocked GNOME Keyring
 //!   (the real Secret Service), a `CROKODIAL_HOME`, and optionally sound captured to a WAV file
 //!   through ALSA's file plugin.
+//! - [`NullSink`]: sound played in real time into nothing, for long-running apps.
 //! - [`Xvfb`]: a virtual display for the real desktop app.
 //! - [`TestServer`]: our server on a loopback port with a fresh database.
 
@@ -27,6 +28,7 @@ pub struct DesktopSession {
     dir: tempfile::TempDir,
     bus_address: String,
     children: Vec<Child>,
+    sink: Option<NullSink>,
 }
 
 impl Drop for DesktopSession {
@@ -50,7 +52,7 @@ impl DesktopSession {
         }
         let socket = dir.path().join("bus");
         let bus_address = format!("unix:path={}", socket.display());
-        let mut session = DesktopSession { dir, bus_address, children: Vec::new() };
+        let mut session = DesktopSession { dir, bus_address, children: Vec::new(), sink: None };
 
         let mut dbus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
@@ -132,35 +134,9 @@ impl DesktopSession {
     }
 
     /// Routes ALSA's default output of processes in this session to a private PulseAudio null
-    /// sink, which plays in real time like a sound card. For long-running apps: ALSA's own `null`
-    /// and `file` devices are not paced, so an app's mixer thread would spin a core on them.
+    /// sink (see [`NullSink`]), for long-running apps.
     pub fn paced_sound(&mut self) -> anyhow::Result<()> {
-        let runtime = self.dir.path().join("run");
-        let daemon = self
-            .command("pulseaudio")
-            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
-            .args(["--load=module-native-protocol-unix", "--load=module-null-sink sink_name=speakers"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting pulseaudio (scripts/setup --test installs it)")?;
-        self.children.push(daemon);
-        let socket = runtime.join("pulse/native");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !socket.exists() {
-            if std::time::Instant::now() > deadline {
-                bail!("pulseaudio did not start");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let status = self.command("pactl").args(["set-default-sink", "speakers"]).status()?;
-        if !status.success() {
-            bail!("pactl set-default-sink failed");
-        }
-        std::fs::write(
-            self.dir.path().join(".asoundrc"),
-            "pcm.!default { type pulse }\nctl.!default { type pulse }\n",
-        )?;
+        self.sink = Some(NullSink::start(self.dir.path())?);
         Ok(())
     }
 
@@ -194,6 +170,50 @@ impl DesktopSession {
 }
 
 /// Notifications sent on a [`DesktopSession`]'s bus.
+/// A private PulseAudio server whose one sink, a null sink, plays in real time like a sound card,
+/// as the default ALSA output of processes whose HOME is `home` (and XDG_RUNTIME_DIR `home/run`).
+/// ALSA's own `null` and `file` devices are not paced: on them a long-running app's mixer thread
+/// spins a core. Stopped on drop.
+pub struct NullSink(Child);
+
+impl NullSink {
+    pub fn start(home: &Path) -> anyhow::Result<NullSink> {
+        let runtime = home.join("run");
+        std::fs::create_dir_all(&runtime)?;
+        let command = |program: &str| {
+            let mut cmd = Command::new(program);
+            cmd.env("HOME", home).env("XDG_RUNTIME_DIR", &runtime).stdout(Stdio::null()).stderr(Stdio::null());
+            cmd
+        };
+        let sink = NullSink(
+            command("pulseaudio")
+                .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
+                .args(["--load=module-native-protocol-unix", "--load=module-null-sink sink_name=speakers"])
+                .spawn()
+                .context("starting pulseaudio (scripts/setup --test installs it)")?,
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !runtime.join("pulse/native").exists() {
+            if Instant::now() > deadline {
+                bail!("pulseaudio did not start");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if !command("pactl").args(["set-default-sink", "speakers"]).status()?.success() {
+            bail!("pactl set-default-sink failed");
+        }
+        std::fs::write(home.join(".asoundrc"), "pcm.!default { type pulse }\nctl.!default { type pulse }\n")?;
+        Ok(sink)
+    }
+}
+
+impl Drop for NullSink {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A virtual X display.
 pub struct Xvfb {
     child: Child,
@@ -264,7 +284,7 @@ pub fn wav_stats(path: &Path) -> anyhow::Result<WavStats> {
 /// Our server on a loopback port, with a fresh database that lives as long as it does.
 pub struct TestServer {
     pub server: crokodial_server::Server,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// An account made for a test, with its tenant's webhook credentials.
@@ -277,17 +297,24 @@ pub struct TestAccount {
     pub webhook: crokodial_server::WebhookCredentials,
 }
 
+const DB_FILE: &str = "server.db";
+
 impl TestServer {
     pub async fn start(demo: bool) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let mut config = crokodial_server::Config::for_tests(dir.path().join("server.db"));
+        let mut config = crokodial_server::Config::for_tests(dir.path().join(DB_FILE));
         config.demo = demo;
         let server = crokodial_server::Server::start(config).await?;
-        Ok(TestServer { server, _dir: dir })
+        Ok(TestServer { server, dir })
     }
 
     pub fn url(&self) -> String {
         self.server.base_url()
+    }
+
+    /// The server's database, for a second connection that fills it faster than its API can.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join(DB_FILE)
     }
 
     /// An admin with a tenant of their own.
