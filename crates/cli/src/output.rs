@@ -29,18 +29,13 @@ pub fn lead_line(lead: &Lead) -> String {
 
 /// Every field the lead has, one per line.
 pub fn lead_detail(lead: &Lead) -> String {
-    let value = serde_json::to_value(lead).unwrap_or_default();
     let mut out = String::new();
-    if let Some(fields) = value.as_object() {
-        for (key, v) in fields {
-            let text = match v {
-                serde_json::Value::Null => continue,
-                serde_json::Value::Array(a) if a.is_empty() => continue,
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            out.push_str(&format!("{key:<22} {}\n", safe(&text)));
-        }
+    for (key, v) in lead.filled_fields() {
+        let text = match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        out.push_str(&format!("{key:<22} {}\n", safe(&text)));
     }
     out
 }

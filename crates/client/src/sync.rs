@@ -71,7 +71,12 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
 
 /// When the cache last synced, if ever.
 pub fn last_synced(cache: &LeadCache) -> Result<Option<DateTime<Utc>>, CacheError> {
-    Ok(cache.meta(SYNCED_AT)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
+    meta_time(cache, SYNCED_AT)
+}
+
+/// A time kept in the cache's meta table (RFC 3339).
+fn meta_time(cache: &LeadCache, key: &str) -> Result<Option<DateTime<Utc>>, CacheError> {
+    Ok(cache.meta(key)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
 }
 
 async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, SyncError> {
@@ -100,11 +105,9 @@ async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, 
 }
 
 async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64), SyncError> {
-    let parse =
-        |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
     let (newest, full_at) = {
         let c = cache.lock().await;
-        (parse(c.meta(NEWEST)?), parse(c.meta(FULL_AT)?))
+        (meta_time(&c, NEWEST)?, meta_time(&c, FULL_AT)?)
     };
     let full = newest.is_none() || full_at.is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
     let started = Utc::now();

@@ -112,6 +112,19 @@ pub struct Lead {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+impl Lead {
+    /// The fields the lead has, in the wire spelling, without the empty ones (most of a vendor
+    /// lead's forty are empty). Read back as a `Lead`, they give the same lead.
+    pub fn filled_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut fields = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => unreachable!("a Lead serialises as an object"),
+        };
+        fields.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+        fields
+    }
+}
+
 /// `"First Last"`, trimmed; falls back to whichever part exists.
 pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
     let parts: Vec<&str> = [first, last].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -121,6 +134,23 @@ pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filled_fields_leave_out_the_empty_and_read_back_whole() {
+        let lead = Lead {
+            id: "a".into(),
+            name: "Ann".into(),
+            medical_conditions: vec!["asthma".into()],
+            tobacco_user: Some(false),
+            ..Lead::default()
+        };
+        let fields = lead.filled_fields();
+        assert!(fields.contains_key("medicalConditions") && fields.contains_key("tobaccoUser"));
+        assert!(!fields.contains_key("dob") && !fields.contains_key("email"), "{fields:?}");
+        let back: Lead = serde_json::from_value(serde_json::Value::Object(fields)).unwrap();
+        assert_eq!(back, lead);
+        assert!(Lead::default().filled_fields().get("medicalConditions").is_none());
+    }
 
     #[test]
     fn source_spellings_round_trip() {
