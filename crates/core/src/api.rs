@@ -142,6 +142,8 @@ pub struct Capabilities {
     pub lead_changes: bool,
     /// `authenticate` takes `resumeAfter`, and events carry `seq`.
     pub socket_resume: bool,
+    /// `POST /api/sync/edits`: an edit applied once per idempotency key, refused on a conflict.
+    pub lead_edits: bool,
 }
 
 /// One lead as of one change.
@@ -157,7 +159,7 @@ pub struct LeadChange {
 #[serde(rename_all = "camelCase")]
 pub struct LeadChanges {
     pub changes: Vec<LeadChange>,
-    /// Ids of leads deleted after N (none yet: leads cannot be deleted).
+    /// Ids of leads deleted after N.
     #[serde(default)]
     pub deleted: Vec<String>,
     /// Where the next request starts: the last change's sequence number (N if there were none).

@@ -2,18 +2,21 @@
 
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crokodial_core::api::{Capabilities, LeadChange, LeadChanges, LeadQuery, LeadsPage, Pagination, QueryError};
+use crokodial_core::edit::{self, default_dispositions, Dispositions, EditAnswer, EditField, EditRequest, LeadEdit};
 use crokodial_core::Lead;
 use serde_json::json;
 
+use super::{lead_event, parse_json};
 use crate::auth::{new_object_id, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store;
+use crate::store::{self, EditCommand, EditOutcome, UserRecord};
 
 pub async fn list(
     State(state): State<AppState>,
@@ -59,7 +62,7 @@ pub async fn one(
 
 /// `GET /api/sync/capabilities`.
 pub async fn capabilities() -> Json<Capabilities> {
-    Json(Capabilities { lead_changes: true, socket_resume: true })
+    Json(Capabilities { lead_changes: true, socket_resume: true, lead_edits: true })
 }
 
 /// Most changes one sync request returns.
@@ -81,11 +84,136 @@ pub async fn changes(
 ) -> Result<Json<LeadChanges>, ApiError> {
     let limit = q.limit.unwrap_or(1000).clamp(1, CHANGES_MAX);
     let after = q.after;
-    // One more than asked, to tell whether more follow.
-    let mut found = store::run(&state.store, move |s| s.changes_after(&user.tenant_id, after, limit + 1)).await?;
-    let more = found.len() > limit;
-    found.truncate(limit);
-    let cursor = found.last().map_or(after, |c| c.seq);
-    let changes = found.into_iter().map(|c| LeadChange { seq: c.seq, lead: c.lead }).collect();
-    Ok(Json(LeadChanges { changes, deleted: Vec::new(), cursor, more }))
+    let tenant = user.tenant_id;
+    let page = store::run(&state.store, move |s| {
+        // Writes are serialised and numbered in commit order, so every change up to `upto` is
+        // readable now; later ones are left to the next request, which keeps deletions in order.
+        let upto = s.last_seq(&tenant)?;
+        // One more than asked, to tell whether more follow.
+        let mut found = s.changes_after(&tenant, after, limit + 1)?;
+        found.retain(|c| c.seq <= upto);
+        let more = found.len() > limit;
+        found.truncate(limit);
+        let cursor = if more { found.last().map_or(after, |c| c.seq) } else { upto.max(after) };
+        let deleted = s.deleted_between(&tenant, after, cursor)?;
+        let changes = found.into_iter().map(|c| LeadChange { seq: c.seq, lead: c.lead }).collect();
+        Ok(LeadChanges { changes, deleted, cursor, more })
+    })
+    .await?;
+    Ok(Json(page))
+}
+
+/// `GET /api/dispositions`: every tenant has the seeded ones.
+pub async fn dispositions(AuthUser(_): AuthUser) -> Json<Dispositions> {
+    Json(Dispositions { dispositions: default_dispositions() })
+}
+
+/// Applies an edit under the ordering lock and announces the changed lead to the tenant's sockets
+/// (an update: `isNew` false, so it never alerts).
+async fn apply_edit(
+    state: &AppState,
+    user: UserRecord,
+    lead_id: String,
+    fields: LeadEdit,
+    queued: Option<(String, LeadEdit)>,
+) -> Result<EditOutcome, ApiError> {
+    edit::validate(&fields).map_err(|e| ApiError::bad_request("invalid_edit", e.to_string()))?;
+    let (hub, in_order) = (state.hub.clone(), state.in_order.clone());
+    let outcome = store::run(&state.store, move |s| {
+        let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        let outcome = s.edit_lead(EditCommand {
+            tenant_id: &user.tenant_id,
+            user_id: &user.id,
+            lead_id: &lead_id,
+            fields: &fields,
+            key: queued.as_ref().map(|(k, _)| k.as_str()),
+            base: queued.as_ref().map(|(_, b)| b),
+        })?;
+        if let EditOutcome::Applied(change) = &outcome {
+            hub.broadcast(&user.tenant_id, &lead_event(change, false, None));
+        }
+        Ok(outcome)
+    })
+    .await?;
+    Ok(outcome)
+}
+
+/// `PUT /api/leads/:id`: the fields of the contract; any other field is refused by name.
+pub async fn update(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Lead>, ApiError> {
+    let fields: LeadEdit = parse_json(&body)?;
+    match apply_edit(&state, user, id, fields, None).await? {
+        EditOutcome::Applied(change) => Ok(Json(change.lead)),
+        EditOutcome::Unchanged(lead) | EditOutcome::Conflict { lead, .. } => Ok(Json(lead)),
+        EditOutcome::NotFound => Err(ApiError::not_found("Lead not found")),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotesBody {
+    notes: String,
+}
+
+/// `PATCH /api/leads/:id/notes` `{notes}` → `{success, leadId, notes}`.
+pub async fn notes(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let NotesBody { notes } = parse_json(&body)?;
+    let fields = LeadEdit::from([(EditField::Notes, notes)]);
+    let lead = match apply_edit(&state, user, id.clone(), fields, None).await? {
+        EditOutcome::Applied(change) => change.lead,
+        EditOutcome::Unchanged(lead) | EditOutcome::Conflict { lead, .. } => lead,
+        EditOutcome::NotFound => return Err(ApiError::not_found("Lead not found")),
+    };
+    Ok(Json(json!({ "success": true, "leadId": id, "notes": lead.notes.unwrap_or_default() })))
+}
+
+/// `POST /api/sync/edits`: an edit queued on a client, applied once per key; 409 with the lead
+/// as it is when a field it changes was changed elsewhere since the rep saw it.
+pub async fn queued_edit(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: EditRequest = parse_json(&body)?;
+    if req.key.is_empty() || req.key.len() > 100 {
+        return Err(ApiError::bad_request("invalid_key", "The idempotency key must have 1 to 100 characters"));
+    }
+    let answer = match apply_edit(&state, user, req.lead_id, req.fields, Some((req.key, req.base))).await? {
+        EditOutcome::Applied(change) => EditAnswer { applied: true, conflicts: Vec::new(), lead: change.lead },
+        EditOutcome::Unchanged(lead) => EditAnswer { applied: false, conflicts: Vec::new(), lead },
+        EditOutcome::Conflict { fields, lead } => {
+            return Ok(
+                (StatusCode::CONFLICT, Json(EditAnswer { applied: false, conflicts: fields, lead })).into_response()
+            )
+        }
+        EditOutcome::NotFound => return Err(ApiError::not_found("Lead not found")),
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// `DELETE /api/leads/:id` (ours): deletes the lead and leaves a tombstone for syncing clients.
+pub async fn delete(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let in_order = state.in_order.clone();
+    let deleted = store::run(&state.store, move |s| {
+        let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        s.delete_lead(&user.tenant_id, &id)
+    })
+    .await?;
+    match deleted {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::not_found("Lead not found")),
+    }
 }

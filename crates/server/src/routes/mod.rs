@@ -8,7 +8,7 @@ mod webhook;
 pub(crate) use webhook::lead_event;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{middleware, Json, Router};
 use chrono::Utc;
 use crokodial_core::api::Health;
@@ -26,9 +26,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/verify", get(auth::verify))
         .route("/api/leads", get(leads::list))
-        .route("/api/leads/{id}", get(leads::one))
+        .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
+        .route("/api/leads/{id}/notes", patch(leads::notes))
+        .route("/api/dispositions", get(leads::dispositions))
         .route("/api/sync/capabilities", get(leads::capabilities))
         .route("/api/sync/leads", get(leads::changes))
+        .route("/api/sync/edits", post(leads::queued_edit))
         .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
         .route("/api/webhooks/nextgen", post(webhook::nextgen))
         .route("/api/demo/accounts", get(demo::accounts))

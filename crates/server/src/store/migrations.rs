@@ -70,7 +70,31 @@ INSERT INTO tenant_seq (tenant_id, last_seq) SELECT tenant_id, MAX(seq) FROM lea
 CREATE INDEX leads_tenant_seq ON leads (tenant_id, seq);
 "#;
 
-const STEPS: &[&str] = &[V1, V2];
+/// Reps' edits, kept by idempotency key so a replayed edit is applied once (and as the history of
+/// who changed what); and tombstones, so a sync learns which leads were deleted after its cursor.
+const V3: &str = r#"
+CREATE TABLE lead_edits (
+    tenant_id  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    lead_id    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    fields     TEXT NOT NULL,
+    seq        INTEGER,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX lead_edits_lead ON lead_edits (tenant_id, lead_id);
+CREATE TABLE lead_tombstones (
+    tenant_id  TEXT NOT NULL,
+    lead_id    TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, lead_id)
+);
+CREATE INDEX lead_tombstones_seq ON lead_tombstones (tenant_id, seq);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -112,5 +136,20 @@ mod tests {
         let last: i64 =
             conn.query_row("SELECT last_seq FROM tenant_seq WHERE tenant_id = 't1'", [], |r| r.get(0)).unwrap();
         assert_eq!(last, 2);
+    }
+
+    /// A V2 database with leads keeps them through V3, which starts with no edits or tombstones.
+    #[test]
+    fn v3_keeps_leads_and_starts_empty() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::new(vec![M::up(V1), M::up(V2)]).to_latest(&mut conn).unwrap();
+        conn.execute("INSERT INTO leads (id, tenant_id, created_at, doc, seq) VALUES ('a', 't', '2024', '{}', 1)", [])
+            .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let count = |table: &str| -> i64 {
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!((count("leads"), count("lead_edits"), count("lead_tombstones")), (1, 0, 0));
+        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
     }
 }

@@ -7,6 +7,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use crokodial_core::api::{DemoAccount, LeadQuery, Role};
+use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::Lead;
 
 pub use migrations::{migrations, SCHEMA_VERSION};
@@ -82,6 +83,33 @@ impl Change {
     }
 }
 
+/// A rep's edit to apply: who made it, and for a queued edit its idempotency key and what the rep
+/// saw when making it.
+#[derive(Debug, Clone, Copy)]
+pub struct EditCommand<'a> {
+    pub tenant_id: &'a str,
+    pub user_id: &'a str,
+    pub lead_id: &'a str,
+    pub fields: &'a LeadEdit,
+    pub key: Option<&'a str>,
+    pub base: Option<&'a LeadEdit>,
+}
+
+/// What became of an edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditOutcome {
+    /// Applied: the lead changed and took the tenant's next sequence number.
+    Applied(Change),
+    /// Nothing to do (the lead already had these values, or this key was applied before).
+    Unchanged(Lead),
+    /// Some fields were changed by someone else since the rep saw them: nothing applied.
+    Conflict {
+        fields: Vec<EditField>,
+        lead: Lead,
+    },
+    NotFound,
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Inserts a user; fails with [`StoreError::EmailTaken`] if the email (any case) exists.
     fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
@@ -108,6 +136,13 @@ pub trait Store: Send + Sync + 'static {
         leads: &[(String, String)],
         edit: &mut dyn FnMut(&mut Lead) -> bool,
     ) -> StoreResult<Vec<Change>>;
+    /// Applies a rep's edit in one transaction (see [`EditCommand`]): at most once per key, and
+    /// only if no field it changes was changed elsewhere since `base`.
+    fn edit_lead(&self, edit: EditCommand<'_>) -> StoreResult<EditOutcome>;
+    /// Deletes a lead, leaving a tombstone with the tenant's next sequence number. `None`: no such lead.
+    fn delete_lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<u64>>;
+    /// Ids of the tenant's leads deleted after sequence number `after`, up to `upto`, oldest first.
+    fn deleted_between(&self, tenant_id: &str, after: u64, upto: u64) -> StoreResult<Vec<String>>;
     /// Inserts many leads in one transaction, numbering them in order.
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()>;
     /// The tenant's changes after sequence number `after`, oldest first, at most `limit`. A lead

@@ -10,7 +10,11 @@ use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::{migrations, Change, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION};
+use super::{
+    migrations, Change, EditCommand, EditOutcome, Store, StoreError, StoreResult, UserRecord, WebhookCredentials,
+    SCHEMA_VERSION,
+};
+use crokodial_core::edit::{self, Standing};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -365,6 +369,87 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(changes)
+    }
+
+    fn edit_lead(&self, cmd: EditCommand<'_>) -> StoreResult<EditOutcome> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let doc: Option<String> = tx
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [cmd.tenant_id, cmd.lead_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(doc) = doc else { return Ok(EditOutcome::NotFound) };
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        if let Some(key) = cmd.key {
+            let seen: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM lead_edits WHERE tenant_id = ?1 AND key = ?2)",
+                [cmd.tenant_id, key],
+                |r| r.get(0),
+            )?;
+            if seen {
+                return Ok(EditOutcome::Unchanged(lead));
+            }
+        }
+        if let Some(base) = cmd.base {
+            if let Standing::Conflict(fields) = edit::standing(cmd.fields, base, &lead) {
+                return Ok(EditOutcome::Conflict { fields, lead });
+            }
+        }
+        let outcome = if edit::apply(cmd.fields, &mut lead) {
+            lead.updated_at = Some(Utc::now());
+            let seq = next_seq(&tx, cmd.tenant_id)?;
+            let created_seq = update_lead(&tx, &lead, seq)?;
+            EditOutcome::Applied(Change { lead, seq, created_seq })
+        } else {
+            EditOutcome::Unchanged(lead)
+        };
+        if let Some(key) = cmd.key {
+            let seq = match &outcome {
+                EditOutcome::Applied(c) => Some(c.seq as i64),
+                _ => None,
+            };
+            tx.execute(
+                "INSERT INTO lead_edits (tenant_id, key, lead_id, user_id, fields, seq, applied_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    cmd.tenant_id,
+                    key,
+                    cmd.lead_id,
+                    cmd.user_id,
+                    serde_json::to_string(cmd.fields)?,
+                    seq,
+                    ts(Utc::now())
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn delete_lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<u64>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if tx.execute("DELETE FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id])? == 0 {
+            return Ok(None);
+        }
+        let seq = next_seq(&tx, tenant_id)?;
+        tx.execute(
+            "INSERT INTO lead_tombstones (tenant_id, lead_id, seq, deleted_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, lead_id) DO UPDATE SET seq = excluded.seq, deleted_at = excluded.deleted_at",
+            params![tenant_id, id, seq as i64, ts(Utc::now())],
+        )?;
+        tx.commit()?;
+        Ok(Some(seq))
+    }
+
+    fn deleted_between(&self, tenant_id: &str, after: u64, upto: u64) -> StoreResult<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT lead_id FROM lead_tombstones WHERE tenant_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let ids = stmt.query_map(params![tenant_id, after as i64, upto as i64], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     fn changes_after(&self, tenant_id: &str, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
