@@ -6,6 +6,7 @@ use crokodial_core::api::{
     Capabilities, DemoAccount, ErrorBody, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse,
     VerifyResponse,
 };
+use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
 use crokodial_core::Lead;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -99,10 +100,45 @@ impl ApiClient {
         decode(send(self.authed(req)?).await?).await
     }
 
-    pub async fn lead(&self, id: &str) -> Result<Lead> {
+    fn lead_url(&self, id: &str) -> Url {
         let mut url = self.url("/api/leads/");
         url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
-        decode(send(self.authed(self.http.get(url))?).await?).await
+        url
+    }
+
+    pub async fn lead(&self, id: &str) -> Result<Lead> {
+        decode(send(self.authed(self.http.get(self.lead_url(id)))?).await?).await
+    }
+
+    /// `PUT /api/leads/:id`: sets the given fields; answers the lead as it is now.
+    pub async fn update_lead(&self, id: &str, fields: &LeadEdit) -> Result<Lead> {
+        decode(send(self.authed(self.http.put(self.lead_url(id)).json(fields))?).await?).await
+    }
+
+    /// `POST /api/sync/edits` (our server): a queued edit, applied once per key.
+    pub async fn submit_edit(&self, edit: &EditRequest) -> Result<EditReply> {
+        let resp = send(self.authed(self.http.post(self.url("/api/sync/edits")).json(edit))?).await?;
+        match resp.status() {
+            StatusCode::CONFLICT => {
+                let bytes = resp.bytes().await.map_err(|e| ClientError::Network(describe(&e)))?;
+                let answer = serde_json::from_slice(&bytes)
+                    .map_err(|e| ClientError::Server { status: 409, message: format!("unexpected answer: {e}") })?;
+                Ok(EditReply::Conflict(answer))
+            }
+            StatusCode::NOT_FOUND => Ok(EditReply::NotFound),
+            _ => decode(resp).await.map(EditReply::Done),
+        }
+    }
+
+    /// The tenant's dispositions, in their order.
+    pub async fn dispositions(&self) -> Result<Vec<Disposition>> {
+        let resp = send(self.authed(self.http.get(self.url("/api/dispositions")))?).await?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(default_dispositions());
+        }
+        let mut found: Dispositions = decode(resp).await?;
+        found.dispositions.sort_by_key(|d| d.sort_order);
+        Ok(found.dispositions)
     }
 
     /// Demo accounts of a demo server; any other server (the deployed one has no such route) has none.
@@ -130,6 +166,17 @@ impl ApiClient {
         let req = self.http.get(self.url("/api/sync/leads")).query(&[("after", after), ("limit", u64::from(limit))]);
         decode(send(self.authed(req)?).await?).await
     }
+}
+
+/// What our server did with a queued edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditReply {
+    /// Applied now or before; the lead as it is now.
+    Done(EditAnswer),
+    /// A field it changes was changed elsewhere; nothing applied.
+    Conflict(EditAnswer),
+    /// No such lead (any more).
+    NotFound,
 }
 
 async fn send(req: RequestBuilder) -> Result<Response> {

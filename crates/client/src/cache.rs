@@ -6,13 +6,15 @@
 //! Phone digits are indexed as all their suffixes ("3125550199 125550199 … 0199"), so a prefix
 //! query finds any run of digits, as reps type them ("0199", "555 01").
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use crokodial_core::api::LeadChange;
+use crokodial_core::edit::{self, EditError, EditField, LeadEdit};
 use crokodial_core::Lead;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use rusqlite_migration::{Migrations, M};
 
 use crate::home::Home;
@@ -73,12 +75,32 @@ CREATE TABLE meta (
 );
 "#;
 
+/// The outbox: the rep's edits in the order made, replayed to the server in that order, each
+/// with its idempotency key, and kept afterwards as the lead's history with its sync state.
+const V2: &str = r#"
+CREATE TABLE outbox (
+    op      INTEGER PRIMARY KEY,
+    key     TEXT NOT NULL UNIQUE,
+    lead_id TEXT NOT NULL,
+    fields  TEXT NOT NULL,
+    base    TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    state   TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'synced', 'conflict', 'failed')),
+    detail  TEXT,
+    done_at TEXT
+);
+CREATE INDEX outbox_lead ON outbox (lead_id, op);
+CREATE INDEX outbox_state ON outbox (state, op);
+"#;
+
+const STEPS: &[&str] = &[V1, V2];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -95,6 +117,79 @@ pub enum CacheError {
     Corrupt(#[from] serde_json::Error),
     #[error("cannot create the cache folder {path}: {source}")]
     Folder { path: String, source: std::io::Error },
+    #[error("lead {0} is not in the local cache; sync first")]
+    NotCached(String),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+}
+
+/// Where a queued edit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditState {
+    /// Kept here, shown at once, not yet accepted by the server.
+    Pending,
+    Synced,
+    /// A field it changes was changed elsewhere meanwhile: not applied; `detail` says what is there now.
+    Conflict,
+    /// The server refused it (the lead is gone, a value is invalid): `detail` says why.
+    Failed,
+}
+
+impl EditState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Synced => "synced",
+            Self::Conflict => "conflict",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "synced" => Self::Synced,
+            "conflict" => Self::Conflict,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// One edit of the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedEdit {
+    /// Its place in the replay order.
+    pub op: i64,
+    /// The idempotency key the server sees.
+    pub key: String,
+    pub lead_id: String,
+    pub fields: LeadEdit,
+    /// The values the rep saw when making it.
+    pub base: LeadEdit,
+    pub made_at: DateTime<Utc>,
+    pub state: EditState,
+    pub detail: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// What became of a queued edit on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditResult {
+    /// Applied (or found applied before); with the lead as the server has it now.
+    Synced(Lead),
+    /// Changed elsewhere meanwhile; with the lead as the server has it now.
+    Conflict { fields: Vec<EditField>, lead: Lead },
+    /// Refused for good, with the reason.
+    Failed(String),
+}
+
+/// How many edits of the outbox are in each state that needs attention.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub conflict: u64,
+    pub failed: u64,
 }
 
 /// One page of the cached list: newest first, optionally narrowed by a search.
@@ -154,43 +249,17 @@ impl LeadCache {
     }
 
     fn store<'a>(&mut self, leads: impl Iterator<Item = (&'a Lead, Option<u64>)>) -> Result<(), CacheError> {
-        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let tx = self.conn.transaction()?;
-        {
-            let mut row = tx.prepare_cached(
-                "INSERT INTO leads (id, name, phone_digits, email, city, state, source, disposition,
-                                    created_at, updated_at, server_seq, synced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (id) DO UPDATE SET
-                    name = excluded.name, phone_digits = excluded.phone_digits,
-                    email = excluded.email, city = excluded.city, state = excluded.state,
-                    source = excluded.source, disposition = excluded.disposition,
-                    created_at = excluded.created_at, updated_at = excluded.updated_at,
-                    server_seq = excluded.server_seq, synced_at = excluded.synced_at
-                 RETURNING key",
-            )?;
-            let mut doc = tx.prepare_cached("INSERT OR REPLACE INTO lead_docs (key, doc) VALUES (?1, ?2)")?;
-            for (lead, seq) in leads {
-                let ts = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
-                let key: i64 = row.query_row(
-                    params![
-                        lead.id,
-                        lead.name,
-                        phone_suffixes(lead.phone.as_deref().unwrap_or_default()),
-                        lead.email.as_deref().unwrap_or_default(),
-                        lead.city.as_deref().unwrap_or_default(),
-                        lead.state,
-                        lead.source.map(|s| s.as_str()),
-                        lead.disposition,
-                        ts(lead.created_at),
-                        ts(lead.updated_at),
-                        seq.map(|s| s as i64),
-                        now,
-                    ],
-                    |r| r.get(0),
-                )?;
-                // Without its empty fields: less than half the size, and it reads back whole.
-                doc.execute(params![key, serde_json::to_string(&lead.filled_fields())?])?;
+        let pending = pending_edits(&tx)?;
+        for (lead, seq) in leads {
+            // The rep's edits not yet on the server stay visible over the server's copy.
+            match pending.get(lead.id.as_str()) {
+                Some(edits) => {
+                    let mut mine = lead.clone();
+                    edits.iter().for_each(|e| _ = edit::apply(e, &mut mine));
+                    write_lead(&tx, &mine, seq)?;
+                }
+                None => write_lead(&tx, lead, seq)?,
             }
         }
         tx.commit()?;
@@ -250,6 +319,117 @@ impl LeadCache {
         Ok((leads, total as u64))
     }
 
+    /// Keeps a rep's edit of a cached lead: applied to the cached copy at once and queued for the
+    /// server, in one transaction, so a crash at any point leaves both or neither.
+    pub fn queue_edit(&mut self, lead_id: &str, fields: LeadEdit) -> Result<QueuedEdit, CacheError> {
+        edit::validate(&fields)?;
+        let tx = self.conn.transaction()?;
+        let found: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT d.doc, l.server_seq FROM leads l JOIN lead_docs d USING (key) WHERE l.id = ?1",
+                [lead_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (doc, seq) = found.ok_or_else(|| CacheError::NotCached(lead_id.to_owned()))?;
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        let base = edit::base_of(&fields, &lead);
+        if edit::apply(&fields, &mut lead) {
+            write_lead(&tx, &lead, seq.map(|s| s as u64))?;
+        }
+        let queued = QueuedEdit {
+            op: 0,
+            key: format!("{:032x}", rand::random::<u128>()),
+            lead_id: lead_id.to_owned(),
+            fields,
+            base,
+            made_at: Utc::now(),
+            state: EditState::Pending,
+            detail: None,
+            done_at: None,
+        };
+        tx.execute(
+            "INSERT INTO outbox (key, lead_id, fields, base, made_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                queued.key,
+                queued.lead_id,
+                serde_json::to_string(&queued.fields)?,
+                serde_json::to_string(&queued.base)?,
+                iso(queued.made_at)
+            ],
+        )?;
+        let op = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(QueuedEdit { op, ..queued })
+    }
+
+    /// The oldest edit not yet on the server.
+    pub fn next_pending(&self) -> Result<Option<QueuedEdit>, CacheError> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{OUTBOX_SELECT} WHERE state = 'pending' ORDER BY op LIMIT 1"))?;
+        let row = stmt.query_row([], outbox_row).optional()?;
+        row.map(QueuedEdit::try_from).transpose()
+    }
+
+    /// Records what the server did with edit `op`, and keeps the lead as the server has it now
+    /// (with the rep's other pending edits over it), in one transaction.
+    pub fn finish_edit(&mut self, op: i64, result: &EditResult) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        let (state, detail, lead) = match result {
+            EditResult::Synced(lead) => (EditState::Synced, None, Some(lead)),
+            EditResult::Conflict { fields, lead } => {
+                (EditState::Conflict, Some(conflict_detail(fields, lead)), Some(lead))
+            }
+            EditResult::Failed(reason) => (EditState::Failed, Some(reason.clone()), None),
+        };
+        tx.execute(
+            "UPDATE outbox SET state = ?2, detail = ?3, done_at = ?4 WHERE op = ?1",
+            params![op, state.as_str(), detail, iso(Utc::now())],
+        )?;
+        if let Some(lead) = lead {
+            let seq: Option<i64> = tx
+                .query_row("SELECT server_seq FROM leads WHERE id = ?1", [&lead.id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let mut mine = lead.clone();
+            if let Some(edits) = pending_edits(&tx)?.get(lead.id.as_str()) {
+                edits.iter().for_each(|e| _ = edit::apply(e, &mut mine));
+            }
+            write_lead(&tx, &mine, seq.map(|s| s as u64))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The rep's edits of one lead, newest first, with their sync state.
+    pub fn history(&self, lead_id: &str) -> Result<Vec<QueuedEdit>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(&format!("{OUTBOX_SELECT} WHERE lead_id = ?1 ORDER BY op DESC"))?;
+        let rows = stmt.query_map([lead_id], outbox_row)?.collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(QueuedEdit::try_from).collect()
+    }
+
+    /// The whole outbox, oldest first.
+    pub fn outbox(&self) -> Result<Vec<QueuedEdit>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(&format!("{OUTBOX_SELECT} ORDER BY op"))?;
+        let rows = stmt.query_map([], outbox_row)?.collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(QueuedEdit::try_from).collect()
+    }
+
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, CacheError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'conflict'),
+                    count(*) FILTER (WHERE state = 'failed') FROM outbox",
+            [],
+            |r| {
+                Ok(OutboxCounts {
+                    pending: r.get::<_, i64>(0)? as u64,
+                    conflict: r.get::<_, i64>(1)? as u64,
+                    failed: r.get::<_, i64>(2)? as u64,
+                })
+            },
+        )?)
+    }
+
     pub fn count(&self) -> Result<u64, CacheError> {
         Ok(self.conn.query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))? as u64)
     }
@@ -264,6 +444,93 @@ impl LeadCache {
             [key, value],
         )?;
         Ok(())
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Writes one lead: its list row (keeping its key) and its whole document.
+fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(), CacheError> {
+    let mut row = tx.prepare_cached(
+        "INSERT INTO leads (id, name, phone_digits, email, city, state, source, disposition,
+                            created_at, updated_at, server_seq, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET
+            name = excluded.name, phone_digits = excluded.phone_digits,
+            email = excluded.email, city = excluded.city, state = excluded.state,
+            source = excluded.source, disposition = excluded.disposition,
+            created_at = excluded.created_at, updated_at = excluded.updated_at,
+            server_seq = excluded.server_seq, synced_at = excluded.synced_at
+         RETURNING key",
+    )?;
+    let key: i64 = row.query_row(
+        params![
+            lead.id,
+            lead.name,
+            phone_suffixes(lead.phone.as_deref().unwrap_or_default()),
+            lead.email.as_deref().unwrap_or_default(),
+            lead.city.as_deref().unwrap_or_default(),
+            lead.state,
+            lead.source.map(|s| s.as_str()),
+            lead.disposition,
+            lead.created_at.map(iso),
+            lead.updated_at.map(iso),
+            seq.map(|s| s as i64),
+            iso(Utc::now()),
+        ],
+        |r| r.get(0),
+    )?;
+    // Without its empty fields: less than half the size, and it reads back whole.
+    let mut doc = tx.prepare_cached("INSERT OR REPLACE INTO lead_docs (key, doc) VALUES (?1, ?2)")?;
+    doc.execute(params![key, serde_json::to_string(&lead.filled_fields())?])?;
+    Ok(())
+}
+
+/// The pending edits, by lead, in the order made. Usually none, so a sync page pays one query.
+fn pending_edits(tx: &Transaction<'_>) -> Result<HashMap<String, Vec<LeadEdit>>, CacheError> {
+    let mut stmt = tx.prepare_cached("SELECT lead_id, fields FROM outbox WHERE state = 'pending' ORDER BY op")?;
+    let mut pending: HashMap<String, Vec<LeadEdit>> = HashMap::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (lead, fields) = row?;
+        pending.entry(lead).or_default().push(serde_json::from_str(&fields)?);
+    }
+    Ok(pending)
+}
+
+/// What the server has now in the fields that conflicted, for the rep to read.
+fn conflict_detail(fields: &[EditField], lead: &Lead) -> String {
+    let now: Vec<String> = fields.iter().map(|f| format!("{} is now {:?}", f.as_str(), f.value(lead))).collect();
+    format!("changed elsewhere: {}", now.join(", "))
+}
+
+const OUTBOX_SELECT: &str = "SELECT op, key, lead_id, fields, base, made_at, state, detail, done_at FROM outbox";
+
+type OutboxRow = (i64, String, String, String, String, String, String, Option<String>, Option<String>);
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+}
+
+impl TryFrom<OutboxRow> for QueuedEdit {
+    type Error = CacheError;
+
+    fn try_from(
+        (op, key, lead_id, fields, base, made_at, state, detail, done_at): OutboxRow,
+    ) -> Result<Self, CacheError> {
+        let time = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        Ok(QueuedEdit {
+            op,
+            key,
+            lead_id,
+            fields: serde_json::from_str(&fields)?,
+            base: serde_json::from_str(&base)?,
+            made_at: time(&made_at),
+            state: EditState::parse(&state),
+            detail,
+            done_at: done_at.as_deref().map(time),
+        })
     }
 }
 
@@ -417,6 +684,95 @@ mod tests {
         c.set_meta("cursor", "42").unwrap();
         c.set_meta("cursor", "43").unwrap();
         assert_eq!(c.meta("cursor").unwrap().as_deref(), Some("43"));
+    }
+
+    fn dispose(value: &str) -> LeadEdit {
+        LeadEdit::from([(EditField::Disposition, value.to_owned())])
+    }
+
+    #[test]
+    fn an_edit_shows_at_once_and_stays_over_the_servers_copy_until_sent() {
+        let (_d, mut c) = cache();
+        let mut server_copy = lead("a", "Rosa Diaz", "3125550199", "Chicago", 1);
+        server_copy.disposition = Some("New Lead".into());
+        c.upsert(&[server_copy.clone()], Some(3)).unwrap();
+
+        let queued = c.queue_edit("a", dispose("Quoted")).unwrap();
+        assert_eq!((queued.state, queued.key.len()), (EditState::Pending, 32));
+        assert_eq!(queued.base, dispose("New Lead"), "what the rep saw");
+        assert_eq!(c.get("a").unwrap().unwrap().disposition.as_deref(), Some("Quoted"));
+
+        // A sync brings the server's copy, which does not have the edit yet: it stays visible.
+        server_copy.city = Some("Evanston".into());
+        c.upsert(&[server_copy.clone()], Some(4)).unwrap();
+        let shown = c.get("a").unwrap().unwrap();
+        assert_eq!((shown.disposition.as_deref(), shown.city.as_deref()), (Some("Quoted"), Some("Evanston")));
+        assert_eq!(c.next_pending().unwrap().map(|q| q.op), Some(queued.op));
+        assert_eq!(c.outbox_counts().unwrap(), OutboxCounts { pending: 1, conflict: 0, failed: 0 });
+
+        let mut accepted = server_copy.clone();
+        accepted.disposition = Some("Quoted".into());
+        c.finish_edit(queued.op, &EditResult::Synced(accepted)).unwrap();
+        assert_eq!(c.next_pending().unwrap(), None);
+        let history = c.history("a").unwrap();
+        assert_eq!((history.len(), history[0].state), (1, EditState::Synced));
+        assert!(history[0].done_at.is_some());
+    }
+
+    #[test]
+    fn a_conflict_keeps_the_servers_value_and_says_what_it_is() {
+        let (_d, mut c) = cache();
+        c.upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], None).unwrap();
+        let first = c.queue_edit("a", dispose("Quoted")).unwrap();
+        let second = c.queue_edit("a", LeadEdit::from([(EditField::Notes, "left a voicemail".into())])).unwrap();
+        assert!(second.op > first.op, "replayed in the order made");
+
+        let mut theirs = lead("a", "Rosa Diaz", "3125550199", "Chicago", 1);
+        theirs.disposition = Some("SOLD".into());
+        c.finish_edit(first.op, &EditResult::Conflict { fields: vec![EditField::Disposition], lead: theirs })
+            .unwrap();
+        let shown = c.get("a").unwrap().unwrap();
+        assert_eq!(shown.disposition.as_deref(), Some("SOLD"), "the colleague's value is not overwritten");
+        assert_eq!(shown.notes.as_deref(), Some("left a voicemail"), "the other pending edit still shows");
+        let history = c.history("a").unwrap();
+        assert_eq!(history.iter().map(|h| h.state).collect::<Vec<_>>(), [EditState::Pending, EditState::Conflict]);
+        assert_eq!(history[1].detail.as_deref(), Some("changed elsewhere: disposition is now \"SOLD\""));
+        c.finish_edit(second.op, &EditResult::Failed("the lead no longer exists on the server".into())).unwrap();
+        assert_eq!(c.outbox_counts().unwrap(), OutboxCounts { pending: 0, conflict: 1, failed: 1 });
+    }
+
+    #[test]
+    fn an_edit_needs_a_cached_lead_and_a_change() {
+        let (_d, mut c) = cache();
+        assert!(matches!(c.queue_edit("nope", dispose("Quoted")), Err(CacheError::NotCached(_))));
+        c.upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], None).unwrap();
+        assert!(matches!(c.queue_edit("a", dispose("")), Err(CacheError::Edit(EditError::Empty))));
+        assert!(c.outbox().unwrap().is_empty());
+    }
+
+    /// A cache written by the first version, with leads in it, opens under this one with its leads
+    /// and an empty outbox.
+    #[test]
+    fn a_version_1_cache_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![M::up(V1)]).to_latest(&mut conn).unwrap();
+            conn.execute(
+                "INSERT INTO leads (id, name, created_at, synced_at) VALUES ('a', 'Rosa Diaz', '2026-11-01T00:00:00.000Z', '')",
+                [],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO lead_docs (key, doc) VALUES (1, '{\"_id\":\"a\",\"name\":\"Rosa Diaz\"}')", []).unwrap();
+            assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 1);
+        }
+        let mut c = LeadCache::open_at(&path).unwrap();
+        assert_eq!(c.get("a").unwrap().map(|l| l.name), Some("Rosa Diaz".into()));
+        assert_eq!(search(&c, "diaz"), ["a"], "the search index came along");
+        assert!(c.outbox().unwrap().is_empty());
+        c.queue_edit("a", dispose("Quoted")).unwrap();
+        assert_eq!(c.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
     }
 
     #[test]

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use crokodial_core::api::LeadQuery;
-
-use crate::api::ApiClient;
+use crokodial_core::edit::{self, EditRequest, Standing};
 use tokio::sync::Mutex;
 
-use crate::cache::{CacheError, LeadCache};
+use crate::api::{ApiClient, EditReply};
+use crate::cache::{CacheError, EditResult, LeadCache, QueuedEdit};
 use crate::error::ClientError;
 
 const CHANGES_PAGE: u32 = 1000;
@@ -47,6 +47,8 @@ pub enum SyncMode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncReport {
+    /// The rep's queued edits sent first.
+    pub pushed: PushReport,
     pub mode: SyncMode,
     /// Leads received from the server.
     pub fetched: u64,
@@ -59,6 +61,7 @@ pub struct SyncReport {
 /// page is written, so it stays readable during a long first sync.
 pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
+    let pushed = push(api, cache).await?;
     let (mode, fetched) = if api.capabilities().await?.lead_changes {
         (SyncMode::Changes, sync_changes(api, cache).await?)
     } else {
@@ -66,7 +69,78 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
     };
     let cache = cache.lock().await;
     cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
-    Ok(SyncReport { mode, fetched, cached: cache.count()?, took: started.elapsed() })
+    Ok(SyncReport { pushed, mode, fetched, cached: cache.count()?, took: started.elapsed() })
+}
+
+/// What [`push`] did with the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PushReport {
+    pub synced: u64,
+    pub conflicts: u64,
+    pub failed: u64,
+}
+
+/// Sends the rep's queued edits to the server, oldest first, one at a time; each is marked in
+/// the cache as soon as the server answers. It stops at the first edit the server could not take
+/// now (offline, a server error): that one and the rest stay pending, in order.
+///
+/// Our server applies each edit once per idempotency key and checks the fields are still as the
+/// rep saw them, in one transaction. The deployed server has neither: the lead is read first, and
+/// an edit is sent only if its fields are still as the rep saw them; if they already hold the
+/// edit's values (sent before a crash), it is not sent again.
+pub async fn push(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<PushReport, SyncError> {
+    let mut report = PushReport::default();
+    let Some(first) = cache.lock().await.next_pending()? else { return Ok(report) };
+    let ours = api.capabilities().await?.lead_edits;
+    let mut next = Some(first);
+    while let Some(queued) = next {
+        let result = if ours { send_queued(api, &queued).await? } else { send_checked(api, &queued).await? };
+        match &result {
+            EditResult::Synced(_) => report.synced += 1,
+            EditResult::Conflict { .. } => report.conflicts += 1,
+            EditResult::Failed(_) => report.failed += 1,
+        }
+        let mut c = cache.lock().await;
+        c.finish_edit(queued.op, &result)?;
+        next = c.next_pending()?;
+    }
+    Ok(report)
+}
+
+/// Errors that end a push with the edit still pending (the server may take it later).
+fn is_for_later(e: &ClientError) -> bool {
+    !matches!(e, ClientError::Server { status: 400..=499, .. })
+}
+
+async fn send_queued(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, SyncError> {
+    let req =
+        EditRequest { key: q.key.clone(), lead_id: q.lead_id.clone(), fields: q.fields.clone(), base: q.base.clone() };
+    Ok(match api.submit_edit(&req).await {
+        Ok(EditReply::Done(answer)) => EditResult::Synced(answer.lead),
+        Ok(EditReply::Conflict(answer)) => EditResult::Conflict { fields: answer.conflicts, lead: answer.lead },
+        Ok(EditReply::NotFound) => EditResult::Failed("the lead no longer exists on the server".into()),
+        Err(e) if is_for_later(&e) => return Err(e.into()),
+        Err(e) => EditResult::Failed(e.to_string()),
+    })
+}
+
+async fn send_checked(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, SyncError> {
+    let current = match api.lead(&q.lead_id).await {
+        Ok(lead) => lead,
+        Err(ClientError::Server { status: 404, .. }) => {
+            return Ok(EditResult::Failed("the lead no longer exists on the server".into()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match edit::standing(&q.fields, &q.base, &current) {
+        Standing::AlreadyApplied => EditResult::Synced(current),
+        Standing::Conflict(fields) => EditResult::Conflict { fields, lead: current },
+        Standing::Applies => match api.update_lead(&q.lead_id, &q.fields).await {
+            Ok(lead) => EditResult::Synced(lead),
+            Err(e) if is_for_later(&e) => return Err(e.into()),
+            Err(e) => EditResult::Failed(e.to_string()),
+        },
+    })
 }
 
 /// When the cache last synced, if ever.
