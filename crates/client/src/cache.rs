@@ -729,8 +729,7 @@ mod tests {
 
         let mut theirs = lead("a", "Rosa Diaz", "3125550199", "Chicago", 1);
         theirs.disposition = Some("SOLD".into());
-        c.finish_edit(first.op, &EditResult::Conflict { fields: vec![EditField::Disposition], lead: theirs })
-            .unwrap();
+        c.finish_edit(first.op, &EditResult::Conflict { fields: vec![EditField::Disposition], lead: theirs }).unwrap();
         let shown = c.get("a").unwrap().unwrap();
         assert_eq!(shown.disposition.as_deref(), Some("SOLD"), "the colleague's value is not overwritten");
         assert_eq!(shown.notes.as_deref(), Some("left a voicemail"), "the other pending edit still shows");
@@ -764,7 +763,8 @@ mod tests {
                 [],
             )
             .unwrap();
-            conn.execute("INSERT INTO lead_docs (key, doc) VALUES (1, '{\"_id\":\"a\",\"name\":\"Rosa Diaz\"}')", []).unwrap();
+            conn.execute("INSERT INTO lead_docs (key, doc) VALUES (1, '{\"_id\":\"a\",\"name\":\"Rosa Diaz\"}')", [])
+                .unwrap();
             assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 1);
         }
         let mut c = LeadCache::open_at(&path).unwrap();

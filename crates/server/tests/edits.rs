@@ -65,9 +65,7 @@ async fn a_queued_edit_applies_once_and_a_conflict_is_refused() {
     let env = Env::start().await;
     let (id, token) = one_lead(&env, "rep@example.com").await;
     let mut ws = env.authed_socket(&token).await;
-    let edit = |key: &str, value: &str, seen: &str| {
-        json!({"key": key, "leadId": id, "fields": {"disposition": value}, "base": {"disposition": seen}})
-    };
+    let edit = |key: &str, value: &str, seen: &str| json!({"key": key, "leadId": id, "fields": {"disposition": value}, "base": {"disposition": seen}});
     let post = |body: Value| {
         let req = env.http.post(env.url("/api/sync/edits")).bearer_auth(&token).json(&body);
         async move { req.send().await.unwrap() }
@@ -94,7 +92,8 @@ async fn a_queued_edit_applies_once_and_a_conflict_is_refused() {
     assert_eq!(cursor(&env, &token).await, seq_before, "no change was recorded for it");
 
     // A colleague set SOLD meanwhile; an edit made on top of "New Lead" must not overwrite it.
-    let res = env.send(reqwest::Method::PUT, &format!("/api/leads/{id}"), &token, &json!({"disposition": "SOLD"})).await;
+    let res =
+        env.send(reqwest::Method::PUT, &format!("/api/leads/{id}"), &token, &json!({"disposition": "SOLD"})).await;
     assert_eq!(res.status(), 200);
     let res = post(edit("k2", "No Contact", "Quoted")).await;
     assert_eq!(res.status(), 409);

@@ -1,16 +1,20 @@
 //! A stand-in for the deployed Crokodial server's real-time behaviour, to test the engine against
 //! the protocol as it is: no sequence numbers, every lead announced as an id-less stub and then
 //! in full, one socket per user (close code 4000 for the older), no replay after a reconnect.
-//! It serves only what the engine uses: login, the lead list and the socket.
+//! It serves only what the engine uses: login, the lead list, one lead, `PUT` of a lead (which,
+//! like the deployed server, has no idempotency keys and ignores fields it does not take) and the
+//! socket.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use crokodial_core::api::{LeadsPage, LoginResponse, Pagination, Role, User};
+use crokodial_core::edit::{self, EditField, LeadEdit};
 use crokodial_core::ws::{ClientMessage, NewLeadNotification, ServerMessage};
 use crokodial_core::{Lead, LeadSource};
 use futures_util::StreamExt;
@@ -30,6 +34,8 @@ enum Push {
 #[derive(Clone, Default)]
 struct Shared {
     leads: Arc<Mutex<Vec<Lead>>>,
+    /// `PUT /api/leads/:id` requests received.
+    puts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub struct LegacyServer {
@@ -53,6 +59,7 @@ impl LegacyServer {
         let app = Router::new()
             .route("/api/auth/login", post(login))
             .route("/api/leads", get(leads))
+            .route("/api/leads/{id}", get(lead).put(update_lead))
             // Express's answer to a route it does not have.
             .route("/api/{*rest}", axum::routing::any(|| async { (axum::http::StatusCode::NOT_FOUND, "Cannot GET") }))
             .with_state(shared.clone())
@@ -83,6 +90,24 @@ impl LegacyServer {
         };
         self.shared.leads.lock().expect("leads").push(lead.clone());
         lead
+    }
+
+    /// A lead as stored now.
+    pub fn lead(&self, id: &str) -> Option<Lead> {
+        self.shared.leads.lock().expect("leads").iter().find(|l| l.id == id).cloned()
+    }
+
+    /// Changes a lead as another user of the deployed server would.
+    pub fn edit_elsewhere(&self, id: &str, field: EditField, value: &str) {
+        let mut leads = self.shared.leads.lock().expect("leads");
+        if let Some(lead) = leads.iter_mut().find(|l| l.id == id) {
+            edit::apply(&LeadEdit::from([(field, value.to_owned())]), lead);
+        }
+    }
+
+    /// How many `PUT /api/leads/:id` requests it has received.
+    pub fn puts(&self) -> usize {
+        self.shared.puts.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Stores a lead and announces it as the deployed server does: a stub before the write,
@@ -147,6 +172,28 @@ async fn leads(
     let pages = (total as u32).div_ceil(limit);
     let leads = leads.into_iter().skip(((page - 1) * limit) as usize).take(limit as usize).collect();
     Json(LeadsPage { leads, pagination: Pagination { total, page, pages, limit }, meta: Default::default() })
+}
+
+async fn lead(State(shared): State<Shared>, Path(id): Path<String>) -> Result<Json<Lead>, StatusCode> {
+    let leads = shared.leads.lock().expect("leads");
+    leads.iter().find(|l| l.id == id).cloned().map(Json).ok_or(StatusCode::NOT_FOUND)
+}
+
+/// Takes the fields of the contract, ignores any other, as the deployed server does.
+async fn update_lead(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Json<Lead>, StatusCode> {
+    shared.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let fields: LeadEdit =
+        EditField::ALL.into_iter().filter_map(|f| Some((f, body.get(f.as_str())?.as_str()?.to_owned()))).collect();
+    let mut leads = shared.leads.lock().expect("leads");
+    let lead = leads.iter_mut().find(|l| l.id == id).ok_or(StatusCode::NOT_FOUND)?;
+    if edit::apply(&fields, lead) {
+        lead.updated_at = Some(chrono::Utc::now());
+    }
+    Ok(Json(lead.clone()))
 }
 
 async fn serve(mut socket: WebSocket, push: broadcast::Sender<Push>) {
