@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
-use crokodial_client::cache::{CacheQuery, LeadCache};
+use crokodial_client::cache::{CacheQuery, EditState, LeadCache};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
@@ -17,13 +17,14 @@ use crokodial_client::session::{Profile, Session};
 use crokodial_client::settings::{volume_from_percent, Hush, QuietHours, Settings, MUTE_MINUTES};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{self, SyncMode};
+use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::LeadSource;
 
 #[derive(Parser)]
 #[command(
     name = "crokodial",
     version,
-    about = "Crokodial on the command line: log in, list leads, watch for new ones, set alerts"
+    about = "Crokodial on the command line: log in, list and work leads (offline too), watch for new ones, set alerts"
 )]
 struct Cli {
     /// Profile directory (default: $CROKODIAL_HOME, else the OS data directory).
@@ -63,6 +64,27 @@ enum Command {
     /// One lead, whole, from the cache.
     Lead {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a lead's disposition. Kept locally at once and sent to the server (later, if offline).
+    Dispose {
+        id: String,
+        /// E.g. "Quoted" (see the tenant's list in the app); free text is allowed, as on the server.
+        disposition: String,
+        /// Only queue it; do not try the server now.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Replace a lead's notes ("" clears them). Kept locally at once and sent to the server.
+    Note {
+        id: String,
+        text: String,
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Your edits, oldest first, with their sync state (pending, synced, conflict, failed).
+    Outbox {
         #[arg(long)]
         json: bool,
     },
@@ -200,12 +222,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 SyncMode::Pages { full: true } => "every page",
                 SyncMode::Pages { full: false } => "new pages",
             };
+            let p = report.pushed;
+            if p != sync::PushReport::default() {
+                eprintln!(
+                    "sent {} edits; {} conflicts, {} refused (see `crokodial outbox`)",
+                    p.synced, p.conflicts, p.failed
+                );
+            }
             eprintln!(
                 "synced {} leads ({how}) in {} ms; {} in the cache",
                 report.fetched,
                 report.took.as_millis(),
                 report.cached
             );
+        }
+        Command::Dispose { id, disposition, offline } => {
+            edit(&home, &keychain, &id, LeadEdit::from([(EditField::Disposition, disposition)]), offline).await?
+        }
+        Command::Note { id, text, offline } => {
+            edit(&home, &keychain, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
+        }
+        Command::Outbox { json } => {
+            let cache = open_cache(&home)?;
+            let mut out = std::io::stdout().lock();
+            for q in cache.outbox()? {
+                if json {
+                    let line = serde_json::json!({
+                        "key": q.key, "leadId": q.lead_id, "fields": q.fields, "base": q.base,
+                        "madeAt": q.made_at, "state": q.state, "detail": q.detail, "doneAt": q.done_at,
+                    });
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(out, "{}", output::edit_line(&q))?;
+                }
+            }
         }
         Command::Lead { id, json } => {
             let cache = open_cache(&home)?;
@@ -274,6 +324,25 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
         }
     }
     print!("{}", output::alert_settings(&settings.alerts, chrono::Utc::now()));
+    Ok(())
+}
+
+/// Queues an edit of a cached lead, then (unless `offline`) sends the outbox.
+async fn edit(home: &Home, keychain: &OsKeychain, id: &str, fields: LeadEdit, offline: bool) -> anyhow::Result<()> {
+    let cache = tokio::sync::Mutex::new(open_cache(home)?);
+    let queued = cache.lock().await.queue_edit(id, fields)?;
+    if !offline {
+        let session = restore(home, keychain)?;
+        if let Err(e) = sync::push(session.api(), &cache).await {
+            eprintln!("offline ({e}): kept, and sent at the next sync");
+        }
+    }
+    let cache = cache.into_inner();
+    let now = cache.history(id)?.into_iter().find(|q| q.op == queued.op).context("the edit vanished")?;
+    println!("{}", output::edit_line(&now));
+    if now.state == EditState::Conflict || now.state == EditState::Failed {
+        bail!("not applied: {}", now.detail.unwrap_or_default());
+    }
     Ok(())
 }
 

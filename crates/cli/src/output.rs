@@ -1,6 +1,7 @@
 //! Human-readable lines. Lead text comes from vendors: control characters are escaped so a
 //! hostile name cannot drive the terminal.
 
+use crokodial_client::cache::{EditState, QueuedEdit};
 use crokodial_client::settings::AlertSettings;
 use crokodial_client::socket::ConnectionState;
 use crokodial_core::ws::NewLeadNotification;
@@ -38,6 +39,21 @@ pub fn lead_detail(lead: &Lead) -> String {
         out.push_str(&format!("{key:<22} {}\n", safe(&text)));
     }
     out
+}
+
+/// One edit of the outbox: when, which lead, what, and where it stands.
+pub fn edit_line(q: &QueuedEdit) -> String {
+    let what: Vec<String> = q.fields.iter().map(|(f, v)| format!("{}={:?}", f.as_str(), safe(v))).collect();
+    let state = match q.state {
+        EditState::Pending => "pending".to_owned(),
+        EditState::Synced => "synced".to_owned(),
+        EditState::Conflict | EditState::Failed => {
+            let word = if q.state == EditState::Conflict { "conflict" } else { "failed" };
+            format!("{word}: {}", safe(q.detail.as_deref().unwrap_or_default()))
+        }
+    };
+    let made = q.made_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S");
+    format!("{made}  {}  {}  {state}", safe(&q.lead_id), what.join(" "))
 }
 
 pub fn notification_line(n: &NewLeadNotification) -> String {

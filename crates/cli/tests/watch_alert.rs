@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crokodial_testkit::{wav_stats, DesktopSession, LineReader, TestServer};
+use crokodial_testkit::{wav_stats, CutProxy, DesktopSession, LineReader, TestServer};
 use serde_json::{json, Value};
 
 const CLI: &str = env!("CARGO_BIN_EXE_crokodial");
@@ -261,4 +261,58 @@ async fn leads_come_from_the_synced_cache_and_still_answer_offline() {
     assert!(session.command(CLI).arg("logout").status().unwrap().success());
     let out = session.command(CLI).arg("leads").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in"));
+}
+
+/// `dispose` and `note` work with no connection: the lead shows the change at once, `outbox` says
+/// it is pending, and the next `sync` sends it; a colleague's change meanwhile is a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dispositions_and_notes_made_offline_are_sent_when_back_online() {
+    let session = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let proxy = CutProxy::start(server.url().trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let admin = server.admin("work@agency.test").await.unwrap();
+    let a = server.post_nextgen(&admin.webhook, json!({"first_name": "Ann", "phone": "3125550101"})).await.unwrap();
+    let b = server.post_nextgen(&admin.webhook, json!({"first_name": "Bob", "phone": "3125550102"})).await.unwrap();
+    assert!(login(&session, &proxy.url(), &admin.email, &admin.password).status.success());
+    assert!(cli(&session, &["sync"]).0);
+
+    let (ok, out, err) = cli(&session, &["dispose", &a, "Quoted"]);
+    assert!(ok && out.contains("disposition=\"Quoted\"") && out.ends_with("synced\n"), "{out}{err}");
+
+    proxy.cut();
+    let (ok, out, err) = cli(&session, &["note", &a, "wants a PPO"]);
+    assert!(ok && out.trim_end().ends_with("pending") && err.starts_with("offline ("), "{out}{err}");
+    let (ok, out, _) = cli(&session, &["dispose", &b, "Appointment", "--offline"]);
+    assert!(ok && out.trim_end().ends_with("pending"), "{out}");
+    let (_, out, _) = cli(&session, &["lead", &a, "--json"]);
+    let lead: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((lead["disposition"].as_str(), lead["notes"].as_str()), (Some("Quoted"), Some("wants a PPO")));
+    let (_, out, _) = cli(&session, &["outbox"]);
+    assert_eq!(
+        out.lines().map(|l| l.rsplit("  ").next().unwrap()).collect::<Vec<_>>(),
+        ["synced", "pending", "pending"]
+    );
+
+    // A colleague sets Bob to SOLD on the server meanwhile.
+    let api = crokodial_client::api::ApiClient::new(&server.url()).unwrap();
+    let token = api.login(&admin.email, &admin.password).await.unwrap().token;
+    let api = api.with_token(crokodial_client::secrets::Sensitive(token));
+    let sold = crokodial_core::edit::LeadEdit::from([(crokodial_core::edit::EditField::Disposition, "SOLD".into())]);
+    api.update_lead(&b, &sold).await.unwrap();
+
+    proxy.restore();
+    let (ok, _, err) = cli(&session, &["sync"]);
+    assert!(ok && err.contains("sent 1 edits; 1 conflicts, 0 refused"), "{err}");
+    assert_eq!(api.lead(&a).await.unwrap().notes.as_deref(), Some("wants a PPO"));
+    assert_eq!(api.lead(&b).await.unwrap().disposition.as_deref(), Some("SOLD"), "not overwritten");
+    let (_, out, _) = cli(&session, &["outbox", "--json"]);
+    let states: Vec<String> =
+        out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["state"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(states, ["synced", "synced", "conflict"]);
+    assert!(out.contains("disposition is now \\\"SOLD\\\""), "{out}");
+
+    let (ok, _, err) = cli(&session, &["dispose", "nope", "Quoted"]);
+    assert!(!ok && err.contains("not in the local cache"), "{err}");
+    let (ok, _, err) = cli(&session, &["dispose", &a, ""]);
+    assert!(!ok && err.contains("changes nothing"), "{err}");
 }
