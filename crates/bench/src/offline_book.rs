@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let cache = LeadCache::open_at(&path)?;
     let opened = started.elapsed();
-    let (first, total) = cache.page(&CacheQuery { search: None, limit: 100, offset: 0 })?;
+    let (first, total) = cache.page(&CacheQuery { limit: 100, ..CacheQuery::default() })?;
     println!("  open + first page of 100 (of {total})  {:>8.2} ms (open {:.2} ms)", ms(started.elapsed()), ms(opened));
     assert_eq!(first.len(), 100);
 
@@ -67,7 +67,8 @@ fn main() -> anyhow::Result<()> {
         let mut found = 0;
         for q in &queries {
             let started = Instant::now();
-            let (page, total) = cache.page(&CacheQuery { search: Some(q.clone()), limit: 100, offset: 0 })?;
+            let (page, total) =
+                cache.page(&CacheQuery { search: Some(q.clone()), limit: 100, ..CacheQuery::default() })?;
             times.push(started.elapsed());
             found += usize::from(!page.is_empty()) * usize::from(total > 0);
         }

@@ -197,7 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let cache = cache.into_inner();
-            let (leads, total) = cache.page(&CacheQuery { search, limit, offset: 0 })?;
+            let (leads, total) = cache.page(&CacheQuery { search, limit, ..CacheQuery::default() })?;
             let mut out = std::io::stdout().lock();
             for lead in &leads {
                 if json {

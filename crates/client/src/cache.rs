@@ -13,8 +13,9 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use crokodial_core::api::LeadChange;
 use crokodial_core::edit::{self, EditError, EditField, LeadEdit};
-use crokodial_core::Lead;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crokodial_core::{Lead, LeadSource};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 use rusqlite_migration::{Migrations, M};
 
 use crate::home::Home;
@@ -192,12 +193,57 @@ pub struct OutboxCounts {
     pub failed: u64,
 }
 
-/// One page of the cached list: newest first, optionally narrowed by a search.
+/// One page of the cached list, narrowed by a search and filters, in the order asked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheQuery {
     pub search: Option<String>,
+    /// Two-letter state.
+    pub state: Option<String>,
+    /// A disposition; [`NO_DISPOSITION`] matches leads without one.
+    pub disposition: Option<String>,
+    pub source: Option<LeadSource>,
+    /// Received at or after.
+    pub received_from: Option<DateTime<Utc>>,
+    /// Received before.
+    pub received_before: Option<DateTime<Utc>>,
+    pub sort: SortBy,
+    /// Ascending instead of the default descending.
+    pub ascending: bool,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// The `disposition` filter value that matches leads without one, as on the server.
+pub const NO_DISPOSITION: &str = "No Disposition";
+
+/// The list's orders (the contract's sorts that the cache keeps columns for).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SortBy {
+    #[default]
+    CreatedAt,
+    Name,
+    State,
+    Disposition,
+}
+
+impl SortBy {
+    fn column(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "l.created_at",
+            Self::Name => "l.name COLLATE NOCASE",
+            Self::State => "l.state",
+            Self::Disposition => "l.disposition COLLATE NOCASE",
+        }
+    }
+}
+
+/// The values the list can be filtered on, with how many leads have each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Facets {
+    pub states: Vec<(String, u64)>,
+    pub dispositions: Vec<(String, u64)>,
+    pub sources: Vec<(String, u64)>,
 }
 
 pub struct LeadCache {
@@ -284,39 +330,79 @@ impl LeadCache {
         Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
-    /// One page of leads, newest first, and how many match in all.
+    /// One page of leads as `q` asks, and how many match in all.
     pub fn page(&self, q: &CacheQuery) -> Result<(Vec<Lead>, u64), CacheError> {
         let (limit, offset) = (q.limit.clamp(1, 1000), q.offset);
-        let (total, docs): (i64, Vec<String>) = match q.search.as_deref().and_then(fts_query) {
-            // The index finds the matches; only they are fetched and sorted.
+        let mut args: Vec<Value> = Vec::new();
+        let mut filters: Vec<String> = Vec::new();
+        // The index finds a search's matches; only they are counted and sorted.
+        let from = match q.search.as_deref().and_then(fts_query) {
             Some(matcher) => {
-                let total = self.conn.query_row(
-                    "SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?1",
-                    [&matcher],
-                    |r| r.get(0),
-                )?;
-                // The matches are sorted on the narrow list rows; only the page's leads are read whole.
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT d.doc FROM (
-                         SELECT l.key, l.created_at, l.id FROM leads_fts f JOIN leads l ON l.key = f.rowid
-                         WHERE leads_fts MATCH ?1 ORDER BY l.created_at DESC, l.id LIMIT ?2 OFFSET ?3
-                     ) page JOIN lead_docs d USING (key) ORDER BY page.created_at DESC, page.id",
-                )?;
-                let docs = stmt.query_map(params![matcher, limit, offset], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                (total, docs)
+                args.push(Value::Text(matcher));
+                "leads_fts f JOIN leads l ON l.key = f.rowid"
             }
-            None => {
-                let total = self.conn.query_row("SELECT count(*) FROM leads", [], |r| r.get(0))?;
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT d.doc FROM leads l JOIN lead_docs d USING (key)
-                         ORDER BY l.created_at DESC, l.id LIMIT ?1 OFFSET ?2",
-                )?;
-                let docs = stmt.query_map(params![limit, offset], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                (total, docs)
-            }
+            None => "leads l",
         };
+        if from.starts_with("leads_fts") {
+            filters.push("leads_fts MATCH ?".into());
+        }
+        let mut filter = |sql: &str, v: Option<Value>| {
+            filters.push(sql.into());
+            args.extend(v);
+        };
+        if let Some(state) = &q.state {
+            filter("l.state = ?", Some(Value::Text(state.to_uppercase())));
+        }
+        match q.disposition.as_deref() {
+            Some(NO_DISPOSITION) => filter("coalesce(l.disposition, '') = ''", None),
+            Some(d) => filter("l.disposition = ?", Some(Value::Text(d.into()))),
+            None => {}
+        }
+        if let Some(source) = q.source {
+            filter("l.source = ?", Some(Value::Text(source.as_str().into())));
+        }
+        if let Some(t) = q.received_from {
+            filter("l.created_at >= ?", Some(Value::Text(iso(t))));
+        }
+        if let Some(t) = q.received_before {
+            filter("l.created_at < ?", Some(Value::Text(iso(t))));
+        }
+        let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {from} {filter}"))?
+            .query_row(params_from_iter(&args), |r| r.get(0))?;
+        let dir = if q.ascending { "ASC" } else { "DESC" };
+        // Ties (and leads without the sorted value) keep the newest first.
+        let order = match q.sort {
+            SortBy::CreatedAt => format!("l.created_at {dir}, l.id {dir}"),
+            other => format!("{} IS NULL, {} {dir}, l.created_at DESC, l.id DESC", other.column(), other.column()),
+        };
+        // The page is chosen on the narrow list rows; only its leads are read whole.
+        args.push(Value::Integer(limit.into()));
+        args.push(Value::Integer(offset.into()));
+        let keys: Vec<i64> = self
+            .conn
+            .prepare_cached(&format!("SELECT l.key FROM {from} {filter} ORDER BY {order} LIMIT ? OFFSET ?"))?
+            .query_map(params_from_iter(&args), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut doc = self.conn.prepare_cached("SELECT doc FROM lead_docs WHERE key = ?1")?;
+        let docs: Vec<String> = keys.iter().map(|k| doc.query_row([k], |r| r.get(0))).collect::<Result<_, _>>()?;
         let leads = docs.iter().map(|d| serde_json::from_str(d)).collect::<Result<_, _>>()?;
         Ok((leads, total as u64))
+    }
+
+    /// The states, dispositions and sources of the cached leads, most common first.
+    pub fn facets(&self) -> Result<Facets, CacheError> {
+        let counts = |column: &str| -> Result<Vec<(String, u64)>, CacheError> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT coalesce(nullif({column}, ''), ?1), count(*) AS n FROM leads GROUP BY 1 ORDER BY n DESC, 1"
+            ))?;
+            let empty = if column == "disposition" { NO_DISPOSITION } else { "" };
+            let rows = stmt.query_map([empty], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?.into_iter().filter(|(v, _)| !v.is_empty()).collect())
+        };
+        Ok(Facets { states: counts("state")?, dispositions: counts("disposition")?, sources: counts("source")? })
     }
 
     /// Keeps a rep's edit of a cached lead: applied to the cached copy at once and queued for the
@@ -586,7 +672,7 @@ mod tests {
     }
 
     fn search(c: &LeadCache, s: &str) -> Vec<String> {
-        ids(c.page(&CacheQuery { search: Some(s.into()), limit: 50, offset: 0 }).unwrap())
+        ids(c.page(&CacheQuery { search: Some(s.into()), limit: 50, ..CacheQuery::default() }).unwrap())
     }
 
     #[test]
@@ -602,9 +688,9 @@ mod tests {
         full.medical_conditions = vec!["asthma".into()];
         c.upsert(&[full.clone(), lead("b", "Bea Lin", "2015550123", "Hoboken", 2)], Some(7)).unwrap();
         assert_eq!(c.get("a").unwrap(), Some(full), "the whole lead comes back");
-        let first = c.page(&CacheQuery { search: None, limit: 1, offset: 0 }).unwrap();
+        let first = c.page(&CacheQuery { limit: 1, ..CacheQuery::default() }).unwrap();
         assert_eq!((ids(first.clone()), first.1), (vec!["b".to_owned()], 2));
-        assert_eq!(ids(c.page(&CacheQuery { search: None, limit: 1, offset: 1 }).unwrap()), ["a"]);
+        assert_eq!(ids(c.page(&CacheQuery { limit: 1, offset: 1, ..CacheQuery::default() }).unwrap()), ["a"]);
     }
 
     #[test]
@@ -629,6 +715,43 @@ mod tests {
     }
 
     #[test]
+    fn filters_sorts_and_facets() {
+        let (_d, mut c) = cache();
+        let mut leads = vec![
+            lead("a", "Rosa Diaz", "3125550199", "Chicago", 1),
+            lead("b", "bea Lin", "2015550123", "Hoboken", 2),
+            lead("c", "Carl Diaz", "7735550100", "Evanston", 3),
+        ];
+        leads[1].state = Some("NJ".into());
+        leads[1].source = Some(LeadSource::CsvImport);
+        leads[2].disposition = Some("Quoted".into());
+        c.upsert(&leads, None).unwrap();
+        let q = |f: &dyn Fn(&mut CacheQuery)| {
+            let mut q = CacheQuery { limit: 50, ..CacheQuery::default() };
+            f(&mut q);
+            ids(c.page(&q).unwrap())
+        };
+        assert_eq!(q(&|q| q.state = Some("il".into())), ["c", "a"]);
+        assert_eq!(q(&|q| q.disposition = Some("Quoted".into())), ["c"]);
+        assert_eq!(q(&|q| q.disposition = Some(NO_DISPOSITION.into())), ["b", "a"]);
+        assert_eq!(q(&|q| q.source = Some(LeadSource::CsvImport)), ["b"]);
+        assert_eq!(q(&|q| q.received_from = Some("2026-11-22T10:02:00Z".parse().unwrap())), ["c", "b"]);
+        assert_eq!(q(&|q| q.received_before = Some("2026-11-22T10:02:00Z".parse().unwrap())), ["a"]);
+        assert_eq!(q(&|q| q.sort = SortBy::Name), ["a", "c", "b"], "names sort without case");
+        assert_eq!(q(&|q| (q.sort, q.ascending) = (SortBy::Name, true)), ["b", "c", "a"]);
+        assert_eq!(q(&|q| (q.sort, q.ascending) = (SortBy::CreatedAt, true)), ["a", "b", "c"]);
+        assert_eq!(q(&|q| (q.search, q.state) = (Some("diaz".into()), Some("IL".into()))), ["c", "a"]);
+        assert_eq!(q(&|q| (q.search, q.sort, q.ascending) = (Some("diaz".into()), SortBy::Name, true)), ["c", "a"]);
+        let total = c.page(&CacheQuery { limit: 1, state: Some("IL".into()), ..CacheQuery::default() }).unwrap().1;
+        assert_eq!(total, 2, "the count is of every match, not the page");
+
+        let f = c.facets().unwrap();
+        assert_eq!(f.states, [("IL".to_owned(), 2), ("NJ".to_owned(), 1)]);
+        assert_eq!(f.dispositions, [(NO_DISPOSITION.to_owned(), 2), ("Quoted".to_owned(), 1)]);
+        assert_eq!(f.sources, [("NextGen".to_owned(), 2), ("CSV Import".to_owned(), 1)]);
+    }
+
+    #[test]
     fn an_update_replaces_what_is_found() {
         let (_d, mut c) = cache();
         c.upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], Some(1)).unwrap();
@@ -646,7 +769,10 @@ mod tests {
         let (_d, mut c) = cache();
         c.upsert(&[lead("a", "O\"Brien NEAR", "3125550199", "Chicago", 1)], None).unwrap();
         for s in ["\"", "NEAR(", "*", "a OR b", "name:x", "'; DROP TABLE leads; --", "\u{0}", "{name}", "- -"] {
-            assert!(c.page(&CacheQuery { search: Some(s.into()), limit: 10, offset: 0 }).is_ok(), "{s:?}");
+            assert!(
+                c.page(&CacheQuery { search: Some(s.into()), limit: 10, ..CacheQuery::default() }).is_ok(),
+                "{s:?}"
+            );
         }
         assert_eq!(search(&c, "o\"brien"), ["a"]);
         assert_eq!(c.count().unwrap(), 1);

@@ -20,7 +20,7 @@ fn cache() -> (tempfile::TempDir, Mutex<LeadCache>) {
 }
 
 fn names(cache: &Mutex<LeadCache>, search: &str) -> Vec<String> {
-    let q = CacheQuery { search: Some(search.into()), limit: 100, offset: 0 };
+    let q = CacheQuery { search: Some(search.into()), limit: 100, ..CacheQuery::default() };
     cache.try_lock().unwrap().page(&q).unwrap().0.into_iter().map(|l| l.name).collect()
 }
 
