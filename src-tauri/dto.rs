@@ -105,14 +105,212 @@ impl From<&Lead> for LeadRow {
     }
 }
 
-/// What `list_leads` answers: one page of rows, how many leads match in all, and when the local
-/// cache last synced (none when the list came straight from the server).
+/// What `list_leads` answers: one window of rows from `offset`, how many leads match in all,
+/// and when the local cache last synced (none when the list came straight from the server).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadList {
     pub rows: Vec<LeadRow>,
+    pub offset: u32,
     pub total: u32,
     /// RFC 3339.
+    pub synced_at: Option<String>,
+}
+
+/// The list's orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ListSort {
+    #[default]
+    CreatedAt,
+    Name,
+    State,
+    Disposition,
+}
+
+impl From<ListSort> for crokodial_client::cache::SortBy {
+    fn from(s: ListSort) -> Self {
+        use crokodial_client::cache::SortBy;
+        match s {
+            ListSort::CreatedAt => SortBy::CreatedAt,
+            ListSort::Name => SortBy::Name,
+            ListSort::State => SortBy::State,
+            ListSort::Disposition => SortBy::Disposition,
+        }
+    }
+}
+
+/// What the list asks `list_leads` for: a window of rows, searched, filtered and sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListQuery {
+    pub search: Option<String>,
+    pub state: Option<String>,
+    /// A disposition, or "No Disposition".
+    pub disposition: Option<String>,
+    /// A source's wire spelling, e.g. "NextGen".
+    pub source: Option<String>,
+    /// `YYYY-MM-DD`, the rep's local day, inclusive.
+    pub received_from: Option<String>,
+    /// `YYYY-MM-DD`, the rep's local day, inclusive.
+    pub received_to: Option<String>,
+    pub sort: ListSort,
+    pub ascending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One value the list can be filtered on, and how many cached leads have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u32,
+}
+
+/// The filter choices: what the cached leads have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ListFacets {
+    pub states: Vec<FacetValue>,
+    pub dispositions: Vec<FacetValue>,
+    pub sources: Vec<FacetValue>,
+}
+
+impl From<crokodial_client::cache::Facets> for ListFacets {
+    fn from(f: crokodial_client::cache::Facets) -> Self {
+        let values = |v: Vec<(String, u64)>| {
+            v.into_iter().map(|(value, n)| FacetValue { value, count: u32::try_from(n).unwrap_or(u32::MAX) }).collect()
+        };
+        ListFacets { states: values(f.states), dispositions: values(f.dispositions), sources: values(f.sources) }
+    }
+}
+
+/// One of the tenant's dispositions, for the picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DispositionOption {
+    pub name: String,
+    /// A CSS colour, e.g. `#2563eb`.
+    pub color: String,
+    pub emoji: String,
+}
+
+impl From<&crokodial_core::edit::Disposition> for DispositionOption {
+    fn from(d: &crokodial_core::edit::Disposition) -> Self {
+        DispositionOption { name: d.name.clone(), color: d.color.clone(), emoji: d.emoji.clone() }
+    }
+}
+
+/// A group of a lead's fields, as people read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldGroup {
+    pub title: String,
+    pub fields: Vec<FieldRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldRow {
+    pub label: String,
+    pub value: String,
+}
+
+/// Where one of the rep's edits stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum EditStatus {
+    /// Saved on this computer, not yet on the server.
+    Pending,
+    Synced,
+    /// Changed elsewhere meanwhile; the server's value was kept.
+    Conflict,
+    /// The server refused it.
+    Failed,
+}
+
+/// One of the rep's edits of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EditEntry {
+    /// RFC 3339.
+    pub made_at: String,
+    /// E.g. `Disposition → Quoted`.
+    pub change: String,
+    pub status: EditStatus,
+    /// For a conflict, what the server has now; for a failure, why.
+    pub detail: Option<String>,
+}
+
+impl From<&crokodial_client::cache::QueuedEdit> for EditEntry {
+    fn from(q: &crokodial_client::cache::QueuedEdit) -> Self {
+        use crokodial_client::cache::EditState;
+        let change: Vec<String> = q
+            .fields
+            .iter()
+            .map(|(f, v)| match (f, v.is_empty()) {
+                (crokodial_core::edit::EditField::Notes, true) => "Notes cleared".to_owned(),
+                (crokodial_core::edit::EditField::Notes, false) => "Notes edited".to_owned(),
+                (f, _) => {
+                    let name = f.as_str();
+                    format!("{}{} → {v}", name[..1].to_uppercase(), &name[1..])
+                }
+            })
+            .collect();
+        let status = match q.state {
+            EditState::Pending => EditStatus::Pending,
+            EditState::Synced => EditStatus::Synced,
+            EditState::Conflict => EditStatus::Conflict,
+            EditState::Failed => EditStatus::Failed,
+        };
+        EditEntry { made_at: rfc3339(q.made_at), change: change.join(", "), status, detail: q.detail.clone() }
+    }
+}
+
+/// A lead whole, for the detail view, with the rep's edits of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDetail {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    pub groups: Vec<FieldGroup>,
+    /// Newest first.
+    pub history: Vec<EditEntry>,
+}
+
+impl LeadDetail {
+    pub fn new(lead: &Lead, history: &[crokodial_client::cache::QueuedEdit]) -> Self {
+        LeadDetail {
+            id: lead.id.clone(),
+            name: lead.name.clone(),
+            phone: lead.phone.clone(),
+            email: lead.email.clone(),
+            disposition: lead.disposition.clone(),
+            notes: lead.notes.clone(),
+            groups: lead
+                .field_groups()
+                .into_iter()
+                .map(|(title, fields)| FieldGroup {
+                    title: title.into(),
+                    fields: fields.into_iter().map(|(label, value)| FieldRow { label, value }).collect(),
+                })
+                .collect(),
+            history: history.iter().map(EditEntry::from).collect(),
+        }
+    }
+}
+
+/// Sent with `leads-synced`, and answered by `sync_status`: the cache and the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Leads in the cache.
+    pub cached: u32,
+    /// Edits not yet on the server.
+    pub pending: u32,
+    pub conflicts: u32,
+    pub failed: u32,
+    /// RFC 3339: the last successful sync.
     pub synced_at: Option<String>,
 }
 
@@ -329,6 +527,17 @@ mod tests {
         let mut decls = vec![
             AppError::decl(),
             AppInfo::decl(),
+            DispositionOption::decl(),
+            EditEntry::decl(),
+            EditStatus::decl(),
+            FacetValue::decl(),
+            FieldGroup::decl(),
+            FieldRow::decl(),
+            LeadDetail::decl(),
+            ListFacets::decl(),
+            ListQuery::decl(),
+            ListSort::decl(),
+            SyncStatus::decl(),
             ConnectionState::decl(),
             ConnectionStatus::decl(),
             DemoAccount::decl(),

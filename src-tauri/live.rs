@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crokodial_client::cache::LeadCache;
+use crokodial_client::api::ApiClient;
+use crokodial_client::cache::{CacheError, LeadCache, SharedCache};
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::session::Session;
+use crokodial_client::socket::ConnectionState as EngineState;
 use crokodial_client::sync;
 use crokodial_client::AbortOnDrop;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
+use tokio::sync::{watch, Notify};
 
-use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow};
+use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow, SyncStatus};
 use crate::state::AppState;
 
 pub const LEAD_RECEIVED: &str = "lead-received";
@@ -24,7 +27,8 @@ pub const ALERT_SETTINGS_CHANGED: &str = "alert-settings-changed";
 pub const OPEN_LEAD: &str = "open-lead";
 pub const LEADS_SYNCED: &str = "leads-synced";
 
-/// Starts (or restarts) the live feed for `session`, with its lead cache, and syncs the cache.
+/// Starts (or restarts) the live feed for `session`, with its lead cache, and keeps the cache in
+/// sync (see [`keep_synced`]).
 pub fn start(app: &AppHandle, session: &Session) {
     stop(app);
     let state = app.state::<AppState>();
@@ -45,20 +49,13 @@ pub fn start(app: &AppHandle, session: &Session) {
             Ok(feed) => feed,
             Err(e) => return tracing::error!(error = %e, "cannot start the live feed"),
         };
-        // The first sync runs beside the feed, and stops with it (logout, another login).
+        // Syncing runs beside the feed, and stops with it (logout, another login).
         let mut _sync = None;
         if let Some(cache) = cache {
             feed = feed.with_cache(cache.clone());
-            let (app, api) = (app2.clone(), session.api().clone());
-            _sync = Some(AbortOnDrop(tokio::spawn(async move {
-                match sync::sync(&api, &cache).await {
-                    Ok(report) => {
-                        tracing::info!(fetched = report.fetched, cached = report.cached, took = ?report.took, "synced");
-                        let _ = app.emit(LEADS_SYNCED, report.cached);
-                    }
-                    Err(e) => tracing::warn!(error = %e, "sync failed; the list shows the cached leads"),
-                }
-            })));
+            let (app, api, live) = (app2.clone(), session.api().clone(), feed.state());
+            let edits = app.state::<AppState>().edits_queued.clone();
+            _sync = Some(AbortOnDrop(tokio::spawn(keep_synced(app, api, cache, live, edits))));
         }
         let mut states = feed.state();
         let app3 = app2.clone();
@@ -76,6 +73,73 @@ pub fn start(app: &AppHandle, session: &Session) {
         }
     });
     *state.live.lock().expect("live lock") = Some(task);
+}
+
+/// Keeps the cache in step with the server: a sync (the rep's queued edits first, then the
+/// server's changes) whenever the socket comes live, at start and after every outage; and the
+/// outbox alone as soon as the rep makes an edit while live; and again every few minutes while
+/// live (deletions and edits made elsewhere are not announced on the socket). Each run ends with
+/// `leads-synced`.
+async fn keep_synced(
+    app: AppHandle,
+    api: ApiClient,
+    cache: SharedCache,
+    mut live: watch::Receiver<EngineState>,
+    edits: Arc<Notify>,
+) {
+    let mut was_live = false;
+    let mut due = false;
+    loop {
+        let is_live = *live.borrow_and_update() == EngineState::Live;
+        if is_live && (!was_live || due) {
+            match sync::sync(&api, &cache).await {
+                Ok(r) => {
+                    tracing::info!(fetched = r.fetched, cached = r.cached, pushed = ?r.pushed, took = ?r.took, "synced")
+                }
+                Err(e) => tracing::warn!(error = %e, "sync failed; the list shows the cached leads"),
+            }
+            report(&app, &cache).await;
+        }
+        (was_live, due) = (is_live, false);
+        tokio::select! {
+            changed = live.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(RESYNC_EVERY) => due = true,
+            () = edits.notified() => {
+                if was_live {
+                    if let Err(e) = sync::push(&api, &cache).await {
+                        tracing::info!(error = %e, "edits kept for the next sync");
+                    }
+                }
+                report(&app, &cache).await;
+            }
+        }
+    }
+}
+
+const RESYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// The rep made an edit: have the sync task send it.
+pub fn edits_queued(app: &AppHandle) {
+    app.state::<AppState>().edits_queued.notify_one();
+}
+
+pub fn sync_status(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
+    let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let outbox = cache.outbox_counts()?;
+    Ok(SyncStatus {
+        cached: n(cache.count()?),
+        pending: n(outbox.pending),
+        conflicts: n(outbox.conflict),
+        failed: n(outbox.failed),
+        synced_at: sync::last_synced(cache)?.map(rfc3339),
+    })
+}
+
+async fn report(app: &AppHandle, cache: &SharedCache) {
+    match sync_status(&*cache.lock().await) {
+        Ok(status) => _ = app.emit(LEADS_SYNCED, status),
+        Err(e) => tracing::warn!(error = %e, "cannot read the cache"),
+    }
 }
 
 async fn deliver(app: &AppHandle, event: FeedEvent) {

@@ -1,7 +1,7 @@
 //! What the shell keeps between commands.
 
 use std::sync::atomic::AtomicU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crokodial_client::alert::AlertPlayer;
 use crokodial_client::cache::SharedCache;
@@ -10,7 +10,7 @@ use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::Session;
 use crokodial_client::settings::{AlertSettings, SaveError, Settings};
 use tauri::async_runtime::JoinHandle;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::dto::ConnectionState;
 
@@ -32,6 +32,8 @@ pub struct AppState {
     pub cache: Mutex<Option<SharedCache>>,
     /// Announced leads the rep has not looked at yet.
     pub unread: AtomicU32,
+    /// Rung when the rep makes an edit, so the sync task sends it.
+    pub edits_queued: Arc<Notify>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             connection: Mutex::new(ConnectionState::IDLE),
             cache: Mutex::new(None),
             unread: AtomicU32::new(0),
+            edits_queued: Arc::new(Notify::new()),
         })
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use crokodial_core::api::LeadQuery;
-use crokodial_core::edit::{self, EditRequest, Standing};
+use crokodial_core::edit::{self, default_dispositions, Disposition, EditRequest, Standing};
 use tokio::sync::Mutex;
 
 use crate::api::{ApiClient, EditReply};
@@ -28,6 +28,7 @@ const CURSOR: &str = "cursor";
 const NEWEST: &str = "newest_created_at";
 const FULL_AT: &str = "full_sync_at";
 const SYNCED_AT: &str = "synced_at";
+const DISPOSITIONS: &str = "dispositions";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -67,7 +68,13 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
     } else {
         sync_pages(api, cache).await?
     };
+    // The tenant's dispositions, for the picker; an old list is better than none.
+    let dispositions = api.dispositions().await;
     let cache = cache.lock().await;
+    match dispositions {
+        Ok(d) => cache.set_meta(DISPOSITIONS, &serde_json::to_string(&d).map_err(CacheError::from)?)?,
+        Err(e) => tracing::warn!(error = %e, "cannot fetch the dispositions; keeping the last known"),
+    }
     cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
     Ok(SyncReport { pushed, mode, fetched, cached: cache.count()?, took: started.elapsed() })
 }
@@ -140,6 +147,14 @@ async fn send_checked(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, Syn
             Err(e) if is_for_later(&e) => return Err(e.into()),
             Err(e) => EditResult::Failed(e.to_string()),
         },
+    })
+}
+
+/// The tenant's dispositions as last fetched; the seeded ones before the first sync.
+pub fn dispositions(cache: &LeadCache) -> Result<Vec<Disposition>, CacheError> {
+    Ok(match cache.meta(DISPOSITIONS)? {
+        Some(json) => serde_json::from_str(&json)?,
+        None => default_dispositions(),
     })
 }
 

@@ -123,6 +123,108 @@ impl Lead {
         fields.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
         fields
     }
+
+    /// The lead's filled fields as people read them, in groups: contact, person, lead, other.
+    /// The name, notes and tenancy fields are left out (shown elsewhere, or meaningless to a rep).
+    pub fn field_groups(&self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        let mut groups: Vec<(&'static str, Vec<(String, String)>)> =
+            FIELD_GROUPS.iter().map(|(title, _)| (*title, Vec::new())).collect();
+        groups.push(("Other", Vec::new()));
+        let filled = self.filled_fields();
+        let value = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => if *b { "Yes" } else { "No" }.to_owned(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        // Listed fields in their group's order; the rest under "Other", alphabetically.
+        for (i, (_, keys)) in FIELD_GROUPS.iter().enumerate() {
+            for key in *keys {
+                if let Some(v) = filled.get(*key) {
+                    groups[i].1.push((label(key), value(v)));
+                }
+            }
+        }
+        let listed = |k: &str| FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k);
+        let other = groups.last_mut().expect("Other is last");
+        for (k, v) in filled.iter().filter(|(k, _)| !listed(k)) {
+            other.1.push((label(k), value(v)));
+        }
+        groups.retain(|(_, fields)| !fields.is_empty());
+        groups
+    }
+}
+
+const FIELD_GROUPS: [(&str, &[&str]); 3] = [
+    ("Contact", &["phone", "email", "street1", "street2", "city", "state", "zipcode", "timeZone"]),
+    (
+        "Person",
+        &[
+            "dob",
+            "gender",
+            "height",
+            "weight",
+            "householdSize",
+            "householdIncome",
+            "military",
+            "pregnant",
+            "tobaccoUser",
+            "hasPrescription",
+            "hasMedicarePartsAB",
+            "hasMedicalCondition",
+            "medicalConditions",
+            "insuranceTimeframe",
+        ],
+    ),
+    (
+        "Lead",
+        &[
+            "source",
+            "status",
+            "disposition",
+            "createdAt",
+            "updatedAt",
+            "campaignName",
+            "product",
+            "vendorName",
+            "accountName",
+            "bidType",
+            "price",
+            "leadId",
+            "nextgenId",
+        ],
+    ),
+];
+
+/// Shown elsewhere (name, notes) or of no use to a rep (ids of tenancy).
+const HIDDEN: [&str; 7] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName"];
+
+/// A field's key as people read it: `householdIncome` → "Household income".
+fn label(key: &str) -> String {
+    match key {
+        "dob" => return "Date of birth".into(),
+        "zipcode" => return "ZIP code".into(),
+        "hasMedicarePartsAB" => return "Has Medicare parts A & B".into(),
+        "createdAt" => return "Received".into(),
+        "nextgenId" => return "NextGen id".into(),
+        _ => {}
+    }
+    let mut out = String::new();
+    for (i, c) in key.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            out.push(' ');
+            out.push(c.to_ascii_lowercase());
+        } else if i == 0 {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `"First Last"`, trimmed; falls back to whichever part exists.
@@ -150,6 +252,40 @@ mod tests {
         let back: Lead = serde_json::from_value(serde_json::Value::Object(fields)).unwrap();
         assert_eq!(back, lead);
         assert!(Lead::default().filled_fields().get("medicalConditions").is_none());
+    }
+
+    #[test]
+    fn field_groups_read_well_and_miss_nothing() {
+        let lead = Lead {
+            id: "a".into(),
+            tenant_id: Some("t".into()),
+            name: "Ann Lee".into(),
+            first_name: Some("Ann".into()),
+            last_name: Some("Lee".into()),
+            phone: Some("3125550199".into()),
+            zipcode: Some("02134".into()),
+            household_income: Some("$50k".into()),
+            has_medicare_parts_ab: Some(true),
+            medical_conditions: vec!["asthma".into(), "gout".into()],
+            sub_id_hash: Some("h".into()),
+            source: Some(LeadSource::NextGen),
+            ..Lead::default()
+        };
+        let groups = lead.field_groups();
+        let titles: Vec<&str> = groups.iter().map(|g| g.0).collect();
+        assert_eq!(titles, ["Contact", "Person", "Lead", "Other"]);
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(groups[0].1, [pair("Phone", "3125550199"), pair("ZIP code", "02134")]);
+        assert_eq!(
+            groups[1].1,
+            [
+                pair("Household income", "$50k"),
+                pair("Has Medicare parts A & B", "Yes"),
+                pair("Medical conditions", "asthma, gout")
+            ]
+        );
+        assert_eq!(groups[2].1, [pair("Source", "NextGen")]);
+        assert_eq!(groups[3].1, [pair("Sub id hash", "h")]);
     }
 
     #[test]

@@ -54,7 +54,35 @@ export type ConnectionStatus = "idle" | "connecting" | "live" | "offline" | "aut
 
 export type DemoAccount = { email: string, password: string, role: Role, };
 
+export type DispositionOption = { name: string, 
+/**
+ * A CSS colour, e.g. `#2563eb`.
+ */
+color: string, emoji: string, };
+
+export type EditEntry = { 
+/**
+ * RFC 3339.
+ */
+madeAt: string, 
+/**
+ * E.g. `Disposition → Quoted`.
+ */
+change: string, status: EditStatus, 
+/**
+ * For a conflict, what the server has now; for a failure, why.
+ */
+detail: string | null, };
+
+export type EditStatus = "pending" | "synced" | "conflict" | "failed";
+
 export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "internal";
+
+export type FacetValue = { value: string, count: number, };
+
+export type FieldGroup = { title: string, fields: Array<FieldRow>, };
+
+export type FieldRow = { label: string, value: string, };
 
 export type Latency = { 
 /**
@@ -71,6 +99,12 @@ deliveryMs: number | null,
  */
 soundMs: number | null, };
 
+export type LeadDetail = { id: string, name: string, phone: string | null, email: string | null, disposition: string | null, notes: string | null, groups: Array<FieldGroup>, 
+/**
+ * Newest first.
+ */
+history: Array<EditEntry>, };
+
 export type LeadEvent = { lead: LeadRow, 
 /**
  * A new, fresh lead from a source that alerts, seen for the first time (an update or a
@@ -82,7 +116,7 @@ announced: boolean,
  */
 hush: AlertHush | null, latency: Latency, };
 
-export type LeadList = { rows: Array<LeadRow>, total: number, 
+export type LeadList = { rows: Array<LeadRow>, offset: number, total: number, 
 /**
  * RFC 3339.
  */
@@ -94,8 +128,44 @@ export type LeadRow = { id: string, name: string, phone: string | null, state: s
  */
 receivedAt: string | null, };
 
+export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, };
+
+export type ListQuery = { search: string | null, state: string | null, 
+/**
+ * A disposition, or "No Disposition".
+ */
+disposition: string | null, 
+/**
+ * A source's wire spelling, e.g. "NextGen".
+ */
+source: string | null, 
+/**
+ * `YYYY-MM-DD`, the rep's local day, inclusive.
+ */
+receivedFrom: string | null, 
+/**
+ * `YYYY-MM-DD`, the rep's local day, inclusive.
+ */
+receivedTo: string | null, sort: ListSort, ascending: boolean, offset: number, limit: number, };
+
+export type ListSort = "createdAt" | "name" | "state" | "disposition";
+
 export type Role = "admin" | "user";
 
 export type SessionInfo = { serverUrl: string, user: UserInfo, };
+
+export type SyncStatus = { 
+/**
+ * Leads in the cache.
+ */
+cached: number, 
+/**
+ * Edits not yet on the server.
+ */
+pending: number, conflicts: number, failed: number, 
+/**
+ * RFC 3339: the last successful sync.
+ */
+syncedAt: string | null, };
 
 export type UserInfo = { id: string, name: string, email: string, role: Role, };
