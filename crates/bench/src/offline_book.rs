@@ -1,7 +1,8 @@
 //! `offline-book`: the local lead cache holding a rep's whole book of synthetic leads (default
 //! 100,000). Reports the first full sync of that book from our server over loopback, the time to
 //! store it directly, the file's size against the same leads as CSV, a cold open to the first
-//! page, and search latency for what reps type: a surname, four phone digits, a city.
+//! page, search latency for what reps type (a surname, four phone digits, a city), an incremental
+//! sync of 1,000 changes, and the replay of 1,000 edits queued offline.
 //!
 //!     cargo run --release -p crokodial-bench --bin offline-book -- [--leads 100000]
 
@@ -12,6 +13,7 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheQuery, LeadCache};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::sync;
+use crokodial_core::edit::EditField;
 use crokodial_core::Lead;
 use crokodial_server::{SqliteStore, Store};
 use crokodial_testkit::TestServer;
@@ -38,8 +40,18 @@ fn main() -> anyhow::Result<()> {
         (0..args.leads).map(|_| crokodial_server::demo::seeded_lead(&mut rng, "tenant", "rep")).collect();
     println!("offline-book: {} leads", leads.len());
 
-    let synced = tokio::runtime::Runtime::new()?.block_on(full_sync(&leads, dir.path()))?;
-    println!("  first full sync from our server     {:>8.0} ms ({} leads, loopback)", ms(synced.took), synced.fetched);
+    let synced = tokio::runtime::Runtime::new()?.block_on(syncs(&leads, dir.path()))?;
+    println!(
+        "  first full sync from our server     {:>8.0} ms ({} leads, loopback)",
+        ms(synced.full.took),
+        synced.full.fetched
+    );
+    println!(
+        "  incremental sync of {} changes      {:>8.0} ms",
+        synced.incremental.fetched,
+        ms(synced.incremental.took)
+    );
+    println!("  outbox replay of {} queued edits    {:>8.0} ms", synced.replayed, ms(synced.replay));
 
     let started = Instant::now();
     let mut cache = LeadCache::open_at(&path)?;
@@ -85,6 +97,19 @@ fn main() -> anyhow::Result<()> {
     // Last: building the CSV churns the heap, which would skew the timings above.
     let csv = csv_size(&leads)?;
     let size = std::fs::metadata(&path)?.len();
+    let bytes = |sql: &str| -> anyhow::Result<f64> {
+        Ok(mb(rusqlite::Connection::open(&path)?.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64))
+    };
+    println!(
+        "  of which: lead documents {:.1} MB, search index {:.1} MB, list rows (text) {:.1} MB",
+        bytes("SELECT sum(length(doc)) FROM lead_docs")?,
+        bytes("SELECT sum(length(block)) FROM leads_fts_data")?,
+        bytes(
+            "SELECT sum(length(id) + length(name) + length(phone_digits) + length(email) + length(city)
+                      + coalesce(length(state), 0) + coalesce(length(source), 0) + coalesce(length(disposition), 0)
+                      + coalesce(length(created_at), 0) + coalesce(length(updated_at), 0) + length(synced_at)) FROM leads"
+        )?,
+    );
     println!(
         "  cache file {:.1} MB; the same leads as CSV {:.1} MB; ratio {:.2}",
         mb(size),
@@ -94,9 +119,17 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+struct Syncs {
+    full: sync::SyncReport,
+    incremental: sync::SyncReport,
+    replayed: u64,
+    replay: Duration,
+}
+
 /// Puts `leads` in a tenant of our server (straight into its database) and times a rep's first
-/// sync of them into an empty cache.
-async fn full_sync(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<sync::SyncReport> {
+/// sync of them into an empty cache; then a sync after 1,000 of them changed on the server; then
+/// sending 1,000 edits queued in the cache.
+async fn syncs(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<Syncs> {
     let server = TestServer::start(false).await?;
     let rep = server.admin("book@agency.test").await?;
     let mut book = leads.to_vec();
@@ -111,9 +144,34 @@ async fn full_sync(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<sync
     let token = ApiClient::new(&server.url())?.login(&rep.email, &rep.password).await?.token;
     let api = ApiClient::new(&server.url())?.with_token(Sensitive(token));
     let cache = tokio::sync::Mutex::new(LeadCache::open_at(&dir.join("synced.sqlite"))?);
-    let report = sync::sync(&api, &cache).await?;
-    anyhow::ensure!(report.cached == leads.len() as u64, "synced {} of {}", report.cached, leads.len());
-    Ok(report)
+    let full = sync::sync(&api, &cache).await?;
+    anyhow::ensure!(full.cached == leads.len() as u64, "synced {} of {}", full.cached, leads.len());
+
+    let changed: Vec<(String, String)> = book
+        .iter()
+        .step_by((book.len() / 1000).max(1))
+        .take(1000)
+        .map(|l| (rep.tenant_id.clone(), l.id.clone()))
+        .collect();
+    store.edit_leads(&changed, &mut |l| {
+        l.disposition = Some("Quoted".into());
+        true
+    })?;
+    let incremental = sync::sync(&api, &cache).await?;
+    anyhow::ensure!(incremental.fetched == changed.len() as u64, "fetched {} changes", incremental.fetched);
+
+    {
+        let mut c = cache.lock().await;
+        for (i, (_, id)) in changed.iter().enumerate() {
+            let note = [(EditField::Notes, format!("called back, try {i}"))];
+            c.queue_edit(id, note.into_iter().collect())?;
+        }
+    }
+    let started = Instant::now();
+    let pushed = sync::push(&api, &cache).await?;
+    let replay = started.elapsed();
+    anyhow::ensure!(pushed.synced == changed.len() as u64, "replayed {pushed:?}");
+    Ok(Syncs { full, incremental, replayed: pushed.synced, replay })
 }
 
 fn ms(d: Duration) -> f64 {

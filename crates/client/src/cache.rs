@@ -3,8 +3,9 @@
 //! narrow rows the list filters and sorts on (`leads`), with a full-text index over name, phone
 //! digits, email and city.
 //!
-//! Phone digits are indexed as all their suffixes ("3125550199 125550199 … 0199"), so a prefix
-//! query finds any run of digits, as reps type them ("0199", "555 01").
+//! Phone digits are indexed whole and as the runs reps type: without the country code, without
+//! the area code, the last four ("13125550199 3125550199 5550199 0199"), so a prefix query finds
+//! "312 555", "555 01" or "0199".
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -555,7 +556,7 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
         params![
             lead.id,
             lead.name,
-            phone_suffixes(lead.phone.as_deref().unwrap_or_default()),
+            phone_tokens(lead.phone.as_deref().unwrap_or_default()),
             lead.email.as_deref().unwrap_or_default(),
             lead.city.as_deref().unwrap_or_default(),
             lead.state,
@@ -620,10 +621,13 @@ impl TryFrom<OutboxRow> for QueuedEdit {
     }
 }
 
-/// Every suffix of a phone's digits, longest first, so a prefix query matches any run of them.
-fn phone_suffixes(phone: &str) -> String {
+/// A phone's digits, and its last 10, 7 and 4 of them: the starts of what reps type. (Every
+/// suffix would find any run, with a bigger index and slower writes.)
+fn phone_tokens(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    (0..digits.len().saturating_sub(2)).map(|i| &digits[i..]).collect::<Vec<_>>().join(" ")
+    let mut tokens = vec![digits.as_str()];
+    tokens.extend([10, 7, 4].into_iter().filter(|&n| digits.len() > n).map(|n| &digits[digits.len() - n..]));
+    tokens.join(" ")
 }
 
 /// What the rep typed, as an FTS5 query: every word must match the start of a word; a number
@@ -706,7 +710,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(search(&c, "diaz"), ["c", "a"], "accents do not matter");
-        assert_eq!(search(&c, "0199"), ["a"], "four digits anywhere in the phone");
+        assert_eq!(search(&c, "0199"), ["a"], "the last four digits");
         assert_eq!(search(&c, "555-01"), ["c", "b", "a"]);
         assert_eq!(search(&c, "hobo"), ["b"]);
         assert_eq!(search(&c, "bea@exa"), ["b"]);
@@ -906,6 +910,7 @@ mod tests {
         assert_eq!(fts_query("  "), None);
         assert_eq!(fts_query("(312) 555-0199").as_deref(), Some("phone_digits : \"3125550199\"*"));
         assert_eq!(fts_query("Ann B").as_deref(), Some("{name email city} : \"ann\"* AND {name email city} : \"b\"*"));
-        assert_eq!(phone_suffixes("(312) 555"), "312555 12555 2555 555");
+        assert_eq!(phone_tokens("(312) 555"), "312555 2555");
+        assert_eq!(phone_tokens("+1 (312) 555-0199"), "13125550199 3125550199 5550199 0199");
     }
 }
