@@ -78,8 +78,8 @@ pub fn start(app: &AppHandle, session: &Session) {
 /// Keeps the cache in step with the server: a sync (the rep's queued edits first, then the
 /// server's changes) whenever the socket comes live, at start and after every outage; and the
 /// outbox alone as soon as the rep makes an edit while live; and again every few minutes while
-/// live (deletions and edits made elsewhere are not announced on the socket). Each run ends with
-/// `leads-synced`.
+/// live (deletions, and the deployed server's edits, are not announced on the socket). Each run
+/// ends with `leads-synced`.
 async fn keep_synced(
     app: AppHandle,
     api: ApiClient,
@@ -87,11 +87,12 @@ async fn keep_synced(
     mut live: watch::Receiver<EngineState>,
     edits: Arc<Notify>,
 ) {
-    let mut was_live = false;
-    let mut due = false;
+    // A sync runs at the first look, and after any change of the connection (even a blip too
+    // short to be seen as offline) or a quiet spell, whenever the socket is live by then.
+    let mut due = true;
     loop {
         let is_live = *live.borrow_and_update() == EngineState::Live;
-        if is_live && (!was_live || due) {
+        if is_live && due {
             match sync::sync(&api, &cache).await {
                 Ok(r) => {
                     tracing::info!(fetched = r.fetched, cached = r.cached, pushed = ?r.pushed, took = ?r.took, "synced")
@@ -100,12 +101,12 @@ async fn keep_synced(
             }
             report(&app, &cache).await;
         }
-        (was_live, due) = (is_live, false);
+        due = false;
         tokio::select! {
-            changed = live.changed() => if changed.is_err() { return },
+            changed = live.changed() => if changed.is_err() { return } else { due = true },
             () = tokio::time::sleep(RESYNC_EVERY) => due = true,
             () = edits.notified() => {
-                if was_live {
+                if is_live {
                     if let Err(e) = sync::push(&api, &cache).await {
                         tracing::info!(error = %e, "edits kept for the next sync");
                     }

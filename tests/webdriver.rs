@@ -1,13 +1,15 @@
 //! The real desktop app in a real webview, driven over WebDriver (tauri-driver + WebKitWebDriver)
 //! on a virtual display, against our server on loopback: log in with a demo account, see the list,
 //! receive webhook leads live — including one whose name is an HTML injection attempt — open a lead
-//! from its notification, and set, test and mute alerts.
+//! from its notification, set, test and mute alerts; then lose the server: the app says it is
+//! offline, search still works, a disposition set meanwhile is pending, and once the server is back
+//! it is sent and marked synced.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use crokodial_testkit::server::WebhookCredentials;
-use crokodial_testkit::{DesktopSession, TestServer, Xvfb};
+use crokodial_testkit::{CutProxy, DesktopSession, TestServer, Xvfb};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -35,12 +37,20 @@ fn artifacts() -> std::path::PathBuf {
 }
 
 /// Polls `probe` for up to 15 s; on time-out saves a screenshot and the page source, then fails.
-async fn wait_for<T, F, Fut>(client: &Client, what: &str, mut probe: F) -> T
+async fn wait_for<T, F, Fut>(client: &Client, what: &str, probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    for _ in 0..150 {
+    wait_within(client, what, Duration::from_secs(15), probe).await
+}
+
+async fn wait_within<T, F, Fut>(client: &Client, what: &str, limit: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..limit.as_millis() / 100 {
         if let Some(v) = probe().await {
             return v;
         }
@@ -83,11 +93,10 @@ async fn first_row(client: &Client) -> Option<(String, String)> {
     Some((id, name))
 }
 
-/// The demo tenant's webhook credentials, fetched the way an admin would: over the API.
-async fn demo_webhook(server: &TestServer) -> WebhookCredentials {
+/// A token of the demo tenant's admin, logged in over the API.
+async fn admin_token(server: &TestServer) -> String {
     let admin = server.server.demo_accounts().into_iter().find(|a| a.role == crokodial_core::api::Role::Admin).unwrap();
-    let http = reqwest::Client::new();
-    let login: Value = http
+    let login: Value = reqwest::Client::new()
         .post(format!("{}/api/auth/login", server.url()))
         .json(&json!({"email": admin.email, "password": admin.password}))
         .send()
@@ -96,14 +105,24 @@ async fn demo_webhook(server: &TestServer) -> WebhookCredentials {
         .json()
         .await
         .unwrap();
-    http.get(format!("{}/api/integrations/nextgen/credentials", server.url()))
-        .bearer_auth(login["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    login["token"].as_str().unwrap().to_owned()
+}
+
+/// The demo tenant's webhook credentials, fetched the way an admin would: over the API.
+async fn demo_webhook(server: &TestServer, token: &str) -> WebhookCredentials {
+    server_get(server, token, "/api/integrations/nextgen/credentials").await
+}
+
+async fn server_get<T: serde::de::DeserializeOwned>(server: &TestServer, token: &str, path: &str) -> T {
+    let res = reqwest::Client::new().get(format!("{}{path}", server.url())).bearer_auth(token).send().await.unwrap();
+    res.json().await.unwrap()
+}
+
+async fn is_displayed(client: &Client, id: &str) -> bool {
+    match client.find(Locator::Id(id)).await {
+        Ok(el) => el.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -113,7 +132,10 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     let mut session = DesktopSession::start().unwrap();
     let display = Xvfb::start().unwrap();
     let server = TestServer::start(true).await.unwrap();
-    let creds = demo_webhook(&server).await;
+    // The app reaches the server through a proxy the test can cut, as a lost connection would.
+    let proxy = CutProxy::start(server.url().trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let token = admin_token(&server).await;
+    let creds = demo_webhook(&server, &token).await;
     let notifications = session.notification_daemon().await.unwrap();
     // Sound goes to a private null sink, paced like a sound card: the test alert plays without one.
     session.paced_sound().unwrap();
@@ -123,7 +145,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
         .command("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
         .env("DISPLAY", display.display())
-        .env("CROKODIAL_SERVER", server.url())
+        .env("CROKODIAL_SERVER", proxy.url())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -136,7 +158,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     // The login screen is prefilled with the demo server and lists its demo accounts.
     let server_field =
         wait_for(&client, "the login form", || async { client.find(Locator::Id("server-url")).await.ok() }).await;
-    assert_eq!(server_field.prop("value").await.unwrap().as_deref(), Some(server.url().as_str()));
+    assert_eq!(server_field.prop("value").await.unwrap().as_deref(), Some(proxy.url().as_str()));
     let rep_button = wait_for(&client, "the demo accounts", || async {
         for button in client.find_all(Locator::Css("#demo-accounts .demo-account")).await.ok()? {
             if text_of(&button).await.contains("rep@") {
@@ -241,6 +263,52 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     .await;
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&settings_file).unwrap()).unwrap();
     assert!(saved["alerts"]["mutedUntil"].is_string(), "{saved}");
+
+    // The server is lost: the app says so, and the leads on this computer still answer a search.
+    proxy.cut();
+    wait_for(&client, "the offline banner", || async { is_displayed(&client, "offline-banner").await.then_some(()) })
+        .await;
+    let search = client.find(Locator::Id("search")).await.unwrap();
+    search.send_keys("Rosa Diaz").await.unwrap();
+    let rosa = wait_for(&client, "Rosa found offline", || async {
+        let (top, name) = first_row(&client).await?;
+        (name == "Rosa Diaz").then_some(top)
+    })
+    .await;
+    // A disposition set offline shows at once, marked not yet sent.
+    client
+        .find(Locator::Css(&format!("#lead-list tr.lead-row[data-lead-id='{rosa}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let quoted = wait_for(&client, "the disposition picker", || async {
+        client.find(Locator::Css("#disposition-picker [data-disposition='Quoted']")).await.ok()
+    })
+    .await;
+    quoted.click().await.unwrap();
+    wait_for(&client, "the pending disposition", || async {
+        let current = text_of(&client.find(Locator::Id("current-disposition")).await.ok()?).await;
+        let pending = client.find(Locator::Css("#lead-history li.history-entry[data-status='pending']")).await.ok();
+        (current.contains("Quoted") && pending.is_some()).then_some(())
+    })
+    .await;
+    let on_server: Value = server_get(&server, &token, &format!("/api/leads/{rosa}")).await;
+    assert_ne!(on_server["disposition"], "Quoted", "not sent while offline");
+    let shot = artifacts().join("webdriver-offline.png");
+    std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
+
+    // The server is back: the app reconnects, sends the disposition and marks it synced.
+    proxy.restore();
+    // The reconnect backoff may have grown to several seconds while the server was away.
+    wait_within(&client, "the disposition marked synced", Duration::from_secs(45), || async {
+        client.find(Locator::Css("#lead-history li.history-entry[data-status='synced']")).await.ok()
+    })
+    .await;
+    assert!(!is_displayed(&client, "offline-banner").await, "online again");
+    let on_server: Value = server_get(&server, &token, &format!("/api/leads/{rosa}")).await;
+    assert_eq!(on_server["disposition"], "Quoted");
 
     let shot = artifacts().join("webdriver-lead-list.png");
     std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();

@@ -8,9 +8,14 @@ import type {
   AppInfo,
   ConnectionState,
   DemoAccount,
+  DispositionOption,
+  LeadDetail,
   LeadEvent,
   LeadList,
+  ListFacets,
+  ListQuery,
   SessionInfo,
+  SyncStatus,
 } from './bindings';
 import { toAppError } from './errors';
 
@@ -44,9 +49,38 @@ export function logout(): Promise<null> {
   return call<null>('logout');
 }
 
-/** The newest leads (from the local cache, which works offline), how many match, and when it synced. */
-export function listLeads(search: string | null): Promise<LeadList> {
-  return call<LeadList>('list_leads', { search });
+/** One window of the list (from the local cache, which works offline), how many match, and when it synced. */
+export function listLeads(query: ListQuery): Promise<LeadList> {
+  return call<LeadList>('list_leads', { query });
+}
+
+/** The filter choices, with counts, from the cached leads. */
+export function listFacets(): Promise<ListFacets> {
+  return call<ListFacets>('list_facets');
+}
+
+/** The tenant's dispositions, in its order. */
+export function dispositions(): Promise<DispositionOption[]> {
+  return call<DispositionOption[]>('dispositions');
+}
+
+export function leadDetail(id: string): Promise<LeadDetail> {
+  return call<LeadDetail>('lead_detail', { id });
+}
+
+/** Kept locally at once (pending) and sent when online; answers the lead as it is now. */
+export function setDisposition(id: string, disposition: string): Promise<LeadDetail> {
+  return call<LeadDetail>('set_disposition', { id, disposition });
+}
+
+/** Replaces the lead's notes ("" clears them); kept and sent like a disposition. */
+export function saveNotes(id: string, notes: string): Promise<LeadDetail> {
+  return call<LeadDetail>('save_notes', { id, notes });
+}
+
+/** The cache and the edits not yet on the server. */
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>('sync_status');
 }
 
 export function connectionState(): Promise<ConnectionState> {
@@ -109,7 +143,7 @@ export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenF
   return subscribe<string>('open-lead', handler);
 }
 
-/** The local lead cache finished a sync (payload: how many leads it holds). */
-export function onLeadsSynced(handler: (cached: number) => void): Promise<UnlistenFn> {
-  return subscribe<number>('leads-synced', handler);
+/** The local lead cache synced, or edits were sent (or tried): the cache and the outbox now. */
+export function onLeadsSynced(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  return subscribe<SyncStatus>('leads-synced', handler);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, formatAbsolute, formatPhone, formatReceived, orDash, pluralize, receivedTooltip } from './format';
+import { ago, formatAbsolute, formatCount, formatPhone, formatReceived, orDash, pluralize, receivedTooltip } from './format';
 
 describe('formatPhone', () => {
   it('formats exactly 10 digits', () => {
@@ -105,5 +105,12 @@ describe('small helpers', () => {
     expect(pluralize(0, 'lead')).toBe('0 leads');
     expect(pluralize(1, 'lead')).toBe('1 lead');
     expect(pluralize(2, 'lead')).toBe('2 leads');
+    expect(pluralize(1234, 'lead')).toBe('1,234 leads');
+    expect(pluralize(2, 'change', 'changes')).toBe('2 changes');
+  });
+  it('formatCount groups digits the US way', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(100000)).toBe('100,000');
   });
 });

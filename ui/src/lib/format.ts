@@ -84,6 +84,14 @@ export function receivedTooltip(receivedAt: string | null | undefined): string |
   return date === null ? undefined : fullFormat.format(date);
 }
 
+const countFormat = new Intl.NumberFormat('en-US');
+
+/** A count with US digit grouping, whatever the system locale: "100,000". */
+export function formatCount(count: number): string {
+  return countFormat.format(count);
+}
+
+/** "1 lead", "1,234 leads". */
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
