@@ -374,10 +374,13 @@ impl LeadCache {
             filter("l.created_at < ?", Some(Value::Text(iso(t))));
         }
         let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM {from} {filter}"))?
-            .query_row(params_from_iter(&args), |r| r.get(0))?;
+        // A search alone is counted on the index, without reading a list row per match.
+        let count = if from.starts_with("leads_fts") && filters.len() == 1 {
+            "SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?".to_owned()
+        } else {
+            format!("SELECT count(*) FROM {from} {filter}")
+        };
+        let total: i64 = self.conn.prepare_cached(&count)?.query_row(params_from_iter(&args), |r| r.get(0))?;
         let dir = if q.ascending { "ASC" } else { "DESC" };
         // Ties (and leads without the sorted value) keep the newest first.
         let order = match q.sort {
