@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "connection_state",
     "mark_seen",
+    "open_link",
     "alert_panel",
     "save_alert_settings",
     "test_alert",

@@ -25,6 +25,8 @@ pub fn run() {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only (open_link); the UI is granted none of its commands.
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = state::AppState::new()?;
             app.manage(state);

@@ -1,6 +1,7 @@
 use tauri::{AppHandle, State};
 
 use crate::dto::{AppInfo, ConnectionState};
+use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -17,4 +18,56 @@ pub fn connection_state(state: State<'_, AppState>) -> ConnectionState {
 #[tauri::command]
 pub fn mark_seen(app: AppHandle) {
     crate::live::seen(&app);
+}
+
+/// Hands a click-to-call (`tel:`) or e-mail (`mailto:`) link to the OS, whose phone or mail app
+/// takes it; the webview itself cannot follow such links. Any other link is refused.
+#[tauri::command]
+pub fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let url = contact_link(&url)?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// `url` if it is a `tel:` link of digits (an optional leading +) or a `mailto:` link to one address.
+fn contact_link(url: &str) -> CmdResult<&str> {
+    let refuse = || AppError::new(ErrorCode::InvalidInput, "only tel: and mailto: links can be opened");
+    if let Some(number) = url.strip_prefix("tel:") {
+        let digits = number.strip_prefix('+').unwrap_or(number);
+        return (!digits.is_empty() && digits.len() <= 20 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(url)
+            .ok_or_else(refuse);
+    }
+    if let Some(address) = url.strip_prefix("mailto:") {
+        let ok = address.len() <= 254
+            && address.matches('@').count() == 1
+            && !address.contains(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '?' | '&' | '#' | '/'));
+        return ok.then_some(url).ok_or_else(refuse);
+    }
+    Err(refuse())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contact_link;
+
+    #[test]
+    fn only_phone_and_mail_links_open() {
+        for ok in ["tel:+13125550199", "tel:3125550199", "mailto:rosa@example.com"] {
+            assert!(contact_link(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://example.com",
+            "file:///etc/passwd",
+            "tel:",
+            "tel:312;rm",
+            "tel:+1 312",
+            "mailto:a@b.com?subject=x",
+            "mailto:a@b.com,c@d.com@",
+            "mailto:nobody",
+            "javascript:alert(1)",
+        ] {
+            assert!(contact_link(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -26,5 +26,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         alerts::test_alert,
         alerts::mute_alerts,
         app::mark_seen,
+        app::open_link,
     ]
 }

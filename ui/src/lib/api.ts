@@ -112,6 +112,11 @@ export function markSeen(): Promise<null> {
   return call<null>('mark_seen');
 }
 
+/** Hands a tel: or mailto: link to the OS's phone or mail app (the webview cannot follow them). */
+export function openLink(url: string): Promise<null> {
+  return call<null>('open_link', { url });
+}
+
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   try {
     return await listen<T>(event, (e) => handler(e.payload));
