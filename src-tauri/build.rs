@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "lead_detail",
     "set_disposition",
     "save_notes",
+    "edit_lead",
+    "reapply_edit",
     "sync_status",
     "connection_state",
     "mark_seen",

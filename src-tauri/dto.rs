@@ -6,6 +6,7 @@ use crokodial_client::alert::Sound;
 use crokodial_client::settings::{self, Hush, QuietHours};
 use crokodial_client::socket::ConnectionState as EngineState;
 use crokodial_core::api::{self, Role as ApiRole};
+use crokodial_core::edit::EditField;
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::{Lead, LeadSource};
 use serde::{Deserialize, Serialize};
@@ -229,6 +230,8 @@ pub enum EditStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EditEntry {
+    /// An opaque id of the edit.
+    pub key: String,
     /// RFC 3339.
     pub made_at: String,
     /// E.g. `Disposition → Quoted`.
@@ -259,7 +262,13 @@ impl From<&crokodial_client::cache::QueuedEdit> for EditEntry {
             EditState::Conflict => EditStatus::Conflict,
             EditState::Failed => EditStatus::Failed,
         };
-        EditEntry { made_at: rfc3339(q.made_at), change: change.join(", "), status, detail: q.detail.clone() }
+        EditEntry {
+            key: q.key.clone(),
+            made_at: rfc3339(q.made_at),
+            change: change.join(", "),
+            status,
+            detail: q.detail.clone(),
+        }
     }
 }
 
@@ -273,9 +282,51 @@ pub struct LeadDetail {
     pub email: Option<String>,
     pub disposition: Option<String>,
     pub notes: Option<String>,
+    /// The fields the rep may change besides disposition and notes, with their values.
+    pub editable: Vec<EditableField>,
     pub groups: Vec<FieldGroup>,
     /// Newest first.
     pub history: Vec<EditEntry>,
+}
+
+/// A field of the lead the rep may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EditableField {
+    /// The wire name: "name", "email", "phone", "zipcode", "dob", "height", "weight", "gender" or "state".
+    pub field: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// A new value for one field (`edit_lead`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct FieldChange {
+    pub field: String,
+    pub value: String,
+}
+
+/// The fields the detail's form edits, and their labels.
+const EDITABLE: [(EditField, &str); 9] = [
+    (EditField::Name, "Name"),
+    (EditField::Phone, "Phone"),
+    (EditField::Email, "Email"),
+    (EditField::State, "State"),
+    (EditField::Zipcode, "ZIP code"),
+    (EditField::Dob, "Date of birth"),
+    (EditField::Gender, "Gender"),
+    (EditField::Height, "Height"),
+    (EditField::Weight, "Weight"),
+];
+
+/// The edit that `changes` ask for; a field outside the form is refused.
+pub fn lead_edit(changes: Vec<FieldChange>) -> Result<crokodial_core::edit::LeadEdit, String> {
+    changes
+        .into_iter()
+        .map(|c| match EDITABLE.iter().find(|(f, _)| f.as_str() == c.field) {
+            Some((f, _)) => Ok((*f, c.value.trim().to_owned())),
+            None => Err(format!("{:?} cannot be edited here", c.field)),
+        })
+        .collect()
 }
 
 impl LeadDetail {
@@ -287,6 +338,14 @@ impl LeadDetail {
             email: lead.email.clone(),
             disposition: lead.disposition.clone(),
             notes: lead.notes.clone(),
+            editable: EDITABLE
+                .iter()
+                .map(|(f, label)| EditableField {
+                    field: f.as_str().to_owned(),
+                    label: (*label).to_owned(),
+                    value: f.value(lead).to_owned(),
+                })
+                .collect(),
             groups: lead
                 .field_groups()
                 .into_iter()
@@ -530,6 +589,8 @@ mod tests {
             DispositionOption::decl(),
             EditEntry::decl(),
             EditStatus::decl(),
+            EditableField::decl(),
+            FieldChange::decl(),
             FacetValue::decl(),
             FieldGroup::decl(),
             FieldRow::decl(),
@@ -569,6 +630,20 @@ mod tests {
         }
         let have = std::fs::read_to_string(BINDINGS).unwrap_or_default();
         assert!(have == want, "ui/src/lib/bindings.ts is stale; run with UPDATE_BINDINGS=1.\n--- generated:\n{want}");
+    }
+
+    #[test]
+    fn only_the_forms_fields_can_be_changed() {
+        let change = |field: &str, value: &str| FieldChange { field: field.into(), value: value.into() };
+        let edit = lead_edit(vec![change("state", " IL "), change("name", "Rosa Ortega")]).unwrap();
+        assert_eq!(edit.get(&EditField::State).map(String::as_str), Some("IL"));
+        assert_eq!(edit.len(), 2);
+        for bad in ["tenantId", "disposition", "notes", "createdAt"] {
+            assert!(lead_edit(vec![change(bad, "x")]).is_err(), "{bad}");
+        }
+        let detail = LeadDetail::new(&Lead { name: "Rosa".into(), ..Lead::default() }, &[]);
+        assert_eq!(detail.editable.len(), 9);
+        assert_eq!((detail.editable[0].field.as_str(), detail.editable[0].value.as_str()), ("name", "Rosa"));
     }
 
     #[test]

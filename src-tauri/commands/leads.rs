@@ -9,7 +9,10 @@ use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::LeadSource;
 use tauri::{AppHandle, State};
 
-use crate::dto::{rfc3339, DispositionOption, LeadDetail, LeadList, LeadRow, ListFacets, ListQuery, SyncStatus};
+use crate::dto::{
+    lead_edit, rfc3339, DispositionOption, FieldChange, LeadDetail, LeadList, LeadRow, ListFacets, ListQuery,
+    SyncStatus,
+};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
@@ -151,6 +154,40 @@ pub async fn save_notes(
     notes: String,
 ) -> CmdResult<LeadDetail> {
     edit(&app, &state, &id, LeadEdit::from([(EditField::Notes, notes)])).await
+}
+
+/// Changes the lead's contact and personal fields (empty values change nothing, as on the server).
+#[tauri::command]
+pub async fn edit_lead(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    changes: Vec<FieldChange>,
+) -> CmdResult<LeadDetail> {
+    let fields = lead_edit(changes).map_err(|e| AppError::new(ErrorCode::InvalidInput, e))?;
+    edit(&app, &state, &id, fields).await
+}
+
+/// Applies the values of a conflicting edit `key` again, over what the server has now: the rep
+/// chose theirs over the colleague's. A new edit, queued like any other.
+#[tauri::command]
+pub async fn reapply_edit(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    key: String,
+) -> CmdResult<LeadDetail> {
+    let cache = cache_of(&state)?;
+    let fields = {
+        let cache = cache.lock().await;
+        let history = cache.history(&id).map_err(internal)?;
+        let edit = history
+            .into_iter()
+            .find(|q| q.key == key)
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, "no such edit of this lead"))?;
+        edit.fields
+    };
+    edit(&app, &state, &id, fields).await
 }
 
 /// The cache and the outbox, as `leads-synced` reports them.

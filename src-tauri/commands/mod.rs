@@ -20,6 +20,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         leads::lead_detail,
         leads::set_disposition,
         leads::save_notes,
+        leads::edit_lead,
+        leads::reapply_edit,
         leads::sync_status,
         alerts::alert_panel,
         alerts::save_alert_settings,

@@ -9,6 +9,7 @@ import type {
   ConnectionState,
   DemoAccount,
   DispositionOption,
+  FieldChange,
   LeadDetail,
   LeadEvent,
   LeadList,
@@ -76,6 +77,19 @@ export function setDisposition(id: string, disposition: string): Promise<LeadDet
 /** Replaces the lead's notes ("" clears them); kept and sent like a disposition. */
 export function saveNotes(id: string, notes: string): Promise<LeadDetail> {
   return call<LeadDetail>('save_notes', { id, notes });
+}
+
+/**
+ * Changes the lead's contact and personal fields (`EditableField.field` names); kept and sent
+ * like a disposition. An empty value changes nothing (as on the server), so send only real changes.
+ */
+export function editLead(id: string, changes: FieldChange[]): Promise<LeadDetail> {
+  return call<LeadDetail>('edit_lead', { id, changes });
+}
+
+/** Applies a conflicting edit's values again over the server's: a new pending edit. */
+export function reapplyEdit(id: string, key: string): Promise<LeadDetail> {
+  return call<LeadDetail>('reapply_edit', { id, key });
 }
 
 /** The cache and the edits not yet on the server. */

@@ -62,6 +62,10 @@ color: string, emoji: string, };
 
 export type EditEntry = { 
 /**
+ * An opaque id of the edit.
+ */
+key: string, 
+/**
  * RFC 3339.
  */
 madeAt: string, 
@@ -76,9 +80,17 @@ detail: string | null, };
 
 export type EditStatus = "pending" | "synced" | "conflict" | "failed";
 
+export type EditableField = { 
+/**
+ * The wire name: "name", "email", "phone", "zipcode", "dob", "height", "weight", "gender" or "state".
+ */
+field: string, label: string, value: string, };
+
 export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "internal";
 
 export type FacetValue = { value: string, count: number, };
+
+export type FieldChange = { field: string, value: string, };
 
 export type FieldGroup = { title: string, fields: Array<FieldRow>, };
 
@@ -99,7 +111,11 @@ deliveryMs: number | null,
  */
 soundMs: number | null, };
 
-export type LeadDetail = { id: string, name: string, phone: string | null, email: string | null, disposition: string | null, notes: string | null, groups: Array<FieldGroup>, 
+export type LeadDetail = { id: string, name: string, phone: string | null, email: string | null, disposition: string | null, notes: string | null, 
+/**
+ * The fields the rep may change besides disposition and notes, with their values.
+ */
+editable: Array<EditableField>, groups: Array<FieldGroup>, 
 /**
  * Newest first.
  */
