@@ -93,6 +93,11 @@ async fn keep_synced(
     loop {
         let is_live = *live.borrow_and_update() == EngineState::Live;
         if is_live && due {
+            // The rep's edits first, reported at once; then the server's changes.
+            if let Err(e) = sync::push(&api, &cache).await {
+                tracing::info!(error = %e, "edits kept for the next sync");
+            }
+            report(&app, &cache).await;
             match sync::sync(&api, &cache).await {
                 Ok(r) => {
                     tracing::info!(fetched = r.fetched, cached = r.cached, pushed = ?r.pushed, took = ?r.took, "synced")

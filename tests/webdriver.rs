@@ -307,6 +307,10 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     })
     .await;
     assert!(!is_displayed(&client, "offline-banner").await, "online again");
+    wait_for(&client, "no change left to send", || async {
+        (!is_displayed(&client, "pending-count").await).then_some(())
+    })
+    .await;
     let on_server: Value = server_get(&server, &token, &format!("/api/leads/{rosa}")).await;
     assert_eq!(on_server["disposition"], "Quoted");
 
