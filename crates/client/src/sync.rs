@@ -62,8 +62,9 @@ pub struct SyncReport {
 /// page is written, so it stays readable during a long first sync.
 pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
-    let pushed = push(api, cache).await?;
-    let (mode, fetched) = if api.capabilities().await?.lead_changes {
+    let caps = api.capabilities().await?;
+    let pushed = push_to(api, cache, caps.lead_edits).await?;
+    let (mode, fetched) = if caps.lead_changes {
         (SyncMode::Changes, sync_changes(api, cache).await?)
     } else {
         sync_pages(api, cache).await?
@@ -96,10 +97,16 @@ pub struct PushReport {
 /// an edit is sent only if its fields are still as the rep saw them; if they already hold the
 /// edit's values (sent before a crash), it is not sent again.
 pub async fn push(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<PushReport, SyncError> {
+    if cache.lock().await.next_pending()?.is_none() {
+        return Ok(PushReport::default());
+    }
+    push_to(api, cache, api.capabilities().await?.lead_edits).await
+}
+
+/// [`push`] to a server that does (`ours`) or does not take queued edits.
+async fn push_to(api: &ApiClient, cache: &Mutex<LeadCache>, ours: bool) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
-    let Some(first) = cache.lock().await.next_pending()? else { return Ok(report) };
-    let ours = api.capabilities().await?.lead_edits;
-    let mut next = Some(first);
+    let mut next = cache.lock().await.next_pending()?;
     while let Some(queued) = next {
         let result = if ours { send_queued(api, &queued).await? } else { send_checked(api, &queued).await? };
         match &result {
