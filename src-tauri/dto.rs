@@ -248,12 +248,9 @@ impl From<&crokodial_client::cache::QueuedEdit> for EditEntry {
             .fields
             .iter()
             .map(|(f, v)| match (f, v.is_empty()) {
-                (crokodial_core::edit::EditField::Notes, true) => "Notes cleared".to_owned(),
-                (crokodial_core::edit::EditField::Notes, false) => "Notes edited".to_owned(),
-                (f, _) => {
-                    let name = f.as_str();
-                    format!("{}{} → {v}", name[..1].to_uppercase(), &name[1..])
-                }
+                (EditField::Notes, true) => "Notes cleared".to_owned(),
+                (EditField::Notes, false) => "Notes edited".to_owned(),
+                (f, _) => format!("{} → {v}", f.label()),
             })
             .collect();
         let status = match q.state {
@@ -305,25 +302,25 @@ pub struct FieldChange {
     pub value: String,
 }
 
-/// The fields the detail's form edits, and their labels.
-const EDITABLE: [(EditField, &str); 9] = [
-    (EditField::Name, "Name"),
-    (EditField::Phone, "Phone"),
-    (EditField::Email, "Email"),
-    (EditField::State, "State"),
-    (EditField::Zipcode, "ZIP code"),
-    (EditField::Dob, "Date of birth"),
-    (EditField::Gender, "Gender"),
-    (EditField::Height, "Height"),
-    (EditField::Weight, "Weight"),
+/// The fields the detail's form edits, in its order.
+const EDITABLE: [EditField; 9] = [
+    EditField::Name,
+    EditField::Phone,
+    EditField::Email,
+    EditField::State,
+    EditField::Zipcode,
+    EditField::Dob,
+    EditField::Gender,
+    EditField::Height,
+    EditField::Weight,
 ];
 
 /// The edit that `changes` ask for; a field outside the form is refused.
 pub fn lead_edit(changes: Vec<FieldChange>) -> Result<crokodial_core::edit::LeadEdit, String> {
     changes
         .into_iter()
-        .map(|c| match EDITABLE.iter().find(|(f, _)| f.as_str() == c.field) {
-            Some((f, _)) => Ok((*f, c.value.trim().to_owned())),
+        .map(|c| match EDITABLE.iter().find(|f| f.as_str() == c.field) {
+            Some(f) => Ok((*f, c.value.trim().to_owned())),
             None => Err(format!("{:?} cannot be edited here", c.field)),
         })
         .collect()
@@ -340,9 +337,9 @@ impl LeadDetail {
             notes: lead.notes.clone(),
             editable: EDITABLE
                 .iter()
-                .map(|(f, label)| EditableField {
+                .map(|f| EditableField {
                     field: f.as_str().to_owned(),
-                    label: (*label).to_owned(),
+                    label: f.label(),
                     value: f.value(lead).to_owned(),
                 })
                 .collect(),

@@ -56,6 +56,11 @@ impl EditField {
         }
     }
 
+    /// The field as people read it, e.g. "ZIP code".
+    pub fn label(self) -> String {
+        crate::lead::field_label(self.as_str())
+    }
+
     /// The lead's value of this field; a missing one reads as empty.
     pub fn value(self, lead: &Lead) -> &str {
         let v = match self {

@@ -145,14 +145,14 @@ impl Lead {
         for (i, (_, keys)) in FIELD_GROUPS.iter().enumerate() {
             for key in *keys {
                 if let Some(v) = filled.get(*key) {
-                    groups[i].1.push((label(key), value(v)));
+                    groups[i].1.push((field_label(key), value(v)));
                 }
             }
         }
         let listed = |k: &str| FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k);
         let other = groups.last_mut().expect("Other is last");
         for (k, v) in filled.iter().filter(|(k, _)| !listed(k)) {
-            other.1.push((label(k), value(v)));
+            other.1.push((field_label(k), value(v)));
         }
         groups.retain(|(_, fields)| !fields.is_empty());
         groups
@@ -204,7 +204,7 @@ const FIELD_GROUPS: [(&str, &[&str]); 3] = [
 const HIDDEN: [&str; 7] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName"];
 
 /// A field's key as people read it: `householdIncome` → "Household income".
-fn label(key: &str) -> String {
+pub fn field_label(key: &str) -> String {
     match key {
         "dob" => return "Date of birth".into(),
         "zipcode" => return "ZIP code".into(),
