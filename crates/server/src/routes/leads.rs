@@ -146,9 +146,19 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<Lead>, ApiError> {
     let fields: LeadEdit = parse_json(&body)?;
-    match apply_edit(&state, user, id, fields, None).await? {
-        EditOutcome::Applied(change) => Ok(Json(change.lead)),
-        EditOutcome::Unchanged(lead) | EditOutcome::Conflict { lead, .. } => Ok(Json(lead)),
+    Ok(Json(apply_contract_edit(&state, user, id, fields).await?))
+}
+
+/// An edit of the contract's routes (no key, no base: it cannot conflict); the lead as it is now.
+async fn apply_contract_edit(
+    state: &AppState,
+    user: UserRecord,
+    id: String,
+    fields: LeadEdit,
+) -> Result<Lead, ApiError> {
+    match apply_edit(state, user, id, fields, None).await? {
+        EditOutcome::Applied(change) => Ok(change.lead),
+        EditOutcome::Unchanged(lead) | EditOutcome::Conflict { lead, .. } => Ok(lead),
         EditOutcome::NotFound => Err(ApiError::not_found("Lead not found")),
     }
 }
@@ -168,11 +178,7 @@ pub async fn notes(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let NotesBody { notes } = parse_json(&body)?;
     let fields = LeadEdit::from([(EditField::Notes, notes)]);
-    let lead = match apply_edit(&state, user, id.clone(), fields, None).await? {
-        EditOutcome::Applied(change) => change.lead,
-        EditOutcome::Unchanged(lead) | EditOutcome::Conflict { lead, .. } => lead,
-        EditOutcome::NotFound => return Err(ApiError::not_found("Lead not found")),
-    };
+    let lead = apply_contract_edit(&state, user, id.clone(), fields).await?;
     Ok(Json(json!({ "success": true, "leadId": id, "notes": lead.notes.unwrap_or_default() })))
 }
 

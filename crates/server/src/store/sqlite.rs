@@ -34,11 +34,6 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // A whole book's indexes do not fit SQLite's default 2 MB page cache: every write then
-        // re-reads pages through the OS. A bigger cache, and reads through a memory map, keep a
-        // 100,000-lead sync and a search off the read() path.
-        conn.pragma_update(None, "cache_size", -64 * 1024)?;
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: path.display().to_string(), found, known: SCHEMA_VERSION });
