@@ -1,7 +1,8 @@
 //! `offline-book`: the local lead cache holding a rep's whole book of synthetic leads (default
 //! 100,000). Reports the first full sync of that book from our server over loopback, the time to
 //! store it directly, the file's size against the same leads as CSV, a cold open to the first
-//! page, search latency for what reps type (a surname, four phone digits, a city), an incremental
+//! page, search latency for what reps type (a surname, four phone digits, a city) and, for scale,
+//! the list filtered by state and sorted by name, an incremental
 //! sync of 1,000 changes, and the replay of 1,000 edits queued offline.
 //!
 //!     cargo run --release -p crokodial-bench --bin offline-book -- [--leads 100000]
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{CacheQuery, LeadCache};
+use crokodial_client::cache::{CacheQuery, LeadCache, SortBy};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::sync;
 use crokodial_core::edit::EditField;
@@ -32,6 +33,19 @@ struct Args {
     /// Leave out the runs against the server (to profile the cache alone).
     #[arg(long)]
     cache_only: bool,
+    /// The order the book is stored in directly (the server runs send it in received order).
+    #[arg(long, value_enum, default_value_t = Order::Received)]
+    order: Order,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Order {
+    /// As a server has them, and as our server's change feed sends them.
+    Received,
+    /// As the deployed server's pages send them.
+    NewestFirst,
+    /// In no particular order.
+    Shuffled,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -39,20 +53,38 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("book.sqlite");
     let mut rng = StdRng::seed_from_u64(7);
-    let leads: Vec<Lead> =
+    let mut leads: Vec<Lead> =
         (0..args.leads).map(|_| crokodial_server::demo::seeded_lead(&mut rng, "tenant", "rep")).collect();
+    // As a server has them: in the order they were received.
+    leads.sort_by_key(|l| l.created_at);
     println!("offline-book: {} leads", leads.len());
 
     if !args.cache_only {
         server_runs(&leads, dir.path())?;
     }
 
+    match args.order {
+        Order::Received => {}
+        Order::NewestFirst => leads.reverse(),
+        Order::Shuffled => leads.shuffle(&mut rng),
+    }
     let started = Instant::now();
     let mut cache = LeadCache::open_at(&path)?;
     for chunk in leads.chunks(1000) {
         cache.upsert(chunk, None)?;
     }
     println!("  store all, 1,000 a transaction     {:>8.0} ms", ms(started.elapsed()));
+    if matches!(args.order, Order::NewestFirst) {
+        let before = std::fs::metadata(&path)?.len();
+        let started = Instant::now();
+        cache.compact()?;
+        println!(
+            "  compact after storing newest first  {:>8.0} ms ({:.1} → {:.1} MB)",
+            ms(started.elapsed()),
+            mb(before),
+            mb(std::fs::metadata(&path)?.len())
+        );
+    }
     drop(cache); // closing checkpoints the WAL into the file
 
     let started = Instant::now();
@@ -68,20 +100,36 @@ fn main() -> anyhow::Result<()> {
     let surnames = pick(&|l| l.last_name.clone());
     let digits = pick(&|l| l.phone.as_deref().map(|p| p[p.len() - 4..].to_owned()));
     let cities = pick(&|l| l.city.clone());
-    for (what, queries) in [("surname", surnames), ("4 phone digits", digits), ("city", cities)] {
+    let states = pick(&|l| l.state.clone());
+    let searches =
+        |queries: Vec<String>| queries.into_iter().map(|q| CacheQuery { search: Some(q), ..CacheQuery::default() });
+    let lists: [(&str, Vec<CacheQuery>); 5] = [
+        ("search surname", searches(surnames).collect()),
+        ("search 4 phone digits", searches(digits).collect()),
+        ("search city", searches(cities).collect()),
+        // Not targets: the list's other views, for scale.
+        (
+            "list by state filter",
+            states.into_iter().map(|s| CacheQuery { state: Some(s), ..CacheQuery::default() }).collect(),
+        ),
+        (
+            "list sorted by name",
+            (0..30).map(|n| CacheQuery { sort: SortBy::Name, offset: n * 1000, ..CacheQuery::default() }).collect(),
+        ),
+    ];
+    for (what, queries) in lists {
         let mut times = Vec::new();
         let mut found = 0;
-        for q in &queries {
+        for q in queries {
             let started = Instant::now();
-            let (page, total) =
-                cache.page(&CacheQuery { search: Some(q.clone()), limit: 100, ..CacheQuery::default() })?;
+            let (page, total) = cache.page(&CacheQuery { limit: 100, ..q })?;
             times.push(started.elapsed());
             found += usize::from(!page.is_empty()) * usize::from(total > 0);
         }
         times.sort();
         let at = |p: f64| ms(times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1]);
         println!(
-            "  search {what:<15} n={:<4} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (found {found})",
+            "  {what:<22} n={:<4} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (found {found})",
             times.len(),
             at(0.5),
             at(0.95),
@@ -99,9 +147,8 @@ fn main() -> anyhow::Result<()> {
         bytes("SELECT sum(length(doc)) FROM lead_docs")?,
         bytes("SELECT sum(length(block)) FROM leads_fts_data")?,
         bytes(
-            "SELECT sum(length(id) + length(name) + length(phone_digits) + length(email) + length(city)
-                      + coalesce(length(state), 0) + coalesce(length(source), 0) + coalesce(length(disposition), 0)
-                      + coalesce(length(created_at), 0) + coalesce(length(updated_at), 0) + length(synced_at)) FROM leads"
+            "SELECT sum(length(id) + length(name) + coalesce(length(state), 0) + coalesce(length(source), 0)
+                      + coalesce(length(disposition), 0)) FROM leads"
         )?,
     );
     println!(

@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::api::LeadQuery;
+use crokodial_core::api::{LeadChanges, LeadQuery};
 use crokodial_core::edit::{self, default_dispositions, Disposition, EditRequest, Standing};
 use tokio::sync::Mutex;
 
@@ -21,6 +21,8 @@ use crate::error::ClientError;
 const CHANGES_PAGE: u32 = 1000;
 /// The deployed server's largest page.
 const LEGACY_PAGE: u32 = 100;
+/// A first book from the deployed server at least this big is compacted once stored.
+const COMPACT_AFTER: u64 = 10_000;
 /// The deployed server's changes to old leads are picked up by a full sync this often.
 const FULL_SYNC_EVERY: chrono::Duration = chrono::Duration::hours(24);
 
@@ -178,14 +180,22 @@ fn meta_time(cache: &LeadCache, key: &str) -> Result<Option<DateTime<Utc>>, Cach
 async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, SyncError> {
     let mut cursor: u64 = cache.lock().await.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
     let mut fetched = 0;
-    loop {
-        let page = api.lead_changes(cursor, CHANGES_PAGE).await?;
+    let mut next = Some(fetch_changes(api, cursor));
+    while let Some(asked) = next.take() {
+        let page = match asked.await {
+            Ok(page) => page?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(cancelled) => return Err(ClientError::Network(cancelled.to_string()).into()),
+        };
         if page.cursor < cursor {
             // The server's history is not the one we followed (a reset database): start over.
             cache.lock().await.set_meta(CURSOR, "0")?;
             cursor = 0;
+            next = Some(fetch_changes(api, cursor));
             continue;
         }
+        // The next page is on its way while this one is stored.
+        next = page.more.then(|| fetch_changes(api, page.cursor));
         let mut c = cache.lock().await;
         c.upsert_changes(&page.changes)?;
         c.remove(&page.deleted)?;
@@ -193,11 +203,15 @@ async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, 
         cursor = page.cursor;
         // Saved with each page: an interrupted sync goes on from here next time.
         c.set_meta(CURSOR, &cursor.to_string())?;
-        drop(c);
-        if !page.more {
-            return Ok(fetched);
-        }
     }
+    Ok(fetched)
+}
+
+/// Asks for the changes after `after`, on a task of its own, so the answer arrives while the
+/// caller stores the page before.
+fn fetch_changes(api: &ApiClient, after: u64) -> tokio::task::JoinHandle<Result<LeadChanges, ClientError>> {
+    let api = api.clone();
+    tokio::spawn(async move { api.lead_changes(after, CHANGES_PAGE).await })
 }
 
 async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64), SyncError> {
@@ -220,7 +234,12 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
         }
         page += 1;
     }
-    let c = cache.lock().await;
+    let mut c = cache.lock().await;
+    if newest.is_none() && fetched >= COMPACT_AFTER {
+        // The first book came newest first: its pages are part empty until rewritten (100,000
+        // leads: 1.1 s, and 2.7 instead of 2.3 times the size of the same leads as CSV).
+        c.compact()?;
+    }
     if let Some(n) = newest_seen {
         c.set_meta(NEWEST, &n.to_rfc3339())?;
     }
