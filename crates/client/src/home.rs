@@ -34,6 +34,24 @@ impl Home {
     pub fn settings_file(&self) -> PathBuf {
         self.0.join("settings.json")
     }
+
+    /// The import mappings the user saved.
+    pub fn mappings_file(&self) -> PathBuf {
+        self.0.join("mappings.json")
+    }
+}
+
+/// Writes a file whole or not at all (a temp file, synced, then renamed over it), so a crash
+/// mid-write leaves the old file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

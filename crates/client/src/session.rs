@@ -102,15 +102,11 @@ fn read_profile(home: &Home) -> Result<Option<Profile>> {
     Ok(serde_json::from_slice(&bytes).ok())
 }
 
-/// Writes the profile atomically (temp file + rename), so a killed process never leaves half a file.
+/// Writes the profile atomically, so a killed process never leaves half a file.
 fn write_profile(home: &Home, profile: &Profile) -> Result<()> {
     let path = home.profile_file();
-    let tmp = path.with_extension("json.tmp");
     let json = serde_json::to_vec_pretty(profile).expect("a profile always serialises");
-    std::fs::create_dir_all(home.dir())
-        .and_then(|()| std::fs::write(&tmp, json))
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|e| profile_error(&path, e))
+    crate::home::write_atomically(&path, &json).map_err(|e| profile_error(&path, e))
 }
 
 #[cfg(test)]

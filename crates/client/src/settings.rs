@@ -3,8 +3,6 @@
 //! a bad file never stops the app or the alerts.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::Path;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use crokodial_core::LeadSource;
@@ -188,19 +186,9 @@ impl Settings {
     /// Writes the settings atomically: a crash mid-write leaves the old file whole.
     pub fn save(&self, home: &Home) -> Result<(), SaveError> {
         let path = home.settings_file();
-        write_atomically(&path, &serde_json::to_vec_pretty(self).expect("settings serialise"))
+        crate::home::write_atomically(&path, &serde_json::to_vec_pretty(self).expect("settings serialise"))
             .map_err(|source| SaveError { path: path.display().to_string(), source })
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
