@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod edit;
+pub mod import;
 pub mod lead;
 pub mod nextgen;
 pub mod phone;
