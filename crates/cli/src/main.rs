@@ -88,6 +88,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a vendor's lead file: the vendor and mapping found, and how many rows are leads,
+    /// repeat an earlier row, or cannot be imported and why.
+    Import {
+        file: PathBuf,
+        /// Check only; send nothing. (Sending is not built yet: it needs the server's bulk
+        /// import, the next step of this feature.)
+        #[arg(long)]
+        dry_run: bool,
+        /// A mapping saved under this name (else one saved for these headers, else the one found).
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Write the rows that cannot be imported, with their reasons, to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print each new lead as it arrives and play the alert.
     Watch {
         /// One JSON object per line.
@@ -241,6 +258,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Note { id, text, offline } => {
             edit(&home, &keychain, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
+        }
+        Command::Import { file, dry_run, mapping, errors, json } => {
+            if !dry_run {
+                bail!("sending an import is not built yet; `crokodial import FILE --dry-run` checks the file");
+            }
+            let checked = crokodial_client::import::check(&home, &file, mapping.as_deref(), errors.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string(&checked)?);
+            } else {
+                print!("{}", output::checked(&checked, errors.as_deref()));
+            }
         }
         Command::Outbox { json } => {
             let cache = open_cache(&home)?;

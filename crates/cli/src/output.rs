@@ -2,6 +2,7 @@
 //! hostile name cannot drive the terminal.
 
 use crokodial_client::cache::{EditState, QueuedEdit};
+use crokodial_client::import::Checked;
 use crokodial_client::settings::AlertSettings;
 use crokodial_client::socket::ConnectionState;
 use crokodial_core::ws::NewLeadNotification;
@@ -91,6 +92,30 @@ pub fn alert_settings(a: &AlertSettings, now: chrono::DateTime<chrono::Utc>) -> 
         a.quiet_hours.map_or("off".into(), |q| q.to_string()),
         if sources.is_empty() { "nothing".into() } else { sources.join(", ") },
     )
+}
+
+/// What a checked import file holds.
+pub fn checked(c: &Checked, errors: Option<&std::path::Path>) -> String {
+    let t = &c.tally;
+    let mut out = format!("{} file, {}", c.vendor.label(), c.encoding);
+    if c.converted_rows > 0 {
+        out.push_str(&format!(" ({} rows read as Windows-1252)", c.converted_rows));
+    }
+    out.push('\n');
+    for (header, field) in &c.mapping {
+        out.push_str(&format!("  {:<28} -> {}\n", safe(header), field.as_deref().unwrap_or("(not imported)")));
+    }
+    out.push_str(&format!(
+        "{} rows: {} leads ({} repeat an earlier row), {} cannot be imported\n",
+        t.rows, t.leads, t.duplicates, t.invalid
+    ));
+    for (reason, n) in &t.reasons {
+        out.push_str(&format!("  {}: {n}\n", safe(reason)));
+    }
+    if let (Some(path), true) = (errors, t.invalid > 0) {
+        out.push_str(&format!("The rows that cannot be imported, with why, are in {}\n", path.display()));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod cache;
 pub mod error;
 pub mod feed;
 pub mod home;
+pub mod import;
 pub mod netwatch;
 pub mod secrets;
 pub mod session;
