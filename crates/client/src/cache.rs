@@ -788,6 +788,7 @@ const DOC_KEYS: &[&str] = &[
     "timeZone",
     "createdAt",
     "updatedAt",
+    "importBatch",
 ];
 
 /// A lead as stored: its filled fields (empty ones left out), keys numbered by [`DOC_KEYS`].

@@ -144,6 +144,77 @@ pub struct Capabilities {
     pub socket_resume: bool,
     /// `POST /api/sync/edits`: an edit applied once per idempotency key, refused on a conflict.
     pub lead_edits: bool,
+    /// `POST /api/import/leads`: a batch of normalised leads, applied once per batch id.
+    pub lead_import: bool,
+}
+
+/// Most leads in one [`ImportBatch`].
+pub const IMPORT_BATCH_MAX: usize = 2000;
+
+/// `POST /api/import/leads` (ours): one batch of an import, normalised by the client. A batch id
+/// seen before answers what it did the first time, so a resent batch changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportBatch {
+    pub batch_id: String,
+    pub leads: Vec<Lead>,
+}
+
+/// What an import did on the server: each lead is new, or updated an existing lead of the tenant
+/// with the same phone (else email), or changed nothing there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportStats {
+    pub imported: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for ImportStats {
+    fn add_assign(&mut self, o: Self) {
+        self.imported += o.imported;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
+
+/// `POST /api/csv-upload`'s answer: the contract's `success`, `vendor` and `stats`, and ours
+/// beside them (rows skipped, with their row numbers and reasons).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvUploadAnswer {
+    pub success: bool,
+    pub vendor: String,
+    pub stats: CsvUploadStats,
+    #[serde(default)]
+    pub unchanged: u64,
+    /// Rows that repeat an earlier row of the file (one lead).
+    #[serde(default)]
+    pub duplicates: u64,
+    /// Rows not imported.
+    #[serde(default)]
+    pub skipped: u64,
+    /// The skipped rows' numbers and reasons (the first [`CSV_ERRORS_MAX`]).
+    #[serde(default)]
+    pub errors: Vec<RowError>,
+}
+
+/// Most skipped rows an upload's answer lists.
+pub const CSV_ERRORS_MAX: usize = 1000;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CsvUploadStats {
+    pub imported: u64,
+    pub updated: u64,
+    /// Rows read.
+    pub processed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: u64,
+    pub reasons: Vec<String>,
 }
 
 /// One lead as of one change.

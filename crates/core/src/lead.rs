@@ -110,9 +110,39 @@ pub struct Lead {
     pub time_zone: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// The import that last brought this lead, e.g. "NextGen 2026-12-01" (ours; the deployed
+    /// server drops it).
+    pub import_batch: Option<String>,
 }
 
 impl Lead {
+    /// Lays an imported copy of this lead over it: each field the import fills replaces this
+    /// lead's, an empty one never blanks it; the lead keeps its id, tenant, assignee and creation
+    /// time, and its disposition, status, notes and source unless it has none. Returns whether
+    /// anything changed; only then does the lead take the import's batch tag.
+    pub fn absorb_import(&mut self, incoming: &Lead) -> bool {
+        const KEPT: [&str; 6] = ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch"];
+        const REPS: [&str; 4] = ["disposition", "status", "notes", "source"];
+        let mut fields = self.filled_fields();
+        let mut changed = false;
+        for (key, value) in incoming.filled_fields() {
+            if KEPT.contains(&key.as_str()) || (REPS.contains(&key.as_str()) && fields.contains_key(&key)) {
+                continue;
+            }
+            if fields.get(&key) != Some(&value) {
+                fields.insert(key, value);
+                changed = true;
+            }
+        }
+        if changed {
+            if let Some(batch) = &incoming.import_batch {
+                fields.insert("importBatch".into(), batch.clone().into());
+            }
+            *self = serde_json::from_value(serde_json::Value::Object(fields)).expect("a lead's own fields read back");
+        }
+        changed
+    }
+
     /// The fields the lead has, in the wire spelling, without the empty ones (most of a vendor
     /// lead's forty are empty). Read back as a `Lead`, they give the same lead.
     pub fn filled_fields(&self) -> serde_json::Map<String, serde_json::Value> {
@@ -252,6 +282,50 @@ mod tests {
         let back: Lead = serde_json::from_value(serde_json::Value::Object(fields)).unwrap();
         assert_eq!(back, lead);
         assert!(Lead::default().filled_fields().get("medicalConditions").is_none());
+    }
+
+    #[test]
+    fn an_import_fills_and_replaces_but_never_blanks_or_takes_the_reps_work() {
+        let mut stored = Lead {
+            id: "x".into(),
+            name: "Ann Lee".into(),
+            phone: Some("3125550199".into()),
+            city: Some("Chicago".into()),
+            zipcode: Some("60601".into()),
+            disposition: Some("Quoted".into()),
+            source: Some(LeadSource::NextGen),
+            import_batch: Some("NextGen 2026-11-01".into()),
+            ..Lead::default()
+        };
+        let incoming = Lead {
+            id: "y".into(),
+            name: "Ann Lee".into(),
+            phone: Some("3125550199".into()),
+            zipcode: Some("02134".into()),
+            email: Some("ann@example.com".into()),
+            disposition: Some("New Lead".into()),
+            source: Some(LeadSource::CsvImport),
+            import_batch: Some("NextGen 2026-12-01".into()),
+            ..Lead::default()
+        };
+        assert!(stored.absorb_import(&incoming));
+        assert_eq!(stored.id, "x");
+        assert_eq!(stored.city.as_deref(), Some("Chicago"), "an empty cell never blanks a field");
+        assert_eq!(stored.zipcode.as_deref(), Some("02134"));
+        assert_eq!(stored.email.as_deref(), Some("ann@example.com"));
+        assert_eq!(stored.disposition.as_deref(), Some("Quoted"), "the rep's disposition stays");
+        assert_eq!(stored.source, Some(LeadSource::NextGen));
+        assert_eq!(stored.import_batch.as_deref(), Some("NextGen 2026-12-01"));
+
+        let again = stored.clone();
+        let mut later = incoming.clone();
+        later.import_batch = Some("NextGen 2026-12-02".into());
+        assert!(!stored.absorb_import(&later), "the same values again change nothing");
+        assert_eq!(stored, again, "not even the batch tag");
+
+        let mut bare = Lead { id: "z".into(), name: "Bo".into(), ..Lead::default() };
+        assert!(bare.absorb_import(&incoming));
+        assert_eq!(bare.disposition.as_deref(), Some("New Lead"), "taken when the lead has none");
     }
 
     #[test]

@@ -103,6 +103,15 @@ impl Phone {
     pub fn national(&self) -> Option<&str> {
         self.e164.strip_prefix("+1").filter(|d| d.len() == 10)
     }
+
+    /// As a lead keeps it, the way webhook leads are stored: 10 digits for US and Canada, E.164
+    /// for other countries.
+    pub fn stored(self) -> String {
+        match self.national() {
+            Some(digits) => digits.to_owned(),
+            None => self.e164,
+        }
+    }
 }
 
 /// A US/Canada number (10 digits, or 11 starting with 1) or a `+`/`00` international one (8 to 15

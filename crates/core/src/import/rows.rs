@@ -133,13 +133,7 @@ fn set(
         Field::FullName => *full_name = text(),
         Field::FirstName => lead.first_name = text(),
         Field::LastName => lead.last_name = text(),
-        // As webhook leads are stored: 10 digits for US and Canada, E.164 for other countries.
-        Field::Phone => {
-            lead.phone = normalize::phone(cell)?.map(|p| match p.national() {
-                Some(_) => p.e164[2..].to_owned(),
-                None => p.e164,
-            })
-        }
+        Field::Phone => lead.phone = normalize::phone(cell)?.map(normalize::Phone::stored),
         Field::Email => lead.email = normalize::email(cell)?,
         Field::Street1 => lead.street1 = text(),
         Field::Street2 => lead.street2 = text(),

@@ -2,6 +2,7 @@
 
 mod auth;
 mod demo;
+mod import;
 mod leads;
 mod webhook;
 
@@ -32,6 +33,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sync/capabilities", get(leads::capabilities))
         .route("/api/sync/leads", get(leads::changes))
         .route("/api/sync/edits", post(leads::queued_edit))
+        .route(
+            "/api/csv-upload",
+            post(import::csv_upload).layer(DefaultBodyLimit::max(import::CSV_LIMIT + 1024 * 1024)),
+        )
+        .route("/api/import/leads", post(import::batch).layer(DefaultBodyLimit::max(import::BATCH_BODY_LIMIT)))
         .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
         .route("/api/webhooks/nextgen", post(webhook::nextgen))
         .route("/api/demo/accounts", get(demo::accounts))

@@ -94,7 +94,20 @@ CREATE TABLE lead_tombstones (
 CREATE INDEX lead_tombstones_seq ON lead_tombstones (tenant_id, seq);
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3];
+/// What each import batch did, by its id, so a resent batch answers the same and writes nothing.
+const V4: &str = r#"
+CREATE TABLE import_batches (
+    tenant_id TEXT NOT NULL,
+    batch_id  TEXT NOT NULL,
+    imported  INTEGER NOT NULL,
+    updated   INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    done_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, batch_id)
+) WITHOUT ROWID;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
@@ -138,7 +151,8 @@ mod tests {
         assert_eq!(last, 2);
     }
 
-    /// A V2 database with leads keeps them through V3, which starts with no edits or tombstones.
+    /// A V2 database with leads keeps them through V3 and V4, which start with no edits, tombstones
+    /// or import batches.
     #[test]
     fn v3_keeps_leads_and_starts_empty() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
@@ -149,7 +163,10 @@ mod tests {
         let count = |table: &str| -> i64 {
             conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
         };
-        assert_eq!((count("leads"), count("lead_edits"), count("lead_tombstones")), (1, 0, 0));
+        assert_eq!(
+            (count("leads"), count("lead_edits"), count("lead_tombstones"), count("import_batches")),
+            (1, 0, 0, 0)
+        );
         assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
     }
 }

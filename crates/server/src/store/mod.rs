@@ -6,7 +6,7 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use crokodial_core::api::{DemoAccount, LeadQuery, Role};
+use crokodial_core::api::{DemoAccount, ImportStats, LeadQuery, Role};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::Lead;
 
@@ -143,6 +143,12 @@ pub trait Store: Send + Sync + 'static {
     fn delete_lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<u64>>;
     /// Ids of the tenant's leads deleted after sequence number `after`, up to `upto`, oldest first.
     fn deleted_between(&self, tenant_id: &str, after: u64, upto: u64) -> StoreResult<Vec<String>>;
+    /// Imports a batch of the tenant's leads in one transaction. Each lead updates the tenant's lead
+    /// with the same phone, else email, else vendor lead id ([`Lead::absorb_import`]: filled
+    /// fields replace, empty ones never blank), or is inserted as it is. Each lead that changed
+    /// takes the tenant's next sequence number. A `batch_id` seen before writes nothing and answers
+    /// what it did the first time.
+    fn import_leads(&self, tenant_id: &str, leads: Vec<Lead>, batch_id: Option<&str>) -> StoreResult<ImportStats>;
     /// Inserts many leads in one transaction, numbering them in order.
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()>;
     /// The tenant's changes after sequence number `after`, oldest first, at most `limit`. A lead

@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use crokodial_core::api::{DemoAccount, LeadQuery, Role, SortBy, SortDirection};
+use crokodial_core::api::{DemoAccount, ImportStats, LeadQuery, Role, SortBy, SortDirection};
 use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -474,6 +474,74 @@ impl Store for SqliteStore {
             .query_row("SELECT last_seq FROM tenant_seq WHERE tenant_id = ?1", [tenant_id], |r| r.get(0))
             .optional()?;
         Ok(seq.unwrap_or(0) as u64)
+    }
+
+    fn import_leads(&self, tenant_id: &str, leads: Vec<Lead>, batch_id: Option<&str>) -> StoreResult<ImportStats> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if let Some(batch) = batch_id {
+            let done = tx
+                .query_row(
+                    "SELECT imported, updated, unchanged FROM import_batches WHERE tenant_id = ?1 AND batch_id = ?2",
+                    [tenant_id, batch],
+                    |r| Ok(ImportStats { imported: r.get(0)?, updated: r.get(1)?, unchanged: r.get(2)? }),
+                )
+                .optional()?;
+            if let Some(stats) = done {
+                return Ok(stats);
+            }
+        }
+        let mut stats = ImportStats::default();
+        {
+            let mut by_phone = tx.prepare_cached(
+                "SELECT doc FROM leads WHERE tenant_id = ?1 AND phone = ?2 ORDER BY created_seq LIMIT 1",
+            )?;
+            let mut by_email = tx.prepare_cached(
+                "SELECT doc FROM leads WHERE tenant_id = ?1 AND email = ?2 ORDER BY created_seq LIMIT 1",
+            )?;
+            let mut by_vendor_key =
+                tx.prepare_cached("SELECT doc FROM leads WHERE tenant_id = ?1 AND vendor_key = ?2")?;
+            for lead in leads {
+                let mut existing = None;
+                for (query, key) in [
+                    (&mut by_phone, lead.phone.as_deref()),
+                    (&mut by_email, lead.email.as_deref()),
+                    (&mut by_vendor_key, lead.lead_id.as_deref()),
+                ] {
+                    if let Some(key) = key.filter(|k| !k.is_empty()) {
+                        existing = query.query_row([tenant_id, key], |r| r.get::<_, String>(0)).optional()?;
+                        if existing.is_some() {
+                            break;
+                        }
+                    }
+                }
+                match existing {
+                    Some(doc) => {
+                        let mut stored: Lead = serde_json::from_str(&doc)?;
+                        if stored.absorb_import(&lead) {
+                            stored.updated_at = lead.updated_at.or(Some(Utc::now()));
+                            update_lead(&tx, &stored, next_seq(&tx, tenant_id)?)?;
+                            stats.updated += 1;
+                        } else {
+                            stats.unchanged += 1;
+                        }
+                    }
+                    None => {
+                        insert_lead(&tx, &lead, lead.lead_id.as_deref(), next_seq(&tx, tenant_id)?)?;
+                        stats.imported += 1;
+                    }
+                }
+            }
+        }
+        if let Some(batch) = batch_id {
+            tx.execute(
+                "INSERT INTO import_batches (tenant_id, batch_id, imported, updated, unchanged, done_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![tenant_id, batch, stats.imported, stats.updated, stats.unchanged, ts(Utc::now())],
+            )?;
+        }
+        tx.commit()?;
+        Ok(stats)
     }
 
     fn insert_leads(&self, leads: &[Lead]) -> StoreResult<()> {
