@@ -5,13 +5,16 @@ mod output;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
-use crokodial_client::cache::{CacheQuery, EditState, LeadCache};
+use crokodial_client::cache::{CacheQuery, EditState, ImportState, LeadCache, QueuedImport};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::home::Home;
+use crokodial_client::import::{self, MappingChoice};
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::{Profile, Session};
 use crokodial_client::settings::{volume_from_percent, Hush, QuietHours, Settings, MUTE_MINUTES};
@@ -88,14 +91,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check a vendor's lead file: the vendor and mapping found, and how many rows are leads,
-    /// repeat an earlier row, or cannot be imported and why.
+    /// Import a vendor's lead file: the vendor and mapping found, how many rows are leads,
+    /// repeat an earlier row, or cannot be imported and why; then what the server did.
     Import {
         file: PathBuf,
-        /// Check only; send nothing. (Sending is not built yet: it needs the server's bulk
-        /// import, the next step of this feature.)
+        /// Check only; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Queue the import without sending it; the next `crokodial sync` sends it.
+        #[arg(long, conflicts_with = "dry_run")]
+        offline: bool,
         /// A mapping saved under this name (else one saved for these headers, else the one found).
         #[arg(long)]
         mapping: Option<String>,
@@ -259,15 +264,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Note { id, text, offline } => {
             edit(&home, &keychain, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
         }
-        Command::Import { file, dry_run, mapping, errors, json } => {
-            if !dry_run {
-                bail!("sending an import is not built yet; `crokodial import FILE --dry-run` checks the file");
-            }
-            let checked = crokodial_client::import::check(&home, &file, mapping.as_deref(), errors.as_deref())?;
-            if json {
-                println!("{}", serde_json::to_string(&checked)?);
+        Command::Import { file, dry_run, offline, mapping, errors, json } => {
+            let choice = mapping.map_or(MappingChoice::Automatic, MappingChoice::Named);
+            if dry_run {
+                let checked = import::check(&home, &file, &choice, errors.as_deref())?;
+                if json {
+                    println!("{}", serde_json::to_string(&checked)?);
+                } else {
+                    print!("{}", output::checked(&checked, errors.as_deref()));
+                }
             } else {
-                print!("{}", output::checked(&checked, errors.as_deref()));
+                import_file(&home, &keychain, file, choice, errors, offline, json).await?;
             }
         }
         Command::Outbox { json } => {
@@ -375,6 +382,67 @@ async fn edit(home: &Home, keychain: &OsKeychain, id: &str, fields: LeadEdit, of
 }
 
 /// The cache of the account last logged in here.
+/// Reads a lead file into the cache's import queue, then sends it (unless `offline`); an
+/// import that cannot be sent now stays queued for the next sync.
+async fn import_file(
+    home: &Home,
+    keychain: &OsKeychain,
+    file: PathBuf,
+    choice: MappingChoice,
+    errors: Option<PathBuf>,
+    offline: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let cache = Arc::new(tokio::sync::Mutex::new(open_cache(home)?));
+    let show_progress = !json && std::io::stderr().is_terminal();
+    let staged = {
+        let (home, cache) = (home.clone(), cache.clone());
+        tokio::task::spawn_blocking(move || {
+            let cancel = AtomicBool::new(false);
+            let mut progress = |p: import::Progress| {
+                if show_progress {
+                    eprint!("\rreading: {} of about {} rows ", p.done, p.total);
+                }
+            };
+            import::stage(&home, &cache, &file, &choice, import::Control { cancel: &cancel, progress: &mut progress })
+        })
+        .await??
+    };
+    if show_progress {
+        eprintln!();
+    }
+    if let (Some(from), Some(to)) = (&staged.error_file, &errors) {
+        std::fs::copy(from, to).with_context(|| format!("cannot write {}", to.display()))?;
+    }
+    let mut sending = None;
+    if !offline && staged.checked.tally.leads > 0 {
+        let session = restore(home, keychain)?;
+        let mut progress = |q: &QueuedImport| {
+            if show_progress {
+                eprint!("\rsending: {} of {} leads ", q.sent, q.leads);
+            }
+        };
+        sending = sync::send_imports(session.api(), &cache, None, &mut progress).await.err();
+        if show_progress {
+            eprintln!();
+        }
+    }
+    let now = cache.lock().await.import(&staged.id)?.context("the import vanished from the queue")?;
+    if json {
+        println!("{}", serde_json::json!({ "checked": staged.checked, "import": now, "errorFile": staged.error_file }));
+    } else {
+        print!("{}", output::checked(&staged.checked, errors.as_deref().or(staged.error_file.as_deref())));
+        println!("{}", output::import_line(&now));
+    }
+    if let Some(e) = sending {
+        eprintln!("offline ({e}): kept, and sent at the next sync");
+    }
+    if now.state == ImportState::Failed {
+        bail!("the server refused the import: {}", now.detail.unwrap_or_default());
+    }
+    Ok(())
+}
+
 fn open_cache(home: &Home) -> anyhow::Result<LeadCache> {
     let profile = Profile::read(home)?.context("not logged in: run `crokodial login --server URL --email E` first")?;
     Ok(LeadCache::open(home, &profile.server_url, &profile.user.id)?)

@@ -1,7 +1,7 @@
 //! Human-readable lines. Lead text comes from vendors: control characters are escaped so a
 //! hostile name cannot drive the terminal.
 
-use crokodial_client::cache::{EditState, QueuedEdit};
+use crokodial_client::cache::{EditState, ImportState, QueuedEdit, QueuedImport};
 use crokodial_client::import::Checked;
 use crokodial_client::settings::AlertSettings;
 use crokodial_client::socket::ConnectionState;
@@ -116,6 +116,26 @@ pub fn checked(c: &Checked, errors: Option<&std::path::Path>) -> String {
         out.push_str(&format!("The rows that cannot be imported, with why, are in {}\n", path.display()));
     }
     out
+}
+
+/// What became of an import on the server.
+pub fn import_line(q: &QueuedImport) -> String {
+    let s = q.stats;
+    let counts = format!("{} new, {} updated, {} unchanged", s.imported, s.updated, s.unchanged);
+    match q.state {
+        ImportState::Sent => format!("Sent {} leads, tagged {:?}: {counts}", q.sent, safe(&q.tag)),
+        ImportState::Pending => {
+            format!("Queued: {} of {} leads sent so far ({counts}); the rest at the next sync", q.sent, q.leads)
+        }
+        ImportState::Reading => "Still being read".to_owned(),
+        ImportState::Cancelled => format!("Cancelled after {} of {} leads ({counts})", q.sent, q.leads),
+        ImportState::Failed => format!(
+            "Refused by the server after {} of {} leads: {}",
+            q.sent,
+            q.leads,
+            safe(q.detail.as_deref().unwrap_or("no reason given"))
+        ),
+    }
 }
 
 #[cfg(test)]

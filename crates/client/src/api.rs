@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use crokodial_core::api::{
-    Capabilities, DemoAccount, ErrorBody, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse,
-    VerifyResponse,
+    Capabilities, CsvUploadAnswer, DemoAccount, ErrorBody, ImportBatch, ImportStats, LeadChanges, LeadQuery, LeadsPage,
+    LoginRequest, LoginResponse, VerifyResponse,
 };
 use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
 use crokodial_core::Lead;
@@ -159,6 +159,21 @@ impl ApiClient {
             return Ok(Capabilities::default());
         }
         decode(resp).await
+    }
+
+    /// `POST /api/import/leads` (our server): one batch of an import, applied once per batch id.
+    pub async fn import_batch(&self, batch: &ImportBatch) -> Result<ImportStats> {
+        decode(send(self.authed(self.http.post(self.url("/api/import/leads")).json(batch))?).await?).await
+    }
+
+    /// `POST /api/csv-upload`: a CSV file, as the contract's multipart field `file`.
+    pub async fn csv_upload(&self, file_name: &str, csv: Vec<u8>) -> Result<CsvUploadAnswer> {
+        let part = reqwest::multipart::Part::bytes(csv)
+            .file_name(file_name.to_owned())
+            .mime_str("text/csv")
+            .expect("a valid MIME type");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        decode(send(self.authed(self.http.post(self.url("/api/csv-upload")).multipart(form))?).await?).await
     }
 
     /// The tenant's lead changes after sequence number `after` (our server only).

@@ -35,6 +35,11 @@ impl Home {
         self.0.join("settings.json")
     }
 
+    /// Files an import leaves for the user: the rows that could not be imported.
+    pub fn imports_dir(&self) -> PathBuf {
+        self.0.join("imports")
+    }
+
     /// The import mappings the user saved.
     pub fn mappings_file(&self) -> PathBuf {
         self.0.join("mappings.json")

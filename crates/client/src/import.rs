@@ -3,14 +3,22 @@
 //! vendor's header signature.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use chrono::Utc;
+use crokodial_core::api::IMPORT_BATCH_MAX;
 use crokodial_core::import::{
-    signature, Encoding, ErrorFile, FileError, Import, ImportError, Mapping, MappingError, Outcome, Tally, Vendor,
+    signature, Encoding, ErrorFile, Field, FileError, Import, ImportError, Mapping, MappingError, Outcome, Preview,
+    Tally, Vendor,
 };
+use crokodial_core::Lead;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{CacheError, LeadCache};
 use crate::home::Home;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +35,10 @@ pub enum ImportFailure {
     NoSuchMapping(String),
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("the import was cancelled")]
+    Cancelled,
 }
 
 impl From<ImportError> for ImportFailure {
@@ -36,6 +48,17 @@ impl From<ImportError> for ImportFailure {
             ImportError::NotLeads(why) => Self::NotLeads(why.to_string()),
         }
     }
+}
+
+/// The mapping to read a file with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MappingChoice {
+    /// One saved for the file's headers, else the one recognised.
+    Automatic,
+    /// A saved one, by name.
+    Named(String),
+    /// Per column, the field it fills (`None`: not imported); the vendor stays the one recognised.
+    Columns(Vec<Option<Field>>),
 }
 
 /// What a file holds, found by reading it through, before anything is sent.
@@ -53,59 +76,339 @@ pub struct Checked {
     pub tally: Tally,
 }
 
-/// Reads `path` through under `mapping` (else a saved mapping for its headers, else the one
-/// recognised), counting leads, duplicates and invalid rows; writes the invalid rows with
-/// their reasons to `errors_to` when given.
+/// How far an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub phase: Phase,
+    /// Rows read, or leads sent.
+    pub done: u64,
+    /// Rows in the file (estimated from the bytes read until the end), or leads to send.
+    pub total: u64,
+    pub rows_per_second: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    Reading,
+    Sending,
+}
+
+/// A file opened for import, its mapping chosen.
+pub struct Opened {
+    import: Import<BufReader<File>>,
+    size: u64,
+    file_name: String,
+}
+
+impl Opened {
+    /// Opens `path` and chooses its mapping.
+    pub fn new(home: &Home, path: &Path, choice: &MappingChoice) -> Result<Self, ImportFailure> {
+        let open_error = |source| ImportFailure::Open { path: path.display().to_string(), source };
+        let file = File::open(path).map_err(open_error)?;
+        let size = file.metadata().map_err(open_error)?.len();
+        let mut import = Import::open(BufReader::new(file), Utc::now().date_naive())?;
+        let headers = import.preview().headers.clone();
+        let chosen = match choice {
+            MappingChoice::Automatic => SavedMappings::load(home).for_headers(&headers).cloned(),
+            MappingChoice::Named(name) => Some(
+                SavedMappings::load(home)
+                    .named(name)
+                    .ok_or_else(|| ImportFailure::NoSuchMapping(name.clone()))?
+                    .clone(),
+            ),
+            MappingChoice::Columns(columns) => {
+                let vendor = import.preview().detected.as_ref().map_or(Vendor::Other, |m| m.vendor);
+                Some(Mapping { vendor, columns: columns.clone() })
+            }
+        };
+        if let Some(m) = chosen {
+            import.use_mapping(m)?;
+        }
+        if let (None, Err(why)) = (import.mapping(), &import.preview().detected) {
+            return Err(ImportFailure::NotLeads(why.to_string()));
+        }
+        let file_name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(Opened { import, size, file_name })
+    }
+
+    pub fn preview(&self) -> &Preview {
+        self.import.preview()
+    }
+
+    pub fn mapping(&self) -> &Mapping {
+        self.import.mapping().expect("an opened file has a mapping")
+    }
+
+    /// Reads every row: each lead goes to `sink`, each invalid row to the error file at
+    /// `errors_to` (when given). `control` reports progress and may cancel.
+    fn read_through(
+        mut self,
+        errors_to: Option<&Path>,
+        sink: &mut dyn FnMut(Lead) -> Result<(), ImportFailure>,
+        mut control: Option<Control<'_>>,
+    ) -> Result<Checked, ImportFailure> {
+        let headers = self.preview().headers.clone();
+        let write_error = |path: &Path| {
+            let path = path.display().to_string();
+            move |source: std::io::Error| ImportFailure::Write { path: path.clone(), source }
+        };
+        let mut errors = match errors_to {
+            Some(p) => {
+                let out = File::create(p).map_err(write_error(p))?;
+                Some(ErrorFile::new(std::io::BufWriter::new(out), &headers).map_err(write_error(p))?)
+            }
+            None => None,
+        };
+        let started = Instant::now();
+        while let Some(outcome) = self.import.next_outcome()? {
+            match outcome {
+                Outcome::Lead { lead, .. } => sink(lead)?,
+                Outcome::Invalid { row, problems, cells } => {
+                    if let (Some(errors), Some(p)) = (errors.as_mut(), errors_to) {
+                        errors.add(row, &problems, &cells).map_err(write_error(p))?;
+                    }
+                }
+            }
+            let rows = self.import.tally().rows;
+            if let Some(control) = control.as_mut().filter(|_| rows % PROGRESS_EVERY == 0) {
+                if control.cancel.load(Ordering::Relaxed) {
+                    return Err(ImportFailure::Cancelled);
+                }
+                let read = self.import.bytes_read().max(1);
+                let total = (u128::from(rows) * u128::from(self.size) / u128::from(read)) as u64;
+                (control.progress)(Progress {
+                    phase: Phase::Reading,
+                    done: rows,
+                    total: total.max(rows),
+                    rows_per_second: rows as f64 / started.elapsed().as_secs_f64().max(1e-6),
+                });
+            }
+        }
+        if let (Some(errors), Some(p)) = (errors, errors_to) {
+            errors.finish().map_err(write_error(p))?;
+        }
+        let used = self.mapping().clone();
+        let (encoding, converted_rows) = match self.import.encoding() {
+            Encoding::Utf8 => ("UTF-8", 0),
+            Encoding::Windows1252 { rows } => ("Windows-1252", rows),
+        };
+        Ok(Checked {
+            vendor: used.vendor,
+            encoding: encoding.to_owned(),
+            converted_rows,
+            mapping: headers
+                .iter()
+                .cloned()
+                .zip(used.columns.iter().map(|f| f.map(|f| f.label().to_owned())))
+                .collect(),
+            tally: self.import.tally().clone(),
+        })
+    }
+}
+
+/// Rows read between progress reports (and checks for a cancel).
+const PROGRESS_EVERY: u64 = 2000;
+
+/// Progress reports and a cancel flag for a long import.
+pub struct Control<'a> {
+    pub cancel: &'a AtomicBool,
+    pub progress: &'a mut dyn FnMut(Progress),
+}
+
+/// Reads `path` through (see [`MappingChoice`]), counting leads, duplicates and invalid rows;
+/// writes the invalid rows with their reasons to `errors_to` when given. Nothing is sent.
 pub fn check(
     home: &Home,
     path: &Path,
-    mapping: Option<&str>,
+    choice: &MappingChoice,
     errors_to: Option<&Path>,
 ) -> Result<Checked, ImportFailure> {
-    let file =
-        std::fs::File::open(path).map_err(|source| ImportFailure::Open { path: path.display().to_string(), source })?;
-    let mut import = Import::open(std::io::BufReader::new(file), Utc::now().date_naive())?;
-    let headers = import.preview().headers.clone();
-    let saved = SavedMappings::load(home);
-    let chosen = match mapping {
-        Some(name) => Some(saved.named(name).ok_or_else(|| ImportFailure::NoSuchMapping(name.to_owned()))?.clone()),
-        None => saved.for_headers(&headers).cloned(),
-    };
-    if let Some(m) = chosen {
-        import.use_mapping(m)?;
-    }
-    let write_error = |path: &Path| {
-        let path = path.display().to_string();
-        move |source: std::io::Error| ImportFailure::Write { path: path.clone(), source }
-    };
-    let mut errors = match errors_to {
-        Some(p) => {
-            let out = std::fs::File::create(p)
-                .map_err(|source| ImportFailure::Write { path: p.display().to_string(), source })?;
-            Some(ErrorFile::new(std::io::BufWriter::new(out), &headers).map_err(write_error(p))?)
+    Opened::new(home, path, choice)?.read_through(errors_to, &mut |_| Ok(()), None)
+}
+
+/// An import read and queued in the cache, to be sent by [`crate::sync::send_imports`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Staged {
+    pub id: String,
+    /// The tag its leads carry, e.g. "NextGen 2026-12-01".
+    pub tag: String,
+    pub checked: Checked,
+    /// The rows that could not be imported, with their reasons; none when every row was a lead.
+    pub error_file: Option<PathBuf>,
+}
+
+/// Reads `path` and queues its leads in `cache` in batches, each lead tagged with the vendor and
+/// today's date; the rows that cannot be imported go to an error file under the profile. Blocking
+/// (call it off the async runtime); the cache is locked only while a batch is written. A cancel,
+/// or a failure, leaves nothing queued.
+pub fn stage(
+    home: &Home,
+    cache: &tokio::sync::Mutex<LeadCache>,
+    path: &Path,
+    choice: &MappingChoice,
+    control: Control<'_>,
+) -> Result<Staged, ImportFailure> {
+    let opened = Opened::new(home, path, choice)?;
+    let id = format!("{:032x}", rand::random::<u128>());
+    let tag = format!("{} {}", opened.mapping().vendor.label(), chrono::Local::now().date_naive());
+    cache.blocking_lock().begin_import(&id, &tag, &opened.file_name)?;
+    let dir = home.imports_dir();
+    std::fs::create_dir_all(&dir).map_err(|source| ImportFailure::Write { path: dir.display().to_string(), source })?;
+    let errors_to = dir.join(format!("{id}-errors.csv"));
+
+    let mut batch = Vec::with_capacity(IMPORT_BATCH_MAX);
+    let mut index = 0u32;
+    let mut flush = |batch: &mut Vec<Lead>| -> Result<(), ImportFailure> {
+        if !batch.is_empty() {
+            cache.blocking_lock().add_import_batch(&id, index, batch)?;
+            index += 1;
+            batch.clear();
         }
-        None => None,
+        Ok(())
     };
-    while let Some(outcome) = import.next_outcome()? {
-        if let (Outcome::Invalid { row, problems, cells }, Some(errors)) = (&outcome, errors.as_mut()) {
-            errors.add(*row, problems, cells).map_err(write_error(errors_to.expect("errors file")))?;
+    let read = opened.read_through(
+        Some(&errors_to),
+        &mut |mut lead| {
+            lead.import_batch = Some(tag.clone());
+            batch.push(lead);
+            if batch.len() == IMPORT_BATCH_MAX {
+                flush(&mut batch)?;
+            }
+            Ok(())
+        },
+        Some(control),
+    );
+    let checked = match read.and_then(|checked| flush(&mut batch).map(|()| checked)) {
+        Ok(checked) => checked,
+        Err(e) => {
+            let _ = std::fs::remove_file(&errors_to);
+            cache.blocking_lock().drop_import(&id)?;
+            return Err(e);
         }
-    }
-    if let (Some(errors), Some(p)) = (errors, errors_to) {
-        errors.finish().map_err(write_error(p))?;
-    }
-    let used = import.mapping().expect("a mapping was used").clone();
-    let (encoding, converted_rows) = match import.encoding() {
-        Encoding::Utf8 => ("UTF-8", 0),
-        Encoding::Windows1252 { rows } => ("Windows-1252", rows),
     };
-    Ok(Checked {
-        vendor: used.vendor,
-        encoding: encoding.to_owned(),
-        converted_rows,
-        mapping: headers.iter().cloned().zip(used.columns.iter().map(|f| f.map(|f| f.label().to_owned()))).collect(),
-        tally: import.tally().clone(),
-    })
+    cache.blocking_lock().import_read(&id)?;
+    let error_file = if checked.tally.invalid > 0 {
+        Some(errors_to)
+    } else {
+        let _ = std::fs::remove_file(&errors_to);
+        None
+    };
+    Ok(Staged { id, tag, checked, error_file })
+}
+
+/// The NextGen export's header, which the deployed server recognises by its exact names.
+const NEXTGEN_HEADER: [&str; 42] = [
+    "created_at",
+    "purchase_id",
+    "product",
+    "lead_id",
+    "vendor_id",
+    "vendor_name",
+    "vertical_id",
+    "account_id",
+    "account_name",
+    "campaign_id",
+    "campaign_name",
+    "bid_type",
+    "first_name",
+    "last_name",
+    "phone",
+    "street_1",
+    "street_2",
+    "email",
+    "city",
+    "state",
+    "zipcode",
+    "dob",
+    "gender",
+    "height",
+    "household_size",
+    "household_income",
+    "weight",
+    "military",
+    "pregnant",
+    "tobacco_user",
+    "has_prescription",
+    "has_medicare_parts_a_b",
+    "has_medical_condition",
+    "medical_conditions",
+    "insurance_timeframe",
+    "price",
+    "status",
+    "disposition",
+    "call_log_id",
+    "call_duration",
+    "source_hash",
+    "sub_id_hash",
+];
+
+/// Normalised leads as a NextGen export, for the deployed server's `/api/csv-upload`, which reads
+/// only the NextGen and Marketplace layouts by their exact headers: so a file of any vendor,
+/// mapped and cleaned here, reaches it whole.
+pub fn nextgen_csv(leads: &[Lead]) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(NEXTGEN_HEADER).expect("writing to memory");
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let flag = |v: Option<bool>| v.map_or(String::new(), |b| b.to_string());
+    for l in leads {
+        let (first, last) = match (&l.first_name, &l.last_name) {
+            (None, None) => match l.name.trim().rsplit_once(' ') {
+                Some((first, last)) => (first.to_owned(), last.to_owned()),
+                None => (l.name.trim().to_owned(), String::new()),
+            },
+            (f, la) => (text(f), text(la)),
+        };
+        let record: [String; 42] = [
+            l.created_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default(),
+            String::new(),
+            l.product.clone().filter(|p| !p.is_empty()).unwrap_or_else(|| "data".into()),
+            text(&l.lead_id),
+            String::new(),
+            text(&l.vendor_name),
+            String::new(),
+            String::new(),
+            text(&l.account_name),
+            String::new(),
+            text(&l.campaign_name),
+            text(&l.bid_type),
+            first,
+            last,
+            text(&l.phone),
+            text(&l.street1),
+            text(&l.street2),
+            text(&l.email),
+            text(&l.city),
+            text(&l.state),
+            text(&l.zipcode),
+            text(&l.dob),
+            text(&l.gender),
+            text(&l.height),
+            text(&l.household_size),
+            text(&l.household_income),
+            text(&l.weight),
+            flag(l.military),
+            flag(l.pregnant),
+            flag(l.tobacco_user),
+            flag(l.has_prescription),
+            flag(l.has_medicare_parts_ab),
+            flag(l.has_medical_condition),
+            serde_json::to_string(&l.medical_conditions).expect("strings serialise"),
+            text(&l.insurance_timeframe),
+            text(&l.price),
+            text(&l.status),
+            text(&l.disposition),
+            text(&l.call_log_id),
+            text(&l.call_duration),
+            text(&l.source_hash),
+            text(&l.sub_id_hash),
+        ];
+        out.write_record(&record).expect("writing to memory");
+    }
+    out.into_inner().expect("writing to memory")
 }
 
 /// Mappings the user saved, by name, each for the header signature it was made on.
@@ -175,7 +478,7 @@ mod tests {
             "Name,Phone,Email,DOB\nAnn Lee,312-555-0100,,1980-01-02\nBea Lin,,,\n=cmd(),(312) 555-0100,,\nCy Ott,312-555-0101,,1980-02-30\n",
         );
         let errors = dir.path().join("errors.csv");
-        let checked = check(&home, &path, None, Some(&errors)).unwrap();
+        let checked = check(&home, &path, &MappingChoice::Automatic, Some(&errors)).unwrap();
         assert_eq!((checked.vendor, checked.encoding.as_str()), (Vendor::Other, "UTF-8"));
         assert_eq!(checked.mapping[1], ("Phone".to_owned(), Some("Phone".to_owned())));
         assert_eq!(
@@ -199,11 +502,18 @@ mod tests {
         let headers = vec!["who".to_owned(), "digits".to_owned()];
         let mapping = Mapping { vendor: Vendor::Other, columns: vec![Some(Field::LastName), Some(Field::Phone)] };
         SavedMappings::save(&home, "my vendor", &headers, &mapping).unwrap();
-        let checked = check(&home, &path, None, None).unwrap();
+        let checked = check(&home, &path, &MappingChoice::Automatic, None).unwrap();
         assert_eq!(checked.mapping[0].1.as_deref(), Some("Last name"), "found by the header signature");
         let other = file(dir.path(), "b.csv", "Who, Digits\nAnn,3125550100\n");
-        assert_eq!(check(&home, &other, Some("my vendor"), None).unwrap().tally.leads, 1, "by name");
-        assert!(matches!(check(&home, &path, Some("nope"), None), Err(ImportFailure::NoSuchMapping(_))));
+        assert_eq!(
+            check(&home, &other, &MappingChoice::Named("my vendor".into()), None).unwrap().tally.leads,
+            1,
+            "by name"
+        );
+        assert!(matches!(
+            check(&home, &path, &MappingChoice::Named("nope".into()), None),
+            Err(ImportFailure::NoSuchMapping(_))
+        ));
         let bad = Mapping { vendor: Vendor::Other, columns: vec![Some(Field::Phone), Some(Field::Phone)] };
         assert!(matches!(SavedMappings::save(&home, "x", &headers, &bad), Err(ImportFailure::Mapping(_))));
     }
@@ -212,9 +522,11 @@ mod tests {
     fn a_file_that_cannot_be_leads_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let path = file(dir.path(), "eq.csv", "eqLeadUUID,leadName,transactionType,balance\nu,Ann,charge,1\n");
-        let err = check(&Home::at(dir.path()), &path, None, None).unwrap_err().to_string();
+        let err = check(&Home::at(dir.path()), &path, &MappingChoice::Automatic, None).unwrap_err().to_string();
         assert!(err.contains("EverQuote"), "{err}");
-        let missing = check(&Home::at(dir.path()), &dir.path().join("none.csv"), None, None).unwrap_err().to_string();
+        let missing = check(&Home::at(dir.path()), &dir.path().join("none.csv"), &MappingChoice::Automatic, None)
+            .unwrap_err()
+            .to_string();
         assert!(missing.starts_with("cannot open"), "{missing}");
     }
 }

@@ -7,15 +7,16 @@
 //!   whole book; the others stop at the first lead older than the newest already cached, so they
 //!   bring new leads only (the deployed server cannot say which old ones changed).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::api::{LeadChanges, LeadQuery};
+use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery};
 use crokodial_core::edit::{self, default_dispositions, Disposition, EditRequest, Standing};
 use tokio::sync::Mutex;
 
 use crate::api::{ApiClient, EditReply};
-use crate::cache::{CacheError, EditResult, LeadCache, QueuedEdit};
+use crate::cache::{CacheError, EditResult, ImportState, LeadCache, QueuedEdit, QueuedImport};
 use crate::error::ClientError;
 
 const CHANGES_PAGE: u32 = 1000;
@@ -66,6 +67,8 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
     let started = Instant::now();
     let caps = api.capabilities().await?;
     let pushed = push_to(api, cache, caps.lead_edits).await?;
+    // Queued imports before the pull, so their leads come back with it (from our server).
+    send_imports_to(api, cache, caps.lead_import, None, &mut |_| ()).await?;
     let (mode, fetched) = if caps.lead_changes {
         (SyncMode::Changes, sync_changes(api, cache).await?)
     } else {
@@ -138,6 +141,61 @@ async fn send_queued(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, Sync
         Err(e) if is_for_later(&e) => return Err(e.into()),
         Err(e) => EditResult::Failed(e.to_string()),
     })
+}
+
+/// Sends the queued imports' batches, oldest import first, each batch marked sent in the cache as
+/// soon as the server answers; `progress` hears of each. It stops, leaving the rest queued, at
+/// the first batch the server cannot take now (offline, a server error); an import the server
+/// refuses (4xx) is marked failed. `cancel` ends the import being sent (what was sent stays).
+///
+/// Our server takes each batch once per batch id. The deployed server gets each batch as a
+/// NextGen-layout file of at most [`IMPORT_BATCH_MAX`](crokodial_core::api::IMPORT_BATCH_MAX) rows (under its 15,000-row cap); it has no
+/// batch ids, but it upserts by phone, so a batch resent after a crash updates, never duplicates.
+pub async fn send_imports(
+    api: &ApiClient,
+    cache: &Mutex<LeadCache>,
+    cancel: Option<&AtomicBool>,
+    progress: &mut (dyn FnMut(&QueuedImport) + Send),
+) -> Result<(), SyncError> {
+    if cache.lock().await.next_import_batch()?.is_none() {
+        return Ok(());
+    }
+    send_imports_to(api, cache, api.capabilities().await?.lead_import, cancel, progress).await
+}
+
+async fn send_imports_to(
+    api: &ApiClient,
+    cache: &Mutex<LeadCache>,
+    ours: bool,
+    cancel: Option<&AtomicBool>,
+    progress: &mut (dyn FnMut(&QueuedImport) + Send),
+) -> Result<(), SyncError> {
+    loop {
+        let Some(batch) = cache.lock().await.next_import_batch()? else { return Ok(()) };
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            cache.lock().await.end_import(&batch.import_id, ImportState::Cancelled, None)?;
+        } else {
+            let sent = if ours {
+                api.import_batch(&ImportBatch { batch_id: batch.batch_id(), leads: batch.leads.clone() }).await
+            } else {
+                let file = format!("{}-{}.csv", batch.file.trim_end_matches(".csv"), batch.index + 1);
+                api.csv_upload(&file, crate::import::nextgen_csv(&batch.leads)).await.map(|a| ImportStats {
+                    imported: a.stats.imported,
+                    updated: a.stats.updated,
+                    unchanged: 0,
+                })
+            };
+            let c = &mut *cache.lock().await;
+            match sent {
+                Ok(stats) => c.import_batch_sent(&batch, stats)?,
+                Err(e) if is_for_later(&e) => return Err(e.into()),
+                Err(e) => c.end_import(&batch.import_id, ImportState::Failed, Some(&e.to_string()))?,
+            }
+        }
+        if let Some(now) = cache.lock().await.import(&batch.import_id)? {
+            progress(&now);
+        }
+    }
 }
 
 async fn send_checked(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, SyncError> {

@@ -2,8 +2,9 @@
 //! the protocol as it is: no sequence numbers, every lead announced as an id-less stub and then
 //! in full, one socket per user (close code 4000 for the older), no replay after a reconnect.
 //! It serves only what the engine uses: login, the lead list, one lead, `PUT` of a lead (which,
-//! like the deployed server, has no idempotency keys and ignores fields it does not take) and the
-//! socket.
+//! like the deployed server, has no idempotency keys and ignores fields it does not take), the CSV
+//! upload (NextGen's layout recognised by its exact header, at most 15,000 rows, upsert on the
+//! phone, else email) and the socket.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,8 @@ struct Shared {
     leads: Arc<Mutex<Vec<Lead>>>,
     /// `PUT /api/leads/:id` requests received.
     puts: Arc<std::sync::atomic::AtomicUsize>,
+    /// Rows of each `POST /api/csv-upload` received.
+    uploads: Arc<Mutex<Vec<usize>>>,
 }
 
 pub struct LegacyServer {
@@ -60,6 +63,7 @@ impl LegacyServer {
             .route("/api/auth/login", post(login))
             .route("/api/leads", get(leads))
             .route("/api/leads/{id}", get(lead).put(update_lead))
+            .route("/api/csv-upload", post(csv_upload))
             // Express's answer to a route it does not have.
             .route("/api/{*rest}", axum::routing::any(|| async { (axum::http::StatusCode::NOT_FOUND, "Cannot GET") }))
             .with_state(shared.clone())
@@ -108,6 +112,15 @@ impl LegacyServer {
     /// How many `PUT /api/leads/:id` requests it has received.
     pub fn puts(&self) -> usize {
         self.shared.puts.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The rows of each CSV upload received, in order.
+    pub fn uploads(&self) -> Vec<usize> {
+        self.shared.uploads.lock().expect("uploads").clone()
+    }
+
+    pub fn leads(&self) -> Vec<Lead> {
+        self.shared.leads.lock().expect("leads").clone()
     }
 
     /// Stores a lead and announces it as the deployed server does: a stub before the write,
@@ -194,6 +207,71 @@ async fn update_lead(
         lead.updated_at = Some(chrono::Utc::now());
     }
     Ok(Json(lead.clone()))
+}
+
+/// The NextGen layout only (by its first header names), the first 15,000 rows, each upserted on
+/// its phone, else email; rows with neither are skipped.
+async fn csv_upload(
+    State(shared): State<Shared>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Json<serde_json::Value>, (StatusCode, Json<serde_json::Value>)> {
+    let none = || (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "No CSV file uploaded"})));
+    let mut body = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            body = field.bytes().await.ok();
+        }
+    }
+    let body = body.ok_or_else(none)?;
+    let mut rows = csv::Reader::from_reader(body.as_ref());
+    let headers = rows.headers().map_err(|_| none())?.clone();
+    if !headers.iter().take(3).eq(["created_at", "purchase_id", "product"]) {
+        return Ok(Json(
+            serde_json::json!({"success": true, "vendor": "Unknown", "stats": {"imported": 0, "updated": 0, "processed": 0}}),
+        ));
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("a NextGen column");
+    let (first, last, phone, email, zip) =
+        (col("first_name"), col("last_name"), col("phone"), col("email"), col("zipcode"));
+    let (mut imported, mut updated, mut processed) = (0, 0, 0);
+    let mut leads = shared.leads.lock().expect("leads");
+    for record in rows.records().take(15_000).flatten() {
+        processed += 1;
+        let cell = |i: usize| record.get(i).filter(|v| !v.is_empty()).map(str::to_owned);
+        let (phone, email) = (cell(phone), cell(email));
+        if phone.is_none() && email.is_none() {
+            continue;
+        }
+        let lead = Lead {
+            name: format!("{} {}", cell(first).unwrap_or_default(), cell(last).unwrap_or_default()).trim().to_owned(),
+            phone: phone.clone(),
+            email: email.clone(),
+            zipcode: cell(zip),
+            source: Some(LeadSource::CsvImport),
+            created_at: Some(chrono::Utc::now()),
+            ..Lead::default()
+        };
+        let same = |l: &&mut Lead| match &phone {
+            Some(p) => l.phone.as_ref() == Some(p),
+            None => l.email == email,
+        };
+        match leads.iter_mut().find(same) {
+            Some(existing) => {
+                let id = existing.id.clone();
+                *existing = Lead { id, ..lead };
+                updated += 1;
+            }
+            None => {
+                let id = format!("csv{}", leads.len());
+                leads.push(Lead { id, ..lead });
+                imported += 1;
+            }
+        }
+    }
+    shared.uploads.lock().expect("uploads").push(processed);
+    Ok(Json(serde_json::json!({
+        "success": true, "vendor": "NextGen", "stats": {"imported": imported, "updated": updated, "processed": processed}
+    })))
 }
 
 async fn serve(mut socket: WebSocket, push: broadcast::Sender<Push>) {

@@ -22,6 +22,9 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::home::Home;
 
+mod imports;
+pub use imports::{ImportBatchToSend, ImportState, QueuedImport};
+
 /// Schema steps, tracked in SQLite's `user_version`. Append only: never edit a shipped step.
 const V1: &str = r#"
 -- The list's columns, narrow so a search's matches sort fast; the whole lead is in lead_docs.
@@ -167,7 +170,32 @@ DROP TABLE old_leads;
 DROP TABLE rekey;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4];
+/// Lead files waiting to be sent: each batch of normalised leads is kept until the server took
+/// it, so an import made offline, or cut off, is sent later without being read again.
+const V5: &str = r#"
+CREATE TABLE imports (
+    id        TEXT PRIMARY KEY NOT NULL,
+    tag       TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    made_at   TEXT NOT NULL,
+    state     TEXT NOT NULL DEFAULT 'reading'
+              CHECK (state IN ('reading', 'pending', 'sent', 'cancelled', 'failed')),
+    leads     INTEGER NOT NULL DEFAULT 0,
+    sent      INTEGER NOT NULL DEFAULT 0,
+    imported  INTEGER NOT NULL DEFAULT 0,
+    updated   INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    detail    TEXT
+);
+CREATE TABLE import_batches (
+    import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    leads     TEXT NOT NULL,
+    PRIMARY KEY (import_id, idx)
+) WITHOUT ROWID;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -1188,7 +1216,12 @@ mod tests {
             let path = dir.path().join("c.sqlite");
             {
                 let mut conn = Connection::open(&path).unwrap();
-                Migrations::new(STEPS[..version].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
+                // Leads are written in version 3's layout (the last before V4 re-keyed them), then
+                // the file is taken up to `version` by the steps themselves.
+                let to = |conn: &mut Connection, v: usize| {
+                    Migrations::new(STEPS[..v].iter().map(|sql| M::up(sql)).collect()).to_latest(conn).unwrap()
+                };
+                to(&mut conn, version.min(3));
                 // Two leads received in the same millisecond, one later, one with no time.
                 for (key, id, name, at) in [
                     (1, "a", "Rosa Diaz", Some("2026-11-01T00:00:00.000Z")),
@@ -1213,6 +1246,7 @@ mod tests {
                     )
                     .unwrap();
                 }
+                to(&mut conn, version);
                 assert_eq!(
                     conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(),
                     version as i64
