@@ -1,6 +1,11 @@
-//! `crokodial import --dry-run`: the real binary on a real file, with a profile of its own.
+//! `crokodial import`: the real binary on a real file, with a profile of its own; checked with
+//! `--dry-run`, sent to a real server on loopback, or queued while offline and sent by `sync`.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crokodial_testkit::{CutProxy, DesktopSession, TestServer};
+use serde_json::json;
 
 const CLI: &str = env!("CARGO_BIN_EXE_crokodial");
 
@@ -41,5 +46,58 @@ fn a_dry_run_counts_the_file_and_writes_its_bad_rows() {
 
     let out = run(&["import", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--dry-run"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in"));
+}
+
+/// Runs `crokodial ARGS…` in the session to completion: (success, stdout, stderr).
+fn cli(session: &DesktopSession, args: &[&str]) -> (bool, String, String) {
+    let out = session.command(CLI).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_is_sent_or_queued_offline_and_never_duplicates_a_webhook_lead() {
+    let session = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let proxy = CutProxy::start(server.url().trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let admin = server.admin("import@agency.test").await.unwrap();
+    server
+        .post_nextgen(&admin.webhook, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"}))
+        .await
+        .unwrap();
+    let mut login = session
+        .command(CLI)
+        .args(["login", "--server", &proxy.url(), "--email", &admin.email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(login.stdin.take().unwrap(), "{}", admin.password).unwrap();
+    assert!(login.wait_with_output().unwrap().status.success());
+
+    let first = session.home().join("first.csv");
+    std::fs::write(&first, "Name,Phone,Zip\nRosa Diaz,(312) 555-0199,02134\nAnn Lee,312.555.0100,07030\n").unwrap();
+    let (ok, out, err) = cli(&session, &["import", first.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Sent 2 leads") && out.contains("1 new, 1 updated, 0 unchanged"), "{out}");
+
+    proxy.cut();
+    let second = session.home().join("second.csv");
+    std::fs::write(&second, "Name,Phone\nBo Chan,3125550101\nAnn Lee,3125550100\n").unwrap();
+    let (ok, out, err) = cli(&session, &["import", second.to_str().unwrap(), "--json"]);
+    assert!(ok && err.starts_with("offline ("), "{out}{err}");
+    let queued: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((queued["import"]["state"].as_str(), queued["import"]["leads"].as_u64()), (Some("pending"), Some(2)));
+
+    proxy.restore();
+    let (ok, _, err) = cli(&session, &["sync"]);
+    assert!(ok, "{err}");
+    let (_, out, _) = cli(&session, &["leads", "--offline", "--json"]);
+    let mut names: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Ann Lee", "Bo Chan", "Rosa Diaz"], "one lead per person, the queued file sent by sync");
 }
