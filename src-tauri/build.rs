@@ -24,6 +24,13 @@ const COMMANDS: &[&str] = &[
     "save_alert_settings",
     "test_alert",
     "mute_alerts",
+    "import_pick_file",
+    "import_preview",
+    "import_check",
+    "import_save_mapping",
+    "import_start",
+    "import_cancel",
+    "import_export_errors",
 ];
 
 fn main() {

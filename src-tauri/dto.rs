@@ -571,6 +571,120 @@ impl From<&EngineState> for ConnectionState {
     }
 }
 
+/// A field a file's column may fill.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportField {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportRow {
+    #[ts(type = "number")]
+    pub row: u64,
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub path: String,
+    pub file_name: String,
+    /// The vendor recognised ("NextGen", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
+    pub vendor: Option<String>,
+    /// Why the file cannot be leads (e.g. an EverQuote transaction report); null otherwise.
+    pub not_leads: Option<String>,
+    pub headers: Vec<String>,
+    /// The first rows of the file, as read.
+    pub rows: Vec<ImportRow>,
+    /// Per column: the key of the lead field it fills, or null when it is not imported.
+    pub mapping: Vec<Option<String>>,
+    /// Every field a column may fill, in the order to offer them.
+    pub fields: Vec<ImportField>,
+    /// The saved mapping in use for these headers, by name.
+    pub saved_mapping: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReasonCount {
+    pub reason: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCounts {
+    /// Rows read (blank lines not counted).
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// Rows that are leads, those repeating an earlier row included.
+    #[ts(type = "number")]
+    pub leads: u64,
+    /// Rows that repeat an earlier row's lead (the same phone, else email, else vendor id).
+    #[ts(type = "number")]
+    pub duplicates: u64,
+    /// Rows that cannot be imported.
+    #[ts(type = "number")]
+    pub invalid: u64,
+    pub reasons: Vec<ReasonCount>,
+    pub encoding: String,
+    #[ts(type = "number")]
+    pub converted_rows: u64,
+}
+
+impl From<&crokodial_client::import::Checked> for ImportCounts {
+    fn from(c: &crokodial_client::import::Checked) -> Self {
+        let t = &c.tally;
+        ImportCounts {
+            rows: t.rows,
+            leads: t.leads,
+            duplicates: t.duplicates,
+            invalid: t.invalid,
+            reasons: t.reasons.iter().map(|(reason, &count)| ReasonCount { reason: reason.clone(), count }).collect(),
+            encoding: c.encoding.clone(),
+            converted_rows: c.converted_rows,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportPhase {
+    Reading,
+    Sending,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub rows_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub import_id: String,
+    /// The tag the batch's leads carry, e.g. "NextGen 2026-12-01".
+    pub tag: String,
+    /// True when the app is offline: the import is kept and sent when the server is back.
+    pub queued: bool,
+    pub counts: ImportCounts,
+    #[ts(type = "number")]
+    pub imported: u64,
+    #[ts(type = "number")]
+    pub updated: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    /// Rows that could not be imported, with their reasons, as a CSV file on this computer; null when there were none.
+    pub error_file: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,6 +725,14 @@ mod tests {
             Role::decl(),
             SessionInfo::decl(),
             UserInfo::decl(),
+            ImportField::decl(),
+            ImportRow::decl(),
+            ImportPreview::decl(),
+            ReasonCount::decl(),
+            ImportCounts::decl(),
+            ImportPhase::decl(),
+            ImportProgress::decl(),
+            ImportResult::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     NotLoggedIn,
     /// No sound output: alerts are silent.
     NoSound,
+    /// The user cancelled (an import).
+    Cancelled,
     Internal,
 }
 

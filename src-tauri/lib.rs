@@ -27,6 +27,8 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         // Used from Rust only (open_link); the UI is granted none of its commands.
         .plugin(tauri_plugin_opener::init())
+        // The import's file picker and "save error file", from Rust only, as the opener.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let state = state::AppState::new()?;
             app.manage(state);

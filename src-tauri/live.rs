@@ -141,7 +141,7 @@ pub fn sync_status(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
     })
 }
 
-async fn report(app: &AppHandle, cache: &SharedCache) {
+pub(crate) async fn report(app: &AppHandle, cache: &SharedCache) {
     match sync_status(&*cache.lock().await) {
         Ok(status) => _ = app.emit(LEADS_SYNCED, status),
         Err(e) => tracing::warn!(error = %e, "cannot read the cache"),

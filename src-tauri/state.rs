@@ -1,6 +1,6 @@
 //! What the shell keeps between commands.
 
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::sync::{Arc, Mutex};
 
 use crokodial_client::alert::AlertPlayer;
@@ -34,6 +34,10 @@ pub struct AppState {
     pub unread: AtomicU32,
     /// Rung when the rep makes an edit, so the sync task sends it.
     pub edits_queued: Arc<Notify>,
+    /// An import is running (one at a time).
+    pub import_running: AtomicBool,
+    /// Set to cancel the running import.
+    pub import_cancel: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -54,6 +58,8 @@ impl AppState {
             cache: Mutex::new(None),
             unread: AtomicU32::new(0),
             edits_queued: Arc::new(Notify::new()),
+            import_running: AtomicBool::new(false),
+            import_cancel: Arc::new(AtomicBool::new(false)),
         })
     }
 

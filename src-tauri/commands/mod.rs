@@ -4,6 +4,7 @@
 pub mod alerts;
 mod app;
 mod auth;
+mod import;
 mod leads;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -29,5 +30,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         alerts::mute_alerts,
         app::mark_seen,
         app::open_link,
+        import::import_pick_file,
+        import::import_preview,
+        import::import_check,
+        import::import_save_mapping,
+        import::import_start,
+        import::import_cancel,
+        import::import_export_errors,
     ]
 }

@@ -218,6 +218,32 @@ pub struct Control<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
 }
 
+/// A file as the import screen first shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePreview {
+    pub file_name: String,
+    pub preview: Preview,
+    /// The mapping proposed: the one saved for these headers, else the one recognised; none when
+    /// the file cannot be leads (`preview.detected` says why).
+    pub mapping: Option<Mapping>,
+    /// The name of the saved mapping proposed.
+    pub saved_mapping: Option<String>,
+}
+
+/// Reads the header and the first rows of `path`, recognises the file and proposes a mapping.
+pub fn preview(home: &Home, path: &Path) -> Result<FilePreview, ImportFailure> {
+    let file = File::open(path).map_err(|source| ImportFailure::Open { path: path.display().to_string(), source })?;
+    let import = Import::open(BufReader::new(file), Utc::now().date_naive())?;
+    let preview = import.preview().clone();
+    let saved = SavedMappings::load(home);
+    let (saved_mapping, mapping) = match saved.named_for_headers(&preview.headers) {
+        Some((name, mapping)) => (Some(name.to_owned()), Some(mapping.clone())),
+        None => (None, preview.detected.clone().ok()),
+    };
+    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(FilePreview { file_name, preview, mapping, saved_mapping })
+}
+
 /// Reads `path` through (see [`MappingChoice`]), counting leads, duplicates and invalid rows;
 /// writes the invalid rows with their reasons to `errors_to` when given. Nothing is sent.
 pub fn check(
@@ -451,8 +477,13 @@ impl SavedMappings {
 
     /// The mapping saved for files with these headers (the first by name, if several).
     pub fn for_headers(&self, headers: &[String]) -> Option<&Mapping> {
+        self.named_for_headers(headers).map(|(_, m)| m)
+    }
+
+    /// [`Self::for_headers`], with its name.
+    pub fn named_for_headers(&self, headers: &[String]) -> Option<(&str, &Mapping)> {
         let sig = signature(headers);
-        self.mappings.values().find(|m| m.signature == sig).map(|m| &m.mapping)
+        self.mappings.iter().find(|(_, m)| m.signature == sig).map(|(name, m)| (name.as_str(), &m.mapping))
     }
 }
 

@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Every command rejects with an AppError.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type {
   AlertPanel,
   AlertSound,
@@ -10,6 +11,10 @@ import type {
   DemoAccount,
   DispositionOption,
   FieldChange,
+  ImportCounts,
+  ImportPreview,
+  ImportProgress,
+  ImportResult,
   LeadDetail,
   LeadEvent,
   LeadList,
@@ -131,6 +136,55 @@ export function openLink(url: string): Promise<null> {
   return call<null>('open_link', { url });
 }
 
+/** Opens the system's file picker; null when cancelled. */
+export function importPickFile(): Promise<string | null> {
+  return call<string | null>('import_pick_file');
+}
+
+/** The file's first rows, the vendor recognised and the mapping proposed (a saved one first). */
+export function importPreview(path: string): Promise<ImportPreview> {
+  return call<ImportPreview>('import_preview', { path });
+}
+
+/** Reads the whole file under `mapping` and counts what it holds; nothing is sent. */
+export function importCheck(path: string, mapping: (string | null)[]): Promise<ImportCounts> {
+  return call<ImportCounts>('import_check', { path, mapping });
+}
+
+/** Keeps `mapping` under `name` for files with this file's headers. */
+export function importSaveMapping(path: string, name: string, mapping: (string | null)[]): Promise<null> {
+  return call<null>('import_save_mapping', { path, name, mapping });
+}
+
+/**
+ * Imports the file under `mapping`, telling its progress; resolves when it finished or was
+ * queued (offline), rejects when it failed or was cancelled.
+ */
+export async function importStart(
+  path: string,
+  mapping: (string | null)[],
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportResult> {
+  let channel: Channel<ImportProgress>;
+  try {
+    channel = new Channel<ImportProgress>();
+  } catch (e) {
+    throw toAppError(e);
+  }
+  channel.onmessage = onProgress;
+  return call<ImportResult>('import_start', { path, mapping, onProgress: channel });
+}
+
+/** Cancels the running import; the leads already sent stay sent. */
+export function importCancel(): Promise<null> {
+  return call<null>('import_cancel');
+}
+
+/** Saves the import's error file where the user picks; the path, or null when cancelled. */
+export function importExportErrors(importId: string): Promise<string | null> {
+  return call<string | null>('import_export_errors', { importId });
+}
+
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   try {
     return await listen<T>(event, (e) => handler(e.payload));
@@ -165,4 +219,23 @@ export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenF
 /** The local lead cache synced, or edits were sent (or tried): the cache and the outbox now. */
 export function onLeadsSynced(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
   return subscribe<SyncStatus>('leads-synced', handler);
+}
+
+export type FileDrag = { kind: 'over' } | { kind: 'leave' } | { kind: 'drop'; path: string };
+
+/** Files dragged over the window and dropped on it (the first file dropped). */
+export async function onFileDrag(handler: (drag: FileDrag) => void): Promise<UnlistenFn> {
+  let stop: UnlistenFn;
+  try {
+    stop = await getCurrentWebview().onDragDropEvent(({ payload }) => {
+      if (payload.type === 'enter' || payload.type === 'over') handler({ kind: 'over' });
+      else if (payload.type === 'drop' && typeof payload.paths?.[0] === 'string') {
+        handler({ kind: 'drop', path: payload.paths[0] });
+      } else handler({ kind: 'leave' });
+    });
+  } catch (e) {
+    throw toAppError(e);
+  }
+  // Stopping is asynchronous here; a failure to stop is ignored.
+  return () => void Promise.resolve(stop()).catch(() => {});
 }

@@ -86,7 +86,7 @@ export type EditableField = {
  */
 field: string, label: string, value: string, };
 
-export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "internal";
+export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "cancelled" | "internal";
 
 export type FacetValue = { value: string, count: number, };
 
@@ -95,6 +95,72 @@ export type FieldChange = { field: string, value: string, };
 export type FieldGroup = { title: string, fields: Array<FieldRow>, };
 
 export type FieldRow = { label: string, value: string, };
+
+export type ImportCounts = { 
+/**
+ * Rows read (blank lines not counted).
+ */
+rows: number, 
+/**
+ * Rows that are leads, those repeating an earlier row included.
+ */
+leads: number, 
+/**
+ * Rows that repeat an earlier row's lead (the same phone, else email, else vendor id).
+ */
+duplicates: number, 
+/**
+ * Rows that cannot be imported.
+ */
+invalid: number, reasons: Array<ReasonCount>, encoding: string, convertedRows: number, };
+
+export type ImportField = { key: string, label: string, };
+
+export type ImportPhase = "reading" | "sending";
+
+export type ImportPreview = { path: string, fileName: string, 
+/**
+ * The vendor recognised ("NextGen", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
+ */
+vendor: string | null, 
+/**
+ * Why the file cannot be leads (e.g. an EverQuote transaction report); null otherwise.
+ */
+notLeads: string | null, headers: Array<string>, 
+/**
+ * The first rows of the file, as read.
+ */
+rows: Array<ImportRow>, 
+/**
+ * Per column: the key of the lead field it fills, or null when it is not imported.
+ */
+mapping: Array<string | null>, 
+/**
+ * Every field a column may fill, in the order to offer them.
+ */
+fields: Array<ImportField>, 
+/**
+ * The saved mapping in use for these headers, by name.
+ */
+savedMapping: string | null, };
+
+export type ImportProgress = { phase: ImportPhase, done: number, total: number, rowsPerSecond: number, };
+
+export type ImportResult = { importId: string, 
+/**
+ * The tag the batch's leads carry, e.g. "NextGen 2026-12-01".
+ */
+tag: string, 
+/**
+ * True when the app is offline: the import is kept and sent when the server is back.
+ */
+queued: boolean, counts: ImportCounts, imported: number, updated: number, unchanged: number, 
+/**
+ * Rows that could not be imported, with their reasons, as a CSV file on this computer; null when there were none.
+ */
+errorFile: string | null, };
+
+export type ImportRow = { row: number, cells: Array<string>, };
 
 export type Latency = { 
 /**
@@ -165,6 +231,8 @@ receivedFrom: string | null,
 receivedTo: string | null, sort: ListSort, ascending: boolean, offset: number, limit: number, };
 
 export type ListSort = "createdAt" | "name" | "state" | "disposition";
+
+export type ReasonCount = { reason: string, count: number, };
 
 export type Role = "admin" | "user";
 

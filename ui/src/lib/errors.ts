@@ -8,6 +8,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'keychain_unavailable',
   'not_logged_in',
   'no_sound',
+  'cancelled',
   'internal',
 ];
 

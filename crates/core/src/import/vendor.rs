@@ -89,6 +89,48 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in the order a mapping screen offers them.
+    pub const ALL: [Field; 38] = [
+        Self::FullName,
+        Self::FirstName,
+        Self::LastName,
+        Self::Phone,
+        Self::Email,
+        Self::Street1,
+        Self::Street2,
+        Self::City,
+        Self::State,
+        Self::Zipcode,
+        Self::Dob,
+        Self::Gender,
+        Self::Height,
+        Self::Weight,
+        Self::HouseholdSize,
+        Self::HouseholdIncome,
+        Self::Military,
+        Self::Pregnant,
+        Self::TobaccoUser,
+        Self::HasPrescription,
+        Self::HasMedicarePartsAb,
+        Self::HasMedicalCondition,
+        Self::MedicalConditions,
+        Self::InsuranceTimeframe,
+        Self::CampaignName,
+        Self::Product,
+        Self::VendorName,
+        Self::AccountName,
+        Self::BidType,
+        Self::Price,
+        Self::CallLogId,
+        Self::CallDuration,
+        Self::SourceHash,
+        Self::SubIdHash,
+        Self::VendorLeadId,
+        Self::Created,
+        Self::Disposition,
+        Self::Notes,
+    ];
+
     /// As people read it in the mapping screen.
     pub fn label(self) -> &'static str {
         match self {
