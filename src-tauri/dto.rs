@@ -670,7 +670,7 @@ pub struct ImportProgress {
 #[serde(rename_all = "camelCase")]
 pub struct ImportResult {
     pub import_id: String,
-    /// The tag the batch's leads carry, e.g. "NextGen 2026-12-01".
+    /// The tag the batch's leads carry, e.g. "NextGen Leads 2026-12-01".
     pub tag: String,
     /// True when the app is offline: the import is kept and sent when the server is back.
     pub queued: bool,

@@ -3,7 +3,7 @@
 //! receive webhook leads live — including one whose name is an HTML injection attempt — open a lead
 //! from its notification, set, test and mute alerts; then lose the server: the app says it is
 //! offline, search still works, a disposition set meanwhile is pending, and once the server is back
-//! it is sent and marked synced.
+//! it is sent and marked synced. And a vendor's lead file imported through the import screen.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -317,6 +317,125 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     let shot = artifacts().join("webdriver-lead-list.png");
     std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
     println!("screenshot: {}", shot.display());
+
+    client.close().await.unwrap();
+    drop(driver);
+}
+
+/// Imports a small vendor file through the import screen: the preview recognises it and maps its
+/// columns, two columns onto one field are refused, the counts come before the import, and the
+/// result names the error file. A lead already there from the webhook is updated, not doubled, and
+/// the import shows one summary notification, never a lead alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let rep = server.admin("importer@agency.test").await.unwrap();
+    server
+        .post_nextgen(&rep.webhook, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"}))
+        .await
+        .unwrap();
+    let notifications = session.notification_daemon().await.unwrap();
+    session.paced_sound().unwrap();
+    let file = session.home().join("agency leads.csv");
+    std::fs::write(
+        &file,
+        "Full Name,Cell,Email,Zip,Notes\n\
+         Rosa Diaz,(312) 555-0199,rosa@example.com,02134,\n\
+         Ann Lee,312.555.0100,ANN@example.com,07030,=HYPERLINK(\"x\")\n\
+         No Contact,,,10001,\n",
+    )
+    .unwrap();
+
+    let port = free_port();
+    let driver = session
+        .command("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+        .env("DISPLAY", display.display())
+        .env("CROKODIAL_SERVER", server.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map(Driver)
+        .expect("tauri-driver (scripts/setup --test installs it)");
+    let caps: serde_json::Map<String, Value> =
+        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
+    let client = connect(port, caps).await;
+
+    let email = wait_for(&client, "the login form", || async { client.find(Locator::Id("email")).await.ok() }).await;
+    email.send_keys(&rep.email).await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys(&rep.password).await.unwrap();
+    client.find(Locator::Id("login-button")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "Rosa in the list", || async {
+        first_row(&client).await.filter(|(_, name)| name == "Rosa Diaz")
+    })
+    .await;
+
+    client.find(Locator::Id("import-button")).await.unwrap().click().await.unwrap();
+    let path =
+        wait_for(&client, "the import dialog", || async { client.find(Locator::Id("import-path")).await.ok() }).await;
+    path.send_keys(file.to_str().unwrap()).await.unwrap();
+    client.find(Locator::Id("import-open")).await.unwrap().click().await.unwrap();
+    let vendor = wait_for(&client, "the preview", || async {
+        Some(text_of(&client.find(Locator::Id("import-vendor")).await.ok()?).await)
+    })
+    .await;
+    assert!(vendor.contains("Other"), "{vendor:?}");
+    let target = |column: usize| {
+        let client = client.clone();
+        async move { client.find(Locator::Css(&format!("select.import-target[data-column='{column}']"))).await.unwrap() }
+    };
+    assert_eq!(target(1).await.prop("value").await.unwrap().as_deref(), Some("phone"), "mapped by its header");
+
+    // Two columns onto one field cannot go on; put it right and check the file.
+    target(3).await.select_by_value("phone").await.unwrap();
+    wait_for(&client, "the mapping problem", || async {
+        is_displayed(&client, "import-mapping-problem").await.then_some(())
+    })
+    .await;
+    target(3).await.select_by_value("zipcode").await.unwrap();
+    client.find(Locator::Id("import-check")).await.unwrap().click().await.unwrap();
+    let counts = wait_for(&client, "the counts", || async {
+        Some(text_of(&client.find(Locator::Id("import-counts")).await.ok()?).await).filter(|t| !t.trim().is_empty())
+    })
+    .await;
+    assert!(counts.contains("no phone or email"), "{counts:?}");
+    let start = client.find(Locator::Id("import-start")).await.unwrap();
+    wait_for(&client, "the import button enabled", || async { start.is_enabled().await.ok()?.then_some(()) }).await;
+    start.click().await.unwrap();
+
+    let summary = wait_for(&client, "the result", || async {
+        Some(text_of(&client.find(Locator::Id("import-result")).await.ok()?).await).filter(|t| !t.trim().is_empty())
+    })
+    .await;
+    assert!(summary.contains("1 new") && summary.contains("1 updated"), "{summary:?}");
+    assert!(is_displayed(&client, "import-save-errors").await, "the error file can be saved");
+    let shot = artifacts().join("webdriver-import.png");
+    std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
+    client.find(Locator::Id("import-done")).await.unwrap().click().await.unwrap();
+
+    // The server has one lead per person, tagged with the import.
+    let token = {
+        let api = crokodial_client::api::ApiClient::new(&server.url()).unwrap();
+        api.login(&rep.email, &rep.password).await.unwrap().token
+    };
+    let page: Value = server_get(&server, &token, "/api/leads?limit=10").await;
+    assert_eq!(page["pagination"]["total"], 2, "{page}");
+    let ann = page["leads"].as_array().unwrap().iter().find(|l| l["name"] == "Ann Lee").unwrap().clone();
+    assert_eq!((ann["zipcode"].as_str(), ann["email"].as_str()), (Some("07030"), Some("ann@example.com")));
+    assert!(ann["importBatch"].as_str().is_some_and(|t| t.starts_with("agency leads.csv ")), "{ann}");
+    // …and the list shows Ann once the app has synced.
+    let search = client.find(Locator::Id("search")).await.unwrap();
+    search.send_keys("Ann Lee").await.unwrap();
+    wait_for(&client, "Ann in the list", || async { first_row(&client).await.filter(|(_, name)| name == "Ann Lee") })
+        .await;
+
+    let shown = notifications.wait_for(Duration::from_secs(5), |n| n.summary.starts_with("Imported")).await.unwrap();
+    assert_eq!(shown.body, "1 new, 1 updated, 0 unchanged");
+    let leads_alerted: Vec<_> = notifications.shown().into_iter().filter(|n| n.summary.starts_with("New ")).collect();
+    assert!(leads_alerted.is_empty(), "an import never alerts: {leads_alerted:?}");
 
     client.close().await.unwrap();
     drop(driver);

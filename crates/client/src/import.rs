@@ -260,7 +260,7 @@ pub fn check(
 #[serde(rename_all = "camelCase")]
 pub struct Staged {
     pub id: String,
-    /// The tag its leads carry, e.g. "NextGen 2026-12-01".
+    /// The tag its leads carry, e.g. "NextGen Leads 2026-12-01".
     pub tag: String,
     pub checked: Checked,
     /// The rows that could not be imported, with their reasons; none when every row was a lead.
@@ -280,7 +280,12 @@ pub fn stage(
 ) -> Result<Staged, ImportFailure> {
     let opened = Opened::new(home, path, choice)?;
     let id = format!("{:032x}", rand::random::<u128>());
-    let tag = format!("{} {}", opened.mapping().vendor.label(), chrono::Local::now().date_naive());
+    // "NextGen Leads 2026-12-01"; a file of no known vendor by its own name.
+    let source = match opened.mapping().vendor {
+        Vendor::Other => opened.file_name.clone(),
+        vendor => vendor.label().to_owned(),
+    };
+    let tag = format!("{source} {}", chrono::Local::now().date_naive());
     cache.blocking_lock().begin_import(&id, &tag, &opened.file_name)?;
     let dir = home.imports_dir();
     std::fs::create_dir_all(&dir).map_err(|source| ImportFailure::Write { path: dir.display().to_string(), source })?;

@@ -110,7 +110,7 @@ pub struct Lead {
     pub time_zone: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
-    /// The import that last brought this lead, e.g. "NextGen 2026-12-01" (ours; the deployed
+    /// The import that last brought this lead, e.g. "NextGen Leads 2026-12-01" (ours; the deployed
     /// server drops it).
     pub import_batch: Option<String>,
 }

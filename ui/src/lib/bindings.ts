@@ -148,7 +148,7 @@ export type ImportProgress = { phase: ImportPhase, done: number, total: number, 
 
 export type ImportResult = { importId: string, 
 /**
- * The tag the batch's leads carry, e.g. "NextGen 2026-12-01".
+ * The tag the batch's leads carry, e.g. "NextGen Leads 2026-12-01".
  */
 tag: string, 
 /**

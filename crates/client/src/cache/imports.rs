@@ -40,7 +40,7 @@ impl ImportState {
 #[serde(rename_all = "camelCase")]
 pub struct QueuedImport {
     pub id: String,
-    /// The tag its leads carry, e.g. "NextGen 2026-12-01".
+    /// The tag its leads carry, e.g. "NextGen Leads 2026-12-01".
     pub tag: String,
     /// The file's name.
     pub file: String,
