@@ -7,7 +7,10 @@
 //! rows, Windows-1252 names, zip codes that lost their leading zero, impossible dates, rows with
 //! neither phone nor email.
 //!
-//!     cargo run --release -p crokodial-bench --bin csv-import -- [--rows 10000,100000] [--keep DIR]
+//! Then end to end, into our server on loopback: the app's path (the file read into the cache's
+//! import queue, then sent in batches) and the contract's `POST /api/csv-upload` of the same file.
+//!
+//!     cargo run --release -p crokodial-bench --bin csv-import -- [--rows 10000,100000] [--keep DIR] [--end-to-end 100000]
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -32,6 +35,9 @@ struct Args {
     /// Times each file is read; the best run is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Rows of the NextGen file imported end to end into our server (0: skip).
+    #[arg(long, default_value_t = 100_000)]
+    end_to_end: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -67,7 +73,131 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("  peak memory of this process: {:.1} MB", peak_rss_mb()?);
+    if args.end_to_end > 0 {
+        let path = dir.join(format!("nextgen-{}.csv", args.end_to_end));
+        if !path.exists() {
+            generate(&path, Layout::NextGen, args.end_to_end)?;
+        }
+        tokio::runtime::Runtime::new()?.block_on(end_to_end(&path, args.end_to_end))?;
+    }
     Ok(())
+}
+
+/// Imports the file into our server on loopback (in this process), as the app does and through
+/// the contract's upload; the peak memory is the process's (app side and server together).
+async fn end_to_end(path: &Path, rows: usize) -> anyhow::Result<()> {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use crokodial_client::api::ApiClient;
+    use crokodial_client::cache::LeadCache;
+    use crokodial_client::home::Home;
+    use crokodial_client::import::{self, Control, MappingChoice};
+    use crokodial_client::secrets::Sensitive;
+    use crokodial_client::sync;
+    use crokodial_testkit::TestServer;
+
+    let server = TestServer::start(false).await?;
+    let login = |email: &'static str| {
+        let server = &server;
+        async move {
+            let rep = server.admin(email).await?;
+            let token = ApiClient::new(&server.url())?.login(&rep.email, &rep.password).await?.token;
+            anyhow::Ok(ApiClient::new(&server.url())?.with_token(Sensitive(token)))
+        }
+    };
+    let api = login("import@agency.test").await?;
+    let dir = tempfile::tempdir()?;
+    let home = Home::at(dir.path().join("home"));
+    let cache = Arc::new(tokio::sync::Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite"))?));
+
+    let sampler = Sampler::start();
+    let started = Instant::now();
+    let staged = {
+        let (home, cache, path) = (home.clone(), cache.clone(), path.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let cancel = AtomicBool::new(false);
+            let control = Control { cancel: &cancel, progress: &mut |_| () };
+            import::stage(&home, &cache, &path, &MappingChoice::Automatic, control)
+        })
+        .await??
+    };
+    let read = started.elapsed();
+    let reading = sampler.stop();
+    let sampler = Sampler::start();
+    sync::send_imports(&api, &cache, None, &mut |_| ()).await?;
+    let total = started.elapsed();
+    let sending = sampler.stop();
+    let done = cache.lock().await.import(&staged.id)?.ok_or_else(|| anyhow::anyhow!("the import vanished"))?;
+    println!(
+        "  end to end, {rows} NextGen rows into our server (the app's path): read and queued {:.2} s, sent {:.2} s, \
+         total {:.2} s ({:.0} rows/s); {} new, {} updated, {} unchanged\n      \
+         peak memory while reading (the app alone): {reading}; while sending (app and server): {sending}",
+        read.as_secs_f64(),
+        (total - read).as_secs_f64(),
+        total.as_secs_f64(),
+        rows as f64 / total.as_secs_f64(),
+        done.stats.imported,
+        done.stats.updated,
+        done.stats.unchanged,
+    );
+
+    let api = login("upload@agency.test").await?;
+    let sampler = Sampler::start();
+    let started = Instant::now();
+    let answer = api.csv_upload("nextgen.csv", std::fs::read(path)?).await?;
+    println!(
+        "  end to end, the same file through POST /api/csv-upload: {:.2} s; {} new, {} updated, {} skipped\n      \
+         peak memory (client holding the file, and server): {}",
+        started.elapsed().as_secs_f64(),
+        answer.stats.imported,
+        answer.stats.updated,
+        answer.skipped,
+        sampler.stop()
+    );
+    Ok(())
+}
+
+/// Samples this process's memory every 5 ms: the peak of its own (anonymous) memory, and of the
+/// file pages it maps (SQLite's memory-mapped database: the OS's page cache, shared and
+/// reclaimable).
+struct Sampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(f64, f64)>,
+}
+
+impl Sampler {
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut anon, mut file) = (0.0f64, 0.0f64);
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+                    anon = anon.max(status_mb(&status, "RssAnon:"));
+                    file = file.max(status_mb(&status, "RssFile:"));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            (anon, file)
+        });
+        Sampler { stop, thread }
+    }
+
+    fn stop(self) -> String {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (anon, file) = self.thread.join().unwrap_or_default();
+        format!("{anon:.1} MB own + {file:.1} MB mapped files")
+    }
+}
+
+fn status_mb(status: &str, key: &str) -> f64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1000.0
 }
 
 fn best(runs: usize, mut f: impl FnMut() -> anyhow::Result<Duration>) -> anyhow::Result<Duration> {
@@ -118,13 +248,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn peak_rss_mb() -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    Ok(kb / 1000.0)
+    Ok(status_mb(&std::fs::read_to_string("/proc/self/status")?, "VmHWM:"))
 }
 
 const NEXTGEN_HEADER: &str = "created_at,purchase_id,product,lead_id,vendor_id,vendor_name,vertical_id,account_id,account_name,campaign_id,campaign_name,bid_type,first_name,last_name,phone,street_1,street_2,email,city,state,zipcode,dob,gender,height,household_size,household_income,weight,military,pregnant,tobacco_user,has_prescription,has_medicare_parts_a_b,has_medical_condition,medical_conditions,insurance_timeframe,price,status,disposition,call_log_id,call_duration,source_hash,sub_id_hash";
