@@ -151,6 +151,8 @@ pub struct ListQuery {
     pub disposition: Option<String>,
     /// A source's wire spelling, e.g. "NextGen".
     pub source: Option<String>,
+    /// The tag of an import, e.g. "NextGen Leads 2026-12-01".
+    pub batch: Option<String>,
     /// `YYYY-MM-DD`, the rep's local day, inclusive.
     pub received_from: Option<String>,
     /// `YYYY-MM-DD`, the rep's local day, inclusive.
@@ -174,6 +176,8 @@ pub struct ListFacets {
     pub states: Vec<FacetValue>,
     pub dispositions: Vec<FacetValue>,
     pub sources: Vec<FacetValue>,
+    /// Imports, by tag.
+    pub batches: Vec<FacetValue>,
 }
 
 impl From<crokodial_client::cache::Facets> for ListFacets {
@@ -181,7 +185,12 @@ impl From<crokodial_client::cache::Facets> for ListFacets {
         let values = |v: Vec<(String, u64)>| {
             v.into_iter().map(|(value, n)| FacetValue { value, count: u32::try_from(n).unwrap_or(u32::MAX) }).collect()
         };
-        ListFacets { states: values(f.states), dispositions: values(f.dispositions), sources: values(f.sources) }
+        ListFacets {
+            states: values(f.states),
+            dispositions: values(f.dispositions),
+            sources: values(f.sources),
+            batches: values(f.batches),
+        }
     }
 }
 

@@ -431,6 +431,28 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
     search.send_keys("Ann Lee").await.unwrap();
     wait_for(&client, "Ann in the list", || async { first_row(&client).await.filter(|(_, name)| name == "Ann Lee") })
         .await;
+    // The import is a filter of the list: both leads it brought (Rosa was updated by it).
+    // (WebDriver's clear fires no input event; the list follows input events.)
+    client
+        .execute(
+            "const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let tag = ann["importBatch"].as_str().unwrap().to_owned();
+    let filter = wait_for(&client, "the import among the filters", || async {
+        let filter = client.find(Locator::Id("filter-import")).await.ok()?;
+        filter.find(Locator::Css(&format!("option[value='{tag}']"))).await.ok()?;
+        Some(filter)
+    })
+    .await;
+    filter.select_by_value(&tag).await.unwrap();
+    wait_for(&client, "the import's two leads", || async {
+        let count = text_of(&client.find(Locator::Id("lead-count")).await.ok()?).await;
+        count.starts_with("2 ").then_some(())
+    })
+    .await;
 
     let shown = notifications.wait_for(Duration::from_secs(5), |n| n.summary.starts_with("Imported")).await.unwrap();
     assert_eq!(shown.body, "1 new, 1 updated, 0 unchanged");

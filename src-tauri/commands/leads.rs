@@ -56,6 +56,7 @@ fn cache_query(q: ListQuery) -> CmdResult<CacheQuery> {
         state: blank(q.state),
         disposition: blank(q.disposition),
         source,
+        batch: blank(q.batch),
         received_from: blank(q.received_from).map(|d| local_day(&d, "receivedFrom")).transpose()?,
         received_before,
         sort: q.sort.into(),

@@ -56,6 +56,12 @@ async fn a_file_reaches_our_server_once_even_when_a_batch_is_resent_after_a_cras
     let home = Home::at(dir.path().join("home"));
     let cache = std::sync::Arc::new(Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap()));
     let path = lead_file(dir.path(), 2500);
+    // A webhook lead of one of the file's people, already in the cache.
+    server
+        .post_nextgen(&admin.webhook, serde_json::json!({"first_name": "Ann1", "phone": "3125550001"}))
+        .await
+        .unwrap();
+    sync::sync(&api, &cache).await.unwrap();
 
     let staged = {
         let (home, cache, path) = (home.clone(), cache.clone(), path.clone());
@@ -74,9 +80,11 @@ async fn a_file_reaches_our_server_once_even_when_a_batch_is_resent_after_a_cras
     sync::send_imports(&api, &cache, None, &mut |q| reports.push(q.sent)).await.unwrap();
     assert_eq!(reports, [2000, 2500]);
     let done = cache.lock().await.import(&staged.id).unwrap().unwrap();
-    assert_eq!((done.state, done.sent, done.stats.imported), (ImportState::Sent, 2500, 2500));
+    assert_eq!((done.state, done.sent, done.stats.imported, done.stats.updated), (ImportState::Sent, 2500, 2499, 1));
+    sync::sync(&api, &cache).await.unwrap();
+    assert_eq!(cache.lock().await.facets().unwrap().batches, [(staged.tag.clone(), 2500)], "the updated lead too");
     let page = api.leads(&LeadQuery { limit: Some(10), ..LeadQuery::default() }).await.unwrap();
-    assert_eq!(page.pagination.total, 2500, "the resent batch added nothing");
+    assert_eq!(page.pagination.total, 2500, "the resent batch and the webhook lead added nothing");
     assert!(page
         .leads
         .iter()

@@ -82,6 +82,7 @@ async fn a_vendor_file_upserts_on_the_phone_keeps_zeros_reports_bad_rows_and_nev
     assert_eq!(rosa.disposition.as_deref(), Some("Quoted"), "the rep's disposition stays");
     assert_eq!(rosa.street1.as_deref(), Some("1 Main St"));
     assert_eq!(rosa.zipcode.as_deref(), Some("07030"));
+    assert!(rosa.import_batch.is_some(), "an updated lead carries the import's tag");
     let ann = page.leads.iter().find(|l| l.first_name.as_deref() == Some("Ann")).unwrap();
     assert_eq!((ann.zipcode.as_deref(), ann.phone.as_deref()), (Some("02134"), Some("2015550100")));
     assert_eq!(ann.email.as_deref(), Some("ann@example.com"));

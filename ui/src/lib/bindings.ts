@@ -210,7 +210,11 @@ export type LeadRow = { id: string, name: string, phone: string | null, state: s
  */
 receivedAt: string | null, };
 
-export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, };
+export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, 
+/**
+ * Imports, by tag.
+ */
+batches: Array<FacetValue>, };
 
 export type ListQuery = { search: string | null, state: string | null, 
 /**
@@ -221,6 +225,10 @@ disposition: string | null,
  * A source's wire spelling, e.g. "NextGen".
  */
 source: string | null, 
+/**
+ * The tag of an import, e.g. "NextGen Leads 2026-12-01".
+ */
+batch: string | null, 
 /**
  * `YYYY-MM-DD`, the rep's local day, inclusive.
  */

@@ -21,6 +21,7 @@ describe('buildListQuery', () => {
       state: null,
       disposition: null,
       source: null,
+      batch: null,
       receivedFrom: null,
       receivedTo: null,
       sort: 'createdAt',
@@ -36,6 +37,7 @@ describe('buildListQuery', () => {
         state: 'IL',
         disposition: 'No Disposition',
         source: 'NextGen',
+        batch: ' NextGen Leads 2026-12-01 ',
         receivedFrom: '2025-03-01',
         receivedTo: '2025-03-04',
         sort: 'name',
@@ -49,6 +51,7 @@ describe('buildListQuery', () => {
       state: 'IL',
       disposition: 'No Disposition',
       source: 'NextGen',
+      batch: 'NextGen Leads 2026-12-01',
       receivedFrom: '2025-03-01',
       receivedTo: '2025-03-04',
       sort: 'name',
@@ -82,6 +85,7 @@ describe('views', () => {
     expect(isFiltered(view({ sort: 'name', ascending: true }))).toBe(false);
     expect(isFiltered(view({ search: 'x' }))).toBe(true);
     expect(isFiltered(view({ receivedTo: '2025-03-01' }))).toBe(true);
+    expect(isFiltered(view({ batch: 'leads.csv 2026-12-01' }))).toBe(true);
     expect(isFiltered(view({ search: '  ' }))).toBe(false);
   });
   it('knows the newest-first unfiltered list, where new leads go on top', () => {

@@ -8,6 +8,8 @@ export interface ListView {
   state: string;
   disposition: string;
   source: string;
+  /** An import's tag. */
+  batch: string;
   /** `YYYY-MM-DD` (a date input's value). */
   receivedFrom: string;
   receivedTo: string;
@@ -21,6 +23,7 @@ export const DEFAULT_VIEW: Readonly<ListView> = {
   state: '',
   disposition: '',
   source: '',
+  batch: '',
   receivedFrom: '',
   receivedTo: '',
   sort: 'createdAt',
@@ -72,6 +75,7 @@ export function buildListQuery(view: ListView, offset: number, limit: number): L
     state: text(view.state),
     disposition: text(view.disposition),
     source: text(view.source),
+    batch: text(view.batch),
     receivedFrom,
     receivedTo,
     sort: view.sort,
@@ -89,7 +93,7 @@ export function viewKey(view: ListView): string {
 /** Whether anything narrows the list (search or a filter). */
 export function isFiltered(view: ListView): boolean {
   const q = buildListQuery(view, 0, 1);
-  return [q.search, q.state, q.disposition, q.source, q.receivedFrom, q.receivedTo].some((v) => v !== null);
+  return [q.search, q.state, q.disposition, q.source, q.batch, q.receivedFrom, q.receivedTo].some((v) => v !== null);
 }
 
 /** The default order (newest first) with nothing narrowing it: where a new lead goes on top. */

@@ -193,6 +193,8 @@ CREATE TABLE import_batches (
     leads     TEXT NOT NULL,
     PRIMARY KEY (import_id, idx)
 ) WITHOUT ROWID;
+-- The import that last brought the lead (its tag), for the list's filter.
+ALTER TABLE leads ADD COLUMN batch TEXT;
 "#;
 
 const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
@@ -303,6 +305,8 @@ pub struct CacheQuery {
     /// A disposition; [`NO_DISPOSITION`] matches leads without one.
     pub disposition: Option<String>,
     pub source: Option<LeadSource>,
+    /// The tag of the import that brought the leads.
+    pub batch: Option<String>,
     /// Received at or after.
     pub received_from: Option<DateTime<Utc>>,
     /// Received before.
@@ -345,6 +349,8 @@ pub struct Facets {
     pub states: Vec<(String, u64)>,
     pub dispositions: Vec<(String, u64)>,
     pub sources: Vec<(String, u64)>,
+    /// Imports, by tag.
+    pub batches: Vec<(String, u64)>,
 }
 
 pub struct LeadCache {
@@ -450,7 +456,11 @@ impl LeadCache {
         // A search's matches come from the index in key order, newest first; the list rows are
         // read only to filter or sort on them.
         let matcher = q.search.as_deref().and_then(fts_query);
-        let by_row = q.state.is_some() || q.disposition.is_some() || q.source.is_some() || q.sort != SortBy::CreatedAt;
+        let by_row = q.state.is_some()
+            || q.disposition.is_some()
+            || q.source.is_some()
+            || q.batch.is_some()
+            || q.sort != SortBy::CreatedAt;
         let (from, key) = match (&matcher, by_row) {
             (Some(_), true) => ("leads_fts f JOIN leads l ON l.key = f.rowid", "f.rowid"),
             (Some(_), false) => ("leads_fts f", "f.rowid"),
@@ -474,6 +484,9 @@ impl LeadCache {
         }
         if let Some(source) = q.source {
             filter("l.source = ?", Some(Value::Text(source.as_str().into())));
+        }
+        if let Some(batch) = &q.batch {
+            filter("l.batch = ?", Some(Value::Text(batch.clone())));
         }
         if let Some(t) = q.received_from {
             filter(&format!("{key} >= ?"), Some(Value::Integer(first_key_at(t))));
@@ -507,7 +520,7 @@ impl LeadCache {
         Ok((leads, total as u64))
     }
 
-    /// The states, dispositions and sources of the cached leads, most common first.
+    /// The states, dispositions, sources and import tags of the cached leads, most common first.
     pub fn facets(&self) -> Result<Facets, CacheError> {
         let counts = |column: &str| -> Result<Vec<(String, u64)>, CacheError> {
             let mut stmt = self.conn.prepare_cached(&format!(
@@ -517,7 +530,12 @@ impl LeadCache {
             let rows = stmt.query_map([empty], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?.into_iter().filter(|(v, _)| !v.is_empty()).collect())
         };
-        Ok(Facets { states: counts("state")?, dispositions: counts("disposition")?, sources: counts("source")? })
+        Ok(Facets {
+            states: counts("state")?,
+            dispositions: counts("disposition")?,
+            sources: counts("source")?,
+            batches: counts("batch")?,
+        })
     }
 
     /// Keeps a rep's edit of a cached lead: applied to the cached copy at once and queued for the
@@ -682,9 +700,18 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
     let key = match found {
         Some((key, doc)) if key >> ARRIVAL_BITS == received => {
             tx.prepare_cached(
-                "UPDATE leads SET name = ?2, state = ?3, source = ?4, disposition = ?5, server_seq = ?6 WHERE key = ?1",
+                "UPDATE leads SET name = ?2, state = ?3, source = ?4, disposition = ?5, server_seq = ?6, batch = ?7
+                 WHERE key = ?1",
             )?
-            .execute(params![key, lead.name, lead.state, source, lead.disposition, seq])?;
+            .execute(params![
+                key,
+                lead.name,
+                lead.state,
+                source,
+                lead.disposition,
+                seq,
+                lead.import_batch
+            ])?;
             tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([key])?;
             update_doc(doc)?;
             key
@@ -705,10 +732,20 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
             };
             let key = free_key(tx, received)?;
             tx.prepare_cached(
-                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![key, lead.id, lead.name, lead.state, source, lead.disposition, seq, doc])?;
+            .execute(params![
+                key,
+                lead.id,
+                lead.name,
+                lead.state,
+                source,
+                lead.disposition,
+                seq,
+                doc,
+                lead.import_batch
+            ])?;
             key
         }
     };
@@ -1015,6 +1052,7 @@ mod tests {
         ];
         leads[1].state = Some("NJ".into());
         leads[1].source = Some(LeadSource::CsvImport);
+        leads[1].import_batch = Some("leads.csv 2026-12-01".into());
         leads[2].disposition = Some("Quoted".into());
         c.upsert(&leads, None).unwrap();
         let q = |f: &dyn Fn(&mut CacheQuery)| {
@@ -1026,6 +1064,7 @@ mod tests {
         assert_eq!(q(&|q| q.disposition = Some("Quoted".into())), ["c"]);
         assert_eq!(q(&|q| q.disposition = Some(NO_DISPOSITION.into())), ["b", "a"]);
         assert_eq!(q(&|q| q.source = Some(LeadSource::CsvImport)), ["b"]);
+        assert_eq!(q(&|q| q.batch = Some("leads.csv 2026-12-01".into())), ["b"]);
         assert_eq!(q(&|q| q.received_from = Some("2026-11-22T10:02:00Z".parse().unwrap())), ["c", "b"]);
         assert_eq!(q(&|q| q.received_before = Some("2026-11-22T10:02:00Z".parse().unwrap())), ["a"]);
         assert_eq!(q(&|q| q.sort = SortBy::Name), ["a", "c", "b"], "names sort without case");
@@ -1040,6 +1079,7 @@ mod tests {
         assert_eq!(f.states, [("IL".to_owned(), 2), ("NJ".to_owned(), 1)]);
         assert_eq!(f.dispositions, [(NO_DISPOSITION.to_owned(), 2), ("Quoted".to_owned(), 1)]);
         assert_eq!(f.sources, [("NextGen".to_owned(), 2), ("CSV Import".to_owned(), 1)]);
+        assert_eq!(f.batches, [("leads.csv 2026-12-01".to_owned(), 1)]);
     }
 
     #[test]
