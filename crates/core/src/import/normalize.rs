@@ -107,10 +107,11 @@ impl Phone {
     /// As a lead keeps it, the way webhook leads are stored: 10 digits for US and Canada, E.164
     /// for other countries.
     pub fn stored(self) -> String {
-        match self.national() {
-            Some(digits) => digits.to_owned(),
-            None => self.e164,
+        let mut e164 = self.e164;
+        if e164.starts_with("+1") && e164.len() == 12 {
+            e164.drain(..2);
         }
+        e164
     }
 }
 
@@ -156,12 +157,14 @@ pub fn phone(raw: &str) -> Result<Option<Phone>, Invalid> {
         if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
             return Err(invalid());
         }
-        format!("+{digits}")
+        ["+", digits].concat()
     } else {
         if international && digits.len() != 11 {
             return Err(invalid());
         }
-        format!("+1{}", normalize_us(digits).ok_or_else(invalid)?)
+        let mut national = normalize_us(digits).ok_or_else(invalid)?;
+        national.insert_str(0, "+1");
+        national
     };
     Ok(Some(Phone { e164, original: s.to_owned() }))
 }

@@ -142,8 +142,8 @@ fn set(
         Field::Zipcode => lead.zipcode = normalize::zip(cell)?,
         Field::Dob => lead.dob = normalize::date_of_birth(cell, today)?.map(iso_date),
         Field::Gender => lead.gender = normalize::gender(cell),
-        Field::Height => lead.height = normalize::height_inches(cell)?.map(|h| h.to_string()),
-        Field::Weight => lead.weight = normalize::weight_pounds(cell)?.map(|w| w.to_string()),
+        Field::Height => lead.height = normalize::height_inches(cell)?.map(decimal),
+        Field::Weight => lead.weight = normalize::weight_pounds(cell)?.map(decimal),
         Field::HouseholdSize => lead.household_size = text(),
         Field::HouseholdIncome => lead.household_income = text(),
         Field::Military => flag(&mut lead.military)?,
@@ -170,6 +170,22 @@ fn set(
         Field::Notes => lead.notes = text(),
     }
     Ok(())
+}
+
+/// A number in decimal, without the cost of a format string (once a row).
+fn decimal(n: impl Into<u64>) -> String {
+    let mut n = n.into();
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[start..].iter().map(|&d| char::from(d)).collect()
 }
 
 /// `YYYY-MM-DD`, without the cost of a format string (once a row).
@@ -273,5 +289,17 @@ fn neutralised(cell: &str) -> String {
         format!("'{cell}")
     } else {
         cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for (n, want) in [(0u32, "0"), (7, "7"), (70, "70"), (180, "180"), (4_294_967_295, "4294967295")] {
+            assert_eq!(decimal(n), want);
+        }
     }
 }
