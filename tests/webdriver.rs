@@ -66,6 +66,24 @@ where
     panic!("timed out waiting for {what}; see {}/webdriver-failure.*", dir.display());
 }
 
+/// Starts tauri-driver on `display` and through it the app, pointed at `server_url`.
+async fn launch(session: &DesktopSession, display: &Xvfb, server_url: &str) -> (Driver, Client) {
+    let port = free_port();
+    let driver = session
+        .command("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+        .env("DISPLAY", display.display())
+        .env("CROKODIAL_SERVER", server_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map(Driver)
+        .expect("tauri-driver (scripts/setup --test installs it)");
+    let caps: serde_json::Map<String, Value> =
+        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
+    (driver, connect(port, caps).await)
+}
+
 /// Connects to tauri-driver, which launches the app.
 async fn connect(port: u16, caps: serde_json::Map<String, Value>) -> Client {
     let webdriver = format!("http://127.0.0.1:{port}");
@@ -140,20 +158,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     // Sound goes to a private null sink, paced like a sound card: the test alert plays without one.
     session.paced_sound().unwrap();
 
-    let port = free_port();
-    let driver = session
-        .command("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-        .env("DISPLAY", display.display())
-        .env("CROKODIAL_SERVER", proxy.url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map(Driver)
-        .expect("tauri-driver (scripts/setup --test installs it)");
-    let caps: serde_json::Map<String, Value> =
-        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
-    let client = connect(port, caps).await;
+    let (driver, client) = launch(&session, &display, &proxy.url()).await;
 
     // The login screen is prefilled with the demo server and lists its demo accounts.
     let server_field =
@@ -349,20 +354,7 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
     )
     .unwrap();
 
-    let port = free_port();
-    let driver = session
-        .command("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-        .env("DISPLAY", display.display())
-        .env("CROKODIAL_SERVER", server.url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map(Driver)
-        .expect("tauri-driver (scripts/setup --test installs it)");
-    let caps: serde_json::Map<String, Value> =
-        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
-    let client = connect(port, caps).await;
+    let (driver, client) = launch(&session, &display, &server.url()).await;
 
     let email = wait_for(&client, "the login form", || async { client.find(Locator::Id("email")).await.ok() }).await;
     email.send_keys(&rep.email).await.unwrap();
