@@ -640,6 +640,12 @@ pub struct ImportCounts {
     pub encoding: String,
     #[ts(type = "number")]
     pub converted_rows: u64,
+    /// Leads (repeats left out) not among the rep's synced leads; null when unknown.
+    #[ts(type = "number | null")]
+    pub new_leads: Option<u64>,
+    /// Leads already among the rep's synced leads, which the import will update; null when unknown.
+    #[ts(type = "number | null")]
+    pub updates: Option<u64>,
 }
 
 impl From<&crokodial_client::import::Checked> for ImportCounts {
@@ -653,6 +659,8 @@ impl From<&crokodial_client::import::Checked> for ImportCounts {
             reasons: t.reasons.iter().map(|(reason, &count)| ReasonCount { reason: reason.clone(), count }).collect(),
             encoding: c.encoding.clone(),
             converted_rows: c.converted_rows,
+            new_leads: c.new,
+            updates: c.updates,
         }
     }
 }

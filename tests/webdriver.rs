@@ -394,6 +394,7 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
     })
     .await;
     assert!(counts.contains("no phone or email"), "{counts:?}");
+    assert!(counts.contains("1 new, 1 already among your leads"), "Rosa is in the synced list: {counts:?}");
     let start = client.find(Locator::Id("import-start")).await.unwrap();
     wait_for(&client, "the import button enabled", || async { start.is_enabled().await.ok()?.then_some(()) }).await;
     start.click().await.unwrap();

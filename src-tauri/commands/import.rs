@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crokodial_client::cache::ImportState;
-use crokodial_client::import::{self, Control, ImportFailure, MappingChoice, SavedMappings};
+use crokodial_client::import::{self, Control, ImportFailure, KnownContacts, MappingChoice, SavedMappings};
 use crokodial_client::sync;
 use crokodial_core::import::{Field, Mapping, Vendor};
 use tauri::ipc::Channel;
@@ -109,16 +109,24 @@ pub async fn import_preview(state: State<'_, AppState>, path: String) -> CmdResu
     .await
 }
 
-/// Reads the whole file under `mapping` and counts; nothing is sent.
+/// Reads the whole file under `mapping` and counts, new leads against the synced ones too;
+/// nothing is sent.
 #[tauri::command]
 pub async fn import_check(
     state: State<'_, AppState>,
     path: String,
     mapping: Vec<Option<String>>,
 ) -> CmdResult<ImportCounts> {
-    let (home, choice) = (state.home.clone(), MappingChoice::Columns(columns(mapping)?));
+    let (home, choice, cache) = (state.home.clone(), MappingChoice::Columns(columns(mapping)?), state.cache());
     blocking(move || {
-        let checked = import::check(&home, Path::new(&path), &choice, None).map_err(failure)?;
+        let known = match cache {
+            Some(cache) => Some(
+                KnownContacts::from_cache(&cache.blocking_lock())
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?,
+            ),
+            None => None,
+        };
+        let checked = import::check(&home, Path::new(&path), &choice, None, known.as_ref()).map_err(failure)?;
         Ok(ImportCounts::from(&checked))
     })
     .await

@@ -267,7 +267,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file, dry_run, offline, mapping, errors, json } => {
             let choice = mapping.map_or(MappingChoice::Automatic, MappingChoice::Named);
             if dry_run {
-                let checked = import::check(&home, &file, &choice, errors.as_deref())?;
+                // New against updates, when this computer has the account's book.
+                let known = match Profile::read(&home)? {
+                    Some(_) => Some(import::KnownContacts::from_cache(&open_cache(&home)?)?),
+                    None => None,
+                };
+                let checked = import::check(&home, &file, &choice, errors.as_deref(), known.as_ref())?;
                 if json {
                     println!("{}", serde_json::to_string(&checked)?);
                 } else {

@@ -112,6 +112,9 @@ pub fn checked(c: &Checked, errors: Option<&std::path::Path>) -> String {
     for (reason, n) in &t.reasons {
         out.push_str(&format!("  {}: {n}\n", safe(reason)));
     }
+    if let (Some(new), Some(updates)) = (c.new, c.updates) {
+        out.push_str(&format!("{new} new, {updates} already among your leads (as last synced)\n"));
+    }
     if let (Some(path), true) = (errors, t.invalid > 0) {
         out.push_str(&format!("The rows that cannot be imported, with why, are in {}\n", path.display()));
     }

@@ -78,6 +78,9 @@ async fn an_import_is_sent_or_queued_offline_and_never_duplicates_a_webhook_lead
 
     let first = session.home().join("first.csv");
     std::fs::write(&first, "Name,Phone,Zip\nRosa Diaz,(312) 555-0199,02134\nAnn Lee,312.555.0100,07030\n").unwrap();
+    assert!(cli(&session, &["sync"]).0);
+    let (ok, out, _) = cli(&session, &["import", first.to_str().unwrap(), "--dry-run"]);
+    assert!(ok && out.contains("1 new, 1 already among your leads (as last synced)"), "{out}");
     let (ok, out, err) = cli(&session, &["import", first.to_str().unwrap()]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("Sent 2 leads") && out.contains("1 new, 1 updated, 0 unchanged"), "{out}");

@@ -12,8 +12,8 @@ use std::time::Instant;
 use chrono::Utc;
 use crokodial_core::api::IMPORT_BATCH_MAX;
 use crokodial_core::import::{
-    signature, Encoding, ErrorFile, Field, FileError, Import, ImportError, Mapping, MappingError, Outcome, Preview,
-    Tally, Vendor,
+    normalize, signature, Encoding, ErrorFile, Field, FileError, Import, ImportError, Mapping, MappingError, Outcome,
+    Preview, Tally, Vendor,
 };
 use crokodial_core::Lead;
 use serde::{Deserialize, Serialize};
@@ -74,6 +74,45 @@ pub struct Checked {
     pub mapping: Vec<(String, Option<String>)>,
     #[serde(flatten)]
     pub tally: Tally,
+    /// Leads (repeats left out) not in the rep's synced book, and those already there, which the
+    /// import will update; none when no book was given.
+    pub new: Option<u64>,
+    pub updates: Option<u64>,
+}
+
+/// The phones and emails of the leads in the rep's synced book, to tell an import's new leads
+/// from those it will update (as far as this computer's copy knows).
+#[derive(Debug, Default)]
+pub struct KnownContacts {
+    keys: std::collections::HashSet<u64>,
+    hasher: std::hash::RandomState,
+}
+
+impl KnownContacts {
+    pub fn from_cache(cache: &LeadCache) -> Result<Self, CacheError> {
+        let mut known = KnownContacts::default();
+        cache.for_each_contact(|phone, email| {
+            // As an import keeps them: the server may hold a phone as it was written.
+            if let Some(p) = phone.and_then(|p| normalize::phone(p).ok().flatten()) {
+                known.keys.insert(known.key('p', &p.stored()));
+            }
+            if let Some(e) = email.and_then(|e| normalize::email(e).ok().flatten()) {
+                known.keys.insert(known.key('e', &e));
+            }
+        })?;
+        Ok(known)
+    }
+
+    fn key(&self, kind: char, value: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, (kind, value))
+    }
+
+    /// Whether the book has a lead with this lead's phone, or else its email.
+    pub fn knows(&self, lead: &Lead) -> bool {
+        let has =
+            |kind, value: &Option<String>| value.as_deref().is_some_and(|v| self.keys.contains(&self.key(kind, v)));
+        has('p', &lead.phone) || has('e', &lead.email)
+    }
 }
 
 /// How far an import is.
@@ -147,6 +186,7 @@ impl Opened {
     fn read_through(
         mut self,
         errors_to: Option<&Path>,
+        known: Option<&KnownContacts>,
         sink: &mut dyn FnMut(Lead) -> Result<(), ImportFailure>,
         mut control: Option<Control<'_>>,
     ) -> Result<Checked, ImportFailure> {
@@ -163,9 +203,19 @@ impl Opened {
             None => None,
         };
         let started = Instant::now();
+        let (mut new, mut updates) = (0, 0);
         while let Some(outcome) = self.import.next_outcome()? {
             match outcome {
-                Outcome::Lead { lead, .. } => sink(lead)?,
+                Outcome::Lead { lead, duplicate_of, .. } => {
+                    if let (Some(known), None) = (known, duplicate_of) {
+                        if known.knows(&lead) {
+                            updates += 1;
+                        } else {
+                            new += 1;
+                        }
+                    }
+                    sink(lead)?
+                }
                 Outcome::Invalid { row, problems, cells } => {
                     if let (Some(errors), Some(p)) = (errors.as_mut(), errors_to) {
                         errors.add(row, &problems, &cells).map_err(write_error(p))?;
@@ -205,6 +255,8 @@ impl Opened {
                 .zip(used.columns.iter().map(|f| f.map(|f| f.label().to_owned())))
                 .collect(),
             tally: self.import.tally().clone(),
+            new: known.map(|_| new),
+            updates: known.map(|_| updates),
         })
     }
 }
@@ -244,15 +296,17 @@ pub fn preview(home: &Home, path: &Path) -> Result<FilePreview, ImportFailure> {
     Ok(FilePreview { file_name, preview, mapping, saved_mapping })
 }
 
-/// Reads `path` through (see [`MappingChoice`]), counting leads, duplicates and invalid rows;
-/// writes the invalid rows with their reasons to `errors_to` when given. Nothing is sent.
+/// Reads `path` through (see [`MappingChoice`]), counting leads, duplicates and invalid rows,
+/// and with `known` which leads are new; writes the invalid rows with their reasons to
+/// `errors_to` when given. Nothing is sent.
 pub fn check(
     home: &Home,
     path: &Path,
     choice: &MappingChoice,
     errors_to: Option<&Path>,
+    known: Option<&KnownContacts>,
 ) -> Result<Checked, ImportFailure> {
-    Opened::new(home, path, choice)?.read_through(errors_to, &mut |_| Ok(()), None)
+    Opened::new(home, path, choice)?.read_through(errors_to, known, &mut |_| Ok(()), None)
 }
 
 /// An import read and queued in the cache, to be sent by [`crate::sync::send_imports`].
@@ -303,6 +357,7 @@ pub fn stage(
     };
     let read = opened.read_through(
         Some(&errors_to),
+        None,
         &mut |mut lead| {
             lead.import_batch = Some(tag.clone());
             batch.push(lead);
@@ -514,7 +569,7 @@ mod tests {
             "Name,Phone,Email,DOB\nAnn Lee,312-555-0100,,1980-01-02\nBea Lin,,,\n=cmd(),(312) 555-0100,,\nCy Ott,312-555-0101,,1980-02-30\n",
         );
         let errors = dir.path().join("errors.csv");
-        let checked = check(&home, &path, &MappingChoice::Automatic, Some(&errors)).unwrap();
+        let checked = check(&home, &path, &MappingChoice::Automatic, Some(&errors), None).unwrap();
         assert_eq!((checked.vendor, checked.encoding.as_str()), (Vendor::Other, "UTF-8"));
         assert_eq!(checked.mapping[1], ("Phone".to_owned(), Some("Phone".to_owned())));
         assert_eq!(
@@ -531,6 +586,34 @@ mod tests {
     }
 
     #[test]
+    fn the_synced_book_tells_new_leads_from_updates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = LeadCache::open_at(&dir.path().join("c.sqlite")).unwrap();
+        let stored = |id: &str, phone: Option<&str>, email: Option<&str>| Lead {
+            id: id.into(),
+            name: id.into(),
+            phone: phone.map(Into::into),
+            email: email.map(Into::into),
+            ..Lead::default()
+        };
+        // As the deployed server keeps a CSV lead's phone, and a webhook lead's.
+        cache
+            .upsert(&[stored("a", Some("(312) 555-0100"), None), stored("b", None, Some("Bo@Example.com"))], None)
+            .unwrap();
+        let known = KnownContacts::from_cache(&cache).unwrap();
+        let path = file(
+            dir.path(),
+            "leads.csv",
+            "Name,Phone,Email\nAnn Lee,3125550100,\nBo Chan,,bo@example.com\nCy Ott,3125550101,\nAnn Lee,312-555-0100,\n",
+        );
+        let home = Home::at(dir.path());
+        let checked = check(&home, &path, &MappingChoice::Automatic, None, Some(&known)).unwrap();
+        assert_eq!((checked.new, checked.updates), (Some(1), Some(2)), "the repeat of Ann is not counted again");
+        let unknown = check(&home, &path, &MappingChoice::Automatic, None, None).unwrap();
+        assert_eq!((unknown.new, unknown.updates), (None, None));
+    }
+
+    #[test]
     fn a_saved_mapping_is_used_for_files_with_the_same_headers_or_by_name() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
@@ -538,16 +621,16 @@ mod tests {
         let headers = vec!["who".to_owned(), "digits".to_owned()];
         let mapping = Mapping { vendor: Vendor::Other, columns: vec![Some(Field::LastName), Some(Field::Phone)] };
         SavedMappings::save(&home, "my vendor", &headers, &mapping).unwrap();
-        let checked = check(&home, &path, &MappingChoice::Automatic, None).unwrap();
+        let checked = check(&home, &path, &MappingChoice::Automatic, None, None).unwrap();
         assert_eq!(checked.mapping[0].1.as_deref(), Some("Last name"), "found by the header signature");
         let other = file(dir.path(), "b.csv", "Who, Digits\nAnn,3125550100\n");
         assert_eq!(
-            check(&home, &other, &MappingChoice::Named("my vendor".into()), None).unwrap().tally.leads,
+            check(&home, &other, &MappingChoice::Named("my vendor".into()), None, None).unwrap().tally.leads,
             1,
             "by name"
         );
         assert!(matches!(
-            check(&home, &path, &MappingChoice::Named("nope".into()), None),
+            check(&home, &path, &MappingChoice::Named("nope".into()), None, None),
             Err(ImportFailure::NoSuchMapping(_))
         ));
         let bad = Mapping { vendor: Vendor::Other, columns: vec![Some(Field::Phone), Some(Field::Phone)] };
@@ -558,9 +641,9 @@ mod tests {
     fn a_file_that_cannot_be_leads_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let path = file(dir.path(), "eq.csv", "eqLeadUUID,leadName,transactionType,balance\nu,Ann,charge,1\n");
-        let err = check(&Home::at(dir.path()), &path, &MappingChoice::Automatic, None).unwrap_err().to_string();
+        let err = check(&Home::at(dir.path()), &path, &MappingChoice::Automatic, None, None).unwrap_err().to_string();
         assert!(err.contains("EverQuote"), "{err}");
-        let missing = check(&Home::at(dir.path()), &dir.path().join("none.csv"), &MappingChoice::Automatic, None)
+        let missing = check(&Home::at(dir.path()), &dir.path().join("none.csv"), &MappingChoice::Automatic, None, None)
             .unwrap_err()
             .to_string();
         assert!(missing.starts_with("cannot open"), "{missing}");

@@ -112,7 +112,15 @@ duplicates: number,
 /**
  * Rows that cannot be imported.
  */
-invalid: number, reasons: Array<ReasonCount>, encoding: string, convertedRows: number, };
+invalid: number, reasons: Array<ReasonCount>, encoding: string, convertedRows: number, 
+/**
+ * Leads (repeats left out) not among the rep's synced leads; null when unknown.
+ */
+newLeads: number | null, 
+/**
+ * Leads already among the rep's synced leads, which the import will update; null when unknown.
+ */
+updates: number | null, };
 
 export type ImportField = { key: string, label: string, };
 

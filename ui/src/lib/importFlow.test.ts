@@ -37,6 +37,8 @@ function counts(overrides: Partial<ImportCounts> = {}): ImportCounts {
     reasons: [],
     encoding: 'UTF-8',
     convertedRows: 0,
+    newLeads: null,
+    updates: null,
     ...overrides,
   };
 }
@@ -131,6 +133,11 @@ describe('counts', () => {
       '120 rows repeat an earlier row in the file (same lead, imported once)',
       '27 rows cannot be imported',
     ]);
+  });
+  it('tells new leads from those already synced, when known', () => {
+    const lines = countsSummary(counts({ newLeads: 9_000, updates: 853 }));
+    expect(lines[lines.length - 1]).toBe('9,000 new, 853 already among your leads (as last synced)');
+    expect(countsSummary(counts()).some((line) => line.includes('already among'))).toBe(false);
   });
   it('uses the singular and leaves out no repeats', () => {
     expect(countsSummary(counts({ rows: 1, leads: 1, duplicates: 0, invalid: 0 }))).toEqual([

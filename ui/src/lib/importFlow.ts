@@ -77,6 +77,9 @@ export function countsSummary(c: ImportCounts): string[] {
     lines.push(`${rows} an earlier row in the file (same lead, imported once)`);
   }
   lines.push(c.invalid > 0 ? `${pluralize(c.invalid, 'row')} cannot be imported` : 'No invalid rows');
+  if (c.newLeads !== null && c.updates !== null) {
+    lines.push(`${formatCount(c.newLeads)} new, ${formatCount(c.updates)} already among your leads (as last synced)`);
+  }
   return lines;
 }
 

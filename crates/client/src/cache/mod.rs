@@ -646,6 +646,25 @@ impl LeadCache {
         )?)
     }
 
+    /// Each cached lead's phone and email, as stored, to `f`.
+    pub fn for_each_contact(&self, mut f: impl FnMut(Option<&str>, Option<&str>)) -> Result<(), CacheError> {
+        let key = |name: &str| DOC_KEYS.iter().position(|k| *k == name).expect("a document key");
+        // Documents stored before numbered keys still name them.
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT CAST(coalesce(json_extract(doc, '$.\"{p}\"'), json_extract(doc, '$.phone')) AS TEXT),
+                    CAST(coalesce(json_extract(doc, '$.\"{e}\"'), json_extract(doc, '$.email')) AS TEXT)
+             FROM lead_docs",
+            p = key("phone"),
+            e = key("email"),
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (phone, email): (Option<String>, Option<String>) = (row.get(0)?, row.get(1)?);
+            f(phone.as_deref(), email.as_deref());
+        }
+        Ok(())
+    }
+
     pub fn count(&self) -> Result<u64, CacheError> {
         Ok(self.conn.query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))? as u64)
     }
