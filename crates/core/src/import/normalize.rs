@@ -107,9 +107,10 @@ impl Phone {
     /// As a lead keeps it, the way webhook leads are stored: 10 digits for US and Canada, E.164
     /// for other countries.
     pub fn stored(self) -> String {
+        let national = self.national().is_some();
         let mut e164 = self.e164;
-        if e164.starts_with("+1") && e164.len() == 12 {
-            e164.drain(..2);
+        if national {
+            e164.drain(..2); // in place: no second string
         }
         e164
     }
