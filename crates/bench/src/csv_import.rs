@@ -17,7 +17,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use crokodial_core::import::{Import, Outcome};
+
+// As the app and the server use it (see src-tauri/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use crokodial_core::import::{Import, Outcome, RunError};
 use crokodial_core::Lead;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -163,7 +168,7 @@ async fn end_to_end(path: &Path, rows: usize) -> anyhow::Result<()> {
 /// reclaimable).
 struct Sampler {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<(f64, f64)>,
+    thread: std::thread::JoinHandle<[f64; 3]>,
 }
 
 impl Sampler {
@@ -171,23 +176,28 @@ impl Sampler {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
-            let (mut anon, mut file) = (0.0f64, 0.0f64);
+            let anon = || std::fs::read_to_string("/proc/self/status").map_or(0.0, |s| status_mb(&s, "RssAnon:"));
+            let file = || std::fs::read_to_string("/proc/self/status").map_or(0.0, |s| status_mb(&s, "RssFile:"));
+            let [start, mut peak, mut mapped] = [anon(), 0.0, 0.0];
             while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-                    anon = anon.max(status_mb(&status, "RssAnon:"));
-                    file = file.max(status_mb(&status, "RssFile:"));
-                }
+                peak = f64::max(peak, anon());
+                mapped = f64::max(mapped, file());
                 std::thread::sleep(Duration::from_millis(5));
             }
-            (anon, file)
+            [start, peak, mapped]
         });
         Sampler { stop, thread }
     }
 
+    /// The peak of the process's own memory, what it held when sampling began (the runtime, the
+    /// in-process server, memory kept by the allocator), and the peak of mapped file pages.
     fn stop(self) -> String {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let (anon, file) = self.thread.join().unwrap_or_default();
-        format!("{anon:.1} MB own + {file:.1} MB mapped files")
+        let [start, peak, mapped] = self.thread.join().unwrap_or_default();
+        format!(
+            "{peak:.1} MB own (+{:.1} MB over the {start:.1} MB held before) + {mapped:.1} MB mapped files",
+            peak - start
+        )
     }
 }
 
@@ -232,11 +242,17 @@ fn import(path: &Path) -> anyhow::Result<(Duration, Counts)> {
     let today = chrono::Utc::now().date_naive();
     let mut import = Import::open(std::fs::File::open(path)?, today)?;
     let mut leads = 0usize;
-    while let Some(outcome) = import.next_outcome()? {
-        if let Outcome::Lead { lead, .. } = outcome {
-            leads += usize::from(!lead.name.is_empty());
-        }
-    }
+    import
+        .run(|outcome, _| {
+            if let Outcome::Lead { lead, .. } = outcome {
+                leads += usize::from(!lead.name.is_empty());
+            }
+            Ok::<_, ()>(())
+        })
+        .map_err(|e| match e {
+            RunError::Import(e) => anyhow::Error::from(e),
+            RunError::Stopped(()) => unreachable!("never stopped"),
+        })?;
     let took = started.elapsed();
     std::hint::black_box(leads);
     let t = import.tally();

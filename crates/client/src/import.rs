@@ -13,7 +13,7 @@ use chrono::Utc;
 use crokodial_core::api::IMPORT_BATCH_MAX;
 use crokodial_core::import::{
     normalize, signature, Encoding, ErrorFile, Field, FileError, Import, ImportError, Mapping, MappingError, Outcome,
-    Preview, Tally, Vendor,
+    Preview, RunError, Tally, Vendor,
 };
 use crokodial_core::Lead;
 use serde::{Deserialize, Serialize};
@@ -204,39 +204,42 @@ impl Opened {
         };
         let started = Instant::now();
         let (mut new, mut updates) = (0, 0);
-        while let Some(outcome) = self.import.next_outcome()? {
-            match outcome {
-                Outcome::Lead { lead, duplicate_of, .. } => {
-                    if let (Some(known), None) = (known, duplicate_of) {
-                        if known.knows(&lead) {
-                            updates += 1;
-                        } else {
-                            new += 1;
+        let size = self.size;
+        self.import
+            .run(|outcome, at| -> Result<(), ImportFailure> {
+                match outcome {
+                    Outcome::Lead { lead, duplicate_of, .. } => {
+                        if let (Some(known), None) = (known, duplicate_of) {
+                            if known.knows(&lead) {
+                                updates += 1;
+                            } else {
+                                new += 1;
+                            }
+                        }
+                        sink(lead)?
+                    }
+                    Outcome::Invalid { row, problems, cells } => {
+                        if let (Some(errors), Some(p)) = (errors.as_mut(), errors_to) {
+                            errors.add(row, &problems, &cells).map_err(write_error(p))?;
                         }
                     }
-                    sink(lead)?
                 }
-                Outcome::Invalid { row, problems, cells } => {
-                    if let (Some(errors), Some(p)) = (errors.as_mut(), errors_to) {
-                        errors.add(row, &problems, &cells).map_err(write_error(p))?;
+                let rows = at.tally.rows;
+                if let Some(control) = control.as_mut().filter(|_| rows % PROGRESS_EVERY == 0) {
+                    if control.cancel.load(Ordering::Relaxed) {
+                        return Err(ImportFailure::Cancelled);
                     }
+                    let total = (u128::from(rows) * u128::from(size) / u128::from(at.bytes_read.max(1))) as u64;
+                    (control.progress)(Progress {
+                        phase: Phase::Reading,
+                        done: rows,
+                        total: total.max(rows),
+                        rows_per_second: rows as f64 / started.elapsed().as_secs_f64().max(1e-6),
+                    });
                 }
-            }
-            let rows = self.import.tally().rows;
-            if let Some(control) = control.as_mut().filter(|_| rows % PROGRESS_EVERY == 0) {
-                if control.cancel.load(Ordering::Relaxed) {
-                    return Err(ImportFailure::Cancelled);
-                }
-                let read = self.import.bytes_read().max(1);
-                let total = (u128::from(rows) * u128::from(self.size) / u128::from(read)) as u64;
-                (control.progress)(Progress {
-                    phase: Phase::Reading,
-                    done: rows,
-                    total: total.max(rows),
-                    rows_per_second: rows as f64 / started.elapsed().as_secs_f64().max(1e-6),
-                });
-            }
-        }
+                Ok(())
+            })
+            .map_err(RunError::into_inner)?;
         if let (Some(errors), Some(p)) = (errors, errors_to) {
             errors.finish().map_err(write_error(p))?;
         }

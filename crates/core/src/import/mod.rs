@@ -7,6 +7,7 @@
 //! one, and keeps the counts ([`Tally`]).
 
 pub mod normalize;
+mod pipeline;
 pub mod reader;
 pub mod rows;
 pub mod vendor;
@@ -17,7 +18,8 @@ use std::io::Read;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use reader::{Encoding, FileError, LeadFile};
+pub use pipeline::{RunError, RunProgress};
+pub use reader::{Encoding, FileError, LeadFile, OwnedRow};
 pub use rows::{ErrorFile, Problem};
 pub use vendor::{signature, Field, Mapping, MappingError, NotLeads, Vendor};
 
@@ -145,22 +147,7 @@ impl<R: Read> Import<R> {
                 None => return Ok(None),
             },
         };
-        self.tally.rows += 1;
-        Ok(Some(match result {
-            Ok(lead) => {
-                let duplicate_of = self.in_file.seen(row, &lead);
-                self.tally.leads += 1;
-                self.tally.duplicates += u64::from(duplicate_of.is_some());
-                Outcome::Lead { row, lead, duplicate_of }
-            }
-            Err((problems, cells)) => {
-                self.tally.invalid += 1;
-                for p in &problems {
-                    *self.tally.reasons.entry(p.kind()).or_default() += 1;
-                }
-                Outcome::Invalid { row, problems, cells }
-            }
-        }))
+        Ok(Some(settle(&mut self.in_file, &mut self.tally, row, result)))
     }
 
     pub fn tally(&self) -> &Tally {
@@ -175,6 +162,34 @@ impl<R: Read> Import<R> {
     /// The bytes read so far, for a progress bar.
     pub fn bytes_read(&self) -> u64 {
         self.file.bytes_read()
+    }
+}
+
+/// A row normalised: a lead, or why not (with the row's cells, for the error file).
+type Normalised = (u64, Result<Lead, (Vec<Problem>, Vec<String>)>);
+
+/// A normalised row's outcome, in file order: whether it repeats an earlier row, and the counts.
+fn settle(
+    in_file: &mut InFile,
+    tally: &mut Tally,
+    row: u64,
+    result: Result<Lead, (Vec<Problem>, Vec<String>)>,
+) -> Outcome {
+    tally.rows += 1;
+    match result {
+        Ok(lead) => {
+            let duplicate_of = in_file.seen(row, &lead);
+            tally.leads += 1;
+            tally.duplicates += u64::from(duplicate_of.is_some());
+            Outcome::Lead { row, lead, duplicate_of }
+        }
+        Err((problems, cells)) => {
+            tally.invalid += 1;
+            for p in &problems {
+                *tally.reasons.entry(p.kind()).or_default() += 1;
+            }
+            Outcome::Invalid { row, problems, cells }
+        }
     }
 }
 

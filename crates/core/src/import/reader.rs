@@ -100,25 +100,47 @@ impl<R: Read> LeadFile<R> {
 
     /// The next row that has something in it; blank lines and rows of empty cells are passed over.
     pub fn next_row(&mut self) -> Result<Option<RawRow<'_>>, FileError> {
-        let mut bytes = self.record.take().map(Record::into_bytes).unwrap_or_default();
+        let bytes = self.record.take().map(Record::into_bytes).unwrap_or_default();
+        Ok(self.next_owned_row(bytes)?.map(|row| RawRow { number: row.number, record: self.record.insert(row.record) }))
+    }
+
+    /// [`Self::next_row`], kept (to be normalised on another thread), read into `spare`'s buffers.
+    pub fn next_owned_row(&mut self, mut spare: ByteRecord) -> Result<Option<OwnedRow>, FileError> {
         loop {
-            if !self.csv.read_byte_record(&mut bytes)? {
-                self.record = Some(Record::Bytes(bytes));
+            if !self.csv.read_byte_record(&mut spare)? {
                 return Ok(None);
             }
-            if !bytes.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+            if !spare.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
                 break;
             }
         }
-        let number = bytes.position().map_or(0, |p| p.record()) + 1;
-        let record = self.record.insert(match StringRecord::from_byte_record(bytes) {
+        let number = spare.position().map_or(0, |p| p.record()) + 1;
+        let record = match StringRecord::from_byte_record(spare) {
             Ok(text) => Record::Text(text),
             Err(not_utf8) => {
                 self.latin1_rows += 1;
                 Record::Bytes(not_utf8.into_byte_record())
             }
-        });
-        Ok(Some(RawRow { number, record }))
+        };
+        Ok(Some(OwnedRow { number, record }))
+    }
+}
+
+/// A row read off the file and kept.
+#[derive(Debug)]
+pub struct OwnedRow {
+    pub number: u64,
+    record: Record,
+}
+
+impl OwnedRow {
+    pub fn row(&self) -> RawRow<'_> {
+        RawRow { number: self.number, record: &self.record }
+    }
+
+    /// Its buffers, to read another row into.
+    pub fn into_bytes(self) -> ByteRecord {
+        self.record.into_bytes()
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::Utc;
 use crokodial_core::api::{
     CsvUploadAnswer, CsvUploadStats, ImportBatch, ImportStats, RowError, CSV_ERRORS_MAX, IMPORT_BATCH_MAX,
 };
-use crokodial_core::import::{normalize, Import, Outcome, Vendor};
+use crokodial_core::import::{normalize, Import, Outcome, RunError, Vendor};
 use crokodial_core::{Lead, LeadSource};
 use tokio::sync::mpsc;
 
@@ -161,22 +161,28 @@ fn read_upload(reader: ChunkReader, store: &dyn Store, user: &UserRecord) -> Res
         stats += store.import_leads(&user.tenant_id, std::mem::take(pending), None)?;
         Ok(())
     };
-    while let Some(outcome) = import.next_outcome().map_err(|e| parse_failed(&e))? {
-        match outcome {
-            Outcome::Lead { mut lead, .. } => {
-                stamp(&mut lead, user);
-                lead.import_batch = Some(tag.clone());
-                pending.push(lead);
-                if pending.len() == WRITE_EVERY {
-                    write(&mut pending)?;
+    import
+        .run(|outcome, _| {
+            match outcome {
+                Outcome::Lead { mut lead, .. } => {
+                    stamp(&mut lead, user);
+                    lead.import_batch = Some(tag.clone());
+                    pending.push(lead);
+                    if pending.len() == WRITE_EVERY {
+                        write(&mut pending)?;
+                    }
                 }
+                Outcome::Invalid { row, problems, .. } if errors.len() < CSV_ERRORS_MAX => {
+                    errors.push(RowError { row, reasons: problems.iter().map(ToString::to_string).collect() });
+                }
+                Outcome::Invalid { .. } => {}
             }
-            Outcome::Invalid { row, problems, .. } if errors.len() < CSV_ERRORS_MAX => {
-                errors.push(RowError { row, reasons: problems.iter().map(ToString::to_string).collect() });
-            }
-            Outcome::Invalid { .. } => {}
-        }
-    }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            RunError::Import(e) => parse_failed(&e),
+            RunError::Stopped(e) => e,
+        })?;
     write(&mut pending)?;
     let tally = import.tally();
     tracing::info!(user = %user.id, rows = tally.rows, ?stats, "CSV upload");
