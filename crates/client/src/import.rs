@@ -216,7 +216,7 @@ impl Opened {
                                 new += 1;
                             }
                         }
-                        sink(lead)?
+                        sink(*lead)?
                     }
                     Outcome::Invalid { row, problems, cells } => {
                         if let (Some(errors), Some(p)) = (errors.as_mut(), errors_to) {

@@ -39,11 +39,11 @@ pub struct Preview {
 
 /// One row's outcome.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)] // one at a time
 pub enum Outcome {
     Lead {
         row: u64,
-        lead: Lead,
+        /// Boxed: a lead is a kilobyte, and outcomes pass between threads and through queues.
+        lead: Box<Lead>,
         /// The earlier row of the same lead (same phone, else email, else vendor lead id): the two
         /// are one lead, this row's values over the earlier's.
         duplicate_of: Option<u64>,
@@ -166,14 +166,14 @@ impl<R: Read> Import<R> {
 }
 
 /// A row normalised: a lead, or why not (with the row's cells, for the error file).
-type Normalised = (u64, Result<Lead, (Vec<Problem>, Vec<String>)>);
+type Normalised = (u64, Result<Box<Lead>, (Vec<Problem>, Vec<String>)>);
 
 /// A normalised row's outcome, in file order: whether it repeats an earlier row, and the counts.
 fn settle(
     in_file: &mut InFile,
     tally: &mut Tally,
     row: u64,
-    result: Result<Lead, (Vec<Problem>, Vec<String>)>,
+    result: Result<Box<Lead>, (Vec<Problem>, Vec<String>)>,
 ) -> Outcome {
     tally.rows += 1;
     match result {

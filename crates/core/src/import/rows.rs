@@ -48,14 +48,14 @@ impl<'a> RowReader<'a> {
     }
 
     /// The row as a lead (without an id: the server gives it one), or every reason it is not one.
-    pub fn lead(&self, row: &impl Cells) -> Result<Lead, Vec<Problem>> {
+    pub fn lead(&self, row: &impl Cells) -> Result<Box<Lead>, Vec<Problem>> {
         let expected = self.headers.len();
         let extra_filled = (expected..row.len()).any(|c| !row.cell(c).trim().is_empty());
         if row.len() < expected || extra_filled {
             return Err(vec![Problem::Ragged { expected, found: row.len() }]);
         }
         let mut problems = Vec::new();
-        let mut lead = Lead { source: Some(self.mapping.vendor.source()), ..Lead::default() };
+        let mut lead = Box::new(Lead { source: Some(self.mapping.vendor.source()), ..Lead::default() });
         let mut full_name = None;
         for (column, field) in self.mapping.columns.iter().enumerate() {
             let Some(field) = *field else { continue };

@@ -167,7 +167,7 @@ fn read_upload(reader: ChunkReader, store: &dyn Store, user: &UserRecord) -> Res
                 Outcome::Lead { mut lead, .. } => {
                     stamp(&mut lead, user);
                     lead.import_batch = Some(tag.clone());
-                    pending.push(lead);
+                    pending.push(*lead);
                     if pending.len() == WRITE_EVERY {
                         write(&mut pending)?;
                     }
