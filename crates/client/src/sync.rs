@@ -175,16 +175,15 @@ async fn send_imports_to(
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             cache.lock().await.end_import(&batch.import_id, ImportState::Cancelled, None)?;
         } else {
-            let sent = if ours {
-                api.import_batch(&ImportBatch { batch_id: batch.batch_id(), leads: batch.leads.clone() }).await
-            } else {
-                let file = format!("{}-{}.csv", batch.file.trim_end_matches(".csv"), batch.index + 1);
-                api.csv_upload(&file, crate::import::nextgen_csv(&batch.leads)).await.map(|a| ImportStats {
-                    imported: a.stats.imported,
-                    updated: a.stats.updated,
-                    unchanged: 0,
-                })
-            };
+            let sent =
+                if ours {
+                    api.import_batch(&ImportBatch { batch_id: batch.batch_id(), leads: batch.leads.clone() }).await
+                } else {
+                    let file = format!("{}-{}.csv", batch.file.trim_end_matches(".csv"), batch.index + 1);
+                    api.csv_upload(&file, crokodial_core::import::nextgen_csv(&batch.leads))
+                        .await
+                        .map(|a| ImportStats { imported: a.stats.imported, updated: a.stats.updated, unchanged: 0 })
+                };
             let c = &mut *cache.lock().await;
             match sent {
                 Ok(stats) => c.import_batch_sent(&batch, stats)?,

@@ -6,6 +6,7 @@
 //! yields each row as a lead (saying when it repeats an earlier row) or as the reasons it is not
 //! one, and keeps the counts ([`Tally`]).
 
+mod export;
 pub mod normalize;
 mod pipeline;
 pub mod reader;
@@ -18,6 +19,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use export::nextgen_csv;
 pub use pipeline::{RunError, RunProgress};
 pub use reader::{Encoding, FileError, LeadFile, OwnedRow};
 pub use rows::{ErrorFile, Problem};

@@ -265,25 +265,26 @@ pub fn signature(headers: &[String]) -> String {
     headers.iter().map(|h| key(h)).collect::<Vec<_>>().join(",")
 }
 
-/// The columns of each known export, by header key.
-const NEXTGEN: &[(&str, Option<Field>)] = &[
-    ("createdat", Some(Field::Created)),
-    ("purchaseid", None),
+/// The columns of each known export, by header (compared by [`key`]). NextGen's are spelled as
+/// it exports them, since [`nextgen_csv`](super::nextgen_csv) writes them.
+pub(super) const NEXTGEN: &[(&str, Option<Field>)] = &[
+    ("created_at", Some(Field::Created)),
+    ("purchase_id", None),
     ("product", Some(Field::Product)),
-    ("leadid", Some(Field::VendorLeadId)),
-    ("vendorid", None),
-    ("vendorname", Some(Field::VendorName)),
-    ("verticalid", None),
-    ("accountid", None),
-    ("accountname", Some(Field::AccountName)),
-    ("campaignid", None),
-    ("campaignname", Some(Field::CampaignName)),
-    ("bidtype", Some(Field::BidType)),
-    ("firstname", Some(Field::FirstName)),
-    ("lastname", Some(Field::LastName)),
+    ("lead_id", Some(Field::VendorLeadId)),
+    ("vendor_id", None),
+    ("vendor_name", Some(Field::VendorName)),
+    ("vertical_id", None),
+    ("account_id", None),
+    ("account_name", Some(Field::AccountName)),
+    ("campaign_id", None),
+    ("campaign_name", Some(Field::CampaignName)),
+    ("bid_type", Some(Field::BidType)),
+    ("first_name", Some(Field::FirstName)),
+    ("last_name", Some(Field::LastName)),
     ("phone", Some(Field::Phone)),
-    ("street1", Some(Field::Street1)),
-    ("street2", Some(Field::Street2)),
+    ("street_1", Some(Field::Street1)),
+    ("street_2", Some(Field::Street2)),
     ("email", Some(Field::Email)),
     ("city", Some(Field::City)),
     ("state", Some(Field::State)),
@@ -291,24 +292,24 @@ const NEXTGEN: &[(&str, Option<Field>)] = &[
     ("dob", Some(Field::Dob)),
     ("gender", Some(Field::Gender)),
     ("height", Some(Field::Height)),
-    ("householdsize", Some(Field::HouseholdSize)),
-    ("householdincome", Some(Field::HouseholdIncome)),
+    ("household_size", Some(Field::HouseholdSize)),
+    ("household_income", Some(Field::HouseholdIncome)),
     ("weight", Some(Field::Weight)),
     ("military", Some(Field::Military)),
     ("pregnant", Some(Field::Pregnant)),
-    ("tobaccouser", Some(Field::TobaccoUser)),
-    ("hasprescription", Some(Field::HasPrescription)),
-    ("hasmedicarepartsab", Some(Field::HasMedicarePartsAb)),
-    ("hasmedicalcondition", Some(Field::HasMedicalCondition)),
-    ("medicalconditions", Some(Field::MedicalConditions)),
-    ("insurancetimeframe", Some(Field::InsuranceTimeframe)),
+    ("tobacco_user", Some(Field::TobaccoUser)),
+    ("has_prescription", Some(Field::HasPrescription)),
+    ("has_medicare_parts_a_b", Some(Field::HasMedicarePartsAb)),
+    ("has_medical_condition", Some(Field::HasMedicalCondition)),
+    ("medical_conditions", Some(Field::MedicalConditions)),
+    ("insurance_timeframe", Some(Field::InsuranceTimeframe)),
     ("price", Some(Field::Price)),
     ("status", None),
     ("disposition", Some(Field::Disposition)),
-    ("calllogid", Some(Field::CallLogId)),
-    ("callduration", Some(Field::CallDuration)),
-    ("sourcehash", Some(Field::SourceHash)),
-    ("subidhash", Some(Field::SubIdHash)),
+    ("call_log_id", Some(Field::CallLogId)),
+    ("call_duration", Some(Field::CallDuration)),
+    ("source_hash", Some(Field::SourceHash)),
+    ("sub_id_hash", Some(Field::SubIdHash)),
 ];
 
 /// The deployed server drops `addressOne`, `income` and `household`; they are mapped here.
@@ -407,7 +408,7 @@ pub fn detect(headers: &[String], samples: &[Vec<String>]) -> Result<Mapping, No
     if let Some((vendor, layout)) = known {
         mapping.vendor = vendor;
         for (column, k) in keys.iter().enumerate() {
-            if let Some(field) = layout.iter().find(|(h, _)| h == k).and_then(|(_, f)| *f) {
+            if let Some(field) = layout.iter().find(|(h, _)| key(h) == *k).and_then(|(_, f)| *f) {
                 // A repeated header keeps its first column.
                 let _ = mapping.set(column, Some(field));
             }
@@ -415,7 +416,9 @@ pub fn detect(headers: &[String], samples: &[Vec<String>]) -> Result<Mapping, No
     }
     // Columns a known layout does not list, and every column of other files: by alias.
     for (column, k) in keys.iter().enumerate() {
-        if mapping.columns[column].is_some() || known.is_some_and(|(_, layout)| layout.iter().any(|(h, _)| h == k)) {
+        if mapping.columns[column].is_some()
+            || known.is_some_and(|(_, layout)| layout.iter().any(|(h, _)| key(h) == *k))
+        {
             continue;
         }
         if let Some((field, _)) =
