@@ -599,7 +599,7 @@ pub struct ImportRow {
 pub struct ImportPreview {
     pub path: String,
     pub file_name: String,
-    /// The vendor recognised ("NextGen", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
+    /// The vendor recognised ("NextGen Leads", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
     pub vendor: Option<String>,
     /// Why the file cannot be leads (e.g. an EverQuote transaction report); null otherwise.
     pub not_leads: Option<String>,

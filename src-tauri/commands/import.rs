@@ -52,16 +52,6 @@ fn field_key(f: Field) -> String {
     serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).expect("a field is a string")
 }
 
-fn vendor_name(v: Vendor) -> String {
-    match v {
-        Vendor::NextGen => "NextGen",
-        Vendor::Marketplace => "USHA Marketplace",
-        Vendor::GoHighLevel => "GoHighLevel",
-        Vendor::Other => "Other",
-    }
-    .to_owned()
-}
-
 /// The native file picker; `null` when cancelled.
 #[tauri::command]
 pub async fn import_pick_file(app: AppHandle) -> CmdResult<Option<String>> {
@@ -80,7 +70,7 @@ pub async fn import_preview(state: State<'_, AppState>, path: String) -> CmdResu
         let width = p.preview.headers.len();
         Ok(ImportPreview {
             file_name: p.file_name,
-            vendor: p.mapping.as_ref().map(|m| vendor_name(m.vendor)),
+            vendor: p.mapping.as_ref().map(|m| m.vendor.label().to_owned()),
             not_leads: p
                 .mapping
                 .is_none()

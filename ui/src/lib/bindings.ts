@@ -128,7 +128,7 @@ export type ImportPhase = "reading" | "sending";
 
 export type ImportPreview = { path: string, fileName: string, 
 /**
- * The vendor recognised ("NextGen", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
+ * The vendor recognised ("NextGen Leads", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
  */
 vendor: string | null, 
 /**

@@ -241,7 +241,7 @@ describe('the preview table', () => {
     expect(columnName(['Phone'], 4)).toBe('Column 5');
   });
   it('says which vendor', () => {
-    expect(vendorText('NextGen')).toBe('NextGen file');
+    expect(vendorText('NextGen Leads')).toBe('NextGen Leads file');
     expect(vendorText('Other')).toBe('Other vendor: columns matched by their names');
   });
 });

@@ -32,6 +32,16 @@ impl Vendor {
         }
     }
 
+    /// As `POST /api/csv-upload` names it in its answer (the contract's spellings).
+    pub fn upload_name(self) -> &'static str {
+        match self {
+            Self::NextGen => "NextGen",
+            Self::Marketplace => "Marketplace",
+            Self::GoHighLevel => "GoHighLevel",
+            Self::Other => "Unknown",
+        }
+    }
+
     /// The source its leads get.
     pub fn source(self) -> LeadSource {
         match self {

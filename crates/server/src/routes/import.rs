@@ -12,7 +12,7 @@ use chrono::Utc;
 use crokodial_core::api::{
     CsvUploadAnswer, CsvUploadStats, ImportBatch, ImportStats, RowError, CSV_ERRORS_MAX, IMPORT_BATCH_MAX,
 };
-use crokodial_core::import::{normalize, Import, Outcome, RunError, Vendor};
+use crokodial_core::import::{normalize, Import, Outcome, RunError};
 use crokodial_core::{Lead, LeadSource};
 use tokio::sync::mpsc;
 
@@ -188,13 +188,7 @@ fn read_upload(reader: ChunkReader, store: &dyn Store, user: &UserRecord) -> Res
     tracing::info!(user = %user.id, rows = tally.rows, ?stats, "CSV upload");
     Ok(CsvUploadAnswer {
         success: true,
-        vendor: match vendor {
-            Vendor::NextGen => "NextGen",
-            Vendor::Marketplace => "Marketplace",
-            Vendor::GoHighLevel => "GoHighLevel",
-            Vendor::Other => "Unknown",
-        }
-        .into(),
+        vendor: vendor.upload_name().into(),
         stats: CsvUploadStats { imported: stats.imported, updated: stats.updated, processed: tally.rows },
         unchanged: stats.unchanged,
         duplicates: tally.duplicates,
