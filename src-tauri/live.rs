@@ -54,8 +54,9 @@ pub fn start(app: &AppHandle, session: &Session) {
         if let Some(cache) = cache {
             feed = feed.with_cache(cache.clone());
             let (app, api, live) = (app2.clone(), session.api().clone(), feed.state());
-            let edits = app.state::<AppState>().edits_queued.clone();
-            _sync = Some(AbortOnDrop(tokio::spawn(keep_synced(app, api, cache, live, edits))));
+            let state = app.state::<AppState>();
+            let (edits, now) = (state.edits_queued.clone(), state.sync_wanted.clone());
+            _sync = Some(AbortOnDrop(tokio::spawn(keep_synced(app, api, cache, live, edits, now))));
         }
         let mut states = feed.state();
         let app3 = app2.clone();
@@ -78,14 +79,15 @@ pub fn start(app: &AppHandle, session: &Session) {
 /// Keeps the cache in step with the server: a sync (the rep's queued edits first, then the
 /// server's changes) whenever the socket comes live, at start and after every outage; and the
 /// outbox alone as soon as the rep makes an edit while live; and again every few minutes while
-/// live (deletions, and the deployed server's edits, are not announced on the socket). Each run
-/// ends with `leads-synced`.
+/// live (deletions, and the deployed server's edits, are not announced on the socket); and when
+/// asked (`sync_wanted`: after an import). Each run ends with `leads-synced`.
 async fn keep_synced(
     app: AppHandle,
     api: ApiClient,
     cache: SharedCache,
     mut live: watch::Receiver<EngineState>,
     edits: Arc<Notify>,
+    wanted: Arc<Notify>,
 ) {
     // A sync runs at the first look, and after any change of the connection (even a blip too
     // short to be seen as offline) or a quiet spell, whenever the socket is live by then.
@@ -110,6 +112,7 @@ async fn keep_synced(
         tokio::select! {
             changed = live.changed() => if changed.is_err() { return } else { due = true },
             () = tokio::time::sleep(RESYNC_EVERY) => due = true,
+            () = wanted.notified() => due = true,
             () = edits.notified() => {
                 if is_live {
                     if let Err(e) = sync::push(&api, &cache).await {
@@ -129,6 +132,11 @@ pub fn edits_queued(app: &AppHandle) {
     app.state::<AppState>().edits_queued.notify_one();
 }
 
+/// Have the sync task sync now (when live), e.g. to bring in the leads of an import.
+pub fn sync_wanted(app: &AppHandle) {
+    app.state::<AppState>().sync_wanted.notify_one();
+}
+
 pub fn sync_status(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
     let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     let outbox = cache.outbox_counts()?;
@@ -141,7 +149,7 @@ pub fn sync_status(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
     })
 }
 
-pub(crate) async fn report(app: &AppHandle, cache: &SharedCache) {
+async fn report(app: &AppHandle, cache: &SharedCache) {
     match sync_status(&*cache.lock().await) {
         Ok(status) => _ = app.emit(LEADS_SYNCED, status),
         Err(e) => tracing::warn!(error = %e, "cannot read the cache"),

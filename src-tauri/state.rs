@@ -34,6 +34,8 @@ pub struct AppState {
     pub unread: AtomicU32,
     /// Rung when the rep makes an edit, so the sync task sends it.
     pub edits_queued: Arc<Notify>,
+    /// Rung to have the sync task sync now.
+    pub sync_wanted: Arc<Notify>,
     /// An import is running (one at a time).
     pub import_running: AtomicBool,
     /// Set to cancel the running import.
@@ -58,6 +60,7 @@ impl AppState {
             cache: Mutex::new(None),
             unread: AtomicU32::new(0),
             edits_queued: Arc::new(Notify::new()),
+            sync_wanted: Arc::new(Notify::new()),
             import_running: AtomicBool::new(false),
             import_cancel: Arc::new(AtomicBool::new(false)),
         })

@@ -160,7 +160,7 @@ pub async fn import_start(
     if state.import_running.swap(true, Ordering::SeqCst) {
         return Err(AppError::new(ErrorCode::InvalidInput, "an import is already running"));
     }
-    let _running = scopeguard(&state);
+    let _running = Running(&state);
     let cancel = state.import_cancel.clone();
     cancel.store(false, Ordering::SeqCst);
     let choice = MappingChoice::Columns(columns(mapping)?);
@@ -233,14 +233,8 @@ pub async fn import_start(
         tracing::warn!(error = %e, "cannot show the import notification");
     }
     if !queued {
-        // Pull the imported leads into the list (our server lists them as changes).
-        let (api, cache, app) = (session.api().clone(), cache.clone(), app.clone());
-        tauri::async_runtime::spawn(async move {
-            if let Err(e) = sync::sync(&api, &cache).await {
-                tracing::warn!(error = %e, "sync after the import failed");
-            }
-            crate::live::report(&app, &cache).await;
-        });
+        // The sync task brings the imported leads into the list (our server lists them as changes).
+        crate::live::sync_wanted(&app);
     }
     Ok(ImportResult {
         import_id: staged.id,
@@ -254,15 +248,13 @@ pub async fn import_start(
     })
 }
 
-/// Clears the running flag however `import_start` ends.
-fn scopeguard(state: &AppState) -> impl Drop + '_ {
-    struct Running<'a>(&'a AppState);
-    impl Drop for Running<'_> {
-        fn drop(&mut self) {
-            self.0.import_running.store(false, Ordering::SeqCst);
-        }
+/// Clears the running-import flag however `import_start` ends.
+struct Running<'a>(&'a AppState);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.import_running.store(false, Ordering::SeqCst);
     }
-    Running(state)
 }
 
 /// Cancels the running import (leads already sent stay).
