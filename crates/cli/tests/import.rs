@@ -1,13 +1,13 @@
 //! `crokodial import`: the real binary on a real file, with a profile of its own; checked with
 //! `--dry-run`, sent to a real server on loopback, or queued while offline and sent by `sync`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use std::process::Command;
+
+use common::{cli, login, CLI};
 use crokodial_testkit::{CutProxy, DesktopSession, TestServer};
 use serde_json::json;
-
-const CLI: &str = env!("CARGO_BIN_EXE_crokodial");
 
 #[test]
 fn a_dry_run_counts_the_file_and_writes_its_bad_rows() {
@@ -49,12 +49,6 @@ fn a_dry_run_counts_the_file_and_writes_its_bad_rows() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in"));
 }
 
-/// Runs `crokodial ARGS…` in the session to completion: (success, stdout, stderr).
-fn cli(session: &DesktopSession, args: &[&str]) -> (bool, String, String) {
-    let out = session.command(CLI).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_import_is_sent_or_queued_offline_and_never_duplicates_a_webhook_lead() {
     let session = DesktopSession::start().unwrap();
@@ -65,16 +59,7 @@ async fn an_import_is_sent_or_queued_offline_and_never_duplicates_a_webhook_lead
         .post_nextgen(&admin.webhook, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"}))
         .await
         .unwrap();
-    let mut login = session
-        .command(CLI)
-        .args(["login", "--server", &proxy.url(), "--email", &admin.email])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(login.stdin.take().unwrap(), "{}", admin.password).unwrap();
-    assert!(login.wait_with_output().unwrap().status.success());
+    assert!(login(&session, &proxy.url(), &admin.email, &admin.password).status.success());
 
     let first = session.home().join("first.csv");
     std::fs::write(&first, "Name,Phone,Zip\nRosa Diaz,(312) 555-0199,02134\nAnn Lee,312.555.0100,07030\n").unwrap();

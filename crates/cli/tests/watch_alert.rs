@@ -8,20 +8,9 @@ use std::time::Duration;
 use crokodial_testkit::{wav_stats, CutProxy, DesktopSession, LineReader, TestServer};
 use serde_json::{json, Value};
 
-const CLI: &str = env!("CARGO_BIN_EXE_crokodial");
+mod common;
 
-fn login(session: &DesktopSession, server: &str, email: &str, password: &str) -> std::process::Output {
-    let mut child = session
-        .command(CLI)
-        .args(["login", "--server", server, "--email", email])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::{cli, login, CLI};
 
 /// `crokodial watch --json --count 1`, with its output as lines.
 fn watch_one(session: &DesktopSession) -> (std::process::Child, LineReader, LineReader) {
@@ -102,12 +91,6 @@ async fn without_a_sound_card_watch_says_so_and_keeps_working() {
     let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains(r#""type":"alert""#)).unwrap();
     assert!(line.contains("silent"), "{line}");
     assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
-}
-
-/// Runs `crokodial ARGS…` to completion.
-fn cli(session: &DesktopSession, args: &[&str]) -> (bool, String, String) {
-    let out = session.command(CLI).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -41,7 +41,9 @@ fn stage(home: &Home, cache: &Mutex<LeadCache>, path: &Path) -> Staged {
         Control { cancel: &cancel, progress: &mut |p| seen.push(p.done) },
     )
     .unwrap();
+    assert!(!seen.is_empty(), "a file of thousands of rows reports its progress");
     assert!(seen.windows(2).all(|w| w[0] < w[1]), "progress only goes forward: {seen:?}");
+    assert!(seen.iter().all(|&rows| rows <= staged.checked.tally.rows), "{seen:?}");
     staged
 }
 

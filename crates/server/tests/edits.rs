@@ -26,11 +26,6 @@ async fn one_lead(env: &Env, email: &str) -> (String, String) {
     (ack["leadId"].as_str().unwrap().to_owned(), token)
 }
 
-/// The tenant's latest sequence number: one more for every change the server recorded.
-async fn cursor(env: &Env, token: &str) -> u64 {
-    env.get("/api/sync/leads?after=0", token).await.json::<LeadChanges>().await.unwrap().cursor
-}
-
 #[tokio::test]
 async fn put_and_patch_follow_the_contract() {
     let env = Env::start().await;
@@ -86,10 +81,10 @@ async fn a_queued_edit_applies_once_and_a_conflict_is_refused() {
     };
     assert!(!announced.is_new);
 
-    let seq_before = cursor(&env, &token).await;
+    let seq_before = env.cursor(&token).await;
     let again: EditAnswer = post(edit("k1", "Quoted", "New Lead")).await.json().await.unwrap();
     assert!(!again.applied, "the same key is not applied twice");
-    assert_eq!(cursor(&env, &token).await, seq_before, "no change was recorded for it");
+    assert_eq!(env.cursor(&token).await, seq_before, "no change was recorded for it");
 
     // A colleague set SOLD meanwhile; an edit made on top of "New Lead" must not overwrite it.
     let res =

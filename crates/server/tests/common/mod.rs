@@ -76,6 +76,15 @@ impl Env {
         self.server.webhook_credentials(&tenant).await.unwrap()
     }
 
+    /// The tenant's latest sequence number: one more for every change the server recorded. (Read
+    /// from one page holding every change: a page cut short would end at its last change.)
+    pub async fn cursor(&self, token: &str) -> u64 {
+        let changes: crokodial_core::api::LeadChanges =
+            self.get("/api/sync/leads?after=0&limit=5000", token).await.json().await.unwrap();
+        assert!(!changes.more, "more changes than one page");
+        changes.cursor
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
