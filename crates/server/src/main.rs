@@ -121,8 +121,7 @@ async fn user_add(
     Ok(())
 }
 
-// Leads are built on the import's threads and freed on others: mimalloc keeps that cheap
-// (100,000 rows: 183 ms with the system allocator, 124-131 ms with it).
+// Why mimalloc: ARCHITECTURE.md, Decisions.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

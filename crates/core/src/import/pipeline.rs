@@ -50,27 +50,17 @@ impl<R: Read + Send> Import<R> {
         &mut self,
         mut each: impl FnMut(Outcome, RunProgress<'_>) -> Result<(), E>,
     ) -> Result<(), RunError<E>> {
-        let Import { file, preview, replay, mapping, today, in_file, tally } = self;
-        let Some(mapping) = mapping.as_ref() else {
-            return Err(RunError::Import(match &preview.detected {
-                Err(why) => why.clone().into(),
-                Ok(_) => unreachable!("a recognised file has a mapping"),
-            }));
-        };
+        // The preview's rows, and every row on a machine of one core, one at a time (and a file
+        // that cannot be leads gets its reason from `next_outcome`).
+        let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        while !parallel || self.replay.len() > 0 || self.mapping.is_none() {
+            let Some(outcome) = self.next_outcome().map_err(RunError::Import)? else { return Ok(()) };
+            let progress = RunProgress { tally: &self.tally, bytes_read: self.file.bytes_read() };
+            each(outcome, progress).map_err(RunError::Stopped)?;
+        }
+        let Import { file, preview, mapping, today, in_file, tally, .. } = self;
+        let mapping = mapping.as_ref().expect("a file without a mapping stopped above");
         let rows = RowReader::new(mapping, &preview.headers, *today);
-        for (row, cells) in replay.by_ref() {
-            let result = rows.lead(&cells).map_err(|p| (p, cells));
-            let outcome = settle(in_file, tally, row, result);
-            each(outcome, RunProgress { tally, bytes_read: file.bytes_read() }).map_err(RunError::Stopped)?;
-        }
-        if !std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
-            while let Some(raw) = file.next_row().map_err(|e| RunError::Import(e.into()))? {
-                let result = rows.lead(&raw).map_err(|p| (p, raw.cells()));
-                let outcome = settle(in_file, tally, raw.number, result);
-                each(outcome, RunProgress { tally, bytes_read: file.bytes_read() }).map_err(RunError::Stopped)?;
-            }
-            return Ok(());
-        }
 
         let bytes_read = AtomicU64::new(file.bytes_read());
         let failed: Mutex<Option<FileError>> = Mutex::new(None);
@@ -205,6 +195,15 @@ mod tests {
         assert_eq!(threaded.tally(), one_by_one.tally());
         assert!(threaded.tally().duplicates > 1000 && threaded.tally().invalid > 100, "{:?}", threaded.tally());
         assert_eq!(threaded.encoding(), one_by_one.encoding());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_leads_stops_a_run_with_the_reason() {
+        let everquote =
+            b"eqLeadUUID,leadName,postalState,county,transactionType,detail,amount,balance,campaignName,createdAt\n";
+        let mut import = Import::open(everquote.as_slice(), today()).unwrap();
+        let stopped = import.run(|_, _| Ok::<_, ()>(()));
+        assert!(matches!(stopped, Err(RunError::Import(ImportError::NotLeads(_)))), "{stopped:?}");
     }
 
     #[test]
