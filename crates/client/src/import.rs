@@ -144,10 +144,7 @@ pub struct Opened {
 impl Opened {
     /// Opens `path` and chooses its mapping.
     pub fn new(home: &Home, path: &Path, choice: &MappingChoice) -> Result<Self, ImportFailure> {
-        let open_error = |source| ImportFailure::Open { path: path.display().to_string(), source };
-        let file = File::open(path).map_err(open_error)?;
-        let size = file.metadata().map_err(open_error)?.len();
-        let mut import = Import::open(BufReader::new(file), Utc::now().date_naive())?;
+        let Opened { mut import, size, file_name } = Self::unmapped(path)?;
         let headers = import.preview().headers.clone();
         let chosen = match choice {
             MappingChoice::Automatic => SavedMappings::load(home).for_headers(&headers).cloned(),
@@ -168,6 +165,15 @@ impl Opened {
         if let (None, Err(why)) = (import.mapping(), &import.preview().detected) {
             return Err(ImportFailure::NotLeads(why.to_string()));
         }
+        Ok(Opened { import, size, file_name })
+    }
+
+    /// Opens `path` with the mapping recognised, if any.
+    fn unmapped(path: &Path) -> Result<Self, ImportFailure> {
+        let open_error = |source| ImportFailure::Open { path: path.display().to_string(), source };
+        let file = File::open(path).map_err(open_error)?;
+        let size = file.metadata().map_err(open_error)?.len();
+        let import = Import::open(BufReader::new(file), Utc::now().date_naive())?;
         let file_name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         Ok(Opened { import, size, file_name })
@@ -287,15 +293,13 @@ pub struct FilePreview {
 
 /// Reads the header and the first rows of `path`, recognises the file and proposes a mapping.
 pub fn preview(home: &Home, path: &Path) -> Result<FilePreview, ImportFailure> {
-    let file = File::open(path).map_err(|source| ImportFailure::Open { path: path.display().to_string(), source })?;
-    let import = Import::open(BufReader::new(file), Utc::now().date_naive())?;
+    let Opened { import, file_name, .. } = Opened::unmapped(path)?;
     let preview = import.preview().clone();
     let saved = SavedMappings::load(home);
     let (saved_mapping, mapping) = match saved.named_for_headers(&preview.headers) {
         Some((name, mapping)) => (Some(name.to_owned()), Some(mapping.clone())),
         None => (None, preview.detected.clone().ok()),
     };
-    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     Ok(FilePreview { file_name, preview, mapping, saved_mapping })
 }
 
