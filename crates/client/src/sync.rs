@@ -16,7 +16,7 @@ use crokodial_core::edit::{self, default_dispositions, Disposition, EditRequest,
 use tokio::sync::Mutex;
 
 use crate::api::{ApiClient, EditReply};
-use crate::cache::{CacheError, EditResult, ImportState, LeadCache, QueuedEdit, QueuedImport};
+use crate::cache::{CacheError, EditResult, LeadCache, QueuedEdit, QueuedImport};
 use crate::error::ClientError;
 
 const CHANGES_PAGE: u32 = 1000;
@@ -173,7 +173,7 @@ async fn send_imports_to(
     loop {
         let Some(batch) = cache.lock().await.next_import_batch()? else { return Ok(()) };
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            cache.lock().await.end_import(&batch.import_id, ImportState::Cancelled, None)?;
+            cache.lock().await.cancel_import(&batch.import_id)?;
         } else {
             let sent =
                 if ours {
@@ -188,7 +188,7 @@ async fn send_imports_to(
             match sent {
                 Ok(stats) => c.import_batch_sent(&batch, stats)?,
                 Err(e) if is_for_later(&e) => return Err(e.into()),
-                Err(e) => c.end_import(&batch.import_id, ImportState::Failed, Some(&e.to_string()))?,
+                Err(e) => c.fail_import(&batch.import_id, &e.to_string())?,
             }
         }
         if let Some(now) = cache.lock().await.import(&batch.import_id)? {

@@ -109,12 +109,17 @@ impl LeadCache {
         Ok(())
     }
 
-    /// Ends an import early: what was sent stays sent, the rest is dropped.
-    pub fn end_import(&mut self, id: &str, state: ImportState, detail: Option<&str>) -> Result<(), CacheError> {
-        let state = match state {
-            ImportState::Cancelled => "cancelled",
-            _ => "failed",
-        };
+    /// The user cancelled the import: what was sent stays sent, the rest is dropped.
+    pub fn cancel_import(&mut self, id: &str) -> Result<(), CacheError> {
+        self.end_import(id, "cancelled", None)
+    }
+
+    /// The server refused the import (`why`): what was sent stays sent, the rest is dropped.
+    pub fn fail_import(&mut self, id: &str, why: &str) -> Result<(), CacheError> {
+        self.end_import(id, "failed", Some(why))
+    }
+
+    fn end_import(&mut self, id: &str, state: &str, detail: Option<&str>) -> Result<(), CacheError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM import_batches WHERE import_id = ?1", [id])?;
         tx.execute("UPDATE imports SET state = ?2, detail = ?3 WHERE id = ?1", params![id, state, detail])?;
@@ -220,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn a_half_read_import_is_dropped_and_a_cancelled_one_keeps_what_was_sent() {
+    fn a_half_read_import_is_dropped_and_a_cancelled_or_refused_one_keeps_what_was_sent() {
         let mut cache = LeadCache::open_at(&tempfile::tempdir().unwrap().path().join("c.sqlite")).unwrap();
         cache.begin_import("killed", "t", "a.csv").unwrap();
         cache.add_import_batch("killed", 0, &[lead("3125550100")]).unwrap();
@@ -232,10 +237,18 @@ mod tests {
         cache.import_read("i2").unwrap();
         let first = cache.next_import_batch().unwrap().unwrap();
         cache.import_batch_sent(&first, ImportStats { imported: 1, ..ImportStats::default() }).unwrap();
-        cache.end_import("i2", ImportState::Cancelled, None).unwrap();
+        cache.cancel_import("i2").unwrap();
         let ended = cache.import("i2").unwrap().unwrap();
         assert_eq!((ended.state, ended.sent, ended.stats.imported), (ImportState::Cancelled, 1, 1));
         assert_eq!(cache.next_import_batch().unwrap(), None);
         assert!(cache.pending_imports().unwrap().is_empty());
+
+        cache.begin_import("i3", "t", "c.csv").unwrap();
+        cache.add_import_batch("i3", 0, &[lead("3125550102")]).unwrap();
+        cache.import_read("i3").unwrap();
+        cache.fail_import("i3", "the server said no").unwrap();
+        let failed = cache.import("i3").unwrap().unwrap();
+        assert_eq!((failed.state, failed.detail.as_deref()), (ImportState::Failed, Some("the server said no")));
+        assert_eq!(cache.next_import_batch().unwrap(), None, "a refused import is not sent again");
     }
 }
