@@ -449,6 +449,8 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
 
     let shown = notifications.wait_for(Duration::from_secs(5), |n| n.summary.starts_with("Imported")).await.unwrap();
     assert_eq!(shown.body, "1 new, 1 updated, 0 unchanged");
+    let summaries = notifications.shown().into_iter().filter(|n| n.summary.starts_with("Imported")).count();
+    assert_eq!(summaries, 1, "one summary for the whole import");
     let leads_alerted: Vec<_> = notifications.shown().into_iter().filter(|n| n.summary.starts_with("New ")).collect();
     assert!(leads_alerted.is_empty(), "an import never alerts: {leads_alerted:?}");
 

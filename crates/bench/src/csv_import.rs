@@ -176,12 +176,12 @@ impl Sampler {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
-            let anon = || std::fs::read_to_string("/proc/self/status").map_or(0.0, |s| status_mb(&s, "RssAnon:"));
-            let file = || std::fs::read_to_string("/proc/self/status").map_or(0.0, |s| status_mb(&s, "RssFile:"));
-            let [start, mut peak, mut mapped] = [anon(), 0.0, 0.0];
+            let status = || std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let [start, mut peak, mut mapped] = [status_mb(&status(), "RssAnon:"), 0.0, 0.0];
             while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = f64::max(peak, anon());
-                mapped = f64::max(mapped, file());
+                let now = status();
+                peak = f64::max(peak, status_mb(&now, "RssAnon:"));
+                mapped = f64::max(mapped, status_mb(&now, "RssFile:"));
                 std::thread::sleep(Duration::from_millis(5));
             }
             [start, peak, mapped]
