@@ -146,6 +146,91 @@ pub struct Capabilities {
     pub lead_edits: bool,
     /// `POST /api/import/leads`: a batch of normalised leads, applied once per batch id.
     pub lead_import: bool,
+    /// The admin's team routes (`/api/team…`), invitations, and each user's Textdrip connection
+    /// state (`PUT /api/integrations/textdrip`).
+    pub team: bool,
+}
+
+/// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookCredentials {
+    pub sid: String,
+    pub apikey: String,
+}
+
+/// The tenant's NextGen integration without its credentials (ours: `GET /api/integrations/nextgen`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextGenIntegration {
+    /// Where NextGen posts leads, as this server was reached.
+    pub webhook_url: String,
+    /// The newest lead NextGen posted.
+    pub last_lead: Option<LastLead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastLead {
+    pub id: String,
+    pub name: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A user of the tenant, as the admin's team page shows them (ours: `GET /api/team`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMember {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// A deactivated user cannot log in, and their sessions stop working.
+    pub active: bool,
+    /// Invited, and has not yet set a password.
+    pub invited: bool,
+    /// Whether the user has connected their Textdrip account (never the token).
+    pub textdrip_connected: bool,
+}
+
+/// `POST /api/team/invites`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: Role,
+}
+
+/// A new user and the one-time code they set their password with (shown to the admin once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub member: TeamMember,
+    pub code: String,
+}
+
+/// `PATCH /api/team/:id`: what to change; an absent field is left as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MemberUpdate {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+/// `POST /api/auth/accept-invite`: sets the invited user's password; answers as a login does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptInvite {
+    pub email: String,
+    pub code: String,
+    pub password: String,
+}
+
+/// Shortest password a user may set.
+pub const PASSWORD_MIN: usize = 8;
+
+/// `PUT /api/integrations/textdrip`: the caller's own Textdrip connection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextdripConnection {
+    pub connected: bool,
 }
 
 /// Most leads in one [`ImportBatch`].

@@ -10,6 +10,8 @@ pub mod import;
 pub mod lead;
 pub mod nextgen;
 pub mod phone;
+pub mod region;
+pub mod textdrip;
 pub mod tz;
 pub mod ws;
 

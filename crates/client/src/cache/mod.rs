@@ -873,6 +873,8 @@ const DOC_KEYS: &[&str] = &[
     "createdAt",
     "updatedAt",
     "importBatch",
+    "textdripContactId",
+    "optedOut",
 ];
 
 /// A lead as stored: its filled fields (empty ones left out), keys numbered by [`DOC_KEYS`].
