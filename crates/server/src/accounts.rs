@@ -46,6 +46,9 @@ pub async fn create_user(store: &Arc<dyn Store>, new: NewUser) -> anyhow::Result
         name: new.name.trim().to_owned(),
         role: new.role,
         password_hash: hash,
+        active: true,
+        invite_hash: None,
+        textdrip_connected: false,
     };
     let user = record.to_api();
     store::run(store, move |s| {
@@ -56,6 +59,72 @@ pub async fn create_user(store: &Arc<dyn Store>, new: NewUser) -> anyhow::Result
     })
     .await?;
     Ok(user)
+}
+
+/// Letters and digits that cannot be misread for one another (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Adds an invited user to `tenant_id`: no password yet, and a one-time code (returned once,
+/// kept only as its hash) with which they set one.
+pub async fn invite_user(
+    store: &Arc<dyn Store>,
+    tenant_id: &str,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<(UserRecord, String), InviteError> {
+    let email = email.trim().to_lowercase();
+    if !valid_email(&email) {
+        return Err(InviteError::Email(email));
+    }
+    let code: String = {
+        use rand::Rng;
+        let mut rng = rand::rngs::OsRng;
+        (0..12).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect()
+    };
+    let plain = code.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
+        .await
+        .map_err(|e| InviteError::Other(e.into()))?
+        .map_err(InviteError::Other)?;
+    let record = UserRecord {
+        id: new_object_id(),
+        tenant_id: tenant_id.to_owned(),
+        email,
+        name: name.trim().to_owned(),
+        role,
+        password_hash: String::new(),
+        active: true,
+        invite_hash: Some(hash),
+        textdrip_connected: false,
+    };
+    let insert = record.clone();
+    store::run(store, move |s| s.insert_user(&insert)).await.map_err(|e| match e {
+        store::StoreError::EmailTaken(email) => InviteError::Taken(email),
+        other => InviteError::Other(other.into()),
+    })?;
+    let shown = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]);
+    Ok((record, shown))
+}
+
+/// An invite code as typed: case, spaces and dashes do not matter.
+pub fn normalise_code(typed: &str) -> String {
+    typed.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.chars().any(char::is_whitespace)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("{0:?} is not an email address")]
+    Email(String),
+    #[error("a user with email {0} already exists")]
+    Taken(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
 }
 
 /// The tenant's NextGen webhook credentials, created on first need.
@@ -69,6 +138,15 @@ pub async fn tenant_of(store: &Arc<dyn Store>, user_id: &str) -> anyhow::Result<
     let id = user_id.to_owned();
     let user = store::run(store, move |s| s.user_by_id(&id)).await?;
     Ok(user.with_context(|| format!("no user {user_id}"))?.tenant_id)
+}
+
+/// Replaces the tenant's NextGen credentials with new random ones.
+pub async fn rotate_credentials(store: &Arc<dyn Store>, tenant_id: &str) -> StoreResult<WebhookCredentials> {
+    let tenant = tenant_id.to_owned();
+    let new = random_credentials();
+    let kept = new.clone();
+    store::run(store, move |s| s.replace_credentials(&tenant, &kept)).await?;
+    Ok(new)
 }
 
 fn random_credentials() -> WebhookCredentials {

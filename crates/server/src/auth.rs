@@ -70,13 +70,20 @@ pub fn new_object_id() -> String {
     out
 }
 
-/// Loads the user a token belongs to.
+/// Loads the user a token belongs to; a deactivated user's tokens are refused.
 pub async fn user_for_token(state: &AppState, token: &str) -> Result<UserRecord, ApiError> {
     let claims = state.jwt.verify(token).ok_or_else(|| ApiError::unauthorized("invalid_token", "Invalid token"))?;
-    store::run(&state.store, move |s| s.user_by_id(&claims.id))
+    let user = store::run(&state.store, move |s| s.user_by_id(&claims.id))
         .await?
-        .ok_or_else(|| ApiError::unauthorized("user_not_found", "User not found"))
+        .ok_or_else(|| ApiError::unauthorized("user_not_found", "User not found"))?;
+    if !user.active {
+        return Err(ApiError::unauthorized("account_deactivated", DEACTIVATED));
+    }
+    Ok(user)
 }
+
+/// What a deactivated user is told.
+pub const DEACTIVATED: &str = "This account has been deactivated. Ask your agency's admin.";
 
 /// The authenticated caller of a route (`Authorization: Bearer <jwt>`).
 pub struct AuthUser(pub UserRecord);
@@ -94,6 +101,21 @@ impl FromRequestParts<AppState> for AuthUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized("no_token", "No auth token found"))?;
         user_for_token(state, token).await.map(AuthUser)
+    }
+}
+
+/// The authenticated caller of an admin-only route; anyone else gets 403.
+pub struct AdminUser(pub UserRecord);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
+        if user.role != crokodial_core::api::Role::Admin {
+            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "forbidden", "Admin access required"));
+        }
+        Ok(AdminUser(user))
     }
 }
 

@@ -22,7 +22,8 @@ pub struct Queued {
     pub text: Utf8Bytes,
 }
 
-type Subscribers = HashMap<String, Vec<(u64, mpsc::Sender<Queued>)>>;
+/// Per tenant: each socket's id, user and queue.
+type Subscribers = HashMap<String, Vec<(u64, String, mpsc::Sender<Queued>)>>;
 
 #[derive(Clone, Default)]
 pub struct Hub {
@@ -42,7 +43,7 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         let mut tenants = self.hub.lock();
         if let Some(subs) = tenants.get_mut(&self.tenant) {
-            subs.retain(|(id, _)| *id != self.id);
+            subs.retain(|(id, _, _)| *id != self.id);
             if subs.is_empty() {
                 tenants.remove(&self.tenant);
             }
@@ -55,11 +56,11 @@ impl Hub {
         self.tenants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Joins a socket to its tenant's events.
-    pub fn subscribe(&self, tenant: &str) -> Subscription {
+    /// Joins a socket of `user` to its tenant's events.
+    pub fn subscribe(&self, tenant: &str, user: &str) -> Subscription {
         let (tx, rx) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().entry(tenant.to_owned()).or_default().push((id, tx));
+        self.lock().entry(tenant.to_owned()).or_default().push((id, user.to_owned(), tx));
         Subscription { hub: self.clone(), tenant: tenant.to_owned(), id, rx }
     }
 
@@ -80,7 +81,7 @@ impl Hub {
         let Some(subs) = tenants.get_mut(tenant) else {
             return 0;
         };
-        subs.retain(|(id, tx)| match tx.try_send(Queued { seq, text: text.clone() }) {
+        subs.retain(|(id, _, tx)| match tx.try_send(Queued { seq, text: text.clone() }) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(socket = id, "dropping a socket that is not keeping up");
@@ -89,6 +90,16 @@ impl Hub {
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
         subs.len()
+    }
+
+    /// Drops every socket of `user` (their tasks see the queue close and end the connection);
+    /// returns how many.
+    pub fn disconnect_user(&self, tenant: &str, user: &str) -> usize {
+        let mut tenants = self.lock();
+        let Some(subs) = tenants.get_mut(tenant) else { return 0 };
+        let before = subs.len();
+        subs.retain(|(_, u, _)| u != user);
+        before - subs.len()
     }
 
     /// Sockets currently joined to `tenant`.
@@ -108,13 +119,13 @@ mod tests {
     #[test]
     fn only_the_tenant_hears_and_laggards_are_dropped() {
         let hub = Hub::default();
-        let mut a = hub.subscribe("a");
-        let mut b = hub.subscribe("b");
+        let mut a = hub.subscribe("a", "ann");
+        let mut b = hub.subscribe("b", "bo");
         assert_eq!(hub.broadcast("a", &msg()), 1);
         assert!(a.rx.try_recv().is_ok());
         assert!(b.rx.try_recv().is_err());
 
-        let slow = hub.subscribe("a");
+        let slow = hub.subscribe("a", "ann");
         for _ in 0..QUEUE {
             hub.broadcast("a", &msg());
             a.rx.try_recv().unwrap();
@@ -123,5 +134,19 @@ mod tests {
         drop(slow);
         drop(a);
         assert_eq!(hub.count("a"), 0);
+    }
+
+    #[test]
+    fn a_users_sockets_are_dropped_and_no_one_elses() {
+        let hub = Hub::default();
+        let mut ann1 = hub.subscribe("a", "ann");
+        let mut ann2 = hub.subscribe("a", "ann");
+        let mut cy = hub.subscribe("a", "cy");
+        assert_eq!(hub.disconnect_user("a", "ann"), 2);
+        assert!(matches!(ann1.rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert!(matches!(ann2.rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert_eq!(hub.broadcast("a", &msg()), 1);
+        assert!(cy.rx.try_recv().is_ok());
+        assert_eq!(hub.disconnect_user("b", "ann"), 0);
     }
 }

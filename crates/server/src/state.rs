@@ -34,18 +34,41 @@ pub struct AppState {
 }
 
 /// Valid webhook credentials already looked up: `sid` → (`apikey`, tenant). Only valid ones are
-/// kept, so bad guesses cannot grow it. When credentials can be rotated, rotation must clear its tenant here.
+/// kept, so bad guesses cannot grow it. A rotation forgets its tenant's, and a lookup that
+/// started before a rotation is not remembered (`Known::rotations`).
 #[derive(Clone, Default)]
-pub struct KnownCredentials(Arc<std::sync::RwLock<std::collections::HashMap<String, (String, String)>>>);
+pub struct KnownCredentials(Arc<std::sync::RwLock<Known>>);
+
+#[derive(Default)]
+pub struct Known {
+    by_sid: std::collections::HashMap<String, (String, String)>,
+    rotations: u64,
+}
 
 impl KnownCredentials {
     pub fn tenant(&self, sid: &str, apikey: &str) -> Option<String> {
         let known = self.0.read().unwrap_or_else(|p| p.into_inner());
-        let (key, tenant) = known.get(sid)?;
+        let (key, tenant) = known.by_sid.get(sid)?;
         crate::auth::constant_time_eq(key.as_bytes(), apikey.as_bytes()).then(|| tenant.clone())
     }
 
-    pub fn remember(&self, sid: String, apikey: String, tenant: String) {
-        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(sid, (apikey, tenant));
+    /// Read before looking credentials up in storage; pass to [`Self::remember`].
+    pub fn rotations(&self) -> u64 {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).rotations
+    }
+
+    /// Remembers credentials found valid, unless a rotation happened since `rotations`.
+    pub fn remember(&self, sid: String, apikey: String, tenant: String, rotations: u64) {
+        let mut known = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if known.rotations == rotations {
+            known.by_sid.insert(sid, (apikey, tenant));
+        }
+    }
+
+    /// Forgets the tenant's credentials (call after storing new ones).
+    pub fn forget_tenant(&self, tenant: &str) {
+        let mut known = self.0.write().unwrap_or_else(|p| p.into_inner());
+        known.by_sid.retain(|_, (_, t)| t != tenant);
+        known.rotations += 1;
     }
 }

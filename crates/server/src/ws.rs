@@ -107,7 +107,7 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                                 // Join first, then read storage: nothing written in between is missed;
                                 // what both deliver is sent once (see `sent_upto`).
                                 // Re-authenticating moves the socket to the (possibly new) tenant.
-                                sub = Some(state.hub.subscribe(&user.tenant_id));
+                                sub = Some(state.hub.subscribe(&user.tenant_id, &user.id));
                                 let tenant = user.tenant_id.clone();
                                 let Ok(last) = store::run(&state.store, move |s| s.last_seq(&tenant)).await else { return };
                                 let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into(), seq: Some(last) };

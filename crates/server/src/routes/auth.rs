@@ -40,6 +40,9 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Lo
     if !ok {
         return Err(invalid());
     }
+    if !user.active {
+        return Err(ApiError::bad_request("account_deactivated", auth::DEACTIVATED));
+    }
     let token = state.jwt.issue(&user.id).map_err(ApiError::internal)?;
     Ok(Json(LoginResponse { token, user: user.to_api() }))
 }

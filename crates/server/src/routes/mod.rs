@@ -4,12 +4,13 @@ mod auth;
 mod demo;
 mod import;
 mod leads;
+mod team;
 mod webhook;
 
 pub(crate) use webhook::lead_event;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{middleware, Json, Router};
 use chrono::Utc;
 use crokodial_core::api::Health;
@@ -26,6 +27,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/verify", get(auth::verify))
+        .route("/api/auth/accept-invite", post(team::accept_invite))
+        .route("/api/team", get(team::list))
+        .route("/api/team/invites", post(team::invite))
+        .route("/api/team/{id}", patch(team::update))
         .route("/api/leads", get(leads::list))
         .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
         .route("/api/leads/{id}/notes", patch(leads::notes))
@@ -38,7 +43,10 @@ pub fn router(state: AppState) -> Router {
             post(import::csv_upload).layer(DefaultBodyLimit::max(import::CSV_LIMIT + 1024 * 1024)),
         )
         .route("/api/import/leads", post(import::batch).layer(DefaultBodyLimit::max(import::BATCH_BODY_LIMIT)))
+        .route("/api/integrations/nextgen", get(webhook::integration))
         .route("/api/integrations/nextgen/credentials", get(webhook::credentials))
+        .route("/api/integrations/nextgen/credentials/rotate", post(webhook::rotate))
+        .route("/api/integrations/textdrip", put(team::textdrip))
         .route("/api/webhooks/nextgen", post(webhook::nextgen))
         .route("/api/demo/accounts", get(demo::accounts))
         .route("/api/{*rest}", axum::routing::any(not_found))

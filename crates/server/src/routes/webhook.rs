@@ -8,11 +8,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use crokodial_core::api::{Role, WebhookAck};
+use crokodial_core::api::{NextGenIntegration, WebhookAck};
 use crokodial_core::nextgen::NextGenPayload;
 use crokodial_core::ws::{NewLeadNotification, ServerMessage};
+use crokodial_core::LeadSource;
 
-use crate::auth::{new_object_id, AuthUser};
+use crate::auth::{new_object_id, AdminUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{self, iso, Change, WebhookCredentials};
@@ -20,12 +21,35 @@ use crate::store::{self, iso, Change, WebhookCredentials};
 /// `GET /api/integrations/nextgen/credentials`: the caller's tenant's credentials (admins only).
 pub async fn credentials(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    AdminUser(user): AdminUser,
 ) -> Result<Json<WebhookCredentials>, ApiError> {
-    if user.role != Role::Admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required"));
-    }
     Ok(Json(crate::accounts::webhook_credentials(&state.store, &user.tenant_id).await?))
+}
+
+/// `POST /api/integrations/nextgen/credentials/rotate`: new credentials; the old ones stop
+/// working at once.
+pub async fn rotate(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> Result<Json<WebhookCredentials>, ApiError> {
+    let new = crate::accounts::rotate_credentials(&state.store, &user.tenant_id).await?;
+    state.known_credentials.forget_tenant(&user.tenant_id);
+    tracing::info!(tenant = %user.tenant_id, by = %user.id, "NextGen credentials rotated");
+    Ok(Json(new))
+}
+
+/// `GET /api/integrations/nextgen` (ours): where NextGen posts, as this server was reached, and
+/// the newest lead it posted. No credentials.
+pub async fn integration(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    headers: HeaderMap,
+) -> Result<Json<NextGenIntegration>, ApiError> {
+    let host = header(&headers, "x-forwarded-host").or_else(|| header(&headers, "host")).unwrap_or("localhost");
+    let scheme = header(&headers, "x-forwarded-proto").unwrap_or("http");
+    let tenant = user.tenant_id.clone();
+    let last_lead = store::run(&state.store, move |s| s.last_lead_from(&tenant, LeadSource::NextGen.as_str())).await?;
+    Ok(Json(NextGenIntegration { webhook_url: format!("{scheme}://{host}/api/webhooks/nextgen"), last_lead }))
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -50,11 +74,12 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     let tenant = match state.known_credentials.tenant(sid, apikey) {
         Some(tenant) => tenant,
         None => {
+            let rotations = state.known_credentials.rotations();
             let (s, k) = (sid.to_owned(), apikey.to_owned());
             let tenant = store::run(&state.store, move |st| st.tenant_by_credentials(&s, &k))
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Invalid webhook credentials"))?;
-            state.known_credentials.remember(sid.to_owned(), apikey.to_owned(), tenant.clone());
+            state.known_credentials.remember(sid.to_owned(), apikey.to_owned(), tenant.clone(), rotations);
             tenant
         }
     };

@@ -107,7 +107,15 @@ CREATE TABLE import_batches (
 ) WITHOUT ROWID;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4];
+/// Team management: a user can be deactivated; an invited user has an invite code (its argon2
+/// hash) and no password until they accept; each user's Textdrip connection state (never a token).
+const V5: &str = r#"
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN invite_hash TEXT;
+ALTER TABLE users ADD COLUMN textdrip_connected INTEGER NOT NULL DEFAULT 0;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

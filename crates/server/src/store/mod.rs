@@ -6,7 +6,7 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use crokodial_core::api::{DemoAccount, ImportStats, LeadQuery, Role};
+use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::Lead;
 
@@ -22,7 +22,13 @@ pub struct UserRecord {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Empty until an invited user sets a password.
     pub password_hash: String,
+    /// A deactivated user cannot log in, and their tokens are refused.
+    pub active: bool,
+    /// The argon2 hash of an invited user's one-time code, until they accept it.
+    pub invite_hash: Option<String>,
+    pub textdrip_connected: bool,
 }
 
 impl UserRecord {
@@ -36,6 +42,28 @@ impl UserRecord {
             profile_picture: None,
         }
     }
+
+    /// The user as the admin's team page shows them.
+    pub fn to_member(&self) -> crokodial_core::api::TeamMember {
+        crokodial_core::api::TeamMember {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            active: self.active,
+            invited: self.invite_hash.is_some(),
+            textdrip_connected: self.textdrip_connected,
+        }
+    }
+}
+
+/// What became of a change to a team member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberChange {
+    Updated(UserRecord),
+    NotFound,
+    /// It would leave the tenant with no active admin.
+    LastAdmin,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,12 +89,7 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// NextGen webhook credentials of one tenant.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookCredentials {
-    pub sid: String,
-    pub apikey: String,
-}
+pub use crokodial_core::api::WebhookCredentials;
 
 /// A lead as of one change, with the change's sequence number.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,11 +142,24 @@ pub trait Store: Send + Sync + 'static {
     fn tenant_exists(&self, tenant_id: &str) -> StoreResult<bool>;
     /// The tenant's oldest admin, who is assigned webhook leads.
     fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>>;
+    /// The tenant's users, oldest first.
+    fn team(&self, tenant_id: &str) -> StoreResult<Vec<UserRecord>>;
+    /// Changes a user's role or active state, in one transaction, unless that would leave the
+    /// tenant with no active admin.
+    fn update_member(&self, tenant_id: &str, user_id: &str, update: &MemberUpdate) -> StoreResult<MemberChange>;
+    /// Sets an invited user's password, if their invite is still `invite_hash` (so a code is
+    /// used once). Returns whether it was.
+    fn accept_invite(&self, user_id: &str, invite_hash: &str, password_hash: &str) -> StoreResult<bool>;
+    fn set_textdrip_connected(&self, user_id: &str, connected: bool) -> StoreResult<()>;
 
     /// The tenant's credentials, storing `candidate` if it has none yet.
     fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials>;
+    /// Replaces the tenant's credentials; the old ones stop working.
+    fn replace_credentials(&self, tenant_id: &str, new: &WebhookCredentials) -> StoreResult<()>;
     /// The tenant whose credentials these are.
     fn tenant_by_credentials(&self, sid: &str, apikey: &str) -> StoreResult<Option<String>>;
+    /// The tenant's newest lead from `source` (its spelling on the wire, e.g. "NextGen").
+    fn last_lead_from(&self, tenant_id: &str, source: &str) -> StoreResult<Option<LastLead>>;
 
     /// Inserts `lead`, or, if the tenant already has a lead with this vendor key, updates that one
     /// (keeping its id, creation time, assignee and the rep's disposition/notes/status). Either way

@@ -5,14 +5,14 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use crokodial_core::api::{DemoAccount, ImportStats, LeadQuery, Role, SortBy, SortDirection};
+use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role, SortBy, SortDirection};
 use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::{
-    migrations, Change, EditCommand, EditOutcome, Store, StoreError, StoreResult, UserRecord, WebhookCredentials,
-    SCHEMA_VERSION,
+    migrations, Change, EditCommand, EditOutcome, MemberChange, Store, StoreError, StoreResult, UserRecord,
+    WebhookCredentials, SCHEMA_VERSION,
 };
 use crokodial_core::edit::{self, Standing};
 
@@ -75,10 +75,13 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         name: r.get(3)?,
         role: role_from(&r.get::<_, String>(4)?),
         password_hash: r.get(5)?,
+        active: r.get(6)?,
+        invite_hash: r.get(7)?,
+        textdrip_connected: r.get(8)?,
     })
 }
 
-const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash";
+const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected";
 
 /// Takes the tenant's next sequence number (call inside the write's transaction).
 fn next_seq(conn: &Connection, tenant_id: &str) -> StoreResult<u64> {
@@ -242,8 +245,9 @@ fn order_by(q: &LeadQuery) -> String {
 impl Store for SqliteStore {
     fn insert_user(&self, user: &UserRecord) -> StoreResult<()> {
         let res = self.conn().execute(
-            "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, active, invite_hash,
+                                textdrip_connected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 user.id,
                 user.tenant_id,
@@ -251,7 +255,10 @@ impl Store for SqliteStore {
                 user.name,
                 user.role.as_str(),
                 user.password_hash,
-                ts(Utc::now())
+                ts(Utc::now()),
+                user.active,
+                user.invite_hash,
+                user.textdrip_connected,
             ],
         );
         match res {
@@ -287,6 +294,81 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    fn team(&self, tenant_id: &str) -> StoreResult<Vec<UserRecord>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE tenant_id = ?1 ORDER BY created_at, id");
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql)?;
+        let users = stmt.query_map([tenant_id], user_from_row)?.collect::<Result<_, _>>()?;
+        Ok(users)
+    }
+
+    fn update_member(&self, tenant_id: &str, user_id: &str, update: &MemberUpdate) -> StoreResult<MemberChange> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = ?1 AND tenant_id = ?2");
+        let Some(mut user) = tx.query_row(&sql, [user_id, tenant_id], user_from_row).optional()? else {
+            return Ok(MemberChange::NotFound);
+        };
+        if let Some(role) = update.role {
+            user.role = role;
+        }
+        if let Some(active) = update.active {
+            user.active = active;
+        }
+        tx.execute(
+            "UPDATE users SET role = ?2, active = ?3 WHERE id = ?1",
+            params![user.id, user.role.as_str(), user.active],
+        )?;
+        let admins: i64 = tx.query_row(
+            "SELECT count(*) FROM users WHERE tenant_id = ?1 AND role = 'admin' AND active",
+            [tenant_id],
+            |r| r.get(0),
+        )?;
+        if admins == 0 {
+            return Ok(MemberChange::LastAdmin);
+        }
+        tx.commit()?;
+        Ok(MemberChange::Updated(user))
+    }
+
+    fn accept_invite(&self, user_id: &str, invite_hash: &str, password_hash: &str) -> StoreResult<bool> {
+        let changed = self.conn().execute(
+            "UPDATE users SET password_hash = ?3, invite_hash = NULL WHERE id = ?1 AND invite_hash = ?2",
+            params![user_id, invite_hash, password_hash],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn set_textdrip_connected(&self, user_id: &str, connected: bool) -> StoreResult<()> {
+        self.conn().execute("UPDATE users SET textdrip_connected = ?2 WHERE id = ?1", params![user_id, connected])?;
+        Ok(())
+    }
+
+    fn replace_credentials(&self, tenant_id: &str, new: &WebhookCredentials) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO webhook_credentials (tenant_id, sid, apikey, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id) DO UPDATE SET sid = ?2, apikey = ?3, created_at = ?4",
+            params![tenant_id, new.sid, new.apikey, ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn last_lead_from(&self, tenant_id: &str, source: &str) -> StoreResult<Option<LastLead>> {
+        let row: Option<(String, String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT id, name, created_at FROM leads INDEXED BY leads_tenant_created
+                  WHERE tenant_id = ?1 AND source = ?2 ORDER BY created_at DESC, id DESC LIMIT 1",
+                [tenant_id, source],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(id, name, at)| {
+            let received_at = chrono::DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
+            Some(LastLead { id, name, received_at })
+        }))
     }
 
     fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials> {
