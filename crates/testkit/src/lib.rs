@@ -22,6 +22,7 @@ pub use crokodial_server as server;
 
 pub mod legacy;
 pub mod notifications;
+pub mod textdrip;
 
 /// A private desktop session. Dropping it stops its processes and removes its files.
 pub struct DesktopSession {
