@@ -20,6 +20,7 @@ use crokodial_client::session::{Profile, Session};
 use crokodial_client::settings::{volume_from_percent, Hush, QuietHours, Settings, MUTE_MINUTES};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{self, SyncMode};
+use crokodial_client::textdrip::{self, Texting};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::LeadSource;
 
@@ -123,6 +124,45 @@ enum Command {
     Alerts {
         #[command(subcommand)]
         action: Option<AlertsAction>,
+    },
+    /// Your own Textdrip account: connect it, text a lead, add a lead to a campaign.
+    Textdrip {
+        #[command(subcommand)]
+        action: TextdripAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TextdripAction {
+    /// Connect: the API token is read from standard input, checked with Textdrip, and kept in the
+    /// OS keychain (never in a file).
+    Connect,
+    /// Whether Textdrip is connected and accepts the kept token.
+    Status,
+    /// Forget the token (the keychain entry).
+    Disconnect,
+    /// Your Textdrip campaigns.
+    Campaigns,
+    /// Text a lead from the cache. The message may use {first_name}, {last_name}, {full_name},
+    /// {state}, {city}, {zip} and {agent_name}.
+    Send {
+        #[arg(long)]
+        lead: String,
+        #[arg(long)]
+        message: String,
+        /// The sender number (else the one in the lead's state, else your primary).
+        #[arg(long, value_name = "PHONE")]
+        from: Option<String>,
+        /// Send even outside the lead's texting hours (8 AM to 9 PM, their time).
+        #[arg(long)]
+        at_any_hour: bool,
+    },
+    /// Add a lead from the cache to a campaign (by id or title), making them a contact first.
+    Campaign {
+        #[arg(long)]
+        lead: String,
+        #[arg(long)]
+        campaign: String,
     },
 }
 
@@ -313,6 +353,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Watch { json, count } => watch(&home, &keychain, json, count).await?,
         Command::Alerts { action } => alerts(&home, action).await?,
+        Command::Textdrip { action } => textdrip(&home, &keychain, action).await?,
+    }
+    Ok(())
+}
+
+async fn textdrip(home: &Home, keychain: &OsKeychain, action: TextdripAction) -> anyhow::Result<()> {
+    let session = restore(home, keychain)?;
+    let cached_lead = |id: &str| -> anyhow::Result<crokodial_core::Lead> {
+        open_cache(home)?.get(id)?.with_context(|| format!("no lead {id:?} in the cache (run `crokodial sync`)"))
+    };
+    match action {
+        TextdripAction::Connect => {
+            let token = read_secret("Textdrip API token: ")?;
+            Texting::connect(keychain, &session, &token).await?;
+            eprintln!("Textdrip connected; the token is kept in the OS keychain");
+        }
+        TextdripAction::Status => match Texting::status(keychain, &session).await {
+            textdrip::Status::Connected => println!("Textdrip: connected"),
+            textdrip::Status::NotConnected => bail!("Textdrip: not connected (`crokodial textdrip connect`)"),
+            textdrip::Status::Invalid => {
+                bail!("Textdrip: the kept token was refused; connect again with a new one")
+            }
+            textdrip::Status::KeychainUnavailable(why) => bail!("Textdrip: {why}"),
+        },
+        TextdripAction::Disconnect => {
+            Texting::disconnect(keychain, &session).await?;
+            eprintln!("Textdrip disconnected; the token is gone from the keychain");
+        }
+        TextdripAction::Campaigns => {
+            for c in Texting::open(keychain, &session)?.campaigns().await? {
+                println!("{}\t{}", c.id, output::safe(&c.title));
+            }
+        }
+        TextdripAction::Send { lead, message, from, at_any_hour } => {
+            let lead = cached_lead(&lead)?;
+            let texting = Texting::open(keychain, &session)?;
+            let agent = session.user().name.clone();
+            let sent = texting.send(&lead, &message, &agent, from.as_deref(), at_any_hour).await?;
+            eprintln!("Sent to {}{}", sent.to, sent.sender.map(|s| format!(" from {s}")).unwrap_or_default());
+        }
+        TextdripAction::Campaign { lead, campaign } => {
+            let lead = cached_lead(&lead)?;
+            let texting = Texting::open(keychain, &session)?;
+            let campaigns = texting.campaigns().await?;
+            let found = campaigns
+                .iter()
+                .find(|c| c.id == campaign || c.title.eq_ignore_ascii_case(campaign.trim()))
+                .with_context(|| format!("no campaign {campaign:?} (see `crokodial textdrip campaigns`)"))?;
+            texting.add_to_campaign(&lead, &found.id).await?;
+            eprintln!("Added {} to {}", output::safe(&lead.name), output::safe(&found.title));
+        }
     }
     Ok(())
 }
@@ -462,17 +553,22 @@ fn restore(home: &Home, keychain: &OsKeychain) -> anyhow::Result<Session> {
 }
 
 fn read_password() -> anyhow::Result<String> {
-    let password = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Password: ")?
+    read_secret("Password: ")
+}
+
+/// One line of standard input, not echoed on a terminal.
+fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
     } else {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    if password.is_empty() {
-        bail!("no password given");
+    if secret.is_empty() {
+        bail!("nothing given on standard input");
     }
-    Ok(password)
+    Ok(secret)
 }
 
 async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64>) -> anyhow::Result<()> {

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use crokodial_core::api::{
-    Capabilities, CsvUploadAnswer, DemoAccount, ErrorBody, ImportBatch, ImportStats, LeadChanges, LeadQuery, LeadsPage,
-    LoginRequest, LoginResponse, VerifyResponse,
+    AcceptInvite, Capabilities, CsvUploadAnswer, DemoAccount, ErrorBody, ImportBatch, ImportStats, Invitation,
+    InviteRequest, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse, MemberUpdate, NextGenIntegration,
+    TeamMember, TextdripConnection, VerifyResponse, WebhookCredentials,
 };
 use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
 use crokodial_core::Lead;
@@ -176,6 +177,73 @@ impl ApiClient {
         decode(send(self.authed(self.http.post(self.url("/api/csv-upload")).multipart(form))?).await?).await
     }
 
+    /// `POST /api/auth/accept-invite` (our server): an invited user sets their password.
+    pub async fn accept_invite(&self, email: &str, code: &str, password: &str) -> Result<LoginResponse> {
+        let body = AcceptInvite {
+            email: email.trim().to_owned(),
+            code: code.trim().to_owned(),
+            password: password.to_owned(),
+        };
+        let resp = send(self.http.post(self.url("/api/auth/accept-invite")).json(&body)).await?;
+        if resp.status() == StatusCode::BAD_REQUEST {
+            return Err(ClientError::InvalidCredentials(error_text(resp).await));
+        }
+        decode_ours(resp).await
+    }
+
+    /// `GET /api/team` (our server): the tenant's users (admins only).
+    pub async fn team(&self) -> Result<Vec<TeamMember>> {
+        decode_ours(send(self.authed(self.http.get(self.url("/api/team")))?).await?).await
+    }
+
+    /// `POST /api/team/invites` (our server): a new user, and their one-time code.
+    pub async fn invite(&self, invite: &InviteRequest) -> Result<Invitation> {
+        decode_ours(send(self.authed(self.http.post(self.url("/api/team/invites")).json(invite))?).await?).await
+    }
+
+    /// `PATCH /api/team/:id` (our server).
+    pub async fn update_member(&self, id: &str, update: &MemberUpdate) -> Result<TeamMember> {
+        let mut url = self.url("/api/team/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
+        decode_ours(send(self.authed(self.http.patch(url).json(update))?).await?).await
+    }
+
+    /// The NextGen integration without credentials: from our server's `GET /api/integrations/nextgen`;
+    /// the deployed server has no such route, so its webhook URL is told from the server URL and
+    /// the last lead is unknown.
+    pub async fn nextgen_integration(&self) -> Result<NextGenIntegration> {
+        match decode_ours(send(self.authed(self.http.get(self.url("/api/integrations/nextgen")))?).await?).await {
+            Err(ClientError::Unsupported) => Ok(NextGenIntegration {
+                webhook_url: format!("{}/api/webhooks/nextgen", self.server_url()),
+                last_lead: None,
+            }),
+            other => other,
+        }
+    }
+
+    /// `GET /api/integrations/nextgen/credentials` (admins only).
+    pub async fn nextgen_credentials(&self) -> Result<WebhookCredentials> {
+        decode_ours(send(self.authed(self.http.get(self.url("/api/integrations/nextgen/credentials")))?).await?).await
+    }
+
+    /// `POST /api/integrations/nextgen/credentials/rotate` (admins only): the new credentials.
+    pub async fn rotate_nextgen(&self) -> Result<WebhookCredentials> {
+        let url = self.url("/api/integrations/nextgen/credentials/rotate");
+        decode_ours(send(self.authed(self.http.post(url))?).await?).await
+    }
+
+    /// `PUT /api/integrations/textdrip` (our server): whether this user has Textdrip connected.
+    pub async fn report_textdrip(&self, connected: bool) -> Result<()> {
+        let body = TextdripConnection { connected };
+        let resp = send(self.authed(self.http.put(self.url("/api/integrations/textdrip")).json(&body))?).await?;
+        match resp.status() {
+            s if s.is_success() => Ok(()),
+            StatusCode::NOT_FOUND => Err(ClientError::Unsupported),
+            StatusCode::UNAUTHORIZED => Err(ClientError::Unauthorized(error_text(resp).await)),
+            s => Err(ClientError::Server { status: s.as_u16(), message: error_text(resp).await }),
+        }
+    }
+
     /// The tenant's lead changes after sequence number `after` (our server only).
     pub async fn lead_changes(&self, after: u64, limit: u32) -> Result<LeadChanges> {
         let req = self.http.get(self.url("/api/sync/leads")).query(&[("after", after), ("limit", u64::from(limit))]);
@@ -209,6 +277,24 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
     let bytes = resp.bytes().await.map_err(|e| ClientError::Network(describe(&e)))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ClientError::Server { status: status.as_u16(), message: format!("unexpected answer: {e}") })
+}
+
+/// [`decode`] for a route the deployed server may not have: its 404 (not our JSON error) is
+/// `Unsupported`, and 403 is `Forbidden`.
+async fn decode_ours<T: DeserializeOwned>(resp: Response) -> Result<T> {
+    match resp.status() {
+        StatusCode::FORBIDDEN => Err(ClientError::Forbidden(error_text(resp).await)),
+        StatusCode::NOT_FOUND => {
+            let bytes = resp.bytes().await.unwrap_or_default();
+            match serde_json::from_slice::<ErrorBody>(&bytes) {
+                Ok(body) if body.error.as_deref() != Some("not_found") || body.text() != Some("Route not found") => {
+                    Err(ClientError::Server { status: 404, message: body.text().unwrap_or("Not found").to_owned() })
+                }
+                _ => Err(ClientError::Unsupported),
+            }
+        }
+        _ => decode(resp).await,
+    }
 }
 
 async fn error_text(resp: Response) -> String {

@@ -11,6 +11,12 @@ pub enum ClientError {
     Unauthorized(String),
     #[error("not logged in")]
     NotLoggedIn,
+    #[error("only an admin may do this ({0})")]
+    Forbidden(String),
+    #[error("this server does not offer this (the deployed Crokodial server has no such route)")]
+    Unsupported,
+    #[error(transparent)]
+    Textdrip(#[from] crate::textdrip::TextdripError),
     #[error("{0}")]
     InvalidInput(String),
     #[error("cannot reach the server: {0}")]

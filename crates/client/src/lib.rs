@@ -11,6 +11,7 @@
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
 //! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
 //! - [`settings`]: this machine's settings (alert sound, volume, device, quiet hours, mute).
+//! - [`textdrip`]: the rep's own Textdrip: token in the keychain, texts and campaigns.
 //!
 //! Invariant: no Tauri here. Long-lived I/O (socket, audio) lives in tasks and threads that own it.
 
@@ -27,6 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod socket;
 pub mod sync;
+pub mod textdrip;
 
 pub use error::{ClientError, Result};
 

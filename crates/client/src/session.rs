@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crokodial_core::api::User;
+use crokodial_core::api::{LoginResponse, User};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiClient;
@@ -48,6 +48,34 @@ impl Session {
         }
         let api = ApiClient::new(server_url)?;
         let resp = api.login(email, password).await?;
+        Self::keep(home, secrets, api, resp)
+    }
+
+    /// Sets an invited user's password with their one-time code, and keeps the session as a login does.
+    pub async fn accept_invite(
+        home: &Home,
+        secrets: &dyn SecretStore,
+        server_url: &str,
+        email: &str,
+        code: &str,
+        password: &str,
+    ) -> Result<Self> {
+        if email.trim().is_empty() || code.trim().is_empty() {
+            return Err(ClientError::InvalidInput("enter your email and the invite code".into()));
+        }
+        if password.chars().count() < crokodial_core::api::PASSWORD_MIN {
+            return Err(ClientError::InvalidInput(format!(
+                "choose a password of at least {} characters",
+                crokodial_core::api::PASSWORD_MIN
+            )));
+        }
+        let api = ApiClient::new(server_url)?;
+        let resp = api.accept_invite(email, code, password).await?;
+        Self::keep(home, secrets, api, resp)
+    }
+
+    /// Keeps a session the server granted: the token to the keychain first, then the profile.
+    fn keep(home: &Home, secrets: &dyn SecretStore, api: ApiClient, resp: LoginResponse) -> Result<Self> {
         let profile = Profile { server_url: api.server_url(), user: resp.user };
         let token = Sensitive(resp.token);
         secrets.set(&session_account(&profile.server_url, &profile.user.email), &token)?;

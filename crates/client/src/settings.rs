@@ -22,10 +22,40 @@ pub fn volume_from_percent(percent: u8) -> f32 {
     f32::from(percent.min(100)) / 100.0
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     pub alerts: AlertSettings,
+    /// Text messages the rep reuses, with `{first_name}`-style fields.
+    pub text_templates: Vec<TextTemplate>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { alerts: AlertSettings::default(), text_templates: default_templates() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextTemplate {
+    pub name: String,
+    pub body: String,
+}
+
+/// The templates a rep starts with.
+pub fn default_templates() -> Vec<TextTemplate> {
+    let t = |name: &str, body: &str| TextTemplate { name: name.into(), body: body.into() };
+    vec![
+        t(
+            "First contact",
+            "Hi {first_name}, this is {agent_name}. You asked about health insurance options in {state}. \
+             When is a good time for a quick call?",
+        ),
+        t(
+            "Missed call",
+            "Hi {first_name}, {agent_name} here. Sorry I missed you! Call or text me back at this number.",
+        ),
+    ]
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
