@@ -31,6 +31,23 @@ const COMMANDS: &[&str] = &[
     "import_start",
     "import_cancel",
     "import_export_errors",
+    "textdrip_status",
+    "textdrip_connect",
+    "textdrip_disconnect",
+    "textdrip_campaigns",
+    "text_templates",
+    "save_text_templates",
+    "textdrip_compose",
+    "textdrip_send",
+    "textdrip_contact",
+    "textdrip_add_to_campaign",
+    "admin_nextgen",
+    "admin_nextgen_credentials",
+    "admin_rotate_nextgen",
+    "team_list",
+    "team_invite",
+    "team_update",
+    "accept_invite",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@ use chrono::{NaiveTime, SecondsFormat};
 use crokodial_client::alert::Sound;
 use crokodial_client::settings::{self, Hush, QuietHours};
 use crokodial_client::socket::ConnectionState as EngineState;
+use crokodial_client::textdrip;
 use crokodial_core::api::{self, Role as ApiRole};
 use crokodial_core::edit::EditField;
 use crokodial_core::ws::NewLeadNotification;
@@ -19,11 +20,20 @@ pub struct AppInfo {
     pub default_server_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
     User,
+}
+
+impl From<Role> for ApiRole {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Admin => ApiRole::Admin,
+            Role::User => ApiRole::User,
+        }
+    }
 }
 
 impl From<ApiRole> for Role {
@@ -702,6 +712,196 @@ pub struct ImportResult {
     pub error_file: Option<String>,
 }
 
+/// Whether the rep's Textdrip is usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TextdripState {
+    Connected,
+    NotConnected,
+    /// Textdrip refused the kept token: connect again.
+    Invalid,
+    KeychainUnavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextdripStatus {
+    pub state: TextdripState,
+    /// What to do, in words, for every state but connected.
+    pub detail: Option<String>,
+}
+
+impl From<textdrip::Status> for TextdripStatus {
+    fn from(s: textdrip::Status) -> Self {
+        let (state, detail) = match s {
+            textdrip::Status::Connected => (TextdripState::Connected, None),
+            textdrip::Status::NotConnected => {
+                (TextdripState::NotConnected, Some("Paste your API token from Textdrip's settings to connect.".into()))
+            }
+            textdrip::Status::Invalid => (
+                TextdripState::Invalid,
+                Some("Textdrip refused the kept token (revoked or changed). Connect again with a new token.".into()),
+            ),
+            textdrip::Status::KeychainUnavailable(why) => (TextdripState::KeychainUnavailable, Some(why)),
+        };
+        TextdripStatus { state, detail }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextdripCampaign {
+    pub id: String,
+    pub title: String,
+}
+
+/// A sender number of the rep's account (its phone token stays in Rust).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextdripSender {
+    /// E.164.
+    pub phone: String,
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextdripContact {
+    pub exists: bool,
+    #[serde(rename = "optedOut")]
+    pub opted_out: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum TextEncoding {
+    Gsm7,
+    Ucs2,
+}
+
+/// A text as it would go to a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TextPreview {
+    /// The message with the lead's fields filled in.
+    pub text: String,
+    #[ts(type = "number")]
+    pub chars: u64,
+    #[ts(type = "number")]
+    pub segments: u64,
+    pub encoding: TextEncoding,
+    /// Placeholders the lead has no value for, or that are not fields.
+    pub missing: Vec<String>,
+    /// The lead's phone in E.164; null when it has none Textdrip can text.
+    pub to: Option<String>,
+    pub sender: Option<String>,
+    pub senders: Vec<TextdripSender>,
+    /// The lead's local time, e.g. "8:15 PM CST"; null when unknown.
+    pub local_time: Option<String>,
+    pub outside_hours: bool,
+    pub opted_out: bool,
+}
+
+impl TextPreview {
+    pub fn new(c: &textdrip::Compose, phones: &[textdrip::SenderPhone]) -> Self {
+        TextPreview {
+            text: c.rendered.text.clone(),
+            chars: c.length.chars as u64,
+            segments: c.length.segments as u64,
+            encoding: match c.length.encoding {
+                crokodial_core::textdrip::Encoding::Gsm7 => TextEncoding::Gsm7,
+                crokodial_core::textdrip::Encoding::Ucs2 => TextEncoding::Ucs2,
+            },
+            missing: c.rendered.missing.clone(),
+            to: c.to.clone(),
+            sender: c.sender.and_then(|i| phones.get(i)).map(|p| p.phone.clone()),
+            senders: phones.iter().map(|p| TextdripSender { phone: p.phone.clone(), primary: p.primary }).collect(),
+            local_time: c.local.as_ref().map(|l| l.display.clone()),
+            outside_hours: c.local.as_ref().is_some_and(|l| !l.within_hours),
+            opted_out: c.opted_out,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextSent {
+    pub to: String,
+    pub sender: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TextTemplate {
+    pub name: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LastLead {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NextGenInfo {
+    pub webhook_url: String,
+    pub last_lead: Option<LastLead>,
+}
+
+impl From<api::NextGenIntegration> for NextGenInfo {
+    fn from(n: api::NextGenIntegration) -> Self {
+        NextGenInfo {
+            webhook_url: n.webhook_url,
+            last_lead: n.last_lead.map(|l| LastLead { id: l.id, name: l.name, received_at: rfc3339(l.received_at) }),
+        }
+    }
+}
+
+/// Shown to an admin on demand, to paste into NextGen's portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NextGenCredentials {
+    pub sid: String,
+    pub apikey: String,
+}
+
+impl From<api::WebhookCredentials> for NextGenCredentials {
+    fn from(c: api::WebhookCredentials) -> Self {
+        NextGenCredentials { sid: c.sid, apikey: c.apikey }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMember {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub invited: bool,
+    pub textdrip_connected: bool,
+}
+
+impl From<api::TeamMember> for TeamMember {
+    fn from(m: api::TeamMember) -> Self {
+        TeamMember {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            role: m.role.into(),
+            active: m.active,
+            invited: m.invited,
+            textdrip_connected: m.textdrip_connected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Invitation {
+    pub member: TeamMember,
+    /// The one-time code the new user sets a password with; shown once.
+    pub code: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,6 +950,20 @@ mod tests {
             ImportPhase::decl(),
             ImportProgress::decl(),
             ImportResult::decl(),
+            Invitation::decl(),
+            LastLead::decl(),
+            NextGenCredentials::decl(),
+            NextGenInfo::decl(),
+            TeamMember::decl(),
+            TextEncoding::decl(),
+            TextPreview::decl(),
+            TextSent::decl(),
+            TextTemplate::decl(),
+            TextdripCampaign::decl(),
+            TextdripContact::decl(),
+            TextdripSender::decl(),
+            TextdripState::decl(),
+            TextdripStatus::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

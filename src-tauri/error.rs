@@ -2,6 +2,7 @@
 //! never on the message.
 
 use crokodial_client::secrets::KeychainError;
+use crokodial_client::textdrip::TextdripError;
 use crokodial_client::ClientError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -19,6 +20,20 @@ pub enum ErrorCode {
     NoSound,
     /// The user cancelled (an import).
     Cancelled,
+    /// No Textdrip token is kept: connect Textdrip.
+    TextdripNotConnected,
+    /// Textdrip refused the kept token: connect again.
+    TextdripInvalid,
+    /// Textdrip kept answering "too many requests".
+    RateLimited,
+    /// The lead's local time is outside texting hours: send again with confirmation.
+    OutsideHours,
+    /// The lead opted out of texts.
+    OptedOut,
+    /// Admins only.
+    Forbidden,
+    /// The server does not offer this (the deployed server lacks our routes).
+    Unsupported,
     Internal,
 }
 
@@ -36,6 +51,9 @@ impl AppError {
 
 impl From<ClientError> for AppError {
     fn from(e: ClientError) -> Self {
+        if let ClientError::Textdrip(e) = e {
+            return e.into();
+        }
         let code = match &e {
             ClientError::InvalidCredentials(_) => ErrorCode::InvalidCredentials,
             ClientError::Unauthorized(_) | ClientError::NotLoggedIn => ErrorCode::NotLoggedIn,
@@ -46,6 +64,26 @@ impl From<ClientError> for AppError {
                 ErrorCode::KeychainUnavailable
             }
             ClientError::Profile { .. } => ErrorCode::Internal,
+            ClientError::Forbidden(_) => ErrorCode::Forbidden,
+            ClientError::Unsupported => ErrorCode::Unsupported,
+            ClientError::Textdrip(_) => unreachable!("handled above"),
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<TextdripError> for AppError {
+    fn from(e: TextdripError) -> Self {
+        let code = match &e {
+            TextdripError::NotConnected => ErrorCode::TextdripNotConnected,
+            TextdripError::InvalidToken => ErrorCode::TextdripInvalid,
+            TextdripError::RateLimited => ErrorCode::RateLimited,
+            TextdripError::Timeout(_) | TextdripError::Network(_) => ErrorCode::Network,
+            TextdripError::Refused(_) | TextdripError::Unexpected { .. } => ErrorCode::Server,
+            TextdripError::NoPhone | TextdripError::InvalidInput(_) => ErrorCode::InvalidInput,
+            TextdripError::OptedOut => ErrorCode::OptedOut,
+            TextdripError::OutsideHours(_) => ErrorCode::OutsideHours,
+            TextdripError::Keychain(_) => ErrorCode::KeychainUnavailable,
         };
         AppError::new(code, e.to_string())
     }

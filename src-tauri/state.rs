@@ -9,6 +9,7 @@ use crokodial_client::home::Home;
 use crokodial_client::secrets::OsKeychain;
 use crokodial_client::session::Session;
 use crokodial_client::settings::{AlertSettings, SaveError, Settings};
+use crokodial_client::textdrip::Texting;
 use tauri::async_runtime::JoinHandle;
 use tokio::sync::{watch, Notify};
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub import_running: AtomicBool,
     /// Set to cancel the running import.
     pub import_cancel: Arc<AtomicBool>,
+    /// The rep's Textdrip, once used in this session (its token read from the keychain).
+    pub texting: Mutex<Option<Arc<Texting>>>,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             sync_wanted: Arc::new(Notify::new()),
             import_running: AtomicBool::new(false),
             import_cancel: Arc::new(AtomicBool::new(false)),
+            texting: Mutex::new(None),
         })
     }
 

@@ -48,11 +48,12 @@ pub async fn login(
 pub fn logout(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     live::stop(&app);
     state.session.lock().expect("session lock").take();
+    state.texting.lock().expect("texting lock").take();
     Session::logout(&state.home, &state.keychain)?;
     Ok(())
 }
 
-fn adopt(app: &AppHandle, state: &AppState, session: Session) -> SessionInfo {
+pub(super) fn adopt(app: &AppHandle, state: &AppState, session: Session) -> SessionInfo {
     let info = SessionInfo::from(&session);
     live::start(app, &session);
     *state.session.lock().expect("session lock") = Some(session);

@@ -1,11 +1,13 @@
 //! The commands the UI may call, one module per feature. Each is a few lines over the engine.
 //! Keep the list in step with `COMMANDS` in build.rs and the capability file.
 
+mod admin;
 pub mod alerts;
 mod app;
 mod auth;
 mod import;
 mod leads;
+mod textdrip;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -37,5 +39,22 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import::import_start,
         import::import_cancel,
         import::import_export_errors,
+        textdrip::textdrip_status,
+        textdrip::textdrip_connect,
+        textdrip::textdrip_disconnect,
+        textdrip::textdrip_campaigns,
+        textdrip::text_templates,
+        textdrip::save_text_templates,
+        textdrip::textdrip_compose,
+        textdrip::textdrip_send,
+        textdrip::textdrip_contact,
+        textdrip::textdrip_add_to_campaign,
+        admin::admin_nextgen,
+        admin::admin_nextgen_credentials,
+        admin::admin_rotate_nextgen,
+        admin::team_list,
+        admin::team_invite,
+        admin::team_update,
+        admin::accept_invite,
     ]
 }

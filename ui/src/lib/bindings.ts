@@ -86,7 +86,7 @@ export type EditableField = {
  */
 field: string, label: string, value: string, };
 
-export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "cancelled" | "internal";
+export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "cancelled" | "textdrip_not_connected" | "textdrip_invalid" | "rate_limited" | "outside_hours" | "opted_out" | "forbidden" | "unsupported" | "internal";
 
 export type FacetValue = { value: string, count: number, };
 
@@ -170,6 +170,18 @@ errorFile: string | null, };
 
 export type ImportRow = { row: number, cells: Array<string>, };
 
+export type Invitation = { member: TeamMember, 
+/**
+ * The one-time code the new user sets a password with; shown once.
+ */
+code: string, };
+
+export type LastLead = { id: string, name: string, 
+/**
+ * RFC 3339.
+ */
+receivedAt: string, };
+
 export type Latency = { 
 /**
  * The server's own time from webhook to broadcast, when it says (`processMs`).
@@ -248,6 +260,10 @@ receivedTo: string | null, sort: ListSort, ascending: boolean, offset: number, l
 
 export type ListSort = "createdAt" | "name" | "state" | "disposition";
 
+export type NextGenCredentials = { sid: string, apikey: string, };
+
+export type NextGenInfo = { webhookUrl: string, lastLead: LastLead | null, };
+
 export type ReasonCount = { reason: string, count: number, };
 
 export type Role = "admin" | "user";
@@ -267,5 +283,49 @@ pending: number, conflicts: number, failed: number,
  * RFC 3339: the last successful sync.
  */
 syncedAt: string | null, };
+
+export type TeamMember = { id: string, name: string, email: string, role: Role, active: boolean, invited: boolean, textdripConnected: boolean, };
+
+export type TextEncoding = "gsm7" | "ucs2";
+
+export type TextPreview = { 
+/**
+ * The message with the lead's fields filled in.
+ */
+text: string, chars: number, segments: number, encoding: TextEncoding, 
+/**
+ * Placeholders the lead has no value for, or that are not fields.
+ */
+missing: Array<string>, 
+/**
+ * The lead's phone in E.164; null when it has none Textdrip can text.
+ */
+to: string | null, sender: string | null, senders: Array<TextdripSender>, 
+/**
+ * The lead's local time, e.g. "8:15 PM CST"; null when unknown.
+ */
+localTime: string | null, outsideHours: boolean, optedOut: boolean, };
+
+export type TextSent = { to: string, sender: string | null, };
+
+export type TextTemplate = { name: string, body: string, };
+
+export type TextdripCampaign = { id: string, title: string, };
+
+export type TextdripContact = { exists: boolean, optedOut: boolean, };
+
+export type TextdripSender = { 
+/**
+ * E.164.
+ */
+phone: string, primary: boolean, };
+
+export type TextdripState = "connected" | "not_connected" | "invalid" | "keychain_unavailable";
+
+export type TextdripStatus = { state: TextdripState, 
+/**
+ * What to do, in words, for every state but connected.
+ */
+detail: string | null, };
 
 export type UserInfo = { id: string, name: string, email: string, role: Role, };
