@@ -3,7 +3,9 @@
 //! receive webhook leads live — including one whose name is an HTML injection attempt — open a lead
 //! from its notification, set, test and mute alerts; then lose the server: the app says it is
 //! offline, search still works, a disposition set meanwhile is pending, and once the server is back
-//! it is sent and marked synced. And a vendor's lead file imported through the import screen.
+//! it is sent and marked synced. And a vendor's lead file imported through the import screen. And
+//! Textdrip connected, used from a lead and disconnected; the admin page (NextGen credentials
+//! revealed and rotated, a rep invited) and the invited rep's first login.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -68,12 +70,23 @@ where
 
 /// Starts tauri-driver on `display` and through it the app, pointed at `server_url`.
 async fn launch(session: &DesktopSession, display: &Xvfb, server_url: &str) -> (Driver, Client) {
+    launch_with(session, display, server_url, &[]).await
+}
+
+/// [`launch`] with more environment for the app (e.g. where Textdrip is).
+async fn launch_with(
+    session: &DesktopSession,
+    display: &Xvfb,
+    server_url: &str,
+    env: &[(&str, &str)],
+) -> (Driver, Client) {
     let port = free_port();
     let driver = session
         .command("tauri-driver")
         .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
         .env("DISPLAY", display.display())
         .env("CROKODIAL_SERVER", server_url)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -456,4 +469,195 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
 
     client.close().await.unwrap();
     drop(driver);
+}
+
+/// Fills an input the way a person does (WebDriver's `clear` fires no input event).
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let el = wait_for(client, id, || async { client.find(Locator::Id(id)).await.ok() }).await;
+    client
+        .execute(
+            "const e = document.getElementById(arguments[0]); e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn click(client: &Client, id: &str) {
+    let el = wait_for(client, id, || async { client.find(Locator::Id(id)).await.ok() }).await;
+    el.click().await.unwrap();
+}
+
+async fn wait_text(client: &Client, id: &str, want: impl Fn(&str) -> bool) -> String {
+    wait_for(client, &format!("#{id} as expected"), || async {
+        let text = text_of(&client.find(Locator::Id(id)).await.ok()?).await;
+        want(&text).then_some(text)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn textdrip_is_connected_used_and_disconnected_and_an_admin_rotates_credentials_and_invites_a_rep() {
+    use crokodial_testkit::textdrip::{TextdripStandIn, TOKEN};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let stand_in = TextdripStandIn::start().await.unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("owner@agency.test").await.unwrap();
+    server
+        .post_nextgen(
+            &admin.webhook,
+            json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199", "state": "IL"}),
+        )
+        .await
+        .unwrap();
+    let textdrip_url = stand_in.url();
+    let (driver, client) =
+        launch_with(&session, &display, &server.url(), &[(crokodial_client::textdrip::URL_ENV, &textdrip_url)]).await;
+
+    type_into(&client, "email", &admin.email).await;
+    type_into(&client, "password", &admin.password).await;
+    click(&client, "login-button").await;
+    let (rosa, _) =
+        wait_for(&client, "Rosa in the list", || async { first_row(&client).await.filter(|(_, n)| n == "Rosa Diaz") })
+            .await;
+
+    // Textdrip: a wrong token is refused and kept nowhere; the right one connects.
+    click(&client, "connections-button").await;
+    wait_text(&client, "textdrip-state", |t| t.contains("Not connected")).await;
+    type_into(&client, "textdrip-token", "31337|wrong").await;
+    click(&client, "textdrip-connect").await;
+    wait_text(&client, "textdrip-error", |t| t.contains("refused")).await;
+    type_into(&client, "textdrip-token", TOKEN).await;
+    click(&client, "textdrip-connect").await;
+    wait_text(&client, "textdrip-state", |t| t.contains("Connected")).await;
+    let account = crokodial_client::textdrip::keychain_account(&server.url(), &admin.email);
+    assert_eq!(session.keychain_lookup(crokodial_client::secrets::SERVICE, &account).unwrap().as_deref(), Some(TOKEN));
+    let left = client
+        .execute("const e = document.getElementById('textdrip-token'); return e ? e.value : ''", vec![])
+        .await
+        .unwrap();
+    assert_eq!(left, json!(""), "the token does not stay in the form");
+    click(&client, "close-connections").await;
+
+    // Text Rosa from her detail, and add her to a campaign.
+    client
+        .find(Locator::Css(&format!("#lead-list tr.lead-row[data-lead-id='{rosa}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&client, "text-lead").await;
+    type_into(&client, "text-message", "Hi {first_name}, it's {agent_name}").await;
+    wait_text(&client, "text-preview", |t| t.contains("Hi Rosa, it's owner")).await;
+    let count = wait_text(&client, "text-count", |t| t.contains("segment")).await;
+    assert!(count.contains("1 segment"), "{count}");
+    if is_displayed(&client, "text-hours-warning").await {
+        click(&client, "text-confirm-hours").await;
+    }
+    click(&client, "text-send").await;
+    wait_text(&client, "text-result", |t| t.contains("+13125550199")).await;
+    assert_eq!(stand_in.sent().len(), 1);
+    assert_eq!(stand_in.sent()[0].1, "Hi Rosa, it's owner");
+    click(&client, "close-text").await;
+    let select = wait_for(&client, "the campaigns", || async {
+        let select = client.find(Locator::Id("campaign-select")).await.ok()?;
+        select.find(Locator::Css("option[value='b7e9d4c2-1a5f-4e83-a6c0-92f3d8e5b140']")).await.ok()?;
+        Some(select)
+    })
+    .await;
+    select.select_by_value("b7e9d4c2-1a5f-4e83-a6c0-92f3d8e5b140").await.unwrap();
+    click(&client, "add-to-campaign").await;
+    wait_text(&client, "campaign-result", |t| t.contains("Final Expense")).await;
+    assert_eq!(stand_in.campaign_adds().len(), 1);
+
+    // The admin page: the webhook URL, credentials hidden until revealed, then rotated.
+    click(&client, "admin-button").await;
+    wait_text(&client, "nextgen-url", |t| t.contains(&format!("{}/api/webhooks/nextgen", server.url()))).await;
+    wait_text(&client, "last-lead", |t| t.contains("Rosa")).await;
+    let hidden = text_of(&client.find(Locator::Id("nextgen-sid")).await.unwrap()).await;
+    assert!(!hidden.contains(&admin.webhook.sid), "hidden until revealed");
+    click(&client, "reveal-credentials").await;
+    wait_text(&client, "nextgen-sid", |t| t.contains(&admin.webhook.sid)).await;
+    click(&client, "rotate-credentials").await;
+    click(&client, "confirm-rotate").await;
+    let rotated = wait_text(&client, "nextgen-sid", |t| t.starts_with("sid_") && !t.contains(&admin.webhook.sid)).await;
+    let old = reqwest::Client::new()
+        .post(format!("{}/api/webhooks/nextgen", server.url()))
+        .header("sid", &admin.webhook.sid)
+        .header("apikey", &admin.webhook.apikey)
+        .json(&json!({"first_name": "Late", "phone": "3125550100"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401, "the old credentials stopped working");
+    assert!(rotated.trim().len() > 10);
+
+    // Invite a rep: a one-time code, shown once.
+    type_into(&client, "invite-email", "new.rep@agency.test").await;
+    type_into(&client, "invite-name", "New Rep").await;
+    click(&client, "invite-button").await;
+    let code = wait_text(&client, "invite-code", |t| t.trim().len() == 14).await.trim().to_owned();
+    wait_for(&client, "the invited rep in the team", || async {
+        client.find(Locator::Css("#team-list tr.team-member[data-email='new.rep@agency.test']")).await.ok()
+    })
+    .await;
+    let me = client
+        .find(Locator::Css("#team-list tr.team-member[data-email='owner@agency.test'] .member-textdrip"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&me).await.trim(), "Connected", "the admin sees who has Textdrip connected");
+    let new_rep = client
+        .find(Locator::Css("#team-list tr.team-member[data-email='new.rep@agency.test'] .member-textdrip"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&new_rep).await.trim(), "Not connected");
+    click(&client, "close-admin").await;
+
+    // Disconnect Textdrip: the keychain entry is gone.
+    click(&client, "connections-button").await;
+    click(&client, "textdrip-disconnect").await;
+    wait_text(&client, "textdrip-state", |t| t.contains("Not connected")).await;
+    assert_eq!(session.keychain_lookup(crokodial_client::secrets::SERVICE, &account).unwrap(), None);
+    click(&client, "close-connections").await;
+
+    // The invited rep sets a password with the code, and is in.
+    click(&client, "logout-button").await;
+    click(&client, "invite-toggle").await;
+    type_into(&client, "email", "new.rep@agency.test").await;
+    type_into(&client, "invite-code-input", &code).await;
+    type_into(&client, "invite-password", "a new password").await;
+    type_into(&client, "invite-password-confirm", "a new password").await;
+    click(&client, "accept-invite").await;
+    wait_for(&client, "Rosa in the rep's list", || async {
+        first_row(&client).await.filter(|(_, n)| n == "Rosa Diaz")
+    })
+    .await;
+    assert!(!is_displayed(&client, "admin-button").await, "a rep has no admin page");
+
+    // Nothing of the Textdrip token anywhere in the app's profile (files, the cache, logs).
+    let secret = TOKEN.split_once('|').unwrap().1;
+    for entry in walk(&session.profile_dir()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "the token is in {}", entry.display());
+    }
+
+    client.close().await.unwrap();
+    drop(driver);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

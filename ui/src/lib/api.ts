@@ -15,13 +15,24 @@ import type {
   ImportPreview,
   ImportProgress,
   ImportResult,
+  Invitation,
   LeadDetail,
   LeadEvent,
   LeadList,
   ListFacets,
   ListQuery,
+  NextGenCredentials,
+  NextGenInfo,
+  Role,
   SessionInfo,
   SyncStatus,
+  TeamMember,
+  TextPreview,
+  TextSent,
+  TextTemplate,
+  TextdripCampaign,
+  TextdripContact,
+  TextdripStatus,
 } from './bindings';
 import { toAppError } from './errors';
 
@@ -53,6 +64,11 @@ export function login(serverUrl: string, email: string, password: string): Promi
 
 export function logout(): Promise<null> {
   return call<null>('logout');
+}
+
+/** Signs in with an admin's one-time invite code, setting the password: a session, as `login` gives. */
+export function acceptInvite(serverUrl: string, email: string, code: string, password: string): Promise<SessionInfo> {
+  return call<SessionInfo>('accept_invite', { serverUrl, email, code, password });
 }
 
 /** One window of the list (from the local cache, which works offline), how many match, and when it synced. */
@@ -183,6 +199,94 @@ export function importCancel(): Promise<null> {
 /** Saves the import's error file where the user picks; the path, or null when cancelled. */
 export function importExportErrors(importId: string): Promise<string | null> {
   return call<string | null>('import_export_errors', { importId });
+}
+
+// --- Textdrip (the rep's own account; the token stays in the keychain, never comes back) -------
+
+export function textdripStatus(): Promise<TextdripStatus> {
+  return call<TextdripStatus>('textdrip_status');
+}
+
+/** Textdrip checks the token, then it is kept in the OS keychain; the UI must not keep it. */
+export function textdripConnect(token: string): Promise<TextdripStatus> {
+  return call<TextdripStatus>('textdrip_connect', { token });
+}
+
+/** Forgets the kept token. */
+export function textdripDisconnect(): Promise<TextdripStatus> {
+  return call<TextdripStatus>('textdrip_disconnect');
+}
+
+export function textdripCampaigns(): Promise<TextdripCampaign[]> {
+  return call<TextdripCampaign[]>('textdrip_campaigns');
+}
+
+export function textTemplates(): Promise<TextTemplate[]> {
+  return call<TextTemplate[]>('text_templates');
+}
+
+/** Replaces every template. */
+export function saveTextTemplates(templates: TextTemplate[]): Promise<null> {
+  return call<null>('save_text_templates', { templates });
+}
+
+/**
+ * The message as the lead would get it, its size, the senders and whether it may go now. Cheap
+ * (nothing is sent); `sender` null picks the primary number.
+ */
+export function textdripCompose(leadId: string, message: string, sender: string | null): Promise<TextPreview> {
+  return call<TextPreview>('textdrip_compose', { leadId, message, sender });
+}
+
+/** Rejects with `outside_hours` unless confirmed when it is outside the lead's 8 am–9 pm, `opted_out` for a lead who opted out. */
+export function textdripSend(
+  leadId: string,
+  message: string,
+  sender: string | null,
+  confirmOutsideHours: boolean,
+): Promise<TextSent> {
+  return call<TextSent>('textdrip_send', { leadId, message, sender, confirmOutsideHours });
+}
+
+/** Whether the lead is a contact in the rep's Textdrip account. */
+export function textdripContact(leadId: string): Promise<TextdripContact> {
+  return call<TextdripContact>('textdrip_contact', { leadId });
+}
+
+export function textdripAddToCampaign(leadId: string, campaignId: string): Promise<TextdripContact> {
+  return call<TextdripContact>('textdrip_add_to_campaign', { leadId, campaignId });
+}
+
+// --- Admin (rejects with `forbidden` for a rep) ----------------------------------------------
+
+/** The NextGen webhook's address and the last lead it brought, without its credentials. */
+export function adminNextgen(): Promise<NextGenInfo> {
+  return call<NextGenInfo>('admin_nextgen');
+}
+
+/** The webhook's credentials: ask only to reveal or copy them, and keep them no longer than shown. */
+export function adminNextgenCredentials(): Promise<NextGenCredentials> {
+  return call<NextGenCredentials>('admin_nextgen_credentials');
+}
+
+/** New webhook credentials; the old ones stop working at once. */
+export function adminRotateNextgen(): Promise<NextGenCredentials> {
+  return call<NextGenCredentials>('admin_rotate_nextgen');
+}
+
+/** Rejects with `unsupported` where the server does not manage the team. */
+export function teamList(): Promise<TeamMember[]> {
+  return call<TeamMember[]>('team_list');
+}
+
+/** The new member and their one-time invite code (shown once). */
+export function teamInvite(email: string, name: string, role: Role): Promise<Invitation> {
+  return call<Invitation>('team_invite', { email, name, role });
+}
+
+/** Changes a member's role and whether they may sign in; null leaves either as it is. */
+export function teamUpdate(userId: string, role: Role | null, active: boolean | null): Promise<TeamMember> {
+  return call<TeamMember>('team_update', { userId, role, active });
 }
 
 async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {

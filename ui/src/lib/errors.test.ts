@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEYCHAIN_HINT, loginErrorText, toAppError } from './errors';
+import { KEYCHAIN_HINT, isErrorCode, loginErrorText, toAppError, withHint } from './errors';
 
 describe('toAppError', () => {
   it('passes through a command error', () => {
@@ -11,6 +11,18 @@ describe('toAppError', () => {
   it('knows every code the commands use', () => {
     expect(toAppError({ code: 'no_sound', message: 'No sound output' }).code).toBe('no_sound');
     expect(toAppError({ code: 'invalid_input', message: 'bad' }).code).toBe('invalid_input');
+  });
+  it.each([
+    'textdrip_not_connected',
+    'textdrip_invalid',
+    'rate_limited',
+    'outside_hours',
+    'opted_out',
+    'forbidden',
+    'unsupported',
+  ])('knows the Textdrip and admin code %s', (code) => {
+    expect(isErrorCode(code)).toBe(true);
+    expect(toAppError({ code, message: 'm' })).toEqual({ code, message: 'm' });
   });
   it('turns unknown codes into internal but keeps the message', () => {
     expect(toAppError({ code: 'teapot', message: 'short and stout' })).toEqual({
@@ -38,5 +50,26 @@ describe('loginErrorText', () => {
   });
   it('never shows an empty message', () => {
     expect(loginErrorText({ code: 'internal', message: '  ' })).toBe('Sign-in failed.');
+  });
+});
+
+describe('withHint', () => {
+  const hints = { rate_limited: 'Try again in a minute.', unsupported: 'This server does not manage the team here.' };
+  it('adds the hint for the code', () => {
+    expect(withHint({ code: 'rate_limited', message: 'Textdrip is busy.' }, hints)).toBe(
+      'Textdrip is busy. Try again in a minute.',
+    );
+  });
+  it('leaves other codes as they are', () => {
+    expect(withHint({ code: 'network', message: 'Cannot reach Textdrip.' }, hints)).toBe('Cannot reach Textdrip.');
+  });
+  it('does not repeat a hint the message already says', () => {
+    expect(withHint({ code: 'unsupported', message: 'This server does not manage the team here.' }, hints)).toBe(
+      'This server does not manage the team here.',
+    );
+  });
+  it('falls back to the hint, then a default, for a blank message', () => {
+    expect(withHint({ code: 'rate_limited', message: ' ' }, hints)).toBe('Try again in a minute.');
+    expect(withHint({ code: 'server', message: '' }, hints)).toBe('Something went wrong.');
   });
 });

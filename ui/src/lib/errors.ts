@@ -9,6 +9,13 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'not_logged_in',
   'no_sound',
   'cancelled',
+  'textdrip_not_connected',
+  'textdrip_invalid',
+  'rate_limited',
+  'outside_hours',
+  'opted_out',
+  'forbidden',
+  'unsupported',
   'internal',
 ];
 
@@ -38,4 +45,16 @@ export function loginErrorText(err: AppError): string {
   const message = err.message.trim() || 'Sign-in failed.';
   if (err.code === 'keychain_unavailable') return `${message} ${KEYCHAIN_HINT}`;
   return message;
+}
+
+/**
+ * An error's message followed by what to do about it, when `hints` has a hint for its code
+ * (left out when the message already says it). A blank message falls back to the hint.
+ */
+export function withHint(err: AppError, hints: Partial<Record<ErrorCode, string>>, fallback = 'Something went wrong.'): string {
+  const message = err.message.trim();
+  const hint = hints[err.code]?.trim() ?? '';
+  if (message === '') return hint || fallback;
+  if (hint === '' || message.toLowerCase().includes(hint.toLowerCase())) return message;
+  return `${message} ${hint}`;
 }
