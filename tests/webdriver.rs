@@ -149,6 +149,12 @@ async fn server_get<T: serde::de::DeserializeOwned>(server: &TestServer, token: 
     res.json().await.unwrap()
 }
 
+/// Opens a lead of the list by its id.
+async fn open_lead(client: &Client, id: &str) {
+    let row = client.find(Locator::Css(&format!("#lead-list tr.lead-row[data-lead-id='{id}']"))).await.unwrap();
+    row.click().await.unwrap();
+}
+
 async fn is_displayed(client: &Client, id: &str) -> bool {
     match client.find(Locator::Id(id)).await {
         Ok(el) => el.is_displayed().await.unwrap_or(false),
@@ -294,13 +300,7 @@ async fn rep_logs_in_sees_leads_and_receives_webhook_leads_as_text() {
     })
     .await;
     // A disposition set offline shows at once, marked not yet sent.
-    client
-        .find(Locator::Css(&format!("#lead-list tr.lead-row[data-lead-id='{rosa}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_lead(&client, &rosa).await;
     let quoted = wait_for(&client, "the disposition picker", || async {
         client.find(Locator::Css("#disposition-picker [data-disposition='Quoted']")).await.ok()
     })
@@ -543,13 +543,7 @@ async fn textdrip_is_connected_used_and_disconnected_and_an_admin_rotates_creden
     click(&client, "close-connections").await;
 
     // Text Rosa from her detail, and add her to a campaign.
-    client
-        .find(Locator::Css(&format!("#lead-list tr.lead-row[data-lead-id='{rosa}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_lead(&client, &rosa).await;
     click(&client, "text-lead").await;
     type_into(&client, "text-message", "Hi {first_name}, it's {agent_name}").await;
     wait_text(&client, "text-preview", |t| t.contains("Hi Rosa, it's owner")).await;

@@ -118,7 +118,9 @@ pub async fn textdrip_send(
 ) -> CmdResult<TextSent> {
     let lead = cached_lead(&state, &lead_id).await?;
     let agent = session_of(&state)?.user().name.clone();
-    let sent = texting(&state)?.send(&lead, &message, &agent, sender.as_deref(), confirm_outside_hours).await?;
+    let sent = texting(&state)?
+        .send(&lead, &message, &agent, sender.as_deref(), confirm_outside_hours, chrono::Utc::now())
+        .await?;
     Ok(TextSent { to: sent.to, sender: sent.sender })
 }
 

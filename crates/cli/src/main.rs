@@ -390,7 +390,7 @@ async fn textdrip(home: &Home, keychain: &OsKeychain, action: TextdripAction) ->
             let lead = cached_lead(&lead)?;
             let texting = Texting::open(keychain, &session)?;
             let agent = session.user().name.clone();
-            let sent = texting.send(&lead, &message, &agent, from.as_deref(), at_any_hour).await?;
+            let sent = texting.send(&lead, &message, &agent, from.as_deref(), at_any_hour, chrono::Utc::now()).await?;
             eprintln!("Sent to {}{}", sent.to, sent.sender.map(|s| format!(" from {s}")).unwrap_or_default());
         }
         TextdripAction::Campaign { lead, campaign } => {

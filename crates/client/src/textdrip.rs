@@ -313,7 +313,11 @@ impl Texting {
 
     /// The kept token's Textdrip; `NotConnected` when there is none.
     pub fn open(secrets: &dyn SecretStore, session: &Session) -> Result<Self> {
-        let token = secrets.get(&account_of(session))?.ok_or(TextdripError::NotConnected)?;
+        Self::open_account(secrets, &account_of(session))
+    }
+
+    fn open_account(secrets: &dyn SecretStore, account: &str) -> Result<Self> {
+        let token = secrets.get(account)?.ok_or(TextdripError::NotConnected)?;
         Ok(Texting::new(TextdripClient::new(token)?))
     }
 
@@ -341,7 +345,11 @@ impl Texting {
     /// Whether Textdrip is usable: a kept token Textdrip accepts (a Textdrip that cannot be
     /// reached now counts as connected).
     pub async fn status(secrets: &dyn SecretStore, session: &Session) -> Status {
-        match Texting::open(secrets, session) {
+        Self::status_of(secrets, &account_of(session)).await
+    }
+
+    async fn status_of(secrets: &dyn SecretStore, account: &str) -> Status {
+        match Texting::open_account(secrets, account) {
             Ok(t) => match t.client.check().await {
                 Err(TextdripError::InvalidToken) => Status::Invalid,
                 _ => Status::Connected,
@@ -357,47 +365,18 @@ impl Texting {
 
     /// The account's campaigns, fetched at most every [`LIST_TTL`].
     pub async fn campaigns(&self) -> Result<Vec<Campaign>> {
-        if let Some(fresh) = fresh(&self.campaigns) {
-            return Ok(fresh);
-        }
-        let list = self.client.campaigns().await?;
-        *self.campaigns.lock().expect("campaigns lock") = Some((Instant::now(), list.clone()));
-        Ok(list)
+        kept_or_fetched(&self.campaigns, self.client.campaigns()).await
     }
 
     /// The account's sender numbers, fetched at most every [`LIST_TTL`].
     pub async fn phones(&self) -> Result<Vec<SenderPhone>> {
-        if let Some(fresh) = fresh(&self.phones) {
-            return Ok(fresh);
-        }
-        let list = self.client.phones().await?;
-        *self.phones.lock().expect("phones lock") = Some((Instant::now(), list.clone()));
-        Ok(list)
-    }
-
-    /// A text to `lead` as it would go: the template filled in, its length, the number, the
-    /// sender, the lead's local time. No message is sent.
-    pub async fn compose(&self, lead: &Lead, template: &str, agent_name: &str, sender: Option<&str>) -> Compose {
-        let phones = self.phones().await.unwrap_or_default();
-        compose(lead, template, agent_name, &phones, sender, Utc::now())
+        kept_or_fetched(&self.phones, self.client.phones()).await
     }
 
     /// Sends the template, filled in for `lead`, from `sender` (a phone of the account; else the
     /// one for the lead's state). Refuses a lead who opted out (here or in Textdrip), and outside
-    /// the lead's texting hours unless `confirmed`.
+    /// the lead's texting hours at `now` unless `confirmed_outside_hours`.
     pub async fn send(
-        &self,
-        lead: &Lead,
-        template: &str,
-        agent_name: &str,
-        sender: Option<&str>,
-        confirmed_outside_hours: bool,
-    ) -> Result<Sent> {
-        self.send_at(lead, template, agent_name, sender, confirmed_outside_hours, Utc::now()).await
-    }
-
-    /// [`Self::send`] as if it were `now` (for the lead's local hours).
-    pub async fn send_at(
         &self,
         lead: &Lead,
         template: &str,
@@ -454,9 +433,17 @@ impl Texting {
     }
 }
 
-fn fresh<T: Clone>(slot: &Mutex<Option<(Instant, T)>>) -> Option<T> {
-    let slot = slot.lock().expect("list lock");
-    slot.as_ref().filter(|(at, _)| at.elapsed() < LIST_TTL).map(|(_, v)| v.clone())
+/// The list kept in `slot` if fetched less than [`LIST_TTL`] ago, else `fetch`'s, kept.
+async fn kept_or_fetched<T: Clone>(
+    slot: &Mutex<Option<(Instant, T)>>,
+    fetch: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    if let Some((_, kept)) = slot.lock().expect("list lock").as_ref().filter(|(at, _)| at.elapsed() < LIST_TTL) {
+        return Ok(kept.clone());
+    }
+    let list = fetch.await?;
+    *slot.lock().expect("list lock") = Some((Instant::now(), list.clone()));
+    Ok(list)
 }
 
 /// Tells our server whether the rep has Textdrip connected; a server without the route (the
@@ -480,8 +467,9 @@ pub struct Compose {
     pub opted_out: bool,
 }
 
-/// [`Texting::compose`] without the network: `sender` is a phone of `phones` or `None` for the
-/// lead's state's.
+/// A text to `lead` as it would go at `now`: the template filled in, its length, the number, the
+/// sender (`sender` if it is one of `phones`, else the one for the lead's state), the lead's local
+/// time. No network.
 pub fn compose(
     lead: &Lead,
     template: &str,
@@ -509,4 +497,58 @@ pub fn compose(
 pub struct Sent {
     pub to: String,
     pub sender: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::session::tests::MemoryStore;
+
+    /// A keychain that is locked.
+    struct Locked;
+
+    impl SecretStore for Locked {
+        fn get(&self, _: &str) -> Result<Option<Sensitive<String>>, KeychainError> {
+            Err(KeychainError::Unavailable("the collection is locked".into()))
+        }
+        fn set(&self, _: &str, _: &Sensitive<String>) -> Result<(), KeychainError> {
+            Err(KeychainError::Unavailable("the collection is locked".into()))
+        }
+        fn delete(&self, _: &str) -> Result<(), KeychainError> {
+            Err(KeychainError::Unavailable("the collection is locked".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_locked_keychain_is_said_with_what_to_do() {
+        match Texting::status_of(&Locked, "textdrip:a@b").await {
+            Status::KeychainUnavailable(why) => {
+                assert!(why.contains("locked") && why.contains("Unlock your keychain"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(Texting::status_of(&MemoryStore::default(), "textdrip:a@b").await, Status::NotConnected);
+        assert!(matches!(Texting::open_account(&Locked, "x"), Err(TextdripError::Keychain(_))));
+    }
+
+    #[test]
+    fn the_rep_may_pick_a_sender_of_the_account_and_nothing_else() {
+        let phone = |p: &str, primary: bool| SenderPhone { phone: p.into(), phone_token: format!("t{p}"), primary };
+        let phones = [phone("+13125550100", true), phone("+12125550100", false)];
+        let lead = Lead { state: Some("NY".into()), phone: Some("3125550123".into()), ..Lead::default() };
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).unwrap();
+        let by_state = compose(&lead, "x", "", &phones, None, now);
+        assert_eq!(by_state.sender, Some(1));
+        assert_eq!(compose(&lead, "x", "", &phones, Some("+13125550100"), now).sender, Some(0));
+        assert_eq!(
+            compose(&lead, "x", "", &phones, Some("+19995550100"), now).sender,
+            Some(1),
+            "not a number of the account"
+        );
+        assert_eq!(compose(&lead, "x", "", &[], None, now).sender, None);
+        assert_eq!(by_state.to.as_deref(), Some("+13125550123"));
+        assert!(!format!("{:?}", phones[0]).contains("t+1"), "the phone token is not printed");
+    }
 }

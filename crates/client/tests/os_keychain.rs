@@ -6,21 +6,9 @@ use crokodial_client::secrets::{session_account, OsKeychain, SecretStore, Sensit
 use crokodial_client::session::Session;
 use crokodial_testkit::{DesktopSession, TestServer};
 
-/// One process-wide private session: keyring calls read the bus address from the environment.
-fn private_keychain() -> &'static DesktopSession {
-    static SESSION: std::sync::OnceLock<DesktopSession> = std::sync::OnceLock::new();
-    SESSION.get_or_init(|| {
-        let session = DesktopSession::start().expect("a private keyring session");
-        for (key, value) in session.env() {
-            std::env::set_var(key, value);
-        }
-        session
-    })
-}
-
 #[test]
 fn secrets_survive_across_entries_and_are_deleted() {
-    private_keychain();
+    DesktopSession::for_process();
     let store = OsKeychain::default();
     let account = "round-trip@test";
     assert!(store.get(account).unwrap().is_none());
@@ -34,7 +22,7 @@ fn secrets_survive_across_entries_and_are_deleted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_keeps_the_token_in_the_keychain_and_restore_finds_it() {
-    let desktop = private_keychain();
+    let desktop = DesktopSession::for_process();
     let server = TestServer::start(false).await.unwrap();
     let admin = server.admin("keys@agency.test").await.unwrap();
     let home = Home::at(desktop.profile_dir().join("login-test"));

@@ -13,18 +13,6 @@ use crokodial_core::Lead;
 use crokodial_testkit::textdrip::{TextdripStandIn, CAMPAIGNS, TOKEN};
 use crokodial_testkit::{DesktopSession, TestServer};
 
-/// One process-wide private session; keyring calls and the engine read its environment.
-fn private_session() -> &'static DesktopSession {
-    static SESSION: std::sync::OnceLock<DesktopSession> = std::sync::OnceLock::new();
-    SESSION.get_or_init(|| {
-        let session = DesktopSession::start().expect("a private keyring session");
-        for (key, value) in session.env() {
-            std::env::set_var(key, value);
-        }
-        session
-    })
-}
-
 fn texting(stand_in: &TextdripStandIn, timeout: Duration) -> Texting {
     Texting::new(TextdripClient::with_base(&stand_in.url(), Sensitive(TOKEN.into()), timeout).unwrap())
 }
@@ -47,7 +35,7 @@ fn midday() -> chrono::DateTime<Utc> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_checks_the_token_keeps_it_only_in_the_keychain_and_disconnect_forgets_it() {
-    let desktop = private_session();
+    let desktop = DesktopSession::for_process();
     let stand_in = TextdripStandIn::start().await.unwrap();
     std::env::set_var(textdrip::URL_ENV, stand_in.url());
     let server = TestServer::start(false).await.unwrap();
@@ -98,12 +86,12 @@ async fn a_text_goes_from_the_leads_state_number_in_e164_within_hours_and_never_
     let stand_in = TextdripStandIn::start().await.unwrap();
     let t = texting(&stand_in, Duration::from_secs(10));
     let chicago = lead("IL", "(312) 555-0123");
-    let sent = t.send_at(&chicago, "Hi {first_name}, {agent_name} here.", "Ann", None, false, midday()).await.unwrap();
+    let sent = t.send(&chicago, "Hi {first_name}, {agent_name} here.", "Ann", None, false, midday()).await.unwrap();
     assert_eq!((sent.to.as_str(), sent.sender.as_deref()), ("+13125550123", Some("+13125550100")));
     let new_york = lead("NY", "2125550123");
-    t.send_at(&new_york, "Hello {first_name}", "Ann", None, false, midday()).await.unwrap();
+    t.send(&new_york, "Hello {first_name}", "Ann", None, false, midday()).await.unwrap();
     // A sender the rep picks wins over the state's.
-    t.send_at(&new_york, "Again", "Ann", Some("+13125550100"), false, midday()).await.unwrap();
+    t.send(&new_york, "Again", "Ann", Some("+13125550100"), false, midday()).await.unwrap();
     let sent: Vec<_> =
         stand_in.sent().into_iter().map(|(to, text, token)| (to, text, token.unwrap_or_default())).collect();
     assert_eq!(
@@ -117,24 +105,24 @@ async fn a_text_goes_from_the_leads_state_number_in_e164_within_hours_and_never_
 
     // 9:30 PM in Chicago: refused unless confirmed, and it says the lead's time.
     let late = Utc.with_ymd_and_hms(2026, 12, 2, 3, 30, 0).unwrap();
-    match t.send_at(&chicago, "Late", "Ann", None, false, late).await {
+    match t.send(&chicago, "Late", "Ann", None, false, late).await {
         Err(TextdripError::OutsideHours(when)) => assert_eq!(when, "9:30 PM CST"),
         other => panic!("expected outside hours, got {other:?}"),
     }
     assert_eq!(stand_in.sent().len(), 3);
-    t.send_at(&chicago, "Late", "Ann", None, true, late).await.unwrap();
+    t.send(&chicago, "Late", "Ann", None, true, late).await.unwrap();
     assert_eq!(stand_in.sent().len(), 4);
 
     // Opted out here, or in Textdrip: nothing is sent.
     let opted = Lead { opted_out: Some(true), ..chicago.clone() };
-    assert!(matches!(t.send_at(&opted, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
+    assert!(matches!(t.send(&opted, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
     stand_in.add_contact("+14155550123", "Stopped", true);
     let stopped = lead("CA", "4155550123");
-    assert!(matches!(t.send_at(&stopped, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
+    assert!(matches!(t.send(&stopped, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
     let no_phone = Lead { phone: Some("555-0123".into()), ..chicago.clone() };
-    assert!(matches!(t.send_at(&no_phone, "x", "", None, false, midday()).await, Err(TextdripError::NoPhone)));
+    assert!(matches!(t.send(&no_phone, "x", "", None, false, midday()).await, Err(TextdripError::NoPhone)));
     assert!(matches!(
-        t.send_at(&chicago, "{policy}", "", None, false, midday()).await,
+        t.send(&chicago, "{policy}", "", None, false, midday()).await,
         Err(TextdripError::InvalidInput(_))
     ));
     assert_eq!(stand_in.sent().len(), 4);

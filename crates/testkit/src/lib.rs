@@ -42,6 +42,19 @@ impl Drop for DesktopSession {
 }
 
 impl DesktopSession {
+    /// One private session for the whole test process, its environment set on the process, so
+    /// code that reads the keychain in-process (the engine's tests) uses its keyring.
+    pub fn for_process() -> &'static DesktopSession {
+        static SESSION: std::sync::OnceLock<DesktopSession> = std::sync::OnceLock::new();
+        SESSION.get_or_init(|| {
+            let session = DesktopSession::start().expect("a private keyring session");
+            for (key, value) in session.env() {
+                std::env::set_var(key, value);
+            }
+            session
+        })
+    }
+
     pub fn start() -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("crokodial-session-").tempdir()?;
         let runtime = dir.path().join("run");
