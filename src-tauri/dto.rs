@@ -794,7 +794,9 @@ pub struct TextPreview {
     pub senders: Vec<TextdripSender>,
     /// The lead's local time, e.g. "8:15 PM CST"; null when unknown.
     pub local_time: Option<String>,
+    /// Outside 8 AM–9 PM for the lead, or their local time is unknown: sending needs confirmation.
     pub outside_hours: bool,
+    /// Textdrip says the lead opted out: no text can go.
     pub opted_out: bool,
 }
 
@@ -813,7 +815,8 @@ impl TextPreview {
             sender: c.sender.and_then(|i| phones.get(i)).map(|p| p.phone.clone()),
             senders: phones.iter().map(|p| TextdripSender { phone: p.phone.clone(), primary: p.primary }).collect(),
             local_time: c.local.as_ref().map(|l| l.display.clone()),
-            outside_hours: c.local.as_ref().is_some_and(|l| !l.within_hours),
+            // Unknown local time asks for the same confirmation.
+            outside_hours: c.local.as_ref().is_none_or(|l| !l.within_hours),
             opted_out: c.opted_out,
         }
     }

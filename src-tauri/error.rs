@@ -26,7 +26,7 @@ pub enum ErrorCode {
     TextdripInvalid,
     /// Textdrip kept answering "too many requests".
     RateLimited,
-    /// The lead's local time is outside texting hours: send again with confirmation.
+    /// The lead's local time is outside texting hours, or unknown: send again with confirmation.
     OutsideHours,
     /// The lead opted out of texts.
     OptedOut,
@@ -79,10 +79,10 @@ impl From<TextdripError> for AppError {
             TextdripError::InvalidToken => ErrorCode::TextdripInvalid,
             TextdripError::RateLimited => ErrorCode::RateLimited,
             TextdripError::Timeout(_) | TextdripError::Network(_) => ErrorCode::Network,
-            TextdripError::Refused(_) | TextdripError::Unexpected { .. } => ErrorCode::Server,
+            TextdripError::Refused { .. } | TextdripError::Unexpected { .. } => ErrorCode::Server,
             TextdripError::NoPhone | TextdripError::InvalidInput(_) => ErrorCode::InvalidInput,
             TextdripError::OptedOut => ErrorCode::OptedOut,
-            TextdripError::OutsideHours(_) => ErrorCode::OutsideHours,
+            TextdripError::OutsideHours(_) | TextdripError::UnknownLocalTime => ErrorCode::OutsideHours,
             TextdripError::Keychain(_) => ErrorCode::KeychainUnavailable,
         };
         AppError::new(code, e.to_string())

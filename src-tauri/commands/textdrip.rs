@@ -49,7 +49,6 @@ pub async fn textdrip_status(state: State<'_, AppState>) -> CmdResult<TextdripSt
 pub async fn textdrip_connect(state: State<'_, AppState>, token: String) -> CmdResult<TextdripStatus> {
     let session = session_of(&state)?;
     let texting = Texting::connect(&state.keychain, &session, &token).await?;
-    drop(token);
     *state.texting.lock().expect("texting lock") = Some(Arc::new(texting));
     tracing::info!("Textdrip connected");
     Ok(textdrip::Status::Connected.into())
@@ -100,11 +99,11 @@ pub async fn textdrip_compose(
 ) -> CmdResult<TextPreview> {
     let lead = cached_lead(&state, &lead_id).await?;
     let agent = session_of(&state)?.user().name.clone();
-    let phones = match texting(&state) {
-        Ok(t) => t.phones().await.unwrap_or_default(),
-        Err(_) => Vec::new(),
+    let now = chrono::Utc::now();
+    let (text, phones) = match texting(&state) {
+        Ok(t) => t.preview(&lead, &message, &agent, sender.as_deref(), now).await,
+        Err(_) => (textdrip::compose(&lead, &message, &agent, &[], sender.as_deref(), now), Vec::new()),
     };
-    let text = textdrip::compose(&lead, &message, &agent, &phones, sender.as_deref(), chrono::Utc::now());
     Ok(TextPreview::new(&text, &phones))
 }
 

@@ -2,6 +2,7 @@
 //! Textdrip API called from here (never from the web view); texting a lead and adding them to a
 //! campaign, with the rules of `crokodial_core::textdrip` (templates, length, sender, local hours).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -40,8 +41,8 @@ pub enum TextdripError {
     Timeout(u64),
     #[error("cannot reach Textdrip: {0}")]
     Network(String),
-    #[error("Textdrip refused: {0}")]
-    Refused(String),
+    #[error("Textdrip refused: {message}")]
+    Refused { status: u16, message: String },
     #[error("Textdrip answered {status}: {message}")]
     Unexpected { status: u16, message: String },
     #[error("this lead has no phone number Textdrip can text")]
@@ -50,6 +51,8 @@ pub enum TextdripError {
     OptedOut,
     #[error("it is {0} for this lead, outside texting hours (8 AM to 9 PM); confirm to send anyway")]
     OutsideHours(String),
+    #[error("this lead's local time is unknown (no time zone, state, zip code or US phone); confirm to send anyway")]
+    UnknownLocalTime,
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]
@@ -181,22 +184,22 @@ impl TextdripClient {
                 StatusCode::UNAUTHORIZED => Err(TextdripError::InvalidToken),
                 s if s.is_success() => {
                     if value.get("status").and_then(Value::as_bool) == Some(false) {
-                        return Err(TextdripError::Refused(if message.is_empty() {
-                            "no reason given".into()
-                        } else {
-                            message
-                        }));
+                        let message = if message.is_empty() { "no reason given".into() } else { message };
+                        return Err(TextdripError::Refused { status: s.as_u16(), message });
                     }
                     serde_json::from_value(value).map_err(|e| TextdripError::Unexpected {
                         status: s.as_u16(),
                         message: format!("unexpected answer: {e}"),
                     })
                 }
-                s if s.is_client_error() => Err(TextdripError::Refused(if message.is_empty() {
-                    s.canonical_reason().unwrap_or("refused").to_owned()
-                } else {
-                    message
-                })),
+                s if s.is_client_error() => Err(TextdripError::Refused {
+                    status: s.as_u16(),
+                    message: if message.is_empty() {
+                        s.canonical_reason().unwrap_or("refused").to_owned()
+                    } else {
+                        message
+                    },
+                }),
                 s => Err(TextdripError::Unexpected { status: s.as_u16(), message }),
             };
         }
@@ -255,7 +258,12 @@ impl TextdripClient {
                 Ok(Some(Contact { id, opted_out: c.opted_out }))
             }
             Ok(Answer { contact: None }) => Ok(None),
-            Err(TextdripError::Refused(m)) if m.to_lowercase().contains("not found") => Ok(None),
+            // Textdrip's "no such contact"; any other refusal (a 404 of a moved route) is an error.
+            Err(TextdripError::Refused { status: 400, message })
+                if message.eq_ignore_ascii_case("contact not found") =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }
@@ -299,16 +307,18 @@ pub enum Status {
     KeychainUnavailable(String),
 }
 
-/// The rep's Textdrip while logged in: the client and the lists fetched lately.
+/// The rep's Textdrip while logged in: the client, and what it fetched lately (lists, and the
+/// contacts looked up for previews, by phone).
 pub struct Texting {
     client: TextdripClient,
     campaigns: Mutex<Option<(Instant, Vec<Campaign>)>>,
     phones: Mutex<Option<(Instant, Vec<SenderPhone>)>>,
+    contacts: Mutex<HashMap<String, (Instant, Option<Contact>)>>,
 }
 
 impl Texting {
     pub fn new(client: TextdripClient) -> Self {
-        Texting { client, campaigns: Mutex::new(None), phones: Mutex::new(None) }
+        Texting { client, campaigns: Mutex::new(None), phones: Mutex::new(None), contacts: Mutex::new(HashMap::new()) }
     }
 
     /// The kept token's Textdrip; `NotConnected` when there is none.
@@ -373,9 +383,41 @@ impl Texting {
         kept_or_fetched(&self.phones, self.client.phones()).await
     }
 
+    /// [`compose`] with the account's numbers and whether Textdrip says the lead opted out (a
+    /// contact looked up at most every [`LIST_TTL`]). Textdrip's errors leave those out.
+    pub async fn preview(
+        &self,
+        lead: &Lead,
+        template: &str,
+        agent_name: &str,
+        sender: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> (Compose, Vec<SenderPhone>) {
+        let phones = self.phones().await.unwrap_or_default();
+        let mut text = compose(lead, template, agent_name, &phones, sender, now);
+        if let Some(to) = &text.to {
+            let kept =
+                self.contacts.lock().expect("contacts lock").get(to).filter(|(at, _)| at.elapsed() < LIST_TTL).cloned();
+            let contact = match kept {
+                Some((_, contact)) => contact,
+                None => self.look_up(to).await.ok().flatten(),
+            };
+            text.opted_out = contact.is_some_and(|c| c.opted_out);
+        }
+        (text, phones)
+    }
+
+    /// The contact with this phone, asked of Textdrip now (and kept for previews).
+    async fn look_up(&self, phone: &str) -> Result<Option<Contact>> {
+        let contact = self.client.contact(phone).await?;
+        self.contacts.lock().expect("contacts lock").insert(phone.to_owned(), (Instant::now(), contact.clone()));
+        Ok(contact)
+    }
+
     /// Sends the template, filled in for `lead`, from `sender` (a phone of the account; else the
-    /// one for the lead's state). Refuses a lead who opted out (here or in Textdrip), and outside
-    /// the lead's texting hours at `now` unless `confirmed_outside_hours`.
+    /// one for the lead's state). Refuses a lead Textdrip says opted out (asked now), and outside
+    /// the lead's texting hours at `now` (or when their local time is unknown) unless
+    /// `confirmed_outside_hours`.
     pub async fn send(
         &self,
         lead: &Lead,
@@ -388,16 +430,17 @@ impl Texting {
         let phones = self.phones().await?;
         let text = compose(lead, template, agent_name, &phones, sender, now);
         let to = text.to.clone().ok_or(TextdripError::NoPhone)?;
-        if lead.opted_out == Some(true) {
-            return Err(TextdripError::OptedOut);
-        }
         if text.rendered.text.trim().is_empty() {
             return Err(TextdripError::InvalidInput("the message is empty".into()));
         }
-        if let Some(local) = text.local.as_ref().filter(|l| !l.within_hours && !confirmed_outside_hours) {
-            return Err(TextdripError::OutsideHours(local.display.clone()));
+        if !confirmed_outside_hours {
+            match &text.local {
+                None => return Err(TextdripError::UnknownLocalTime),
+                Some(local) if !local.within_hours => return Err(TextdripError::OutsideHours(local.display.clone())),
+                Some(_) => {}
+            }
         }
-        if self.client.contact(&to).await?.is_some_and(|c| c.opted_out) {
+        if self.look_up(&to).await?.is_some_and(|c| c.opted_out) {
             return Err(TextdripError::OptedOut);
         }
         let chosen = text.sender.and_then(|i| phones.get(i));
@@ -406,20 +449,21 @@ impl Texting {
         Ok(Sent { to, sender: chosen.map(|p| p.phone.clone()) })
     }
 
-    /// The lead as a Textdrip contact, if they are one.
+    /// The lead as a Textdrip contact, if they are one (asked now).
     pub async fn contact(&self, lead: &Lead) -> Result<Option<Contact>> {
         let phone = lead.phone.as_deref().and_then(rules::e164).ok_or(TextdripError::NoPhone)?;
-        self.client.contact(&phone).await
+        self.look_up(&phone).await
     }
 
-    /// Adds the lead to a campaign, making them a contact first if they are not one.
+    /// Adds the lead to a campaign, making them a contact first if they are not one; refuses a
+    /// contact who opted out (a drip campaign texts them).
     pub async fn add_to_campaign(&self, lead: &Lead, campaign_id: &str) -> Result<Contact> {
         let phone = lead.phone.as_deref().and_then(rules::e164).ok_or(TextdripError::NoPhone)?;
-        let contact = match self.client.contact(&phone).await? {
+        let contact = match self.look_up(&phone).await? {
             Some(c) => c,
             None => {
                 self.client.create_contact(lead, &phone).await?;
-                self.client.contact(&phone).await?.ok_or_else(|| TextdripError::Unexpected {
+                self.look_up(&phone).await?.ok_or_else(|| TextdripError::Unexpected {
                     status: 200,
                     message: "the new contact cannot be found".into(),
                 })?
@@ -464,6 +508,7 @@ pub struct Compose {
     /// Index of the sender in the phone list.
     pub sender: Option<usize>,
     pub local: Option<LocalTime>,
+    /// Textdrip says the lead opted out (known only from a lookup: [`Texting::preview`]).
     pub opted_out: bool,
 }
 
@@ -488,7 +533,7 @@ pub fn compose(
         to: lead.phone.as_deref().and_then(rules::e164),
         sender: chosen.or_else(|| rules::choose_sender(&senders, lead.state.as_deref())),
         local: rules::local_time(lead, now),
-        opted_out: lead.opted_out == Some(true),
+        opted_out: false,
     }
 }
 

@@ -34,7 +34,7 @@ fn midday() -> chrono::DateTime<Utc> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn connect_checks_the_token_keeps_it_only_in_the_keychain_and_disconnect_forgets_it() {
+async fn connect_checks_the_token_keeps_it_in_the_keychain_and_disconnect_forgets_it() {
     let desktop = DesktopSession::for_process();
     let stand_in = TextdripStandIn::start().await.unwrap();
     std::env::set_var(textdrip::URL_ENV, stand_in.url());
@@ -113,12 +113,21 @@ async fn a_text_goes_from_the_leads_state_number_in_e164_within_hours_and_never_
     t.send(&chicago, "Late", "Ann", None, true, late).await.unwrap();
     assert_eq!(stand_in.sent().len(), 4);
 
-    // Opted out here, or in Textdrip: nothing is sent.
-    let opted = Lead { opted_out: Some(true), ..chicago.clone() };
-    assert!(matches!(t.send(&opted, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
+    // No zone can be told (no state or zip, a toll-free number): it asks, as outside hours.
+    let nowhere = Lead { state: None, phone: Some("8005550123".into()), ..chicago.clone() };
+    assert!(matches!(t.send(&nowhere, "x", "", None, false, midday()).await, Err(TextdripError::UnknownLocalTime)));
+    assert_eq!(stand_in.sent().len(), 4);
+
+    // Opted out in Textdrip (the lead replied STOP): the preview says so, and nothing is sent
+    // nor added to a campaign.
     stand_in.add_contact("+14155550123", "Stopped", true);
     let stopped = lead("CA", "4155550123");
+    let (preview, _) = t.preview(&stopped, "x", "", None, midday()).await;
+    assert!(preview.opted_out);
+    assert!(!t.preview(&chicago, "x", "", None, midday()).await.0.opted_out);
     assert!(matches!(t.send(&stopped, "x", "", None, false, midday()).await, Err(TextdripError::OptedOut)));
+    assert!(matches!(t.add_to_campaign(&stopped, CAMPAIGNS[0].0).await, Err(TextdripError::OptedOut)));
+    assert!(stand_in.campaign_adds().is_empty());
     let no_phone = Lead { phone: Some("555-0123".into()), ..chicago.clone() };
     assert!(matches!(t.send(&no_phone, "x", "", None, false, midday()).await, Err(TextdripError::NoPhone)));
     assert!(matches!(
@@ -142,6 +151,13 @@ async fn a_lead_becomes_a_contact_before_joining_a_campaign_and_lists_are_fetche
 
     let rosa = lead("IL", "3125550123");
     assert_eq!(t.contact(&rosa).await.unwrap(), None, "400 Contact not found is no contact");
+    // A 404 (a route that moved) is an error, not "no contact".
+    let moved = Texting::new(
+        TextdripClient::with_base(&format!("{}/v0", stand_in.url()), Sensitive(TOKEN.into()), Duration::from_secs(5))
+            .unwrap(),
+    );
+    let err = moved.contact(&rosa).await.unwrap_err();
+    assert!(matches!(err, TextdripError::Refused { status: 404, .. }), "{err:?}");
     let contact = t.add_to_campaign(&rosa, CAMPAIGNS[1].0).await.unwrap();
     assert_eq!(stand_in.campaign_adds(), [(contact.id.clone(), CAMPAIGNS[1].0.to_owned())]);
     let created = stand_in.contacts();
@@ -152,7 +168,7 @@ async fn a_lead_becomes_a_contact_before_joining_a_campaign_and_lists_are_fetche
     t.add_to_campaign(&rosa, CAMPAIGNS[0].0).await.unwrap();
     assert_eq!(stand_in.contacts().len(), 1);
     let err = t.add_to_campaign(&rosa, "no-such-campaign").await.unwrap_err();
-    assert!(matches!(err, TextdripError::Refused(_)), "{err:?}");
+    assert!(matches!(err, TextdripError::Refused { status: 400, .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -165,6 +181,11 @@ async fn too_many_requests_are_waited_out_and_a_slow_textdrip_times_out() {
 
     stand_in.fail_next(4, 429, Some(0));
     assert!(matches!(t.client().check().await, Err(TextdripError::RateLimited)));
+    // Retry-After is honoured (2 s, against a first backoff of 1 s).
+    stand_in.fail_next(1, 429, Some(2));
+    let started = std::time::Instant::now();
+    t.client().check().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(1900), "{:?}", started.elapsed());
     // Without Retry-After, it backs off (1 s) and tries again.
     stand_in.fail_next(1, 429, None);
     let started = std::time::Instant::now();

@@ -115,8 +115,6 @@ pub struct Lead {
     pub import_batch: Option<String>,
     /// The lead's contact id in the assigned rep's Textdrip account (the contract's field).
     pub textdrip_contact_id: Option<String>,
-    /// The lead asked not to be texted (ours; the deployed server drops it).
-    pub opted_out: Option<bool>,
 }
 
 impl Lead {
@@ -230,7 +228,6 @@ const FIELD_GROUPS: [(&str, &[&str]); 3] = [
             "price",
             "leadId",
             "nextgenId",
-            "optedOut",
         ],
     ),
 ];
@@ -246,7 +243,6 @@ pub fn field_label(key: &str) -> String {
         "hasMedicarePartsAB" => return "Has Medicare parts A & B".into(),
         "createdAt" => return "Received".into(),
         "nextgenId" => return "NextGen id".into(),
-        "optedOut" => return "Opted out of texts".into(),
         _ => {}
     }
     let mut out = String::new();

@@ -148,13 +148,15 @@ pub struct LocalTime {
     pub within_hours: bool,
 }
 
-/// The lead's zone: its `timeZone`, else its state's, else the state of its zip code.
+/// The lead's zone: its `timeZone`, else its state's, else the state of its zip code, else of its
+/// phone's area code (people keep their numbers when they move: the weakest guess).
 pub fn lead_zone(lead: &Lead) -> Option<Tz> {
     let state = lead
         .state
         .as_deref()
         .filter(|s| crate::tz::for_state(s).is_some())
-        .or_else(|| lead.zipcode.as_deref().and_then(crate::region::state_for_zip));
+        .or_else(|| lead.zipcode.as_deref().and_then(crate::region::state_for_zip))
+        .or_else(|| lead.phone.as_deref().and_then(crate::region::state_for_phone));
     let name = lead
         .time_zone
         .as_deref()
@@ -266,7 +268,10 @@ mod tests {
         // A stored time zone wins over the state.
         let zoned = Lead { time_zone: Some("America/Denver".into()), ..lead() };
         assert_eq!(local_time(&zoned, now).unwrap().zone, "America/Denver");
-        let nowhere = Lead { state: None, zipcode: None, ..lead() };
+        // Nothing but the phone: its area code (312, Chicago).
+        let by_phone = Lead { state: None, zipcode: None, ..lead() };
+        assert_eq!(local_time(&by_phone, now).unwrap().zone, "America/Chicago");
+        let nowhere = Lead { state: None, zipcode: None, phone: Some("8005550123".into()), ..lead() };
         assert_eq!(local_time(&nowhere, now), None);
     }
 }

@@ -43,12 +43,12 @@ export function missingText(missing: readonly string[]): string | null {
   return parts.length === 0 ? null : parts.join(' ');
 }
 
-/** The warning shown when it is outside the lead's texting hours. */
+/** The warning shown when it is outside the lead's texting hours, or their local time is unknown. */
 export function hoursWarning(localTime: string | null): string {
   const time = localTime?.trim();
   return time
     ? `It is ${time} for this lead, outside ${TEXTING_HOURS} their time.`
-    : `It is outside ${TEXTING_HOURS} for this lead.`;
+    : `This lead's local time is unknown (no state, zip code or US phone): texting hours cannot be checked.`;
 }
 
 export interface SendState {
@@ -117,8 +117,7 @@ export function removeTemplate(templates: readonly TextTemplate[], name: string)
   return templates.filter((t) => t.name !== name).map((t) => ({ ...t }));
 }
 
-/** "Added to “Final expense follow-up”". */
-export function campaignAddedText(title: string, contact: TextdripContact): string {
-  const added = `Added to “${title}”`;
-  return contact.optedOut ? `${added} (the lead opted out of texts)` : added;
+/** "Added to “Final expense follow-up”" (a contact who opted out is refused, never added). */
+export function campaignAddedText(title: string): string {
+  return `Added to “${title}”`;
 }

@@ -874,7 +874,6 @@ const DOC_KEYS: &[&str] = &[
     "updatedAt",
     "importBatch",
     "textdripContactId",
-    "optedOut",
 ];
 
 /// A lead as stored: its filled fields (empty ones left out), keys numbered by [`DOC_KEYS`].
