@@ -50,16 +50,30 @@ impl Serialize for User {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Its `Debug` hides the password.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+/// Its `Debug` hides the token.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
     pub token: String,
     pub user: User,
+}
+
+impl std::fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResponse").field("user", &self.user).finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,16 +160,20 @@ pub struct Capabilities {
     pub lead_edits: bool,
     /// `POST /api/import/leads`: a batch of normalised leads, applied once per batch id.
     pub lead_import: bool,
-    /// The admin's team routes (`/api/team…`), invitations, and each user's Textdrip connection
-    /// state (`PUT /api/integrations/textdrip`).
-    pub team: bool,
 }
 
-/// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`). Its
+/// `Debug` hides the key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookCredentials {
     pub sid: String,
     pub apikey: String,
+}
+
+impl std::fmt::Debug for WebhookCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookCredentials").field("sid", &self.sid).field("apikey", &"<redacted>").finish()
+    }
 }
 
 /// The tenant's NextGen integration without its credentials (ours: `GET /api/integrations/nextgen`).
@@ -202,10 +220,17 @@ pub struct InviteRequest {
 }
 
 /// A new user and the one-time code they set their password with (shown to the admin once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` hides the code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
     pub member: TeamMember,
     pub code: String,
+}
+
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation").field("member", &self.member).field("code", &"<redacted>").finish()
+    }
 }
 
 /// `PATCH /api/team/:id`: what to change; an absent field is left as it is.
@@ -217,11 +242,18 @@ pub struct MemberUpdate {
 }
 
 /// `POST /api/auth/accept-invite`: sets the invited user's password; answers as a login does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` hides the code and the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptInvite {
     pub email: String,
     pub code: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for AcceptInvite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptInvite").field("email", &self.email).finish_non_exhaustive()
+    }
 }
 
 /// Shortest password a user may set.
@@ -510,6 +542,38 @@ pub mod query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let creds = WebhookCredentials { sid: "sid_1".into(), apikey: "key_secret".into() };
+        let login = LoginRequest { email: "a@b.co".into(), password: "hunter2".into() };
+        let session = LoginResponse {
+            token: "jwt.secret".into(),
+            user: User {
+                id: "u".into(),
+                name: "".into(),
+                email: "a@b.co".into(),
+                role: Role::User,
+                profile_picture: None,
+            },
+        };
+        let accept = AcceptInvite { email: "a@b.co".into(), code: "ABCD-EFGH-JKMN".into(), password: "hunter2".into() };
+        let member = TeamMember {
+            id: "u".into(),
+            name: "".into(),
+            email: "a@b.co".into(),
+            role: Role::User,
+            active: true,
+            invited: true,
+            textdrip_connected: false,
+        };
+        let invitation = Invitation { member, code: "ABCD-EFGH-JKMN".into() };
+        let printed = format!("{creds:?} {login:?} {session:?} {accept:?} {invitation:?}");
+        for secret in ["key_secret", "hunter2", "jwt.secret", "ABCD"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("sid_1") && printed.contains("a@b.co"));
+    }
 
     #[test]
     fn user_serialises_both_ids_and_reads_either_shape() {

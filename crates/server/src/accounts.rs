@@ -7,6 +7,7 @@ use crokodial_core::api::{Role, User};
 use rand::distributions::{Alphanumeric, DistString};
 
 use crate::auth::{hash_password, new_object_id};
+use crate::state::KnownCredentials;
 use crate::store::{self, Store, StoreResult, UserRecord, WebhookCredentials};
 
 /// A user to create.
@@ -48,6 +49,7 @@ pub async fn create_user(store: &Arc<dyn Store>, new: NewUser) -> anyhow::Result
         password_hash: hash,
         active: true,
         invite_hash: None,
+        invited_at: None,
         textdrip_connected: false,
     };
     let user = record.to_api();
@@ -77,6 +79,44 @@ pub async fn invite_user(
     if !valid_email(&email) {
         return Err(InviteError::Email(email));
     }
+    let (code, hash) = new_code().await?;
+    let record = UserRecord {
+        id: new_object_id(),
+        tenant_id: tenant_id.to_owned(),
+        email,
+        name: name.trim().to_owned(),
+        role,
+        password_hash: String::new(),
+        active: true,
+        invite_hash: Some(hash),
+        invited_at: Some(chrono::Utc::now()),
+        textdrip_connected: false,
+    };
+    let insert = record.clone();
+    store::run(store, move |s| s.insert_user(&insert)).await.map_err(|e| match e {
+        store::StoreError::EmailTaken(email) => InviteError::Taken(email),
+        other => InviteError::Other(other.into()),
+    })?;
+    Ok((record, code))
+}
+
+/// A new code for a tenant's invited user who has not accepted (the old code stops working);
+/// `None` if there is no such user.
+pub async fn renew_invite(
+    store: &Arc<dyn Store>,
+    tenant_id: &str,
+    user_id: &str,
+) -> Result<Option<(UserRecord, String)>, InviteError> {
+    let (code, hash) = new_code().await?;
+    let (tenant, id) = (tenant_id.to_owned(), user_id.to_owned());
+    let user = store::run(store, move |s| s.renew_invite(&tenant, &id, &hash))
+        .await
+        .map_err(|e| InviteError::Other(e.into()))?;
+    Ok(user.map(|u| (u, code)))
+}
+
+/// A one-time code as shown (`XXXX-XXXX-XXXX`), and the argon2 hash of its 12 characters.
+async fn new_code() -> Result<(String, String), InviteError> {
     let code: String = {
         use rand::Rng;
         let mut rng = rand::rngs::OsRng;
@@ -87,24 +127,7 @@ pub async fn invite_user(
         .await
         .map_err(|e| InviteError::Other(e.into()))?
         .map_err(InviteError::Other)?;
-    let record = UserRecord {
-        id: new_object_id(),
-        tenant_id: tenant_id.to_owned(),
-        email,
-        name: name.trim().to_owned(),
-        role,
-        password_hash: String::new(),
-        active: true,
-        invite_hash: Some(hash),
-        textdrip_connected: false,
-    };
-    let insert = record.clone();
-    store::run(store, move |s| s.insert_user(&insert)).await.map_err(|e| match e {
-        store::StoreError::EmailTaken(email) => InviteError::Taken(email),
-        other => InviteError::Other(other.into()),
-    })?;
-    let shown = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]);
-    Ok((record, shown))
+    Ok((format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]), hash))
 }
 
 /// An invite code as typed: case, spaces and dashes do not matter.
@@ -140,13 +163,21 @@ pub async fn tenant_of(store: &Arc<dyn Store>, user_id: &str) -> anyhow::Result<
     Ok(user.with_context(|| format!("no user {user_id}"))?.tenant_id)
 }
 
-/// Replaces the tenant's NextGen credentials with new random ones.
-pub async fn rotate_credentials(store: &Arc<dyn Store>, tenant_id: &str) -> StoreResult<WebhookCredentials> {
-    let tenant = tenant_id.to_owned();
-    let new = random_credentials();
-    let kept = new.clone();
-    store::run(store, move |s| s.replace_credentials(&tenant, &kept)).await?;
-    Ok(new)
+/// Replaces the tenant's NextGen credentials with new random ones, and forgets the old ones in
+/// the same blocking call as the write, so no dropped request can leave them remembered.
+pub async fn rotate_credentials(
+    store: &Arc<dyn Store>,
+    known: &KnownCredentials,
+    tenant_id: &str,
+) -> StoreResult<WebhookCredentials> {
+    let (tenant, known) = (tenant_id.to_owned(), known.clone());
+    store::run(store, move |s| {
+        let new = random_credentials();
+        s.replace_credentials(&tenant, &new)?;
+        known.forget_tenant(&tenant);
+        Ok(new)
+    })
+    .await
 }
 
 fn random_credentials() -> WebhookCredentials {

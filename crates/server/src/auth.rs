@@ -58,6 +58,13 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// A hash no secret matches, to spend a real check's work where there is nothing to check, so
+/// timing does not tell which emails exist or have an invite.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
 /// A MongoDB-ObjectId-like id: 4 bytes of seconds since the epoch and 8 random bytes, in hex.
 pub fn new_object_id() -> String {
     let secs = u32::try_from(Utc::now().timestamp()).unwrap_or(u32::MAX);

@@ -72,3 +72,24 @@ impl KnownCredentials {
         known.rotations += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lookup_that_began_before_a_rotation_is_not_remembered() {
+        let known = KnownCredentials::default();
+        let before = known.rotations();
+        known.remember("s1".into(), "k1".into(), "t".into(), before);
+        assert_eq!(known.tenant("s1", "k1").as_deref(), Some("t"));
+        assert_eq!(known.tenant("s1", "k2"), None);
+        // A lookup starts, the tenant rotates, the lookup ends: the old pair must not come back.
+        let during = known.rotations();
+        known.forget_tenant("t");
+        known.remember("s1".into(), "k1".into(), "t".into(), during);
+        assert_eq!(known.tenant("s1", "k1"), None);
+        known.remember("s2".into(), "k2".into(), "t".into(), known.rotations());
+        assert_eq!(known.tenant("s2", "k2").as_deref(), Some("t"));
+    }
+}

@@ -85,6 +85,8 @@ async fn serve(mut socket: WebSocket, state: AppState) {
     // The highest sequence number a replay has sent this socket; queued live events up to it are
     // duplicates. A socket that did not ask to resume gets every live event.
     let mut sent_upto = 0u64;
+    // The authenticated user, to tell a deactivation from lagging when the hub drops us.
+    let mut user_id: Option<String> = None;
 
     loop {
         tokio::select! {
@@ -108,6 +110,12 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                                 // what both deliver is sent once (see `sent_upto`).
                                 // Re-authenticating moves the socket to the (possibly new) tenant.
                                 sub = Some(state.hub.subscribe(&user.tenant_id, &user.id));
+                                // Deactivated between the token check and joining: the hub's
+                                // `disconnect_user` may have run before we joined.
+                                if !still_active(&state, &user.id).await {
+                                    return refuse_deactivated(socket).await;
+                                }
+                                user_id = Some(user.id.clone());
                                 let tenant = user.tenant_id.clone();
                                 let Ok(last) = store::run(&state.store, move |s| s.last_seq(&tenant)).await else { return };
                                 let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into(), seq: Some(last) };
@@ -137,8 +145,11 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                     // Already sent by the replay.
                     Some(Queued { seq: Some(seq), .. }) if seq <= sent_upto => {}
                     Some(Queued { text, .. }) => if socket.send(Message::Text(text)).await.is_err() { return },
-                    // The hub dropped us for lagging.
-                    None => return close(socket, 1013, "Too slow").await,
+                    // The hub dropped us: the user was deactivated, or the socket lagged.
+                    None => match &user_id {
+                        Some(id) if !still_active(&state, id).await => return refuse_deactivated(socket).await,
+                        _ => return close(socket, 1013, "Too slow").await,
+                    },
                 }
             }
             _ = sleep_until(auth_deadline), if sub.is_none() => {
@@ -156,4 +167,22 @@ async fn serve(mut socket: WebSocket, state: AppState) {
             }
         }
     }
+}
+
+/// Whether the user is still there and active (a storage error counts as yes: the token was good).
+async fn still_active(state: &AppState, user_id: &str) -> bool {
+    let id = user_id.to_owned();
+    match store::run(&state.store, move |s| s.user_by_id(&id)).await {
+        Ok(user) => user.is_some_and(|u| u.active),
+        Err(_) => true,
+    }
+}
+
+/// Tells a deactivated user's socket why, and closes it as an authentication failure (so the
+/// client stops instead of reconnecting).
+async fn refuse_deactivated(mut socket: WebSocket) {
+    let fail =
+        ServerMessage::AuthFailure { message: auth::DEACTIVATED.into(), code: Some(failure::INVALID_TOKEN.into()) };
+    send(&mut socket, &fail).await;
+    close(socket, POLICY, "Account deactivated").await
 }

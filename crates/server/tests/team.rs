@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::{lead_body, next_event, Env};
 use crokodial_core::api::{Invitation, LoginResponse, NextGenIntegration, Role, TeamMember, WebhookCredentials};
+use crokodial_core::ws::ServerMessage;
 use crokodial_server::TenantChoice;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -24,8 +25,9 @@ async fn a_rep_gets_403_on_every_admin_route() {
     let env = Env::start().await;
     let (admin, _) = env.user("boss@agency.test", Role::Admin, TenantChoice::Own).await;
     let (rep, rep_token) = env.user("rep@agency.test", Role::User, TenantChoice::Of(admin.id.clone())).await;
-    let routes: [(Method, String, Option<Value>); 6] = [
+    let routes: [(Method, String, Option<Value>); 7] = [
         (Method::GET, "/api/team".into(), None),
+        (Method::POST, format!("/api/team/{}/invite", rep.id), None),
         (Method::POST, "/api/team/invites".into(), Some(json!({"email": "x@agency.test", "role": "admin"}))),
         (Method::PATCH, format!("/api/team/{}", rep.id), Some(json!({"role": "admin"}))),
         (Method::GET, "/api/integrations/nextgen".into(), None),
@@ -93,9 +95,10 @@ async fn an_invited_rep_sets_a_password_once_and_logs_in() {
     assert_eq!(call(&env, Method::POST, "/api/team/invites", &token, Some(bad)).await.status(), 400);
 
     // No password works before the invite is accepted.
-    let login = json!({"email": "new.rep@agency.test", "password": ""});
+    let login = json!({"email": "new.rep@agency.test", "password": "a good password"});
     let res = env.http.post(env.url("/api/auth/login")).json(&login).send().await.unwrap();
     assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_credentials");
 
     let accept = |code: &str, password: &str| {
         let body = json!({"email": "new.rep@agency.test", "code": code, "password": password});
@@ -129,10 +132,18 @@ async fn a_deactivated_user_is_disconnected_and_refused() {
     let res = call(&env, Method::PATCH, &format!("/api/team/{}", rep.id), &token, Some(json!({"active": false}))).await;
     assert_eq!(res.status(), 200);
     assert!(!res.json::<TeamMember>().await.unwrap().active);
-    // The socket is closed: nothing more arrives, and the stream ends.
-    assert_eq!(next_event(&mut ws, Duration::from_secs(5)).await, None);
+    // The socket is told why and closed, so the app stops instead of reconnecting.
+    match next_event(&mut ws, Duration::from_secs(5)).await {
+        Some(ServerMessage::AuthFailure { message, .. }) => assert!(message.contains("deactivated"), "{message}"),
+        other => panic!("expected an auth failure, got {other:?}"),
+    }
     use futures_util::StreamExt;
-    assert!(matches!(tokio::time::timeout(Duration::from_secs(5), ws.next()).await, Ok(None | Some(Err(_)))));
+    match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+        Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame))))) => {
+            assert_eq!(u16::from(frame.code), 1008, "a policy close: the app stops reconnecting")
+        }
+        other => panic!("expected the socket to close, got {other:?}"),
+    }
     // The token no longer works, nor does the password.
     let res = env.get("/api/leads", &rep_token).await;
     assert_eq!(res.status(), 401);
@@ -161,17 +172,69 @@ async fn the_team_keeps_an_admin_and_other_tenants_are_out_of_reach() {
     let env = Env::start().await;
     let (admin, token) = env.user("boss@agency.test", Role::Admin, TenantChoice::Own).await;
     let (other, _) = env.user("other@elsewhere.test", Role::User, TenantChoice::Own).await;
+    // An invited admin who has not accepted does not count.
+    let invited = json!({"email": "later@agency.test", "role": "admin"});
+    assert_eq!(call(&env, Method::POST, "/api/team/invites", &token, Some(invited)).await.status(), 201);
     for body in [json!({"active": false}), json!({"role": "user"})] {
         let res = call(&env, Method::PATCH, &format!("/api/team/{}", admin.id), &token, Some(body)).await;
-        assert_eq!(res.status(), 400);
+        assert_eq!(res.status(), 409);
         assert_eq!(res.json::<Value>().await.unwrap()["error"], "last_admin");
     }
     let res =
         call(&env, Method::PATCH, &format!("/api/team/{}", other.id), &token, Some(json!({"active": false}))).await;
     assert_eq!(res.status(), 404, "another tenant's user");
     let team: Vec<TeamMember> = env.get("/api/team", &token).await.json().await.unwrap();
-    assert_eq!(team.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(), ["boss@agency.test"]);
+    assert_eq!(team.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(), ["boss@agency.test", "later@agency.test"]);
     assert!(team[0].active && team[0].role == Role::Admin);
+}
+
+#[tokio::test]
+async fn webhook_leads_go_to_the_oldest_active_admin() {
+    let env = Env::start().await;
+    let (first, token) = env.user("first@agency.test", Role::Admin, TenantChoice::Own).await;
+    let (second, _) = env.user("second@agency.test", Role::Admin, TenantChoice::Of(first.id.clone())).await;
+    let creds = env.creds_of(&first).await;
+    let assignee = |res: Value| res["leadId"].as_str().unwrap().to_owned();
+    let id = assignee(env.post_lead(&creds, &lead_body("Ann", "3125550101")).await.json().await.unwrap());
+    let lead: Value = env.get(&format!("/api/leads/{id}"), &token).await.json().await.unwrap();
+    assert_eq!(lead["assignedTo"], first.id.as_str());
+    let res =
+        call(&env, Method::PATCH, &format!("/api/team/{}", first.id), &token, Some(json!({"active": false}))).await;
+    assert_eq!(res.status(), 200);
+    let second_token = env.login("second@agency.test", common::PASSWORD).await;
+    let id = assignee(env.post_lead(&creds, &lead_body("Bo", "3125550102")).await.json().await.unwrap());
+    let lead: Value = env.get(&format!("/api/leads/{id}"), &second_token).await.json().await.unwrap();
+    assert_eq!(lead["assignedTo"], second.id.as_str(), "not the deactivated admin");
+}
+
+#[tokio::test]
+async fn a_lost_or_expired_code_is_replaced_and_the_old_one_stops() {
+    let env = Env::start().await;
+    let (_, token) = env.user("boss@agency.test", Role::Admin, TenantChoice::Own).await;
+    let body = json!({"email": "slow@agency.test", "role": "user"});
+    let first: Invitation =
+        call(&env, Method::POST, "/api/team/invites", &token, Some(body)).await.json().await.unwrap();
+    let accept = |code: String| {
+        let body = json!({"email": "slow@agency.test", "code": code, "password": "a good password"});
+        env.http.post(env.url("/api/auth/accept-invite")).json(&body).send()
+    };
+    // Eight days later the code has expired.
+    let db = rusqlite::Connection::open(env.db_path()).unwrap();
+    let old = (chrono::Utc::now() - chrono::Duration::days(8)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    db.execute("UPDATE users SET invited_at = ?1 WHERE email = 'slow@agency.test'", [old]).unwrap();
+    let res = accept(first.code.clone()).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("expired"));
+
+    let res = call(&env, Method::POST, &format!("/api/team/{}/invite", first.member.id), &token, None).await;
+    assert_eq!(res.status(), 200);
+    let renewed: Invitation = res.json().await.unwrap();
+    assert_ne!(renewed.code, first.code);
+    assert_eq!(accept(first.code).await.unwrap().status(), 400, "the old code stopped");
+    assert_eq!(accept(renewed.code).await.unwrap().status(), 200);
+    // Accepted: no more codes for this user.
+    let res = call(&env, Method::POST, &format!("/api/team/{}/invite", first.member.id), &token, None).await;
+    assert_eq!(res.status(), 404);
 }
 
 #[tokio::test]

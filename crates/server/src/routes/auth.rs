@@ -30,14 +30,15 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Lo
     let user = store::run(&state.store, move |s| s.user_by_email(&email)).await?;
     let Some(user) = user else {
         // Spend the same work as a real check, so timing does not reveal which emails exist.
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, dummy_hash())).await.ok();
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, auth::dummy_hash())).await.ok();
         return Err(invalid());
     };
-    let hash = user.password_hash.clone();
+    // An invited user has no password yet: the same work again.
+    let hash = if user.password_hash.is_empty() { auth::dummy_hash().to_owned() } else { user.password_hash.clone() };
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(ApiError::internal)?;
-    if !ok {
+    if !ok || user.password_hash.is_empty() {
         return Err(invalid());
     }
     if !user.active {
@@ -45,11 +46,6 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Lo
     }
     let token = state.jwt.issue(&user.id).map_err(ApiError::internal)?;
     Ok(Json(LoginResponse { token, user: user.to_api() }))
-}
-
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password("not a real password").unwrap_or_default())
 }
 
 pub async fn verify(AuthUser(user): AuthUser) -> Json<VerifyResponse> {

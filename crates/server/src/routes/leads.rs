@@ -62,7 +62,7 @@ pub async fn one(
 
 /// `GET /api/sync/capabilities`.
 pub async fn capabilities() -> Json<Capabilities> {
-    Json(Capabilities { lead_changes: true, socket_resume: true, lead_edits: true, lead_import: true, team: true })
+    Json(Capabilities { lead_changes: true, socket_resume: true, lead_edits: true, lead_import: true })
 }
 
 /// Most changes one sync request returns.

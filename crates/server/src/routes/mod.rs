@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/team", get(team::list))
         .route("/api/team/invites", post(team::invite))
         .route("/api/team/{id}", patch(team::update))
+        .route("/api/team/{id}/invite", post(team::renew_invite))
         .route("/api/leads", get(leads::list))
         .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
         .route("/api/leads/{id}/notes", patch(leads::notes))

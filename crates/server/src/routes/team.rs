@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use chrono::Utc;
 use crokodial_core::api::{
     AcceptInvite, Invitation, InviteRequest, LoginResponse, MemberUpdate, TeamMember, TextdripConnection, PASSWORD_MIN,
 };
@@ -42,6 +43,21 @@ pub async fn invite(
     Ok((StatusCode::CREATED, Json(Invitation { member: user.to_member(), code })))
 }
 
+/// `POST /api/team/:id/invite`: a new one-time code for a user who has not accepted their invite
+/// (the code was lost, or expired); the old code stops working.
+pub async fn renew_invite(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+) -> Result<Json<Invitation>, ApiError> {
+    let renewed = accounts::renew_invite(&state.store, &admin.tenant_id, &id).await.map_err(ApiError::internal)?;
+    let Some((user, code)) = renewed else {
+        return Err(ApiError::not_found("No invited user with this id in your team"));
+    };
+    tracing::info!(by = %admin.id, user = %user.id, "invite renewed");
+    Ok(Json(Invitation { member: user.to_member(), code }))
+}
+
 /// `PATCH /api/team/:id`: a new role or active state. A deactivated user's sockets are closed at
 /// once and their tokens refused from then on.
 pub async fn update(
@@ -58,7 +74,11 @@ pub async fn update(
         MemberChange::Updated(user) => user,
         MemberChange::NotFound => return Err(ApiError::not_found("No such user in your team")),
         MemberChange::LastAdmin => {
-            return Err(ApiError::bad_request("last_admin", "The team must keep at least one active admin"))
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "The team must keep at least one active admin",
+            ))
         }
     };
     if !user.active {
@@ -78,20 +98,25 @@ pub async fn accept_invite(State(state): State<AppState>, body: Bytes) -> Result
             format!("Choose a password of at least {PASSWORD_MIN} characters"),
         ));
     }
-    let refused = || ApiError::bad_request("invalid_invite", "This invite code is not valid for this email");
+    let refused = || {
+        ApiError::bad_request(
+            "invalid_invite",
+            "This invite code is not valid for this email (or has expired: ask your admin for a new one)",
+        )
+    };
     let email = req.email.trim().to_owned();
     let user = store::run(&state.store, move |s| s.user_by_email(&email)).await?;
-    let (Some(user), code) = (user, accounts::normalise_code(&req.code)) else { return Err(refused()) };
-    let Some(invite_hash) = user.invite_hash.clone().filter(|_| user.active) else { return Err(refused()) };
-    let password = req.password;
-    let checked = invite_hash.clone();
+    let invite_hash = user.as_ref().and_then(|u| u.usable_invite(Utc::now())).map(str::to_owned);
+    // Checked against a hash in every case, so timing does not tell which emails have an invite.
+    let (code, password) = (accounts::normalise_code(&req.code), req.password);
+    let checked = invite_hash.clone().unwrap_or_else(|| auth::dummy_hash().to_owned());
     let new_hash = tokio::task::spawn_blocking(move || {
         auth::verify_password(&code, &checked).then(|| auth::hash_password(&password)).transpose()
     })
     .await
     .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?
-    .ok_or_else(refused)?;
+    .map_err(ApiError::internal)?;
+    let (Some(user), Some(invite_hash), Some(new_hash)) = (user, invite_hash, new_hash) else { return Err(refused()) };
     let id = user.id.clone();
     // Only if the invite is still the one checked: a code is used once.
     if !store::run(&state.store, move |s| s.accept_invite(&id, &invite_hash, &new_hash)).await? {

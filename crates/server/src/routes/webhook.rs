@@ -32,8 +32,7 @@ pub async fn rotate(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
 ) -> Result<Json<WebhookCredentials>, ApiError> {
-    let new = crate::accounts::rotate_credentials(&state.store, &user.tenant_id).await?;
-    state.known_credentials.forget_tenant(&user.tenant_id);
+    let new = crate::accounts::rotate_credentials(&state.store, &state.known_credentials, &user.tenant_id).await?;
     tracing::info!(tenant = %user.tenant_id, by = %user.id, "NextGen credentials rotated");
     Ok(Json(new))
 }

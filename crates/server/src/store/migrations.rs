@@ -108,10 +108,12 @@ CREATE TABLE import_batches (
 "#;
 
 /// Team management: a user can be deactivated; an invited user has an invite code (its argon2
-/// hash) and no password until they accept; each user's Textdrip connection state (never a token).
+/// hash, and when it was made) and no password until they accept; each user's Textdrip connection
+/// state (never a token).
 const V5: &str = r#"
 ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN invite_hash TEXT;
+ALTER TABLE users ADD COLUMN invited_at TEXT;
 ALTER TABLE users ADD COLUMN textdrip_connected INTEGER NOT NULL DEFAULT 0;
 "#;
 

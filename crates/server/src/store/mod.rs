@@ -28,6 +28,8 @@ pub struct UserRecord {
     pub active: bool,
     /// The argon2 hash of an invited user's one-time code, until they accept it.
     pub invite_hash: Option<String>,
+    /// When that code was made (it expires after [`INVITE_DAYS`]).
+    pub invited_at: Option<chrono::DateTime<chrono::Utc>>,
     pub textdrip_connected: bool,
 }
 
@@ -54,6 +56,17 @@ impl UserRecord {
             invited: self.invite_hash.is_some(),
             textdrip_connected: self.textdrip_connected,
         }
+    }
+}
+
+/// Days an invite code can be used.
+pub const INVITE_DAYS: i64 = 7;
+
+impl UserRecord {
+    /// The one-time code's hash, if this user has a code that can still be used.
+    pub fn usable_invite(&self, now: chrono::DateTime<chrono::Utc>) -> Option<&str> {
+        let fresh = self.invited_at.is_some_and(|at| now - at < chrono::Duration::days(INVITE_DAYS));
+        self.invite_hash.as_deref().filter(|_| self.active && fresh)
     }
 }
 
@@ -150,6 +163,9 @@ pub trait Store: Send + Sync + 'static {
     /// Sets an invited user's password, if their invite is still `invite_hash` (so a code is
     /// used once). Returns whether it was.
     fn accept_invite(&self, user_id: &str, invite_hash: &str, password_hash: &str) -> StoreResult<bool>;
+    /// Gives a tenant's invited user (one who has not accepted) a new code; the old one stops
+    /// working. Returns the user, or `None` if there is no such invited user.
+    fn renew_invite(&self, tenant_id: &str, user_id: &str, invite_hash: &str) -> StoreResult<Option<UserRecord>>;
     fn set_textdrip_connected(&self, user_id: &str, connected: bool) -> StoreResult<()>;
 
     /// The tenant's credentials, storing `candidate` if it has none yet.

@@ -78,10 +78,15 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         active: r.get(6)?,
         invite_hash: r.get(7)?,
         textdrip_connected: r.get(8)?,
+        invited_at: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)),
     })
 }
 
-const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected";
+const USER_COLS: &str =
+    "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected, invited_at";
 
 /// Takes the tenant's next sequence number (call inside the write's transaction).
 fn next_seq(conn: &Connection, tenant_id: &str) -> StoreResult<u64> {
@@ -246,8 +251,8 @@ impl Store for SqliteStore {
     fn insert_user(&self, user: &UserRecord) -> StoreResult<()> {
         let res = self.conn().execute(
             "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, active, invite_hash,
-                                textdrip_connected)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                textdrip_connected, invited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 user.id,
                 user.tenant_id,
@@ -259,6 +264,7 @@ impl Store for SqliteStore {
                 user.active,
                 user.invite_hash,
                 user.textdrip_connected,
+                user.invited_at.map(ts),
             ],
         );
         match res {
@@ -289,7 +295,8 @@ impl Store for SqliteStore {
         Ok(self
             .conn()
             .query_row(
-                "SELECT id FROM users WHERE tenant_id = ?1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
+                "SELECT id FROM users WHERE tenant_id = ?1 AND role = 'admin' AND active AND invite_hash IS NULL
+                  ORDER BY created_at, id LIMIT 1",
                 [tenant_id],
                 |r| r.get(0),
             )
@@ -322,7 +329,7 @@ impl Store for SqliteStore {
             params![user.id, user.role.as_str(), user.active],
         )?;
         let admins: i64 = tx.query_row(
-            "SELECT count(*) FROM users WHERE tenant_id = ?1 AND role = 'admin' AND active",
+            "SELECT count(*) FROM users WHERE tenant_id = ?1 AND role = 'admin' AND active AND invite_hash IS NULL",
             [tenant_id],
             |r| r.get(0),
         )?;
@@ -339,6 +346,18 @@ impl Store for SqliteStore {
             params![user_id, invite_hash, password_hash],
         )?;
         Ok(changed == 1)
+    }
+
+    fn renew_invite(&self, tenant_id: &str, user_id: &str, invite_hash: &str) -> StoreResult<Option<UserRecord>> {
+        let changed = self.conn().execute(
+            "UPDATE users SET invite_hash = ?3, invited_at = ?4
+              WHERE id = ?1 AND tenant_id = ?2 AND invite_hash IS NOT NULL",
+            params![user_id, tenant_id, invite_hash, ts(Utc::now())],
+        )?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.user_by_id(user_id)
     }
 
     fn set_textdrip_connected(&self, user_id: &str, connected: bool) -> StoreResult<()> {
