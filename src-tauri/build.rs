@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "admin_rotate_nextgen",
     "team_list",
     "team_invite",
+    "team_renew_invite",
     "team_update",
     "accept_invite",
 ];

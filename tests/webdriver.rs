@@ -594,11 +594,17 @@ async fn textdrip_is_connected_used_and_disconnected_and_an_admin_rotates_creden
     type_into(&client, "invite-email", "new.rep@agency.test").await;
     type_into(&client, "invite-name", "New Rep").await;
     click(&client, "invite-button").await;
-    let code = wait_text(&client, "invite-code", |t| t.trim().len() == 14).await.trim().to_owned();
-    wait_for(&client, "the invited rep in the team", || async {
-        client.find(Locator::Css("#team-list tr.team-member[data-email='new.rep@agency.test']")).await.ok()
+    let lost = wait_text(&client, "invite-code", |t| t.trim().len() == 14).await.trim().to_owned();
+    let renew = wait_for(&client, "the invited rep in the team", || async {
+        client
+            .find(Locator::Css("#team-list tr.team-member[data-email='new.rep@agency.test'] button.member-renew"))
+            .await
+            .ok()
     })
     .await;
+    // The code was lost: a new one replaces it.
+    renew.click().await.unwrap();
+    let code = wait_text(&client, "invite-code", |t| t.trim().len() == 14 && t.trim() != lost).await.trim().to_owned();
     let me = client
         .find(Locator::Css("#team-list tr.team-member[data-email='owner@agency.test'] .member-textdrip"))
         .await
@@ -632,15 +638,18 @@ async fn textdrip_is_connected_used_and_disconnected_and_an_admin_rotates_creden
     .await;
     assert!(!is_displayed(&client, "admin-button").await, "a rep has no admin page");
 
-    // Nothing of the Textdrip token anywhere in the app's profile (files, the cache, logs).
+    client.close().await.unwrap();
+    drop(driver);
+
+    // Nothing of the Textdrip token anywhere in the app's profile (files, the cache, logs), once
+    // the app has written and closed everything.
     let secret = TOKEN.split_once('|').unwrap().1;
-    for entry in walk(&session.profile_dir()) {
+    let files = walk(&session.profile_dir());
+    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "sqlite")), "the cache is among them: {files:?}");
+    for entry in files {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "the token is in {}", entry.display());
     }
-
-    client.close().await.unwrap();
-    drop(driver);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

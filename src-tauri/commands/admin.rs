@@ -44,6 +44,12 @@ pub async fn team_invite(state: State<'_, AppState>, email: String, name: String
 }
 
 #[tauri::command]
+pub async fn team_renew_invite(state: State<'_, AppState>, user_id: String) -> CmdResult<Invitation> {
+    let invitation = api(&state)?.renew_invite(&user_id).await?;
+    Ok(Invitation { member: invitation.member.into(), code: invitation.code })
+}
+
+#[tauri::command]
 pub async fn team_update(
     state: State<'_, AppState>,
     user_id: String,

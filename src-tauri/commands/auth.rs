@@ -55,6 +55,8 @@ pub fn logout(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
 
 pub(super) fn adopt(app: &AppHandle, state: &AppState, session: Session) -> SessionInfo {
     let info = SessionInfo::from(&session);
+    // Another account's Textdrip must not outlive its session.
+    state.texting.lock().expect("texting lock").take();
     live::start(app, &session);
     *state.session.lock().expect("session lock") = Some(session);
     info

@@ -54,6 +54,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         admin::admin_rotate_nextgen,
         admin::team_list,
         admin::team_invite,
+        admin::team_renew_invite,
         admin::team_update,
         admin::accept_invite,
     ]

@@ -201,6 +201,13 @@ impl ApiClient {
         decode_ours(send(self.authed(self.http.post(self.url("/api/team/invites")).json(invite))?).await?).await
     }
 
+    /// `POST /api/team/:id/invite` (our server): a new code for a user who has not accepted.
+    pub async fn renew_invite(&self, id: &str) -> Result<Invitation> {
+        let mut url = self.url("/api/team/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id).push("invite");
+        decode_ours(send(self.authed(self.http.post(url))?).await?).await
+    }
+
     /// `PATCH /api/team/:id` (our server).
     pub async fn update_member(&self, id: &str, update: &MemberUpdate) -> Result<TeamMember> {
         let mut url = self.url("/api/team/");

@@ -284,6 +284,11 @@ export function teamInvite(email: string, name: string, role: Role): Promise<Inv
   return call<Invitation>('team_invite', { email, name, role });
 }
 
+/** A new one-time code for a member who has not accepted their invite; the old code stops working. */
+export function teamRenewInvite(userId: string): Promise<Invitation> {
+  return call<Invitation>('team_renew_invite', { userId });
+}
+
 /** Changes a member's role and whether they may sign in; null leaves either as it is. */
 export function teamUpdate(userId: string, role: Role | null, active: boolean | null): Promise<TeamMember> {
   return call<TeamMember>('team_update', { userId, role, active });

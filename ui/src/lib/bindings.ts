@@ -304,7 +304,15 @@ to: string | null, sender: string | null, senders: Array<TextdripSender>,
 /**
  * The lead's local time, e.g. "8:15 PM CST"; null when unknown.
  */
-localTime: string | null, outsideHours: boolean, optedOut: boolean, };
+localTime: string | null, 
+/**
+ * Outside 8 AM–9 PM for the lead, or their local time is unknown: sending needs confirmation.
+ */
+outsideHours: boolean, 
+/**
+ * Textdrip says the lead opted out: no text can go.
+ */
+optedOut: boolean, };
 
 export type TextSent = { to: string, sender: string | null, };
 
