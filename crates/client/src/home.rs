@@ -40,6 +40,11 @@ impl Home {
         self.0.join("imports")
     }
 
+    /// The app's log files, one a day.
+    pub fn logs_dir(&self) -> PathBuf {
+        self.0.join("logs")
+    }
+
     /// The import mappings the user saved.
     pub fn mappings_file(&self) -> PathBuf {
         self.0.join("mappings.json")

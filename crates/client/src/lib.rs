@@ -8,6 +8,7 @@
 //! - [`sync`]: brings the lead cache up to date (changes from ours, pages from the deployed server).
 //! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
 //! - [`netwatch`]: notices a wake from sleep or a network change, so the socket reconnects at once.
+//! - [`logs`]: the log file a day (secrets scrubbed) and the diagnostics zip.
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
 //! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
 //! - [`settings`]: this machine's settings (alert sound, volume, device, quiet hours, mute).
@@ -22,6 +23,7 @@ pub mod error;
 pub mod feed;
 pub mod home;
 pub mod import;
+pub mod logs;
 pub mod netwatch;
 pub mod secrets;
 pub mod session;

@@ -28,11 +28,56 @@ pub struct Settings {
     pub alerts: AlertSettings,
     /// Text messages the rep reuses, with `{first_name}`-style fields.
     pub text_templates: Vec<TextTemplate>,
+    pub desktop: DesktopSettings,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { alerts: AlertSettings::default(), text_templates: default_templates() }
+        Settings {
+            alerts: AlertSettings::default(),
+            text_templates: default_templates(),
+            desktop: DesktopSettings::default(),
+        }
+    }
+}
+
+/// How the desktop app lives on this machine (start at login is the OS's own entry, not kept here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DesktopSettings {
+    pub log_level: LogLevel,
+    pub check_for_updates: bool,
+    /// The rep was told, once, that closing the window keeps Crokodial in the tray.
+    pub told_about_tray: bool,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        DesktopSettings { log_level: LogLevel::Info, check_for_updates: true, told_about_tray: false }
+    }
+}
+
+/// How much the app's log file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    #[default]
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
     }
 }
 
