@@ -49,6 +49,13 @@ const COMMANDS: &[&str] = &[
     "team_renew_invite",
     "team_update",
     "accept_invite",
+    "take_pending_lead",
+    "app_settings",
+    "save_app_settings",
+    "export_diagnostics",
+    "update_status",
+    "check_for_update",
+    "restart_to_update",
 ];
 
 fn main() {

@@ -905,6 +905,76 @@ pub struct Invitation {
     pub code: String,
 }
 
+/// How much the log file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl From<settings::LogLevel> for LogLevel {
+    fn from(l: settings::LogLevel) -> Self {
+        match l {
+            settings::LogLevel::Error => LogLevel::Error,
+            settings::LogLevel::Warn => LogLevel::Warn,
+            settings::LogLevel::Info => LogLevel::Info,
+            settings::LogLevel::Debug => LogLevel::Debug,
+            settings::LogLevel::Trace => LogLevel::Trace,
+        }
+    }
+}
+
+impl From<LogLevel> for settings::LogLevel {
+    fn from(l: LogLevel) -> Self {
+        match l {
+            LogLevel::Error => settings::LogLevel::Error,
+            LogLevel::Warn => settings::LogLevel::Warn,
+            LogLevel::Info => settings::LogLevel::Info,
+            LogLevel::Debug => settings::LogLevel::Debug,
+            LogLevel::Trace => settings::LogLevel::Trace,
+        }
+    }
+}
+
+/// How the app lives on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSettings {
+    /// Start at login, minimised to the tray (the OS's own start-up entry).
+    pub start_at_login: bool,
+    pub log_level: LogLevel,
+    pub check_for_updates: bool,
+    /// False in builds for distribution packages (no updater); ignored when saving.
+    pub updater_available: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateState {
+    /// No updater in this build, or none configured.
+    Disabled,
+    Idle,
+    Checking,
+    UpToDate,
+    Downloading,
+    /// Downloaded and verified: installed when the rep restarts.
+    Ready,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct UpdateStatus {
+    pub state: UpdateState,
+    pub version: Option<String>,
+    pub notes: Option<String>,
+    /// Why, for failed or disabled.
+    pub message: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -967,6 +1037,10 @@ mod tests {
             TextdripSender::decl(),
             TextdripState::decl(),
             TextdripStatus::decl(),
+            AppSettings::decl(),
+            LogLevel::decl(),
+            UpdateState::decl(),
+            UpdateStatus::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

@@ -3,44 +3,77 @@
 //! - [`commands`]: what the UI may call, one module per feature, a few lines each.
 //! - [`live`]: pumps the engine's lead feed into UI events, OS notifications and the unread count.
 //! - [`tray`]: the tray icon (unread count; open, mute for 1 h, quit).
+//! - [`desktop`]: one instance, `crokodial://lead/<id>` links, close to the tray, start minimised.
+//! - [`updates`]: the in-app updater (feature `updater`), never installing without the rep.
+//! - [`logging`]: the daily log files (secrets scrubbed) and the level the rep chose.
 //! - [`dto`]: the types that cross to the UI (TypeScript generated from them).
 //! - [`error`]: the one error type that crosses, `{code, message}`.
 //!
 //! Invariant: the UI never sees a secret. The token stays in the engine and the OS keychain.
 
 mod commands;
+mod desktop;
 mod dto;
 mod error;
 mod live;
+mod logging;
 mod state;
 mod tray;
+mod updates;
 
+use crokodial_client::home::Home;
+use crokodial_client::settings::Settings;
 use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CROKODIAL_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    let home = Home::resolve(None);
+    logging::init(&home, Settings::load(&home).desktop.log_level);
 
     tauri::Builder::default()
+        // First: a second launch hands its arguments (a crokodial:// link) over and exits; two
+        // instances writing one cache would lose writes.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| live::bring_forward(app)))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_autostart::Builder::new().args([desktop::MINIMIZED]).app_name("Crokodial").build())
+        // Size and position remembered in the profile (an absolute file name is used as it is);
+        // whether the window shows is ours to decide (start at login: in the tray).
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_filename(home.dir().join("window-state.json").to_string_lossy())
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         // Used from Rust only (open_link); the UI is granted none of its commands.
         .plugin(tauri_plugin_opener::init())
         // The import's file picker and "save error file", from Rust only, as the opener.
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
-            let state = state::AppState::new()?;
-            app.manage(state);
-            if let Err(e) = tray::build(app.handle()) {
-                tracing::warn!(error = %e, "no tray icon");
+        .setup(move |app| {
+            #[cfg(feature = "updater")]
+            app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
+            app.manage(state::AppState::new(home.clone())?);
+            match tray::build(app.handle()) {
+                Ok(()) => app.state::<state::AppState>().tray.store(true, std::sync::atomic::Ordering::Release),
+                Err(e) => tracing::warn!(error = %e, "no tray icon"),
             }
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| desktop::open_links(&handle, &event.urls()));
+            if let Some(urls) = app.deep_link().get_current()? {
+                desktop::open_links(app.handle(), &urls);
+            }
+            desktop::show_at_start(app.handle());
+            updates::start_checking(app.handle());
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::Focused(true) = event {
-                live::seen(window.app_handle());
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::Focused(true) => live::seen(window.app_handle()),
+            tauri::WindowEvent::CloseRequested { api, .. } if window.label() == "main" => {
+                desktop::close_to_tray(window.app_handle(), window, api)
             }
+            _ => {}
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())

@@ -43,11 +43,16 @@ pub struct AppState {
     pub import_cancel: Arc<AtomicBool>,
     /// The rep's Textdrip, once used in this session (its token read from the keychain).
     pub texting: Mutex<Option<Arc<Texting>>>,
+    /// The tray icon was made: closing the window hides it instead of quitting.
+    pub tray: AtomicBool,
+    /// The UI listens for `open-lead`; until then a link's lead waits in `pending_lead`.
+    pub ui_ready: AtomicBool,
+    pub pending_lead: Mutex<Option<String>>,
+    pub updates: crate::updates::Updates,
 }
 
 impl AppState {
-    pub fn new() -> Result<Self, Box<dyn std::error::Error>> {
-        let home = Home::resolve(None);
+    pub fn new(home: Home) -> Result<Self, Box<dyn std::error::Error>> {
         tracing::info!(home = %home.dir().display(), "profile directory");
         let settings = Settings::load(&home);
         Ok(AppState {
@@ -67,6 +72,10 @@ impl AppState {
             import_running: AtomicBool::new(false),
             import_cancel: Arc::new(AtomicBool::new(false)),
             texting: Mutex::new(None),
+            tray: AtomicBool::new(false),
+            ui_ready: AtomicBool::new(false),
+            pending_lead: Mutex::new(None),
+            updates: crate::updates::Updates::new(),
         })
     }
 

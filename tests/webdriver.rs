@@ -664,3 +664,139 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A static update manifest and its artifact on loopback, as a release host serves them.
+struct UpdateHost {
+    url: String,
+    manifest: std::sync::Arc<std::sync::Mutex<String>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl UpdateHost {
+    async fn start(artifact: Vec<u8>) -> UpdateHost {
+        use axum::routing::get;
+        let manifest = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let served = manifest.clone();
+        let app = axum::Router::new()
+            .route("/latest.json", get(move || async move { served.lock().unwrap().clone() }))
+            .route("/crokodial-update.tar.gz", get(move || async move { artifact.clone() }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        UpdateHost { url, manifest, _task: task }
+    }
+
+    /// Offers `version`, with `signature` (base64 of a minisign signature, as `tauri signer` writes).
+    fn offer(&self, version: &str, signature: &str) {
+        let platform = json!({"signature": signature, "url": format!("{}/crokodial-update.tar.gz", self.url)});
+        *self.manifest.lock().unwrap() = json!({
+            "version": version,
+            "notes": "Faster alerts",
+            "pub_date": "2026-12-01T00:00:00Z",
+            "platforms": {"linux-x86_64": platform, "linux-x86_64-deb": platform, "linux-x86_64-appimage": platform},
+        })
+        .to_string();
+    }
+}
+
+/// A key pair made for the test: (the public key, and a signer of bytes), both base64 as the
+/// updater takes them.
+fn update_keys() -> (String, impl Fn(&[u8]) -> String) {
+    use base64::Engine;
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let keys = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let public = b64(keys.pk.to_box().unwrap().to_string());
+    let sign = move |data: &[u8]| {
+        let sig =
+            minisign::sign(Some(&keys.pk), &keys.sk, std::io::Cursor::new(data), Some("test update"), None).unwrap();
+        b64(sig.to_string())
+    };
+    (public, sign)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_instance_opens_lead_links_starts_at_login_and_takes_only_signed_updates() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let rep = server.admin("desk@agency.test").await.unwrap();
+    let rosa = server
+        .post_nextgen(&rep.webhook, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"}))
+        .await
+        .unwrap();
+    server
+        .post_nextgen(&rep.webhook, json!({"first_name": "Ann", "last_name": "Lee", "phone": "3125550100"}))
+        .await
+        .unwrap();
+    let artifact = b"the new Crokodial".to_vec();
+    let (public_key, sign) = update_keys();
+    let host = UpdateHost::start(artifact.clone()).await;
+    host.offer("9.9.9", &sign(&artifact));
+    let manifest = format!("{}/latest.json", host.url);
+    let env = [("CROKODIAL_UPDATE_URL", manifest.as_str()), ("CROKODIAL_UPDATER_PUBKEY", public_key.as_str())];
+    let (driver, client) = launch_with(&session, &display, &server.url(), &env).await;
+
+    type_into(&client, "email", &rep.email).await;
+    type_into(&client, "password", &rep.password).await;
+    click(&client, "login-button").await;
+    wait_for(&client, "Ann on top", || async { first_row(&client).await.filter(|(_, n)| n == "Ann Lee") }).await;
+
+    // A second launch with a link hands it to this one and exits; this one opens the lead.
+    let started = std::time::Instant::now();
+    let second = session
+        .command(APP)
+        .arg(format!("crokodial://lead/{rosa}"))
+        .env("DISPLAY", display.display())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(second.success(), "the second instance exits cleanly: {second:?}");
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    wait_text(&client, "lead-detail-name", |t| t == "Rosa Diaz").await;
+
+    // Start at login: the OS's start-up entry, launching minimised to the tray.
+    let entry = session.home().join(".config/autostart/Crokodial.desktop");
+    click(&client, "settings-button").await;
+    click(&client, "start-at-login").await;
+    click(&client, "save-app-settings").await;
+    let text = wait_for(&client, "the start-up entry", || async { std::fs::read_to_string(&entry).ok() }).await;
+    assert!(text.contains("--minimized"), "{text}");
+    click(&client, "start-at-login").await;
+    click(&client, "save-app-settings").await;
+    wait_for(&client, "the start-up entry gone", || async { (!entry.exists()).then_some(()) }).await;
+
+    // An update signed with the build's key is found, downloaded, verified, and offered; the app
+    // does not restart by itself.
+    click(&client, "check-update-now").await;
+    wait_text(&client, "update-banner", |t| t.contains("9.9.9 is ready")).await;
+    assert!(is_displayed(&client, "restart-to-update").await);
+    // One whose signature does not match its bytes is refused.
+    host.offer("9.9.10", &sign(b"something else"));
+    click(&client, "close-settings").await;
+    click(&client, "update-later").await;
+    click(&client, "settings-button").await;
+    click(&client, "check-update-now").await;
+    let refused = wait_text(&client, "update-status", |t| t.contains("refused")).await;
+    assert!(refused.contains("9.9.10") && refused.to_lowercase().contains("signature"), "{refused}");
+
+    client.close().await.unwrap();
+    drop(driver);
+
+    // The log: today's file in the profile, with what happened and no session token.
+    let token = session
+        .keychain_lookup(
+            crokodial_client::secrets::SERVICE,
+            &crokodial_client::secrets::session_account(&server.url(), &rep.email),
+        )
+        .unwrap()
+        .expect("the session token is in the keychain");
+    let logs: Vec<_> = walk(&session.profile_dir().join("logs"));
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let log = std::fs::read_to_string(&logs[0]).unwrap();
+    assert!(log.contains("logged in") && log.contains("update refused"), "{log}");
+    assert!(!log.contains(&token), "the session token is not logged");
+}

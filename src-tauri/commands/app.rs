@@ -14,6 +14,13 @@ pub fn connection_state(state: State<'_, AppState>) -> ConnectionState {
     state.connection.lock().expect("connection lock").clone()
 }
 
+/// The UI listens for `open-lead` now: the lead a link asked for before, if any.
+#[tauri::command]
+pub fn take_pending_lead(state: State<'_, AppState>) -> Option<String> {
+    state.ui_ready.store(true, std::sync::atomic::Ordering::Release);
+    state.pending_lead.lock().expect("pending lead lock").take()
+}
+
 /// The rep has looked at the new leads: clear the unread count and the taskbar attention.
 #[tauri::command]
 pub fn mark_seen(app: AppHandle) {

@@ -7,6 +7,7 @@ mod app;
 mod auth;
 mod import;
 mod leads;
+mod settings;
 mod textdrip;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -57,5 +58,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         admin::team_renew_invite,
         admin::team_update,
         admin::accept_invite,
+        app::take_pending_lead,
+        settings::app_settings,
+        settings::save_app_settings,
+        settings::export_diagnostics,
+        settings::update_status,
+        settings::check_for_update,
+        settings::restart_to_update,
     ]
 }

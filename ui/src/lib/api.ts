@@ -7,6 +7,7 @@ import type {
   AlertSound,
   AlertSettings,
   AppInfo,
+  AppSettings,
   ConnectionState,
   DemoAccount,
   DispositionOption,
@@ -33,6 +34,7 @@ import type {
   TextdripCampaign,
   TextdripContact,
   TextdripStatus,
+  UpdateStatus,
 } from './bindings';
 import { toAppError } from './errors';
 
@@ -145,6 +147,39 @@ export function muteAlerts(minutes: number): Promise<AlertPanel> {
 /** The rep has seen the new leads: clears the unread count and the taskbar attention. */
 export function markSeen(): Promise<null> {
   return call<null>('mark_seen');
+}
+
+// --- The app on this computer: start at login, updates, logs ---------------------------------
+
+export function appSettings(): Promise<AppSettings> {
+  return call<AppSettings>('app_settings');
+}
+
+/** Saves them and answers them as they are now; `updaterAvailable` is ignored. */
+export function saveAppSettings(settings: AppSettings): Promise<AppSettings> {
+  return call<AppSettings>('save_app_settings', { settings });
+}
+
+/**
+ * Asks where to save a zip of the logs, versions and settings (never passwords or tokens), and
+ * writes it: the path written, or null when cancelled.
+ */
+export function exportDiagnostics(): Promise<string | null> {
+  return call<string | null>('export_diagnostics');
+}
+
+export function updateStatus(): Promise<UpdateStatus> {
+  return call<UpdateStatus>('update_status');
+}
+
+/** Checks now; a new version is downloaded in the background and announced by `update-status` when ready. */
+export function checkForUpdate(): Promise<UpdateStatus> {
+  return call<UpdateStatus>('check_for_update');
+}
+
+/** Installs the downloaded update and restarts the app. */
+export function restartToUpdate(): Promise<null> {
+  return call<null>('restart_to_update');
 }
 
 /** Hands a tel: or mailto: link to the OS's phone or mail app (the webview cannot follow them). */
@@ -321,6 +356,11 @@ export function onAlertSettingsChanged(handler: (settings: AlertSettings) => voi
 }
 
 /** A notification was clicked: show this lead. */
+/** The lead a `crokodial://lead/<id>` link asked for before the UI listened, if any (taken once). */
+export function takePendingLead(): Promise<string | null> {
+  return call<string | null>('take_pending_lead');
+}
+
 export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenFn> {
   return subscribe<string>('open-lead', handler);
 }
@@ -328,6 +368,11 @@ export function onOpenLead(handler: (leadId: string) => void): Promise<UnlistenF
 /** The local lead cache synced, or edits were sent (or tried): the cache and the outbox now. */
 export function onLeadsSynced(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
   return subscribe<SyncStatus>('leads-synced', handler);
+}
+
+/** The updater's state changed (checking, downloading, an update ready to install…). */
+export function onUpdateStatus(handler: (status: UpdateStatus) => void): Promise<UnlistenFn> {
+  return subscribe<UpdateStatus>('update-status', handler);
 }
 
 export type FileDrag = { kind: 'over' } | { kind: 'leave' } | { kind: 'drop'; path: string };

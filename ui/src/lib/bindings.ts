@@ -44,6 +44,16 @@ export type AppError = { code: ErrorCode, message: string, };
 
 export type AppInfo = { version: string, defaultServerUrl: string | null, };
 
+export type AppSettings = { 
+/**
+ * Start at login, minimised to the tray (the OS's own start-up entry).
+ */
+startAtLogin: boolean, logLevel: LogLevel, checkForUpdates: boolean, 
+/**
+ * False in builds for distribution packages (no updater); ignored when saving.
+ */
+updaterAvailable: boolean, };
+
 export type ConnectionState = { status: ConnectionStatus, detail: string | null, 
 /**
  * RFC 3339: when the last lead event arrived.
@@ -260,6 +270,8 @@ receivedTo: string | null, sort: ListSort, ascending: boolean, offset: number, l
 
 export type ListSort = "createdAt" | "name" | "state" | "disposition";
 
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
 export type NextGenCredentials = { sid: string, apikey: string, };
 
 export type NextGenInfo = { webhookUrl: string, lastLead: LastLead | null, };
@@ -335,5 +347,13 @@ export type TextdripStatus = { state: TextdripState,
  * What to do, in words, for every state but connected.
  */
 detail: string | null, };
+
+export type UpdateState = "disabled" | "idle" | "checking" | "up_to_date" | "downloading" | "ready" | "failed";
+
+export type UpdateStatus = { state: UpdateState, version: string | null, notes: string | null, 
+/**
+ * Why, for failed or disabled.
+ */
+message: string | null, };
 
 export type UserInfo = { id: string, name: string, email: string, role: Role, };
