@@ -80,6 +80,17 @@ async fn launch_with(
     server_url: &str,
     env: &[(&str, &str)],
 ) -> (Driver, Client) {
+    launch_app(session, display, APP, server_url, env).await
+}
+
+/// Starts tauri-driver and through it the app at `app` (the one this build made, or an installed one).
+async fn launch_app(
+    session: &DesktopSession,
+    display: &Xvfb,
+    app: &str,
+    server_url: &str,
+    env: &[(&str, &str)],
+) -> (Driver, Client) {
     let port = free_port();
     let driver = session
         .command("tauri-driver")
@@ -93,7 +104,7 @@ async fn launch_with(
         .map(Driver)
         .expect("tauri-driver (scripts/setup --test installs it)");
     let caps: serde_json::Map<String, Value> =
-        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": APP}})).unwrap();
+        serde_json::from_value(json!({"browserName": "wry", "tauri:options": {"application": app}})).unwrap();
     (driver, connect(port, caps).await)
 }
 
@@ -799,4 +810,86 @@ async fn one_instance_opens_lead_links_starts_at_login_and_takes_only_signed_upd
     let log = std::fs::read_to_string(&logs[0]).unwrap();
     assert!(log.contains("logged in") && log.contains("update refused"), "{log}");
     assert!(!log.contains(&token), "the session token is not logged");
+}
+
+/// The processes of the app at `exe` in this session (its profile), and all they started (WebKit's
+/// web and network processes): each one's name and proportional set size in KiB.
+fn app_memory(exe: &std::path::Path, profile: &std::path::Path) -> Vec<(String, u64)> {
+    let pids: Vec<u32> =
+        std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
+    let parent = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+    };
+    let ours = |pid: u32| {
+        let exe_ok = std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe);
+        let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        let home = format!("CROKODIAL_HOME={}", profile.display());
+        exe_ok && env.split(|b| *b == 0).any(|kv| kv == home.as_bytes())
+    };
+    let mut tree: Vec<u32> = pids.iter().copied().filter(|p| ours(*p)).collect();
+    assert_eq!(tree.len(), 1, "one app process in this session");
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &pid in &pids {
+            if !tree.contains(&pid) && parent(pid).is_some_and(|pp| tree.contains(&pp)) {
+                tree.push(pid);
+                grew = true;
+            }
+        }
+    }
+    let pss = |pid: u32| -> u64 {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let name = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned();
+    tree.iter().map(|p| (name(*p), pss(*p))).collect()
+}
+
+/// The installed package (`scripts/package-test` builds the .deb, installs it with `dpkg -i`, runs
+/// this with `CROKODIAL_INSTALLED_APP` naming the installed binary, then removes the package).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the .deb installed: scripts/package-test"]
+async fn the_installed_package_starts_shows_its_window_and_idles_small() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let installed =
+        std::env::var("CROKODIAL_INSTALLED_APP").expect("CROKODIAL_INSTALLED_APP names the installed binary");
+    let exe = std::fs::canonicalize(&installed).unwrap();
+    let session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let rep = server.admin("installed@agency.test").await.unwrap();
+    server
+        .post_nextgen(&rep.webhook, json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"}))
+        .await
+        .unwrap();
+    let (driver, client) = launch_app(&session, &display, &installed, &server.url(), &[]).await;
+
+    type_into(&client, "email", &rep.email).await;
+    type_into(&client, "password", &rep.password).await;
+    click(&client, "login-button").await;
+    wait_for(&client, "Rosa in the list", || async { first_row(&client).await.filter(|(_, n)| n == "Rosa Diaz") })
+        .await;
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(artifacts().join("installed-app.png"), &shot).unwrap();
+    assert!(shot.len() > 10_000, "the window is drawn (a {}-byte screenshot)", shot.len());
+
+    // Idle for a minute with the socket open, as a rep's app is most of the day.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let processes = app_memory(&exe, &session.profile_dir());
+    let kib: u64 = processes.iter().map(|(_, k)| k).sum();
+    let each: Vec<String> = processes.iter().map(|(n, k)| format!("{n} {:.1} MB", *k as f64 / 1024.0)).collect();
+    let line = format!("installed app idle after 60 s: {:.1} MB PSS in all ({})", kib as f64 / 1024.0, each.join(", "));
+    println!("{line}");
+    std::fs::write(artifacts().join("installed-app-memory.txt"), format!("{line}\n")).unwrap();
+    assert!(processes.len() >= 2, "the app and WebKit's processes: {each:?}");
+    assert!(kib < 600 * 1024, "{line}");
+
+    client.close().await.unwrap();
+    drop(driver);
 }
