@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use crokodial_client::settings::Settings;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 use crate::state::AppState;
 
@@ -68,6 +69,10 @@ pub fn close_to_tray(app: &AppHandle, window: &tauri::Window, api: &tauri::Close
     }
     api.prevent_close();
     let _ = window.hide();
+    // Kept now, not only at exit: a session ended by the OS may never let the app exit.
+    if let Err(e) = app.save_window_state(StateFlags::all() - StateFlags::VISIBLE) {
+        tracing::warn!(error = %e, "cannot keep the window's size and place");
+    }
     let home = &app.state::<AppState>().home;
     let mut settings = Settings::load(home);
     if settings.desktop.told_about_tray {
