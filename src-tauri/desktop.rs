@@ -20,28 +20,11 @@ pub fn lead_of_link(url: &url::Url) -> Option<String> {
     }
     let mut segments = url.path_segments()?.filter(|s| !s.is_empty());
     let id = segments.next()?;
-    let decoded = percent_decode(id)?;
+    let decoded = percent_encoding::percent_decode_str(id).decode_utf8().ok()?;
     let plausible = segments.next().is_none()
         && (1..=64).contains(&decoded.len())
         && decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    plausible.then_some(decoded)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(s.len());
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    plausible.then(|| decoded.into_owned())
 }
 
 /// Opens the lead of each link (the last one wins), or keeps it for the UI to take once it is

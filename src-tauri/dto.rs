@@ -954,6 +954,8 @@ pub struct AppSettings {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+// Without the updater only `Disabled` is ever said; the type stays whole for the UI.
+#[cfg_attr(not(feature = "updater"), allow(dead_code))]
 pub enum UpdateState {
     /// No updater in this build, or none configured.
     Disabled,

@@ -56,13 +56,18 @@ pub fn run() {
             app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
             app.manage(state::AppState::new(home.clone())?);
             match tray::build(app.handle()) {
-                Ok(()) => app.state::<state::AppState>().tray.store(true, std::sync::atomic::Ordering::Release),
+                Ok(()) if tray::host_present() => {
+                    app.state::<state::AppState>().tray.store(true, std::sync::atomic::Ordering::Release)
+                }
+                Ok(()) => tracing::info!("no tray host on this desktop: the window stays, and closing it quits"),
                 Err(e) => tracing::warn!(error = %e, "no tray icon"),
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| desktop::open_links(&handle, &event.urls()));
-            if let Some(urls) = app.deep_link().get_current()? {
-                desktop::open_links(app.handle(), &urls);
+            match app.deep_link().get_current() {
+                Ok(Some(urls)) => desktop::open_links(app.handle(), &urls),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the link the app was started with"),
             }
             desktop::show_at_start(app.handle());
             updates::start_checking(app.handle());

@@ -29,7 +29,8 @@ pub fn init(home: &Home, level: LogLevel) {
             None
         }
     };
-    let stderr = fmt::layer().with_writer(|| logs::Redacting::new(std::io::stderr()));
+    // No colour: the codes would sit between a field's name and value, hiding them from redaction.
+    let stderr = fmt::layer().with_ansi(false).with_writer(|| logs::Redacting::new(std::io::stderr()));
     tracing_subscriber::registry().with(filter).with(file).with(stderr).init();
     if std::env::var_os(ENV).is_none() {
         let _ = LEVEL.set(handle);

@@ -1,5 +1,7 @@
 //! The tray icon: the unread-lead count at a glance, and a menu to open the window, mute alerts
-//! for an hour, or quit. A desktop without a tray (no StatusNotifier host) just goes without.
+//! for an hour, or quit. On a Linux desktop with no tray host (no StatusNotifier host: GNOME
+//! without its AppIndicator extension) the icon would show nowhere, so the app counts as having
+//! no tray: the window always shows, and closing it quits.
 
 use crokodial_client::settings::MUTE_MINUTES;
 use tauri::menu::{Menu, MenuItem};
@@ -14,6 +16,29 @@ const QUIT: &str = "quit";
 struct Tray {
     icon: TrayIcon,
     mute: MenuItem<Wry>,
+}
+
+/// Whether a tray icon would be seen: on Linux, a StatusNotifier host is registered on the
+/// session bus; elsewhere the OS always has a tray.
+pub fn host_present() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let asked = async {
+            let bus = zbus::Connection::session().await?;
+            let watcher = zbus::Proxy::new(
+                &bus,
+                "org.kde.StatusNotifierWatcher",
+                "/StatusNotifierWatcher",
+                "org.kde.StatusNotifierWatcher",
+            )
+            .await?;
+            watcher.get_property::<bool>("IsStatusNotifierHostRegistered").await
+        };
+        let limited = async { tokio::time::timeout(std::time::Duration::from_secs(2), asked).await };
+        matches!(tauri::async_runtime::block_on(limited), Ok(Ok(true)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    true
 }
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {

@@ -17,6 +17,9 @@ pub const UPDATE_STATUS: &str = "update-status";
 /// The first automatic check, after start-up settles; then one every [`EVERY`].
 const FIRST: Duration = Duration::from_secs(30);
 const EVERY: Duration = Duration::from_secs(6 * 3600);
+/// Longest a download may take before it counts as failed (the plugin sets no limit).
+#[cfg(feature = "updater")]
+const DOWNLOAD_LIMIT: Duration = Duration::from_secs(15 * 60);
 
 pub struct Updates {
     status: Mutex<UpdateStatus>,
@@ -64,9 +67,9 @@ pub fn start_checking(app: &AppHandle) {
         loop {
             let wanted =
                 crokodial_client::settings::Settings::load(&app.state::<AppState>().home).desktop.check_for_updates;
-            let busy =
-                matches!(app.state::<AppState>().updates.status().state, UpdateState::Ready | UpdateState::Downloading);
-            if wanted && !busy {
+            // A ready update waits for the rep; a check under way is not started twice (`begin`).
+            let ready = app.state::<AppState>().updates.status().state == UpdateState::Ready;
+            if wanted && !ready {
                 check(&app).await;
             }
             tokio::time::sleep(EVERY).await;
@@ -75,13 +78,27 @@ pub fn start_checking(app: &AppHandle) {
 }
 
 #[cfg(not(feature = "updater"))]
-pub async fn check(_app: &AppHandle) -> UpdateStatus {
-    status(UpdateState::Disabled, Some("This build updates through its package manager.".into()))
+pub async fn check(app: &AppHandle) -> UpdateStatus {
+    set(app, status(UpdateState::Disabled, Some("This build updates through its package manager.".into())))
 }
 
 #[cfg(not(feature = "updater"))]
-pub fn restart_to_update(_app: &AppHandle) -> Result<(), String> {
+pub async fn restart_to_update(_app: &AppHandle) -> Result<(), String> {
     Err("this build updates through its package manager".into())
+}
+
+/// Starts a check unless one is under way (checking or downloading): `Err` with the status then.
+#[cfg(feature = "updater")]
+fn begin(app: &AppHandle) -> Result<(), UpdateStatus> {
+    let state = app.state::<AppState>();
+    let mut current = state.updates.status.lock().expect("update status lock");
+    if matches!(current.state, UpdateState::Checking | UpdateState::Downloading) {
+        return Err(current.clone());
+    }
+    // A new check replaces what was ready: the status always says what is kept.
+    state.updates.ready.lock().expect("update lock").take();
+    *current = status(UpdateState::Checking, None);
+    Ok(())
 }
 
 /// The updater this build names. In debug builds (tests) `CROKODIAL_UPDATE_URL` and
@@ -110,6 +127,9 @@ fn updater(app: &AppHandle) -> Result<tauri_plugin_updater::Updater, String> {
 /// hears `ready`, or `failed` with why: a bad signature is refused there).
 #[cfg(feature = "updater")]
 pub async fn check(app: &AppHandle) -> UpdateStatus {
+    if let Err(under_way) = begin(app) {
+        return under_way;
+    }
     let updater = match updater(app) {
         Ok(u) => u,
         Err(why) => return set(app, status(UpdateState::Disabled, Some(why))),
@@ -137,7 +157,10 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         // The download verifies the signature before it returns the bytes.
-        match update.download(|_, _| {}, || {}).await {
+        let downloaded = tokio::time::timeout(DOWNLOAD_LIMIT, update.download(|_, _| {}, || {}))
+            .await
+            .unwrap_or_else(|_| Err(tauri_plugin_updater::Error::Io(std::io::ErrorKind::TimedOut.into())));
+        match downloaded {
             Ok(bytes) => {
                 *app.state::<AppState>().updates.ready.lock().expect("update lock") = Some((update, bytes));
                 tracing::info!(%version, "update ready");
@@ -156,12 +179,25 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
     downloading
 }
 
-/// Installs the downloaded update and restarts into it: only when the rep asks.
+/// Installs the downloaded update and restarts into it: only when the rep asks. Installing may
+/// wait on the OS's password prompt (a .deb or .rpm), so it runs off the main thread; if it
+/// fails, the update stays ready.
 #[cfg(feature = "updater")]
-pub fn restart_to_update(app: &AppHandle) -> Result<(), String> {
-    let (update, bytes) =
-        app.state::<AppState>().updates.ready.lock().expect("update lock").take().ok_or("no update is ready")?;
-    tracing::info!(version = %update.version, "installing the update; restarting");
-    update.install(bytes).map_err(|e| format!("cannot install the update: {e}"))?;
+pub async fn restart_to_update(app: &AppHandle) -> Result<(), String> {
+    let ready = app.state::<AppState>().updates.ready.lock().expect("update lock").take();
+    let (update, bytes) = ready.ok_or("no update is ready")?;
+    tracing::info!(version = %update.version, "installing the update");
+    let (update, bytes, installed) = tauri::async_runtime::spawn_blocking(move || {
+        let installed = update.install(&bytes);
+        (update, bytes, installed)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Err(e) = installed {
+        tracing::warn!(error = %e, "the update could not be installed");
+        *app.state::<AppState>().updates.ready.lock().expect("update lock") = Some((update, bytes));
+        return Err(format!("cannot install the update: {e}"));
+    }
+    tracing::info!("update installed; restarting");
     app.restart()
 }

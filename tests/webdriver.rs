@@ -728,7 +728,7 @@ fn update_keys() -> (String, impl Fn(&[u8]) -> String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_instance_opens_lead_links_starts_at_login_and_takes_only_signed_updates() {
+async fn one_instance_opens_lead_links_writes_the_login_entry_and_takes_only_signed_updates() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let session = DesktopSession::start().unwrap();
     let display = Xvfb::start().unwrap();

@@ -49,6 +49,8 @@ pub fn logout(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     live::stop(&app);
     state.session.lock().expect("session lock").take();
     state.texting.lock().expect("texting lock").take();
+    // The lead list is gone: a link now waits for the next one.
+    state.ui_ready.store(false, std::sync::atomic::Ordering::Release);
     Session::logout(&state.home, &state.keychain)?;
     Ok(())
 }

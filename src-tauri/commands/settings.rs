@@ -80,6 +80,7 @@ pub async fn check_for_update(app: AppHandle) -> UpdateStatus {
 
 /// Installs the downloaded update and restarts: only ever when the rep asks.
 #[tauri::command]
-pub fn restart_to_update(app: AppHandle) -> CmdResult<()> {
-    crate::updates::restart_to_update(&app).map_err(|why| AppError::new(ErrorCode::Unsupported, why))
+pub async fn restart_to_update(app: AppHandle) -> CmdResult<()> {
+    let code = if crate::updates::available() { ErrorCode::Internal } else { ErrorCode::Unsupported };
+    crate::updates::restart_to_update(&app).await.map_err(|why| AppError::new(code, why))
 }

@@ -227,7 +227,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CROKODIAL_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
+        // Redacted as the app's log is; no colour codes between a field's name and value.
+        .with_ansi(false)
+        .with_writer(|| crokodial_client::logs::Redacting::new(std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");

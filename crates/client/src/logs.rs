@@ -18,19 +18,27 @@ pub const KEEP_FILES: usize = 14;
 /// What stands in for a secret in a log line.
 pub const REDACTED: &str = "<redacted>";
 
-/// The shapes of secrets: a JWT (our session), a Textdrip token (`<digits>|<40 alphanumerics>`),
-/// a bearer header, and `key=value` pairs whose key names a secret.
-fn patterns() -> &'static [Regex] {
-    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+/// The shapes of secrets, each with what replaces it: a JWT (our session), a Textdrip token
+/// (`<digits>|<40 alphanumerics>`), an `Authorization` value whole, a bearer or basic credential,
+/// and the value of any `key=value` or `key: value` whose key names a secret (`token`,
+/// `access_token`, `client_secret`, `password`, `api-key`, `apikey`, `sid`, `invite_code`…),
+/// quoted values whole. Lines go through it unformatted (no colour codes between key and value).
+fn patterns() -> &'static [(Regex, String)] {
+    static PATTERNS: OnceLock<Vec<(Regex, String)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
+        let keyed = format!("$1$2{REDACTED}");
         [
-            r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",
-            r"\b\d+\|[A-Za-z0-9]{40}\b",
-            r"(?i)\bbearer\s+[^\s,;]+",
-            r#"(?i)\b(token|apikey|api_key|password|secret|authorization|sid|code)\b(["']?\s*[:=]\s*["']?)[^\s"',;&]+"#,
+            (r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}", REDACTED.to_owned()),
+            (r"\b\d+\|[A-Za-z0-9]{40}\b", REDACTED.to_owned()),
+            (r#"(?i)\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)[^"'\r\n,;}]+"#, keyed.clone()),
+            (r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}", keyed.clone()),
+            (
+                r#"(?i)\b([\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|sid|invite[_-]?code))(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"',;&}]+)"#,
+                keyed,
+            ),
         ]
-        .iter()
-        .map(|p| Regex::new(p).expect("a valid pattern"))
+        .into_iter()
+        .map(|(p, with)| (Regex::new(p).expect("a valid pattern"), with))
         .collect()
     })
 }
@@ -38,16 +46,10 @@ fn patterns() -> &'static [Regex] {
 /// `line` with anything shaped like a secret replaced by [`REDACTED`].
 pub fn redact(line: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(line);
-    for (i, pattern) in patterns().iter().enumerate() {
-        if !pattern.is_match(&out) {
-            continue;
+    for (pattern, with) in patterns() {
+        if pattern.is_match(&out) {
+            out = Cow::Owned(pattern.replace_all(&out, with.as_str()).into_owned());
         }
-        let replaced = if i == 3 {
-            pattern.replace_all(&out, format!("$1$2{REDACTED}").as_str()).into_owned()
-        } else {
-            pattern.replace_all(&out, REDACTED).into_owned()
-        };
-        out = Cow::Owned(replaced);
     }
     out
 }
@@ -142,6 +144,29 @@ mod tests {
     const TEXTDRIP: &str = "31337|Xk9fQ2mLp7RtV4wZs8NcB3hJd6GyE1aUo5KiT0qP";
 
     #[test]
+    fn every_shape_of_secret_is_scrubbed() {
+        let cases = [
+            ("access_token=abc123def", "access_token=<redacted>"),
+            ("refresh_token: \"r-1\"", "refresh_token: <redacted>"),
+            ("client_secret=s3", "client_secret=<redacted>"),
+            ("x-api-key: k-99", "x-api-key: <redacted>"),
+            ("password=\"two words\" next=1", "password=<redacted> next=1"),
+            ("Authorization: Basic dXNlcjpwYXNz", "Authorization: <redacted>"),
+            ("sent with basic dXNlcjpwYXNz", "sent with basic <redacted>"),
+            ("sid=sid_abc apikey=key_def", "sid=<redacted> apikey=<redacted>"),
+            ("invite_code=ABCD-EFGH", "invite_code=<redacted>"),
+            ("GET /x?token=abc&lead=1", "GET /x?token=<redacted>&lead=1"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(redact(line), want, "{line}");
+        }
+        // Words that only look like keys are kept.
+        for kept in ["close code: 1008", "status=429", "considered=yes", "tokens left: 3 leads"] {
+            assert_eq!(redact(kept), kept);
+        }
+    }
+
+    #[test]
     fn secrets_are_scrubbed_and_the_rest_kept() {
         let line = format!(
             "login ok token={JWT} then Authorization: Bearer {JWT}, textdrip {TEXTDRIP} apikey: \"key_abc\" \
@@ -168,6 +193,7 @@ mod tests {
             tracing::subscriber::with_default(subscriber, || {
                 tracing::info!(token = JWT, "session kept");
                 tracing::warn!("textdrip said no to {TEXTDRIP}");
+                tracing::info!(password = "hunter2", apikey = "key_abc", "fields named as secrets");
             });
         }
         let files: Vec<_> = std::fs::read_dir(home.logs_dir()).unwrap().map(|e| e.unwrap().path()).collect();
@@ -177,6 +203,8 @@ mod tests {
         let logged = std::fs::read_to_string(&files[0]).unwrap();
         assert!(logged.contains("session kept") && logged.contains("textdrip said no"), "{logged}");
         assert!(!logged.contains(JWT) && !logged.contains(TEXTDRIP), "{logged}");
+        assert!(!logged.contains("hunter2") && !logged.contains("key_abc"), "{logged}");
+        assert!(logged.contains("fields named as secrets"), "{logged}");
 
         // A log line written by something else, unredacted, is redacted in the zip.
         std::fs::write(home.logs_dir().join("crokodial.2026-01-01.log"), format!("old {TEXTDRIP}\n")).unwrap();
@@ -185,13 +213,11 @@ mod tests {
         let out = dir.path().join("diag.zip");
         let names = write_diagnostics(&home, &out, &[("version", "1.2.3".into())]).unwrap();
         assert_eq!(names[..3], ["about.txt", "settings.json", "profile.json"]);
-        assert_eq!(names.len(), 5, "{names:?}");
+        assert_eq!(names.len(), 5, "no lead data, no cache: {names:?}");
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
         let mut all = String::new();
         for i in 0..zip.len() {
-            let mut f = zip.by_index(i).unwrap();
-            assert!(!f.name().contains("cache"), "no lead data: {}", f.name());
-            f.read_to_string(&mut all).unwrap();
+            zip.by_index(i).unwrap().read_to_string(&mut all).unwrap();
         }
         assert!(all.contains("version: 1.2.3") && all.contains("old <redacted>"), "{all}");
         assert!(!all.contains(TEXTDRIP) && !all.contains(JWT));
