@@ -47,6 +47,11 @@ impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError { code, message: message.into() }
     }
+
+    /// Something that should not fail did: the message says what.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::new(ErrorCode::Internal, e.to_string())
+    }
 }
 
 impl From<ClientError> for AppError {

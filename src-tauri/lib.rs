@@ -28,7 +28,8 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 pub fn run() {
     let home = Home::resolve(None);
-    logging::init(&home, Settings::load(&home).desktop.log_level);
+    let settings = Settings::load(&home);
+    logging::init(&home, settings.desktop.log_level);
 
     tauri::Builder::default()
         // First: a second launch hands its arguments (a crokodial:// link) over and exits; two
@@ -54,7 +55,7 @@ pub fn run() {
         .setup(move |app| {
             #[cfg(feature = "updater")]
             app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
-            app.manage(state::AppState::new(home.clone())?);
+            app.manage(state::AppState::new(home.clone(), settings.clone())?);
             match tray::build(app.handle()) {
                 Ok(()) if tray::host_present() => {
                     app.state::<state::AppState>().tray.store(true, std::sync::atomic::Ordering::Release)

@@ -52,9 +52,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(home: Home) -> Result<Self, Box<dyn std::error::Error>> {
+    /// The state of an app whose profile is `home`, holding `settings` (read once at start).
+    pub fn new(home: Home, settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
         tracing::info!(home = %home.dir().display(), "profile directory");
-        let settings = Settings::load(&home);
         Ok(AppState {
             // Every sound decoded once, now; played from memory on the player's own thread.
             alert: AlertPlayer::start(settings.alerts.device.clone())?,
@@ -81,6 +81,11 @@ impl AppState {
 
     pub fn session(&self) -> Option<Session> {
         self.session.lock().expect("session lock").clone()
+    }
+
+    /// The session, for a command that needs one.
+    pub fn signed_in(&self) -> crate::error::CmdResult<Session> {
+        self.session().ok_or_else(|| crokodial_client::ClientError::NotLoggedIn.into())
     }
 
     pub fn cache(&self) -> Option<SharedCache> {

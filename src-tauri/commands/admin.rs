@@ -7,12 +7,11 @@ use crokodial_core::api::{InviteRequest, MemberUpdate};
 use tauri::{AppHandle, State};
 
 use crate::dto::{Invitation, NextGenCredentials, NextGenInfo, Role, SessionInfo, TeamMember};
-use crate::error::{AppError, CmdResult, ErrorCode};
+use crate::error::CmdResult;
 use crate::state::AppState;
 
 fn api(state: &AppState) -> CmdResult<ApiClient> {
-    let session = state.session().ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
-    Ok(session.api().clone())
+    Ok(state.signed_in()?.api().clone())
 }
 
 #[tauri::command]

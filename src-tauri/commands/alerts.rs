@@ -70,7 +70,7 @@ pub fn mute(app: &AppHandle, minutes: u32) -> CmdResult<()> {
 /// Saves and applies new alert settings, and tells the UI and the tray.
 fn apply(app: &AppHandle, next: crokodial_client::settings::AlertSettings) -> CmdResult<()> {
     let state = app.state::<AppState>();
-    state.set_alerts(next).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    state.set_alerts(next).map_err(AppError::internal)?;
     crate::live::alert_settings_changed(app);
     Ok(())
 }

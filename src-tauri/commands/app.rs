@@ -33,7 +33,7 @@ pub fn mark_seen(app: AppHandle) {
 pub fn open_link(app: AppHandle, url: String) -> CmdResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let url = contact_link(&url)?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+    app.opener().open_url(url, None::<&str>).map_err(AppError::internal)
 }
 
 /// `url` if it is a `tel:` link of digits (an optional leading +) or a `mailto:` link to one address.

@@ -33,7 +33,7 @@ fn failure(e: ImportFailure) -> AppError {
 
 /// Runs blocking file work off the async runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + 'static) -> CmdResult<T> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+    tauri::async_runtime::spawn_blocking(f).await.map_err(AppError::internal)?
 }
 
 /// The UI's per-column field keys (`null`: not imported) as fields.
@@ -110,10 +110,7 @@ pub async fn import_check(
     let (home, choice, cache) = (state.home.clone(), MappingChoice::Columns(columns(mapping)?), state.cache());
     blocking(move || {
         let known = match cache {
-            Some(cache) => Some(
-                KnownContacts::from_cache(&cache.blocking_lock())
-                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?,
-            ),
+            Some(cache) => Some(KnownContacts::from_cache(&cache.blocking_lock()).map_err(AppError::internal)?),
             None => None,
         };
         let checked = import::check(&home, Path::new(&path), &choice, None, known.as_ref()).map_err(failure)?;
@@ -154,9 +151,8 @@ pub async fn import_start(
     mapping: Vec<Option<String>>,
     on_progress: Channel<ImportProgress>,
 ) -> CmdResult<ImportResult> {
-    let session = state.session().ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
-    let cache =
-        state.cache().ok_or_else(|| AppError::new(ErrorCode::Internal, "the local lead cache could not be opened"))?;
+    let session = state.signed_in()?;
+    let cache = super::leads::cache_of(&state)?;
     if state.import_running.swap(true, Ordering::SeqCst) {
         return Err(AppError::new(ErrorCode::InvalidInput, "an import is already running"));
     }
@@ -202,7 +198,7 @@ pub async fn import_start(
         .lock()
         .await
         .import(&staged.id)
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(AppError::internal)?
         .ok_or_else(|| AppError::new(ErrorCode::Internal, "the import vanished from the queue"))?;
     match now.state {
         ImportState::Cancelled => {

@@ -22,12 +22,12 @@ const MAX_ROWS: u32 = 500;
 fn internal(e: CacheError) -> AppError {
     match e {
         CacheError::NotCached(_) | CacheError::Edit(_) => AppError::new(ErrorCode::InvalidInput, e.to_string()),
-        other => AppError::new(ErrorCode::Internal, other.to_string()),
+        other => AppError::internal(other),
     }
 }
 
-fn cache_of(state: &AppState) -> CmdResult<SharedCache> {
-    state.session().ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
+pub(super) fn cache_of(state: &AppState) -> CmdResult<SharedCache> {
+    state.signed_in()?;
     state.cache().ok_or_else(|| AppError::new(ErrorCode::Internal, "the local lead cache could not be opened"))
 }
 
@@ -69,7 +69,7 @@ fn cache_query(q: ListQuery) -> CmdResult<CacheQuery> {
 /// One window of the lead list, from the local cache; from the server only when there is no cache.
 #[tauri::command]
 pub async fn list_leads(state: State<'_, AppState>, query: ListQuery) -> CmdResult<LeadList> {
-    let session = state.session().ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "not logged in"))?;
+    let session = state.signed_in()?;
     if let Some(cache) = state.cache() {
         let offset = query.offset;
         let q = cache_query(query)?;
@@ -117,11 +117,22 @@ pub async fn lead_detail(state: State<'_, AppState>, id: String) -> CmdResult<Le
 }
 
 fn detail(cache: &LeadCache, id: &str) -> CmdResult<LeadDetail> {
-    let lead = cache
+    let lead = lead_in(cache, id)?;
+    Ok(LeadDetail::new(&lead, &cache.history(id).map_err(internal)?))
+}
+
+fn lead_in(cache: &LeadCache, id: &str) -> CmdResult<crokodial_core::Lead> {
+    cache
         .get(id)
         .map_err(internal)?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("lead {id} is not in the local cache")))?;
-    Ok(LeadDetail::new(&lead, &cache.history(id).map_err(internal)?))
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("lead {id} is not in the local cache")))
+}
+
+/// Lead `id` as the local cache has it.
+pub(super) async fn cached_lead(state: &AppState, id: &str) -> CmdResult<crokodial_core::Lead> {
+    let cache = cache_of(state)?;
+    let cache = cache.lock().await;
+    lead_in(&cache, id)
 }
 
 /// Keeps an edit (shown at once, pending), asks the sync task to send it, and answers the lead.

@@ -10,10 +10,6 @@ use crate::dto::{AppSettings, UpdateStatus};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Internal, e.to_string())
-}
-
 #[tauri::command]
 pub fn app_settings(app: AppHandle, state: State<'_, AppState>) -> CmdResult<AppSettings> {
     let desktop = Settings::load(&state.home).desktop;
@@ -30,13 +26,13 @@ pub fn save_app_settings(app: AppHandle, state: State<'_, AppState>, settings: A
     let autostart = app.autolaunch();
     if settings.start_at_login != autostart.is_enabled().unwrap_or(false) {
         let done = if settings.start_at_login { autostart.enable() } else { autostart.disable() };
-        done.map_err(|e| internal(format!("cannot change start at login: {e}")))?;
+        done.map_err(|e| AppError::internal(format!("cannot change start at login: {e}")))?;
         tracing::info!(on = settings.start_at_login, "start at login changed");
     }
     let mut kept = Settings::load(&state.home);
     kept.desktop.log_level = settings.log_level.into();
     kept.desktop.check_for_updates = settings.check_for_updates;
-    kept.save(&state.home).map_err(internal)?;
+    kept.save(&state.home).map_err(AppError::internal)?;
     crate::logging::set_level(kept.desktop.log_level);
     app_settings(app, state)
 }
@@ -51,7 +47,7 @@ pub async fn export_diagnostics(app: AppHandle, state: State<'_, AppState>) -> C
         let _ = tx.send(path);
     });
     let Some(path) = rx.await.ok().flatten() else { return Ok(None) };
-    let path = path.into_path().map_err(internal)?;
+    let path = path.into_path().map_err(AppError::internal)?;
     let about = [
         ("app", format!("Crokodial {}", env!("CARGO_PKG_VERSION"))),
         ("os", format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)),
@@ -62,8 +58,8 @@ pub async fn export_diagnostics(app: AppHandle, state: State<'_, AppState>) -> C
     let home = state.home.clone();
     let written = tokio::task::spawn_blocking(move || logs::write_diagnostics(&home, &path, &about).map(|_| path))
         .await
-        .map_err(internal)?
-        .map_err(|e| internal(format!("cannot write the diagnostics: {e}")))?;
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("cannot write the diagnostics: {e}")))?;
     tracing::info!(path = %written.display(), "diagnostics exported");
     Ok(Some(written.display().to_string()))
 }

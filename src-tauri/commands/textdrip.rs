@@ -3,23 +3,17 @@
 
 use std::sync::Arc;
 
-use crokodial_client::session::Session;
 use crokodial_client::settings::{Settings, TextTemplate as KeptTemplate};
 use crokodial_client::textdrip::{self, Texting};
-use crokodial_core::Lead;
 use tauri::State;
 
 use crate::dto::{TextPreview, TextSent, TextTemplate, TextdripCampaign, TextdripContact, TextdripStatus};
-use crate::error::{AppError, CmdResult, ErrorCode};
+use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
-
-fn session_of(state: &AppState) -> CmdResult<Session> {
-    state.session().ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "not logged in"))
-}
 
 /// The session's Textdrip, opened from the keychain on first use.
 fn texting(state: &AppState) -> CmdResult<Arc<Texting>> {
-    let session = session_of(state)?;
+    let session = state.signed_in()?;
     let mut slot = state.texting.lock().expect("texting lock");
     if let Some(t) = slot.as_ref() {
         return Ok(Arc::clone(t));
@@ -29,25 +23,16 @@ fn texting(state: &AppState) -> CmdResult<Arc<Texting>> {
     Ok(t)
 }
 
-async fn cached_lead(state: &AppState, id: &str) -> CmdResult<Lead> {
-    let cache = state.cache().ok_or_else(|| AppError::new(ErrorCode::Internal, "the local lead cache is not open"))?;
-    let cache = cache.lock().await;
-    cache
-        .get(id)
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("lead {id} is not in the local cache")))
-}
-
 #[tauri::command]
 pub async fn textdrip_status(state: State<'_, AppState>) -> CmdResult<TextdripStatus> {
-    let session = session_of(&state)?;
+    let session = state.signed_in()?;
     Ok(Texting::status(&state.keychain, &session).await.into())
 }
 
 /// Checks the token with Textdrip, then keeps it in the OS keychain. Nothing of it is returned.
 #[tauri::command]
 pub async fn textdrip_connect(state: State<'_, AppState>, token: String) -> CmdResult<TextdripStatus> {
-    let session = session_of(&state)?;
+    let session = state.signed_in()?;
     let texting = Texting::connect(&state.keychain, &session, &token).await?;
     *state.texting.lock().expect("texting lock") = Some(Arc::new(texting));
     tracing::info!("Textdrip connected");
@@ -56,7 +41,7 @@ pub async fn textdrip_connect(state: State<'_, AppState>, token: String) -> CmdR
 
 #[tauri::command]
 pub async fn textdrip_disconnect(state: State<'_, AppState>) -> CmdResult<TextdripStatus> {
-    let session = session_of(&state)?;
+    let session = state.signed_in()?;
     state.texting.lock().expect("texting lock").take();
     Texting::disconnect(&state.keychain, &session).await?;
     tracing::info!("Textdrip disconnected");
@@ -86,7 +71,7 @@ pub fn save_text_templates(state: State<'_, AppState>, templates: Vec<TextTempla
         .filter(|t| !t.name.trim().is_empty())
         .map(|t| KeptTemplate { name: t.name.trim().to_owned(), body: t.body })
         .collect();
-    settings.save(&state.home).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+    settings.save(&state.home).map_err(AppError::internal)
 }
 
 /// The text as it would go. Without Textdrip connected, there are no senders but the rest is there.
@@ -97,8 +82,8 @@ pub async fn textdrip_compose(
     message: String,
     sender: Option<String>,
 ) -> CmdResult<TextPreview> {
-    let lead = cached_lead(&state, &lead_id).await?;
-    let agent = session_of(&state)?.user().name.clone();
+    let lead = super::leads::cached_lead(&state, &lead_id).await?;
+    let agent = state.signed_in()?.user().name.clone();
     let now = chrono::Utc::now();
     let (text, phones) = match texting(&state) {
         Ok(t) => t.preview(&lead, &message, &agent, sender.as_deref(), now).await,
@@ -115,8 +100,8 @@ pub async fn textdrip_send(
     sender: Option<String>,
     confirm_outside_hours: bool,
 ) -> CmdResult<TextSent> {
-    let lead = cached_lead(&state, &lead_id).await?;
-    let agent = session_of(&state)?.user().name.clone();
+    let lead = super::leads::cached_lead(&state, &lead_id).await?;
+    let agent = state.signed_in()?.user().name.clone();
     let sent = texting(&state)?
         .send(&lead, &message, &agent, sender.as_deref(), confirm_outside_hours, chrono::Utc::now())
         .await?;
@@ -125,7 +110,7 @@ pub async fn textdrip_send(
 
 #[tauri::command]
 pub async fn textdrip_contact(state: State<'_, AppState>, lead_id: String) -> CmdResult<TextdripContact> {
-    let lead = cached_lead(&state, &lead_id).await?;
+    let lead = super::leads::cached_lead(&state, &lead_id).await?;
     let contact = texting(&state)?.contact(&lead).await?;
     Ok(TextdripContact { exists: contact.is_some(), opted_out: contact.is_some_and(|c| c.opted_out) })
 }
@@ -136,7 +121,7 @@ pub async fn textdrip_add_to_campaign(
     lead_id: String,
     campaign_id: String,
 ) -> CmdResult<TextdripContact> {
-    let lead = cached_lead(&state, &lead_id).await?;
+    let lead = super::leads::cached_lead(&state, &lead_id).await?;
     let contact = texting(&state)?.add_to_campaign(&lead, &campaign_id).await?;
     Ok(TextdripContact { exists: true, opted_out: contact.opted_out })
 }
