@@ -286,15 +286,15 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
         .map_err(|e| ClientError::Server { status: status.as_u16(), message: format!("unexpected answer: {e}") })
 }
 
-/// [`decode`] for a route the deployed server may not have: its 404 (not our JSON error) is
-/// `Unsupported`, and 403 is `Forbidden`.
+/// [`decode`] for a route the deployed server may not have: a 404 that is not our JSON error (the
+/// deployed server's), or is our server's `no_route`, is `Unsupported`; 403 is `Forbidden`.
 async fn decode_ours<T: DeserializeOwned>(resp: Response) -> Result<T> {
     match resp.status() {
         StatusCode::FORBIDDEN => Err(ClientError::Forbidden(error_text(resp).await)),
         StatusCode::NOT_FOUND => {
             let bytes = resp.bytes().await.unwrap_or_default();
             match serde_json::from_slice::<ErrorBody>(&bytes) {
-                Ok(body) if body.error.as_deref() != Some("not_found") || body.text() != Some("Route not found") => {
+                Ok(body) if body.error.as_deref() != Some("no_route") => {
                     Err(ClientError::Server { status: 404, message: body.text().unwrap_or("Not found").to_owned() })
                 }
                 _ => Err(ClientError::Unsupported),

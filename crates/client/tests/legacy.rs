@@ -77,3 +77,28 @@ async fn against_the_deployed_protocol_each_lead_is_announced_once_and_none_is_l
     server.close_sockets(4000);
     wait_for(&mut state, |s| matches!(s, ConnectionState::Offline { retrying: false, .. })).await;
 }
+
+/// The admin's routes the deployed server lacks are `Unsupported` (the app then offers no team
+/// page), while our server's "found nothing" on a route it has stays an error; the NextGen URL
+/// is told from the server's address.
+#[tokio::test]
+async fn routes_the_deployed_server_lacks_are_unsupported_and_ours_are_not() {
+    use crokodial_client::ClientError;
+    let legacy = LegacyServer::start().await.unwrap();
+    let deployed = ApiClient::new(&legacy.url()).unwrap().with_token(Sensitive(legacy::TOKEN.into()));
+    assert!(matches!(deployed.team().await, Err(ClientError::Unsupported)));
+    assert!(matches!(deployed.renew_invite("x").await, Err(ClientError::Unsupported)));
+    let info = deployed.nextgen_integration().await.unwrap();
+    assert_eq!(info.webhook_url, format!("{}/api/webhooks/nextgen", legacy.url()));
+    assert_eq!(info.last_lead, None);
+
+    let ours = crokodial_testkit::TestServer::start(false).await.unwrap();
+    let admin = ours.admin("boss@agency.test").await.unwrap();
+    let login = ApiClient::new(&ours.url()).unwrap().login(&admin.email, &admin.password).await.unwrap();
+    let api = ApiClient::new(&ours.url()).unwrap().with_token(Sensitive(login.token));
+    match api.renew_invite("no-such-user").await {
+        Err(ClientError::Server { status: 404, .. }) => {}
+        other => panic!("a route that found nothing is an error, not Unsupported: {other:?}"),
+    }
+    assert_eq!(api.team().await.unwrap().len(), 1);
+}

@@ -27,6 +27,11 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
+
+    /// No such route (this server does not offer it), told apart from a route that found nothing.
+    pub fn no_route() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "no_route", "Route not found")
+    }
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {err}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error")

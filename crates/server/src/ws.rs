@@ -31,7 +31,7 @@ pub async fn fallback(
             .max_message_size(MAX_MESSAGE)
             .read_buffer_size(READ_BUFFER)
             .on_upgrade(move |socket| serve(socket, state)),
-        Err(_) => ApiError::not_found("Route not found").into_response(),
+        Err(_) => ApiError::no_route().into_response(),
     }
 }
 

@@ -31,6 +31,8 @@ async fn unknown_routes_and_methods_are_json() {
         assert_eq!(res.status(), status);
         let body: ErrorBody = res.json().await.unwrap();
         assert!(body.error.is_some() && body.message.is_some(), "{body:?}");
+        // A route this server does not have says so, apart from a route that found nothing.
+        assert_eq!(body.error.as_deref() == Some("no_route"), status == 404, "{body:?}");
     }
 }
 

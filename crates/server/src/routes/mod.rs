@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("Route not found")
+    ApiError::no_route()
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
