@@ -417,8 +417,10 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
         None => {}
         Some(AlertsAction::Test) => {
             let player = AlertPlayer::start(a.device.clone())?;
-            if let AudioStatus::NoOutput(why) = player.status() {
-                bail!("no sound output: {why}");
+            match player.status() {
+                AudioStatus::NoOutput(why) => bail!("no sound output: {why}"),
+                AudioStatus::OnDefault(why) => eprintln!("{why}"),
+                AudioStatus::Ready => {}
             }
             let outcome = player.play(a.sound, a.volume).finished().await;
             match outcome {
@@ -577,8 +579,10 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
     let session = restore(home, keychain)?;
     let settings = Settings::load(home).alerts;
     let player = AlertPlayer::start(settings.device.clone())?;
-    if let AudioStatus::NoOutput(why) = player.status() {
-        eprintln!("no sound output ({why}): alerts will be silent");
+    match player.status() {
+        AudioStatus::NoOutput(why) => eprintln!("no sound output ({why}): alerts will be silent"),
+        AudioStatus::OnDefault(why) => eprintln!("{why}"),
+        AudioStatus::Ready => {}
     }
     // The settings are read once; `crokodial alerts` changes apply to the next `watch`.
     let (_settings, settings) = tokio::sync::watch::channel(settings);

@@ -131,7 +131,8 @@ async fn alert_settings_choose_sound_and_volume_and_a_mute_hushes_new_leads() {
     assert!(tokio::task::spawn_blocking(move || watch.wait()).await.unwrap().unwrap().success());
 }
 
-/// Two outputs, each captured to its own WAV: the alert goes to the one chosen, by name.
+/// Two outputs, each captured to its own WAV: the alert goes to the one chosen, by name, and to
+/// the default one when the chosen one is not there.
 #[test]
 fn the_alert_plays_on_the_chosen_output_device() {
     let session = DesktopSession::start().unwrap();
@@ -145,13 +146,15 @@ fn the_alert_plays_on_the_chosen_output_device() {
         )
     };
     let (speakers, headset) = (dir.join("speakers.wav"), dir.join("headset.wav"));
-    std::fs::write(dir.join(".asoundrc"), tap("speakers", &speakers) + &tap("headset", &headset)).unwrap();
+    let default = "pcm.!default { type plug slave.pcm \"speakers\" }\n";
+    std::fs::write(dir.join(".asoundrc"), tap("speakers", &speakers) + &tap("headset", &headset) + default).unwrap();
 
     let (ok, out, err) = cli(&session, &["alerts", "devices"]);
-    assert!(ok && out.lines().any(|l| l == "speakers") && out.lines().any(|l| l == "headset"), "{out}{err}");
+    // Outputs go by the name the system shows people (ALSA: the first line of the description).
+    assert!(ok && out.lines().any(|l| l == "Test speakers") && out.lines().any(|l| l == "Test headset"), "{out}{err}");
 
-    let (ok, out, err) = cli(&session, &["alerts", "set", "--device", "headset"]);
-    assert!(ok && out.contains("output:       headset"), "{out}{err}");
+    let (ok, out, err) = cli(&session, &["alerts", "set", "--device", "Test headset"]);
+    assert!(ok && out.contains("output:       Test headset"), "{out}{err}");
     let _ = std::fs::remove_file(&speakers); // listing the devices opened (and created) both files
     let (ok, out, err) = cli(&session, &["alerts", "test"]);
     assert!(ok, "{out}{err}");
@@ -159,10 +162,16 @@ fn the_alert_plays_on_the_chosen_output_device() {
     assert!(heard.peak > 8_000 && heard.audible_seconds > 0.3, "the headset got the chime: {heard:?}");
     assert!(wav_stats(&speakers).map_or(true, |s| s.peak == 0), "the speakers got nothing");
 
-    // A device that is gone is a clear error, not silence without a word.
+    // A device that is gone: the alert plays on the default output, and says so.
     assert!(cli(&session, &["alerts", "set", "--device", "usb-gone"]).0);
-    let (ok, _, err) = cli(&session, &["alerts", "test"]);
-    assert!(!ok && err.contains("\"usb-gone\" is not connected"), "{err}");
+    let _ = std::fs::remove_file(&speakers);
+    let _ = std::fs::remove_file(&headset);
+    let (ok, out, err) = cli(&session, &["alerts", "test"]);
+    assert!(ok && out.contains("played chime"), "{out}{err}");
+    assert!(err.contains("\"usb-gone\" is not connected: alerts play on the default output"), "{err}");
+    let heard = wav_stats(&speakers).unwrap();
+    assert!(heard.peak > 8_000 && heard.audible_seconds > 0.3, "the default output got the chime: {heard:?}");
+    assert!(wav_stats(&headset).map_or(true, |s| s.peak == 0), "the headset got nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

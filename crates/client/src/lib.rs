@@ -8,6 +8,7 @@
 //! - [`sync`]: brings the lead cache up to date (changes from ours, pages from the deployed server).
 //! - [`socket`]: the socket supervisor: connect, authenticate, decode, reconnect.
 //! - [`netwatch`]: notices a wake from sleep or a network change, so the socket reconnects at once.
+//! - [`awake`]: keeps macOS's App Nap from throttling the process while the feed is live.
 //! - [`logs`]: the log file a day (secrets scrubbed) and the diagnostics zip.
 //! - [`alert`]: the alert player, which owns the audio output on its own thread.
 //! - [`feed`]: socket events joined to the alert policy, as front ends consume them.
@@ -18,6 +19,7 @@
 
 pub mod alert;
 pub mod api;
+pub mod awake;
 pub mod cache;
 pub mod error;
 pub mod feed;

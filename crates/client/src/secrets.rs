@@ -19,21 +19,35 @@ impl<T> fmt::Debug for Sensitive<T> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
-    #[error(
-        "the OS keychain is not available ({0}). Unlock your keychain or start a keyring service \
-         (on Linux: the Secret Service, e.g. GNOME Keyring or KWallet). Crokodial never keeps the \
-         session in a plain file."
-    )]
+    #[error("the OS keychain is not available ({0}). {UNAVAILABLE_ADVICE} Crokodial never keeps the session in a plain file.")]
     Unavailable(String),
     #[error("the OS keychain refused access: {0}")]
     Failed(String),
 }
+
+/// What the rep can do about a keychain that cannot be reached, on this OS.
+#[cfg(target_os = "macos")]
+const UNAVAILABLE_ADVICE: &str = "When macOS asks whether Crokodial may use your keychain, enter your \
+    password and choose Always Allow; if it does not ask, unlock the login keychain in Keychain Access.";
+#[cfg(windows)]
+const UNAVAILABLE_ADVICE: &str = "Windows Credential Manager could not be reached: sign in to Windows \
+    with your own account (not a temporary profile), or ask your IT team whether a policy blocks \
+    saved credentials.";
+#[cfg(not(any(target_os = "macos", windows)))]
+const UNAVAILABLE_ADVICE: &str = "Unlock your keychain or start a keyring service (the Secret Service, \
+    e.g. GNOME Keyring or KWallet).";
 
 impl From<keyring::Error> for KeychainError {
     fn from(e: keyring::Error) -> Self {
         match e {
             keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
                 KeychainError::Unavailable(inner.to_string())
+            }
+            keyring::Error::TooLong(what, limit) => {
+                KeychainError::Failed(format!("the {what} is longer than the keychain keeps ({limit} bytes at most)"))
+            }
+            keyring::Error::BadEncoding(_) => {
+                KeychainError::Failed("the keychain entry is not text; log in again to replace it".into())
             }
             other => KeychainError::Failed(other.to_string()),
         }
@@ -65,17 +79,23 @@ impl OsKeychain {
     }
 }
 
+/// Secrets are kept as UTF-8 bytes on every OS. (keyring's `set_password` would write UTF-16 on
+/// Windows, halving what Credential Manager's 2,560-byte limit holds; elsewhere it writes UTF-8,
+/// so entries made with it read back the same.)
 impl SecretStore for OsKeychain {
     fn get(&self, account: &str) -> Result<Option<Sensitive<String>>, KeychainError> {
-        match self.entry(account)?.get_password() {
-            Ok(secret) => Ok(Some(Sensitive(secret))),
+        match self.entry(account)?.get_secret() {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(secret) => Ok(Some(Sensitive(secret))),
+                Err(e) => Err(keyring::Error::BadEncoding(e.into_bytes()).into()),
+            },
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
     fn set(&self, account: &str, secret: &Sensitive<String>) -> Result<(), KeychainError> {
-        Ok(self.entry(account)?.set_password(&secret.0)?)
+        Ok(self.entry(account)?.set_secret(secret.0.as_bytes())?)
     }
 
     fn delete(&self, account: &str) -> Result<(), KeychainError> {
@@ -98,6 +118,19 @@ mod tests {
     #[test]
     fn sensitive_is_redacted() {
         assert_eq!(format!("{:?}", Sensitive("hunter2".to_string())), "<redacted>");
+    }
+
+    #[test]
+    fn keychain_errors_say_what_to_do() {
+        let locked: KeychainError = keyring::Error::NoStorageAccess("locked".into()).into();
+        assert!(locked.to_string().contains(UNAVAILABLE_ADVICE), "{locked}");
+        let long: KeychainError = keyring::Error::TooLong("password".into(), 2560).into();
+        assert_eq!(
+            long.to_string(),
+            "the OS keychain refused access: the password is longer than the keychain keeps (2560 bytes at most)"
+        );
+        let garbled: KeychainError = keyring::Error::BadEncoding(vec![0xff]).into();
+        assert!(garbled.to_string().contains("log in again"), "{garbled}");
     }
 
     #[test]
