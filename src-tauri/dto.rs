@@ -410,6 +410,7 @@ impl LeadRow {
 
 /// Sent with the `lead-received` event.
 #[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct LeadEvent {
     pub lead: LeadRow,
     /// A new, fresh lead from a source that alerts, seen for the first time (an update or a
@@ -417,6 +418,9 @@ pub struct LeadEvent {
     pub announced: bool,
     /// Why an announced lead made no sound.
     pub hush: Option<AlertHush>,
+    /// Why the OS is keeping this lead's notification out of sight (Windows Focus Assist or
+    /// quiet time, a full-screen app or presentation), when it tells; the sound still plays.
+    pub notification_hidden: Option<String>,
     pub latency: Latency,
 }
 
@@ -549,8 +553,25 @@ pub struct AlertPanel {
     pub devices: Vec<String>,
     /// Every lead source, in the server's spelling.
     pub sources: Vec<String>,
-    /// Why alerts are silent, when no sound output could be opened.
-    pub no_sound: Option<String>,
+    pub audio: AudioHealth,
+}
+
+/// Where alerts sound, sent with the `audio-changed` event when an output goes or comes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioHealth {
+    /// No output could be opened: alerts are silent.
+    pub silent: bool,
+    /// What the rep should know: why alerts are silent, or that the chosen output is missing and
+    /// alerts play on the default one. `None` when all is as chosen.
+    pub problem: Option<String>,
+}
+
+impl From<&crokodial_client::alert::AudioStatus> for AudioHealth {
+    fn from(status: &crokodial_client::alert::AudioStatus) -> Self {
+        use crokodial_client::alert::AudioStatus;
+        AudioHealth { silent: matches!(status, AudioStatus::NoOutput(_)), problem: status.problem().map(str::to_owned) }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -1008,6 +1029,7 @@ mod tests {
             ErrorCode::decl(),
             AlertHush::decl(),
             AlertPanel::decl(),
+            AudioHealth::decl(),
             AlertSettings::decl(),
             AlertSound::decl(),
             Latency::decl(),

@@ -2,6 +2,7 @@
 //!
 //! - [`commands`]: what the UI may call, one module per feature, a few lines each.
 //! - [`live`]: pumps the engine's lead feed into UI events, OS notifications and the unread count.
+//! - [`notify`]: lead notifications on each OS (a click opens the lead), and whether the OS hides them.
 //! - [`tray`]: the tray icon (unread count; open, mute for 1 h, quit).
 //! - [`desktop`]: one instance, `crokodial://lead/<id>` links, close to the tray, start minimised.
 //! - [`updates`]: the in-app updater (feature `updater`), never installing without the rep.
@@ -17,6 +18,7 @@ mod dto;
 mod error;
 mod live;
 mod logging;
+mod notify;
 mod state;
 mod tray;
 mod updates;
@@ -55,13 +57,22 @@ pub fn run() {
         .setup(move |app| {
             #[cfg(feature = "updater")]
             app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
+            notify::register(app.handle());
             app.manage(state::AppState::new(home.clone(), settings.clone())?);
+            live::watch_audio(app.handle());
             match tray::build(app.handle()) {
                 Ok(()) if tray::host_present() => {
                     app.state::<state::AppState>().tray.store(true, std::sync::atomic::Ordering::Release)
                 }
                 Ok(()) => tracing::info!("no tray host on this desktop: the window stays, and closing it quits"),
                 Err(e) => tracing::warn!(error = %e, "no tray icon"),
+            }
+            // The installers register crokodial:// links; a portable copy on Windows does it
+            // here, per user (on Linux the packages' desktop entry does, and macOS reads the
+            // bundle's Info.plist).
+            #[cfg(windows)]
+            if let Err(e) = app.deep_link().register_all() {
+                tracing::warn!(error = %e, "cannot register crokodial:// links");
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| desktop::open_links(&handle, &event.urls()));

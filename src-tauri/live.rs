@@ -17,7 +17,7 @@ use crokodial_client::AbortOnDrop;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
 use tokio::sync::{watch, Notify};
 
-use crate::dto::{rfc3339, AlertSettings, ConnectionState, Latency, LeadEvent, LeadRow, SyncStatus};
+use crate::dto::{rfc3339, AlertSettings, AudioHealth, ConnectionState, Latency, LeadEvent, LeadRow, SyncStatus};
 use crate::state::AppState;
 
 pub const LEAD_RECEIVED: &str = "lead-received";
@@ -26,6 +26,7 @@ pub const UNREAD_CHANGED: &str = "unread-changed";
 pub const ALERT_SETTINGS_CHANGED: &str = "alert-settings-changed";
 pub const OPEN_LEAD: &str = "open-lead";
 pub const LEADS_SYNCED: &str = "leads-synced";
+pub const AUDIO_CHANGED: &str = "audio-changed";
 
 /// Starts (or restarts) the live feed for `session`, with its lead cache, and keeps the cache in
 /// sync (see [`keep_synced`]).
@@ -170,16 +171,40 @@ async fn deliver(app: &AppHandle, event: FeedEvent) {
         .and_then(|c| arrived.signed_duration_since(c).to_std().ok())
         .map(|d| d.as_secs_f64() * 1e3);
     let row = LeadRow::from_notification(&lead, arrived);
+    let mut notification_hidden = None;
     if announce {
-        notify(app, &row);
+        let (app2, id) = (app.clone(), row.id.clone());
+        crate::notify::show_lead(app, &row, move || open_lead(&app2, &id));
+        notification_hidden = crate::notify::hidden_by_os();
+        if let Some(why) = notification_hidden {
+            tracing::info!(why, "the OS is hiding the notification of a new lead; the sound still plays");
+        }
         unseen(app);
     }
     let latency = Latency { server_ms: lead.process_ms, delivery_ms, sound_ms };
-    let event = LeadEvent { lead: row, announced: announce, hush: hush.map(Into::into), latency };
+    let event = LeadEvent {
+        lead: row,
+        announced: announce,
+        hush: hush.map(Into::into),
+        notification_hidden: notification_hidden.map(str::to_owned),
+        latency,
+    };
     if let Err(e) = app.emit(LEAD_RECEIVED, event) {
         tracing::warn!(error = %e, "cannot send a lead to the UI");
     }
     update_connection(app, |c| c.last_event_at = Some(rfc3339(arrived)));
+}
+
+/// Tells the UI whenever the alert sound's output goes, falls back to the default or comes back.
+pub fn watch_audio(app: &AppHandle) {
+    let mut updates = app.state::<AppState>().alert.status_updates();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while updates.changed().await.is_ok() {
+            let health = AudioHealth::from(&*updates.borrow_and_update());
+            let _ = app.emit(AUDIO_CHANGED, health);
+        }
+    });
 }
 
 /// Stops the live feed, closing the socket.
@@ -242,54 +267,6 @@ pub fn alert_settings_changed(app: &AppHandle) {
     let alerts = app.state::<AppState>().alerts();
     crate::tray::show_muted(app, alerts.muted_at(Utc::now()).is_some());
     let _ = app.emit(ALERT_SETTINGS_CHANGED, AlertSettings::from(&alerts));
-}
-
-/// What a lead's notification says: "New NextGen lead", "Rosa Diaz · (312) 555-0199 · IL".
-fn notification_text(lead: &LeadRow) -> (String, String) {
-    let phone = lead.phone.as_deref().map(crokodial_core::phone::format_us);
-    let body =
-        [Some(lead.name.clone()), phone, lead.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    (format!("New {} lead", lead.source.as_deref().unwrap_or("vendor")), body)
-}
-
-/// Shows the notification; clicking it opens the lead. On Linux the notification daemon tells
-/// us of the click; the body is escaped, since daemons read it as markup.
-#[cfg(target_os = "linux")]
-fn notify(app: &AppHandle, lead: &LeadRow) {
-    let (title, body) = notification_text(lead);
-    let body = body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let (app, id) = (app.clone(), lead.id.clone());
-    // Showing is a blocking D-Bus call, and waiting for the click blocks until the notification
-    // is clicked or closed: a thread of its own, ended by the notification's timeout at the latest.
-    std::thread::spawn(move || {
-        let shown = notify_rust::Notification::new()
-            .appname("Crokodial")
-            .summary(&title)
-            .body(&body)
-            .action("default", "Open lead")
-            .timeout(notify_rust::Timeout::Milliseconds(NOTIFICATION_TIMEOUT_MS))
-            .show();
-        match shown {
-            Ok(handle) => handle.wait_for_action(|action| {
-                if action == "default" {
-                    open_lead(&app, &id);
-                }
-            }),
-            Err(e) => tracing::warn!(error = %e, "cannot show a notification"),
-        }
-    });
-}
-
-#[cfg(target_os = "linux")]
-const NOTIFICATION_TIMEOUT_MS: u32 = 10 * 60 * 1000;
-
-/// Shows the notification (the plugin reports no clicks here: see the README's manual checks).
-#[cfg(not(target_os = "linux"))]
-fn notify(app: &AppHandle, lead: &LeadRow) {
-    let (title, body) = notification_text(lead);
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        tracing::warn!(error = %e, "cannot show a notification");
-    }
 }
 
 /// Brings the window to the front and tells the UI to open lead `id` (`open-lead`).

@@ -1,9 +1,9 @@
-use crokodial_client::alert::{self, AudioStatus, Sound};
+use crokodial_client::alert::{self, Sound};
 use crokodial_client::settings::volume_from_percent;
 use crokodial_core::LeadSource;
 use tauri::{AppHandle, Manager, State};
 
-use crate::dto::{AlertPanel, AlertSettings, AlertSound};
+use crate::dto::{AlertPanel, AlertSettings, AlertSound, AudioHealth};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
@@ -37,10 +37,8 @@ pub async fn test_alert(state: State<'_, AppState>, sound: Option<AlertSound>, v
     if playback.started_after().await.is_some() {
         return Ok(());
     }
-    let why = match state.alert.status() {
-        AudioStatus::NoOutput(why) => why,
-        AudioStatus::Ready => "the sound could not start".into(),
-    };
+    let status = state.alert.status();
+    let why = status.problem().unwrap_or("the sound could not start");
     Err(AppError::new(ErrorCode::NoSound, format!("No sound output: {why}")))
 }
 
@@ -81,9 +79,6 @@ fn panel(state: &AppState) -> AlertPanel {
         sounds: Sound::ALL.into_iter().map(AlertSound::from).collect(),
         devices: alert::output_devices(),
         sources: LeadSource::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
-        no_sound: match state.alert.status() {
-            AudioStatus::Ready => None,
-            AudioStatus::NoOutput(why) => Some(why),
-        },
+        audio: AudioHealth::from(&state.alert.status()),
     }
 }

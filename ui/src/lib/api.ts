@@ -7,6 +7,7 @@ import type {
   AlertSound,
   AlertSettings,
   AppInfo,
+  AudioHealth,
   AppSettings,
   ConnectionState,
   DemoAccount,
@@ -355,7 +356,11 @@ export function onAlertSettingsChanged(handler: (settings: AlertSettings) => voi
   return subscribe<AlertSettings>('alert-settings-changed', handler);
 }
 
-/** A notification was clicked: show this lead. */
+/** The alert sound's output went, fell back to the default one, or came back. */
+export function onAudioChanged(handler: (audio: AudioHealth) => void): Promise<UnlistenFn> {
+  return subscribe<AudioHealth>('audio-changed', handler);
+}
+
 /** The lead a `crokodial://lead/<id>` link asked for before the UI listened, if any (taken once). */
 export function takePendingLead(): Promise<string | null> {
   return call<string | null>('take_pending_lead');

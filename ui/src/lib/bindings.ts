@@ -10,11 +10,7 @@ devices: Array<string>,
 /**
  * Every lead source, in the server's spelling.
  */
-sources: Array<string>, 
-/**
- * Why alerts are silent, when no sound output could be opened.
- */
-noSound: string | null, };
+sources: Array<string>, audio: AudioHealth, };
 
 export type AlertSettings = { sound: AlertSound, 
 /**
@@ -53,6 +49,17 @@ startAtLogin: boolean, logLevel: LogLevel, checkForUpdates: boolean,
  * False in builds for distribution packages (no updater); ignored when saving.
  */
 updaterAvailable: boolean, };
+
+export type AudioHealth = { 
+/**
+ * No output could be opened: alerts are silent.
+ */
+silent: boolean, 
+/**
+ * What the rep should know: why alerts are silent, or that the chosen output is missing and
+ * alerts play on the default one. `None` when all is as chosen.
+ */
+problem: string | null, };
 
 export type ConnectionState = { status: ConnectionStatus, detail: string | null, 
 /**
@@ -226,7 +233,12 @@ announced: boolean,
 /**
  * Why an announced lead made no sound.
  */
-hush: AlertHush | null, latency: Latency, };
+hush: AlertHush | null, 
+/**
+ * Why the OS is keeping this lead's notification out of sight (Windows Focus Assist or
+ * quiet time, a full-screen app or presentation), when it tells; the sound still plays.
+ */
+notificationHidden: string | null, latency: Latency, };
 
 export type LeadList = { rows: Array<LeadRow>, offset: number, total: number, 
 /**

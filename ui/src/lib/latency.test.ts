@@ -11,6 +11,7 @@ function event(overrides: Partial<LeadEvent> = {}): LeadEvent {
     lead: lead('a'),
     announced: true,
     hush: null,
+    notificationHidden: null,
     latency: { serverMs: 2.345, deliveryMs: 48.6, soundMs: 12 },
     ...overrides,
   };

@@ -1,0 +1,159 @@
+//! OS notifications of new leads, through notify-rust on every platform (the notification daemon
+//! on Linux, toasts on Windows, the Notification Centre on macOS); clicking one, or its "Open
+//! lead" button, opens the lead. Each asks for the strongest interruption an app may ask for
+//! without special rights: critical urgency on Linux, the reminder scenario on Windows (it stays
+//! until dismissed, and shows in Focus Assist's priority mode when "reminders" are allowed).
+//! macOS's time-sensitive level needs an entitlement we do not have: see the README.
+
+use tauri::AppHandle;
+
+use crate::dto::LeadRow;
+
+/// Makes notifications showable. Windows drops the toasts of an app whose AppUserModelID is
+/// unknown to it, without an error: the installers' Start-menu shortcut carries it, and a
+/// portable or development run registers it here, per user.
+pub fn register(app: &AppHandle) {
+    #[cfg(windows)]
+    if let Err(e) = windows::register_app_id(&app.config().identifier, app_name(app)) {
+        tracing::warn!(error = %e, "cannot register the app for Windows notifications: they may not show");
+    }
+    #[cfg(target_os = "macos")]
+    {
+        // An app run outside its bundle has no identifier of its own to post as.
+        let id = if tauri::is_dev() { "com.apple.Terminal" } else { app.config().identifier.as_str() };
+        if let Err(e) = notify_rust::set_application(id) {
+            tracing::warn!(error = %e, "cannot set the app notifications are posted as");
+        }
+    }
+    #[cfg(target_os = "linux")]
+    let _ = app;
+}
+
+#[cfg(windows)]
+fn app_name(app: &AppHandle) -> &str {
+    app.config().product_name.as_deref().unwrap_or("Crokodial")
+}
+
+/// Shows the notification of a new lead; clicking it opens the lead (`on_click`, on a thread of
+/// its own, since waiting for the click blocks until the notification is clicked or closed).
+pub fn show_lead(app: &AppHandle, lead: &LeadRow, on_click: impl FnOnce() + Send + 'static) {
+    let (title, body) = text(lead);
+    #[cfg(not(windows))]
+    let _ = app;
+    #[cfg(windows)]
+    let app_id = app.config().identifier.clone();
+    std::thread::spawn(move || {
+        let mut n = notify_rust::Notification::new();
+        n.summary(&title).action("default", "Open lead");
+        #[cfg(target_os = "linux")]
+        {
+            // Daemons read the body as markup.
+            let body = body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            n.appname("Crokodial")
+                .body(&body)
+                .urgency(notify_rust::Urgency::Critical)
+                .timeout(notify_rust::Timeout::Milliseconds(TIMEOUT_MS));
+        }
+        #[cfg(windows)]
+        n.app_id(&app_id).body(&body).urgency(notify_rust::Urgency::Critical);
+        #[cfg(target_os = "macos")]
+        n.body(&body);
+        let shown = match n.show() {
+            Ok(shown) => shown,
+            Err(e) => return tracing::warn!(error = %e, "cannot show a notification"),
+        };
+        let clicked = |r: &notify_rust::NotificationResponse| {
+            matches!(r, notify_rust::NotificationResponse::Default | notify_rust::NotificationResponse::Action(_))
+        };
+        let mut on_click = Some(on_click);
+        let waited = shown.wait_for_response(|response: &notify_rust::NotificationResponse| {
+            if clicked(response) {
+                if let Some(open) = on_click.take() {
+                    open();
+                }
+            }
+        });
+        if let Err(e) = waited {
+            tracing::debug!(error = %e, "lost track of a notification");
+        }
+    });
+}
+
+/// How long a Linux notification stays (a daemon may keep it shorter).
+#[cfg(target_os = "linux")]
+const TIMEOUT_MS: u32 = 10 * 60 * 1000;
+
+/// What a lead's notification says: "New NextGen lead", "Rosa Diaz · (312) 555-0199 · IL".
+fn text(lead: &LeadRow) -> (String, String) {
+    let phone = lead.phone.as_deref().map(crokodial_core::phone::format_us);
+    let body =
+        [Some(lead.name.clone()), phone, lead.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    (format!("New {} lead", lead.source.as_deref().unwrap_or("vendor")), body)
+}
+
+/// Why the OS will keep a notification out of sight now, where it tells: on Windows, Focus
+/// Assist's quiet time, a full-screen app or game, or presentation mode. macOS tells an app its
+/// Focus only with an entitlement (see the README); Linux daemons do not tell.
+pub fn hidden_by_os() -> Option<&'static str> {
+    #[cfg(windows)]
+    return windows::notification_state();
+    #[cfg(not(windows))]
+    None
+}
+
+#[cfg(windows)]
+mod windows {
+    use windows_sys::Win32::UI::Shell::{
+        SHQueryUserNotificationState, QUNS_APP, QUNS_BUSY, QUNS_PRESENTATION_MODE, QUNS_QUIET_TIME,
+        QUNS_RUNNING_D3D_FULL_SCREEN,
+    };
+
+    /// Registers `app_id` for toasts, as Microsoft documents for apps without a package or a
+    /// shortcut: `HKCU\Software\Classes\AppUserModelId\<id>` with the name toasts show.
+    pub fn register_app_id(app_id: &str, name: &str) -> windows_registry::Result<()> {
+        let key = windows_registry::CURRENT_USER.create(format!(r"Software\Classes\AppUserModelId\{app_id}"))?;
+        if key.get_string("DisplayName").ok().as_deref() != Some(name) {
+            key.set_string("DisplayName", name)?;
+        }
+        Ok(())
+    }
+
+    /// What `SHQueryUserNotificationState` says of the user's readiness for notifications.
+    pub fn notification_state() -> Option<&'static str> {
+        let mut state = 0;
+        // SAFETY: the call writes one QUERY_USER_NOTIFICATION_STATE to the pointer it is given.
+        if unsafe { SHQueryUserNotificationState(&mut state) } != 0 {
+            return None;
+        }
+        match state {
+            QUNS_QUIET_TIME => Some("Windows is in quiet time (Focus Assist)"),
+            QUNS_BUSY => Some("a full-screen app is open, or Windows is in presentation settings"),
+            QUNS_RUNNING_D3D_FULL_SCREEN => Some("a full-screen game or video is running"),
+            QUNS_PRESENTATION_MODE => Some("Windows is in presentation mode"),
+            QUNS_APP => Some("a Windows Store app is in full screen"),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_the_lead_and_its_source() {
+        let mut lead = LeadRow {
+            id: "1".into(),
+            name: "Rosa Diaz".into(),
+            phone: Some("3125550199".into()),
+            state: Some("IL".into()),
+            source: Some("NextGen".into()),
+            disposition: None,
+            received_at: None,
+        };
+        assert_eq!(text(&lead), ("New NextGen lead".into(), "Rosa Diaz · (312) 555-0199 · IL".into()));
+        lead.source = None;
+        lead.phone = None;
+        assert_eq!(text(&lead), ("New vendor lead".into(), "Rosa Diaz · IL".into()));
+    }
+}
