@@ -418,8 +418,8 @@ pub struct LeadEvent {
     pub announced: bool,
     /// Why an announced lead made no sound.
     pub hush: Option<AlertHush>,
-    /// Why the OS is keeping this lead's notification out of sight (Windows Focus Assist or
-    /// quiet time, a full-screen app or presentation), when it tells; the sound still plays.
+    /// Why the OS is keeping this lead's notification out of sight (on Windows: a full-screen
+    /// app, presentation mode, quiet time), when it tells; the sound still plays.
     pub notification_hidden: Option<String>,
     pub latency: Latency,
 }

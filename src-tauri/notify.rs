@@ -2,8 +2,9 @@
 //! on Linux, toasts on Windows, the Notification Centre on macOS); clicking one, or its "Open
 //! lead" button, opens the lead. Each asks for the strongest interruption an app may ask for
 //! without special rights: critical urgency on Linux, the reminder scenario on Windows (it stays
-//! until dismissed, and shows in Focus Assist's priority mode when "reminders" are allowed).
-//! macOS's time-sensitive level needs an entitlement we do not have: see the README.
+//! until dismissed, and Do not disturb's priority list can let reminders through). Windows 11's
+//! `urgent` scenario would need the toast written by hand, and macOS's time-sensitive level an
+//! entitlement: see the README.
 
 use tauri::AppHandle;
 
@@ -91,9 +92,10 @@ fn text(lead: &LeadRow) -> (String, String) {
     (format!("New {} lead", lead.source.as_deref().unwrap_or("vendor")), body)
 }
 
-/// Why the OS will keep a notification out of sight now, where it tells: on Windows, Focus
-/// Assist's quiet time, a full-screen app or game, or presentation mode. macOS tells an app its
-/// Focus only with an entitlement (see the README); Linux daemons do not tell.
+/// Why the OS will keep a notification out of sight now, where a documented API tells: on
+/// Windows, a full-screen app or game, presentation mode, or quiet time. Windows' Focus Assist /
+/// Do not disturb is told by no documented API, and macOS tells an app its Focus only with an
+/// entitlement (see the README); Linux daemons do not tell.
 pub fn hidden_by_os() -> Option<&'static str> {
     #[cfg(windows)]
     return windows::notification_state();
@@ -126,7 +128,7 @@ mod windows {
             return None;
         }
         match state {
-            QUNS_QUIET_TIME => Some("Windows is in quiet time (Focus Assist)"),
+            QUNS_QUIET_TIME => Some("Windows is in quiet time"),
             QUNS_BUSY => Some("a full-screen app is open, or Windows is in presentation settings"),
             QUNS_RUNNING_D3D_FULL_SCREEN => Some("a full-screen game or video is running"),
             QUNS_PRESENTATION_MODE => Some("Windows is in presentation mode"),

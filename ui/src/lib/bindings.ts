@@ -235,8 +235,8 @@ announced: boolean,
  */
 hush: AlertHush | null, 
 /**
- * Why the OS is keeping this lead's notification out of sight (Windows Focus Assist or
- * quiet time, a full-screen app or presentation), when it tells; the sound still plays.
+ * Why the OS is keeping this lead's notification out of sight (on Windows: a full-screen
+ * app, presentation mode, quiet time), when it tells; the sound still plays.
  */
 notificationHidden: string | null, latency: Latency, };
 
