@@ -6,6 +6,7 @@
 //! `urgent` scenario would need the toast written by hand, and macOS's time-sensitive level an
 //! entitlement: see the README.
 
+use notify_rust::NotificationResponse;
 use tauri::AppHandle;
 
 use crate::dto::LeadRow;
@@ -15,7 +16,7 @@ use crate::dto::LeadRow;
 /// portable or development run registers it here, per user.
 pub fn register(app: &AppHandle) {
     #[cfg(windows)]
-    if let Err(e) = windows::register_app_id(&app.config().identifier, app_name(app)) {
+    if let Err(e) = windows::register_app_id(&app.config().identifier, app.package_info().name.as_str()) {
         tracing::warn!(error = %e, "cannot register the app for Windows notifications: they may not show");
     }
     #[cfg(target_os = "macos")]
@@ -28,11 +29,6 @@ pub fn register(app: &AppHandle) {
     }
     #[cfg(target_os = "linux")]
     let _ = app;
-}
-
-#[cfg(windows)]
-fn app_name(app: &AppHandle) -> &str {
-    app.config().product_name.as_deref().unwrap_or("Crokodial")
 }
 
 /// Shows the notification of a new lead; clicking it opens the lead (`on_click`, on a thread of
@@ -63,15 +59,10 @@ pub fn show_lead(app: &AppHandle, lead: &LeadRow, on_click: impl FnOnce() + Send
             Ok(shown) => shown,
             Err(e) => return tracing::warn!(error = %e, "cannot show a notification"),
         };
-        let clicked = |r: &notify_rust::NotificationResponse| {
-            matches!(r, notify_rust::NotificationResponse::Default | notify_rust::NotificationResponse::Action(_))
-        };
-        let mut on_click = Some(on_click);
-        let waited = shown.wait_for_response(|response: &notify_rust::NotificationResponse| {
-            if clicked(response) {
-                if let Some(open) = on_click.take() {
-                    open();
-                }
+        // The body (`Default`) or the "Open lead" button (`Action`).
+        let waited = shown.wait_for_response(|response: &NotificationResponse| {
+            if matches!(response, NotificationResponse::Default | NotificationResponse::Action(_)) {
+                on_click();
             }
         });
         if let Err(e) = waited {
@@ -140,19 +131,19 @@ mod windows {
 
 #[cfg(test)]
 mod tests {
+    use crokodial_core::lead::{Lead, LeadSource};
+
     use super::*;
 
     #[test]
     fn the_text_names_the_lead_and_its_source() {
-        let mut lead = LeadRow {
-            id: "1".into(),
+        let mut lead = LeadRow::from(&Lead {
             name: "Rosa Diaz".into(),
             phone: Some("3125550199".into()),
             state: Some("IL".into()),
-            source: Some("NextGen".into()),
-            disposition: None,
-            received_at: None,
-        };
+            source: Some(LeadSource::NextGen),
+            ..Lead::default()
+        });
         assert_eq!(text(&lead), ("New NextGen lead".into(), "Rosa Diaz · (312) 555-0199 · IL".into()));
         lead.source = None;
         lead.phone = None;

@@ -2,8 +2,12 @@
 //! timers of an app whose windows are hidden, which would delay the socket's heartbeat, the
 //! wake detector and the alert by seconds; the documented cure is a process activity
 //! (`NSProcessInfo beginActivityWithOptions:reason:`), held only while live, so the app naps
-//! again when logged out or offline. Idle system sleep stays allowed. Elsewhere this does nothing.
+//! again when logged out or offline. Idle system sleep stays allowed. Other systems do not nap
+//! a process this way, so there is nothing to hold there.
 
+use objc2::rc::Retained;
+use objc2::runtime::{NSObjectProtocol, ProtocolObject};
+use objc2_foundation::{NSActivityOptions, NSProcessInfo, NSString};
 use tokio::sync::watch;
 
 use crate::socket::ConnectionState;
@@ -25,37 +29,25 @@ pub fn while_live(mut state: watch::Receiver<ConnectionState>) -> tokio::task::J
 }
 
 /// A process activity: the OS does not nap the process while it is held.
-struct Activity {
-    #[cfg(target_os = "macos")]
-    token: objc2::rc::Retained<objc2::runtime::ProtocolObject<dyn objc2::runtime::NSObjectProtocol>>,
-}
+struct Activity(Retained<ProtocolObject<dyn NSObjectProtocol>>);
 
 // SAFETY: NSProcessInfo is thread-safe, and the token is an opaque object only handed back to it.
-#[cfg(target_os = "macos")]
 unsafe impl Send for Activity {}
 
 impl Activity {
-    #[cfg(target_os = "macos")]
     fn begin() -> Activity {
-        use objc2_foundation::{NSActivityOptions, NSProcessInfo, NSString};
         let reason = NSString::from_str("Waiting for new leads");
-        let token = NSProcessInfo::processInfo()
-            .beginActivityWithOptions_reason(NSActivityOptions::UserInitiatedAllowingIdleSystemSleep, &reason);
+        let options = NSActivityOptions::UserInitiatedAllowingIdleSystemSleep;
+        let token = NSProcessInfo::processInfo().beginActivityWithOptions_reason(options, &reason);
         tracing::debug!("App Nap held off while live");
-        Activity { token }
-    }
-
-    #[cfg(not(target_os = "macos"))]
-    fn begin() -> Activity {
-        Activity {}
+        Activity(token)
     }
 }
 
-#[cfg(target_os = "macos")]
 impl Drop for Activity {
     fn drop(&mut self) {
         // SAFETY: the token is the one beginActivityWithOptions:reason: returned, ended once.
-        unsafe { objc2_foundation::NSProcessInfo::processInfo().endActivity(&self.token) };
+        unsafe { NSProcessInfo::processInfo().endActivity(&self.0) };
         tracing::debug!("App Nap allowed again");
     }
 }

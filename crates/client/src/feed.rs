@@ -21,10 +21,10 @@ use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
 use crate::cache::SharedCache;
 use crate::error::ClientError;
+use crate::netwatch;
 use crate::settings::{AlertSettings, Hush};
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
 use crate::AbortOnDrop;
-use crate::{awake, netwatch};
 
 /// A lead older than this when it reaches us is shown but not announced.
 pub const ANNOUNCE_MAX_AGE: Duration = Duration::from_secs(120);
@@ -42,6 +42,8 @@ const CLOCK_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
 pub struct LeadFeed {
     socket: SocketHandle,
     _netwatch: AbortOnDrop,
+    /// macOS: App Nap held off while live.
+    #[cfg(target_os = "macos")]
     _awake: AbortOnDrop,
     alert: AlertPlayer,
     settings: watch::Receiver<AlertSettings>,
@@ -78,11 +80,11 @@ impl LeadFeed {
         let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
         let socket = SocketHandle::spawn(api.socket_url(), token);
         let netwatch = netwatch::spawn(&api.socket_url(), socket.nudge());
-        let awake = awake::while_live(socket.state());
         Ok(LeadFeed {
+            #[cfg(target_os = "macos")]
+            _awake: AbortOnDrop(crate::awake::while_live(socket.state())),
             socket,
             _netwatch: AbortOnDrop(netwatch),
-            _awake: AbortOnDrop(awake),
             alert,
             settings,
             api,

@@ -19,6 +19,7 @@
 
 pub mod alert;
 pub mod api;
+#[cfg(target_os = "macos")]
 pub mod awake;
 pub mod cache;
 pub mod error;
