@@ -580,6 +580,8 @@ pub enum ConnectionStatus {
     Idle,
     Connecting,
     Live,
+    /// Live beside this account's web app, which holds the server's one signed-in socket.
+    Shared,
     Offline,
     AuthFailed,
 }
@@ -604,6 +606,10 @@ impl From<&EngineState> for ConnectionState {
         let (status, detail) = match s {
             EngineState::Connecting => (ConnectionStatus::Connecting, None),
             EngineState::Live => (ConnectionStatus::Live, None),
+            EngineState::Listening => (
+                ConnectionStatus::Shared,
+                Some("your web app is open and holds this account's connection; new leads still ring here".into()),
+            ),
             EngineState::Offline { reason, .. } => (ConnectionStatus::Offline, Some(reason.clone())),
             EngineState::AuthFailed { reason } => (ConnectionStatus::AuthFailed, Some(reason.clone())),
         };

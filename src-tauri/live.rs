@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheError, LeadCache, SharedCache};
-use crokodial_client::feed::{FeedEvent, LeadFeed};
+use crokodial_client::feed::{FeedEvent, LeadArrival, LeadFeed};
 use crokodial_client::session::Session;
 use crokodial_client::socket::ConnectionState as EngineState;
 use crokodial_client::sync;
@@ -71,7 +71,18 @@ pub fn start(app: &AppHandle, session: &Session) {
             }
         });
         while let Some(event) = feed.next().await {
-            deliver(&app2, event).await;
+            match event {
+                FeedEvent::Lead(arrival) => deliver(&app2, arrival).await,
+                // Notes written elsewhere, an upload elsewhere: already in the cache; the list
+                // and the open lead read it again, quietly.
+                FeedEvent::Changed(change) => {
+                    tracing::info!(?change, "leads changed elsewhere");
+                    let cache = app2.state::<AppState>().cache.lock().expect("cache lock").clone();
+                    if let Some(cache) = cache {
+                        report(&app2, &cache).await;
+                    }
+                }
+            }
         }
     });
     *state.live.lock().expect("live lock") = Some(task);
@@ -94,7 +105,7 @@ async fn keep_synced(
     // short to be seen as offline) or a quiet spell, whenever the socket is live by then.
     let mut due = true;
     loop {
-        let is_live = *live.borrow_and_update() == EngineState::Live;
+        let is_live = live.borrow_and_update().is_live();
         if is_live && due {
             // The rep's edits first, reported at once; then the server's changes.
             if let Err(e) = sync::push(&api, &cache).await {
@@ -157,9 +168,9 @@ async fn report(app: &AppHandle, cache: &SharedCache) {
     }
 }
 
-async fn deliver(app: &AppHandle, event: FeedEvent) {
+async fn deliver(app: &AppHandle, event: LeadArrival) {
     let arrived = Utc::now();
-    let FeedEvent { lead, announce, alert, hush } = event;
+    let LeadArrival { lead, announce, alert, hush } = event;
     let sound_ms = match alert {
         Some(mut playback) => playback.started_after().await.map(|d| d.as_secs_f64() * 1e3),
         None => None,

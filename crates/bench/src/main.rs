@@ -135,7 +135,7 @@ async fn run(rate: u64, clients: usize, length: Duration, player: &AlertPlayer) 
     let to_sound = Arc::new(Samples::default());
     let mut receivers = Vec::new();
     for i in 0..clients {
-        let mut socket = SocketHandle::spawn(api.socket_url(), token.clone());
+        let mut socket = SocketHandle::spawn(&api.clone().with_token(token.clone()))?;
         let mut state = socket.state();
         tokio::time::timeout(Duration::from_secs(30), state.wait_for(|s| *s == ConnectionState::Live))
             .await
@@ -290,7 +290,7 @@ async fn fault_run(fault: Fault) -> anyhow::Result<()> {
     let (creds, token) = tenant(&server).await?;
     let proxy = crokodial_testkit::CutProxy::start(addr).await?;
     let api = ApiClient::new(&proxy.url())?;
-    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    let mut socket = SocketHandle::spawn(&api.clone().with_token(token))?;
     let mut state = socket.state();
     state.wait_for(|s| *s == ConnectionState::Live).await?;
 

@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
 use crokodial_client::cache::{CacheQuery, EditState, ImportState, LeadCache, QueuedImport};
-use crokodial_client::feed::LeadFeed;
+use crokodial_client::feed::{Change, FeedEvent, LeadFeed};
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
 use crokodial_client::secrets::OsKeychain;
@@ -609,6 +609,22 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
                 bail!("the server refused the session ({reason}); log in again");
             }
             bail!("the connection supervisor stopped");
+        };
+        let event = match event {
+            FeedEvent::Lead(event) => event,
+            FeedEvent::Changed(change) => {
+                match (json, change) {
+                    (true, Change::Notes { lead_id }) => {
+                        println!("{}", serde_json::json!({"type": "notes", "leadId": lead_id}))
+                    }
+                    (true, Change::Uploaded { leads }) => {
+                        println!("{}", serde_json::json!({"type": "upload", "leads": leads}))
+                    }
+                    (false, Change::Notes { lead_id }) => println!("NOTES {}", output::safe(&lead_id)),
+                    (false, Change::Uploaded { leads }) => println!("UPLOAD {leads} leads added elsewhere"),
+                }
+                continue;
+            }
         };
         seen += 1;
         let lead_id = event.lead.lead_id.clone();

@@ -71,6 +71,9 @@ pub fn state_line(state: &ConnectionState) -> String {
     match state {
         ConnectionState::Connecting => "connecting…".into(),
         ConnectionState::Live => "live: waiting for leads".into(),
+        ConnectionState::Listening => {
+            "live beside this account's web app (it holds the signed-in connection): waiting for leads".into()
+        }
         ConnectionState::Offline { reason, retrying: true } => format!("offline ({reason}); retrying"),
         ConnectionState::Offline { reason, retrying: false } => format!("offline ({reason})"),
         ConnectionState::AuthFailed { reason } => format!("session refused ({reason})"),

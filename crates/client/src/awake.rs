@@ -17,7 +17,7 @@ pub fn while_live(mut state: watch::Receiver<ConnectionState>) -> tokio::task::J
     tokio::spawn(async move {
         let mut held: Option<Activity> = None;
         loop {
-            let live = *state.borrow_and_update() == ConnectionState::Live;
+            let live = state.borrow_and_update().is_live();
             if live != held.is_some() {
                 held = live.then(Activity::begin);
             }

@@ -51,14 +51,27 @@ pub struct LeadFeed {
     policy: Policy,
     /// Leads created before this (server time) were delivered; a backfill reads back to here.
     since: DateTime<Utc>,
-    /// Leads found by a backfill, waiting to be handed out.
-    backlog: VecDeque<NewLeadNotification>,
+    /// What is ready to be handed out, in order.
+    ready: VecDeque<Ready>,
+    /// Events that name a lead but do not carry it (the deployed server's), waiting to be found
+    /// in this account's list.
+    unresolved: Vec<Unresolved>,
+    /// An upload somewhere, heard as one event per new row.
+    upload: Option<Upload>,
     /// Where each lead goes before it is handed out, so the list has it before the UI asks.
     cache: Option<SharedCache>,
 }
 
+/// Something the feed tells its front end.
+pub enum FeedEvent {
+    /// A lead arrived, or arrived again: announce it, or only show it.
+    Lead(LeadArrival),
+    /// Leads in the cache changed with no lead to show: refresh what is on screen.
+    Changed(Change),
+}
+
 /// A lead event for front ends.
-pub struct FeedEvent {
+pub struct LeadArrival {
     pub lead: NewLeadNotification,
     /// A new, fresh vendor lead seen for the first time: tell the rep (notification, badge).
     pub announce: bool,
@@ -67,6 +80,39 @@ pub struct FeedEvent {
     /// Why an announced lead made no sound, when it was hushed.
     pub hush: Option<Hush>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A lead's notes were written elsewhere (the web app, another rep); the cache has them.
+    Notes { lead_id: String },
+    /// An upload elsewhere brought these many leads into this account's list; never rung.
+    Uploaded { leads: u64 },
+}
+
+enum Ready {
+    Lead(NewLeadNotification),
+    Change(Change),
+}
+
+struct Unresolved {
+    event: NewLeadNotification,
+    /// Looks in the list so far.
+    looks: usize,
+    due: Instant,
+}
+
+struct Upload {
+    rows: u64,
+    /// Its leads were created after this (server time).
+    since: DateTime<Utc>,
+    last_row: Instant,
+}
+
+/// After an event that names a lead, the list is read at once, and again after these waits
+/// while the lead is not there; then it is taken to be another account's.
+const LOOK_AGAIN: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
+/// An upload's rows come one after the other; it is over when none came for this long.
+const UPLOAD_SETTLED: Duration = Duration::from_secs(2);
 
 impl LeadFeed {
     /// Connects the socket of a logged-in client (a session's `api()`). Needs a tokio runtime.
@@ -77,8 +123,7 @@ impl LeadFeed {
         settings: watch::Receiver<AlertSettings>,
     ) -> Result<Self, ClientError> {
         let api = api.clone();
-        let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
-        let socket = SocketHandle::spawn(api.socket_url(), token);
+        let socket = SocketHandle::spawn(&api)?;
         let netwatch = netwatch::spawn(&api.socket_url(), socket.nudge());
         Ok(LeadFeed {
             #[cfg(target_os = "macos")]
@@ -90,7 +135,9 @@ impl LeadFeed {
             api,
             policy: Policy::default(),
             since: Utc::now() - CLOCK_MARGIN,
-            backlog: VecDeque::new(),
+            ready: VecDeque::new(),
+            unresolved: Vec::new(),
+            upload: None,
             cache: None,
         })
     }
@@ -105,29 +152,144 @@ impl LeadFeed {
         self.socket.state()
     }
 
-    /// The next lead event; a sound, if any, has already started when this returns.
+    /// The next event; a sound, if any, has already started when this returns.
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
-            if let Some(lead) = self.backlog.pop_front() {
-                return Some(self.hand_out(lead).await);
+            match self.ready.pop_front() {
+                Some(Ready::Lead(lead)) => return Some(FeedEvent::Lead(self.hand_out(lead).await)),
+                Some(Ready::Change(change)) => return Some(FeedEvent::Changed(change)),
+                None => {}
             }
-            match self.socket.next_event().await? {
-                SocketEvent::NewLead(lead) => {
-                    // Live up to now: dated by the server when it says, else by our clock.
-                    let created = lead.lead.as_ref().and_then(|l| l.created_at);
-                    self.since = self.since.max(created.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
-                    return Some(self.hand_out(lead).await);
+            let wake = self.unresolved.iter().map(|u| u.due).chain(self.upload.as_ref().map(|u| u.last_row + UPLOAD_SETTLED)).min();
+            tokio::select! {
+                event = self.socket.next_event() => self.heard(event?).await,
+                () = sleep_until(wake), if wake.is_some() => {
+                    self.look_up().await;
+                    self.upload_settled().await;
                 }
-                SocketEvent::Reconnected { resumed: true } | SocketEvent::NotesUpdated { .. } => {}
-                SocketEvent::Reconnected { resumed: false } => self.backfill().await,
             }
         }
     }
 
+    async fn heard(&mut self, event: SocketEvent) {
+        match event {
+            SocketEvent::NewLead(lead) => self.heard_lead(lead).await,
+            SocketEvent::NotesUpdated { lead_id, notes } => {
+                let Some(cache) = &self.cache else { return };
+                match cache.lock().await.set_notes(&lead_id, &notes) {
+                    Ok(true) => self.ready.push_back(Ready::Change(Change::Notes { lead_id })),
+                    // Not in this account's list: another account's lead.
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot keep notes written elsewhere"),
+                }
+            }
+            SocketEvent::Reconnected { resumed: true } => {}
+            SocketEvent::Reconnected { resumed: false } => self.backfill().await,
+        }
+    }
+
+    /// Our server's events carry the lead, and reach only its own account. The deployed
+    /// server's reach every account and carry only an id: a webhook lead's is its database id
+    /// (after an id-less stub, which is dropped), an uploaded row's is its phone or email.
+    async fn heard_lead(&mut self, lead: NewLeadNotification) {
+        if let Some(full) = &lead.lead {
+            // Live up to now: dated by the server when it says, else by our clock.
+            self.since = self.since.max(full.created_at.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
+            return self.ready.push_back(Ready::Lead(lead));
+        }
+        let Some(id) = lead.lead_id.as_deref() else { return };
+        if !is_record_id(id) {
+            let now = Instant::now();
+            let upload = self.upload.get_or_insert(Upload { rows: 0, since: Utc::now() - CLOCK_MARGIN, last_row: now });
+            upload.rows += 1;
+            upload.last_row = now;
+            return;
+        }
+        let cached = match &self.cache {
+            Some(cache) => cache.lock().await.get(id).unwrap_or_default(),
+            None => None,
+        };
+        match cached {
+            Some(known) => {
+                let mut lead = lead;
+                lead.phone = known.phone.clone();
+                lead.lead = Some(Box::new(known));
+                self.ready.push_back(Ready::Lead(lead));
+            }
+            None => {
+                self.unresolved.push(Unresolved { event: lead, looks: 0, due: Instant::now() });
+                self.look_up().await;
+            }
+        }
+    }
+
+    /// Reads the newest leads of this account's list for the events due, and makes ready those
+    /// it finds, with their phone and every field. One not found after the last look is
+    /// another account's, and is dropped: it is never shown nor rung.
+    async fn look_up(&mut self) {
+        let now = Instant::now();
+        if !self.unresolved.iter().any(|u| u.due <= now) {
+            return;
+        }
+        let limit = (self.unresolved.len() as u32 + 9).clamp(10, BACKFILL_PAGE);
+        let newest = match self.api.leads(&LeadQuery { limit: Some(limit), page: 1, ..LeadQuery::default() }).await {
+            Ok(page) => page.leads,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the list for a new lead");
+                Vec::new()
+            }
+        };
+        let now = Instant::now();
+        let mut waiting = Vec::new();
+        for mut u in std::mem::take(&mut self.unresolved) {
+            let id = u.event.lead_id.clone().unwrap_or_default();
+            if let Some(found) = newest.iter().find(|l| l.id == id) {
+                self.since = self.since.max(found.created_at.unwrap_or(self.since));
+                u.event.phone = found.phone.clone();
+                u.event.lead = Some(Box::new(found.clone()));
+                self.ready.push_back(Ready::Lead(u.event));
+            } else if u.due > now {
+                waiting.push(u);
+            } else if let Some(wait) = LOOK_AGAIN.get(u.looks) {
+                u.looks += 1;
+                u.due = now + *wait;
+                waiting.push(u);
+            } else {
+                tracing::debug!(lead = %id, "a lead not in this account's list: ignored");
+            }
+        }
+        self.unresolved = waiting;
+    }
+
+    /// Once an upload's rows stop coming, brings the leads it added to this account's list into
+    /// the cache and says how many, quietly. Another account's upload adds none.
+    async fn upload_settled(&mut self) {
+        let Some(upload) = self.upload.take_if(|u| u.last_row.elapsed() >= UPLOAD_SETTLED) else { return };
+        let leads = self.newest_since(upload.since).await;
+        let mut added = 0;
+        if let Some(cache) = &self.cache {
+            let mut cache = cache.lock().await;
+            for lead in &leads {
+                self.policy.announced.insert(&lead.id);
+                if cache.get(&lead.id).ok().flatten().is_none() {
+                    added += 1;
+                }
+            }
+            if let Err(e) = cache.upsert(&leads, None) {
+                tracing::warn!(error = %e, "cannot cache an upload's leads");
+            }
+        } else {
+            added = leads.len() as u64;
+        }
+        tracing::info!(rows = upload.rows, added, "an upload elsewhere");
+        if added > 0 {
+            self.ready.push_back(Ready::Change(Change::Uploaded { leads: added }));
+        }
+    }
+
     /// Decides (the sound starts here), then puts the lead in the cache before the front end
-    /// hears of it: the write never delays the alert. Only an event that carries the whole lead
-    /// is cached (ours do; the deployed server's do not, and the next sync brings those).
-    async fn hand_out(&mut self, lead: NewLeadNotification) -> FeedEvent {
+    /// hears of it: the write never delays the alert.
+    async fn hand_out(&mut self, lead: NewLeadNotification) -> LeadArrival {
         let event = self.decide(lead);
         if let (Some(cache), Some(lead)) = (&self.cache, &event.lead.lead) {
             if let Err(e) = cache.lock().await.upsert(std::slice::from_ref(lead), None) {
@@ -137,57 +299,73 @@ impl LeadFeed {
         event
     }
 
-    fn decide(&mut self, lead: NewLeadNotification) -> FeedEvent {
+    fn decide(&mut self, lead: NewLeadNotification) -> LeadArrival {
         let settings = self.settings.borrow().clone();
         let now = Utc::now();
         let verdict = self.policy.judge(&lead, &settings, now, now.with_timezone(&Local).time(), Instant::now());
         let alert = verdict.sound.then(|| self.alert.play(settings.sound, settings.volume));
-        FeedEvent { lead, announce: verdict.announce, alert, hush: verdict.hush }
+        LeadArrival { lead, announce: verdict.announce, alert, hush: verdict.hush }
     }
 
-    /// After reconnecting to a server that cannot replay (the deployed one), page through the
-    /// newest leads back to where delivery stopped, and queue, oldest first, those never delivered.
-    async fn backfill(&mut self) {
-        let mut missed: Vec<Lead> = Vec::new();
+    /// The newest leads of this account's list created at or after `since`, newest first, in
+    /// pages of the deployed server's largest size, up to [`BACKFILL_PAGES`] of them.
+    async fn newest_since(&self, since: DateTime<Utc>) -> Vec<Lead> {
+        let mut found: Vec<Lead> = Vec::new();
         // Pages shift while leads arrive, so a lead can be on two of them.
-        let mut queued = HashSet::new();
-        let mut newest: Option<DateTime<Utc>> = None;
+        let mut seen = HashSet::new();
         for page in 1..=BACKFILL_PAGES {
             let query = LeadQuery { limit: Some(BACKFILL_PAGE), page, ..LeadQuery::default() };
             let leads = match self.api.leads(&query).await {
                 Ok(found) => found.leads,
                 Err(e) => {
-                    tracing::warn!(error = %e, page, "backfill after reconnect failed");
+                    tracing::warn!(error = %e, page, "cannot read the newest leads");
                     break;
                 }
             };
-            let full = leads.len() == BACKFILL_PAGE as usize;
-            let mut reached_the_end = !full;
+            let mut reached_the_end = leads.len() < BACKFILL_PAGE as usize;
             for lead in leads {
                 let Some(created) = lead.created_at else { continue };
-                newest = newest.max(Some(created));
-                if created < self.since {
+                if created < since {
                     reached_the_end = true;
-                } else if !self.policy.announced.contains(&lead.id) && queued.insert(lead.id.clone()) {
-                    missed.push(lead);
+                } else if seen.insert(lead.id.clone()) {
+                    found.push(lead);
                 }
             }
             if reached_the_end {
                 break;
             }
             if page == BACKFILL_PAGES {
-                tracing::warn!(
-                    "backfill stopped after {} leads; older missed leads are in the list only",
-                    page * BACKFILL_PAGE
-                );
+                tracing::warn!("stopped after {} leads; older ones are in the list only", page * BACKFILL_PAGE);
             }
         }
+        found
+    }
+
+    /// After reconnecting to a server that cannot replay (the deployed one), page through the
+    /// newest leads back to where delivery stopped, and queue, oldest first, those never delivered.
+    async fn backfill(&mut self) {
+        let mut missed: Vec<Lead> =
+            self.newest_since(self.since).await.into_iter().filter(|l| !self.policy.announced.contains(&l.id)).collect();
+        let newest = missed.iter().filter_map(|l| l.created_at).max();
         // Oldest first; leads of the same instant keep the server's order.
         missed.reverse();
         missed.sort_by_key(|l| l.created_at);
         tracing::info!(missed = missed.len(), "backfilled after reconnect");
         self.since = self.since.max(newest.unwrap_or(self.since));
-        self.backlog.extend(missed.into_iter().map(|lead| NewLeadNotification::for_lead(lead, true, None)));
+        self.ready.extend(missed.into_iter().map(|lead| Ready::Lead(NewLeadNotification::for_lead(lead, true, None))));
+    }
+}
+
+/// Whether `id` is a database id (24 hex digits), as a webhook lead's event carries; an
+/// uploaded row's event carries its phone or email instead.
+fn is_record_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -2,6 +2,14 @@
 //! authenticates, decodes events into typed values, publishes its connection state, and
 //! reconnects with backoff when the connection drops, or at once when nudged (the machine woke
 //! up, the network changed: see [`crate::netwatch`]).
+//!
+//! Only a token the server refuses stops it: an `auth_failure` or a policy close (1008) is
+//! checked over HTTP (`GET /api/auth/verify`), and retried with backoff unless the server
+//! refuses the token there too (an authentication timeout, a server error). The deployed server
+//! keeps one signed-in socket per user and closes the older with 4000 when the same user's web
+//! app connects, which the web app does after every close and every quiet minute. Rather than
+//! fight it, the supervisor then listens without signing in: that server sends every event to
+//! every open socket, signed in or not, and never closes one that is not.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -21,6 +29,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
 
+use crate::api::ApiClient;
+use crate::error::ClientError;
 use crate::secrets::Sensitive;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,6 +62,9 @@ impl Default for Heartbeat {
 pub enum ConnectionState {
     Connecting,
     Live,
+    /// Hearing every event, without signing in: another session of this account (the web app)
+    /// holds the server's one signed-in socket per user.
+    Listening,
     /// Not connected; the supervisor retries unless `retrying` is false.
     Offline {
         reason: String,
@@ -61,6 +74,13 @@ pub enum ConnectionState {
     AuthFailed {
         reason: String,
     },
+}
+
+impl ConnectionState {
+    /// Whether events arrive now (signed in, or listening beside the web app).
+    pub fn is_live(&self) -> bool {
+        matches!(self, Self::Live | Self::Listening)
+    }
 }
 
 /// A typed event from the server.
@@ -97,6 +117,21 @@ impl Nudge {
     }
 }
 
+/// Asks the server whether it still takes the session's token, after the socket refused it.
+pub(crate) trait TokenCheck: Send + 'static {
+    /// Why the token is refused, if it is; `None` when the server takes it, or cannot say now.
+    fn refused(&mut self) -> impl Future<Output = Option<String>> + Send;
+}
+
+impl TokenCheck for ApiClient {
+    async fn refused(&mut self) -> Option<String> {
+        match self.verify().await {
+            Err(ClientError::Unauthorized(why)) => Some(why),
+            _ => None,
+        }
+    }
+}
+
 /// How the supervisor opens a WebSocket. Production uses TCP (and TLS for `wss:`); the
 /// supervisor's tests use an in-memory pipe so they can run on tokio's paused clock.
 pub(crate) trait Connect: Send + 'static {
@@ -128,20 +163,27 @@ impl Drop for SocketHandle {
 }
 
 impl SocketHandle {
-    /// Starts the supervisor on the current tokio runtime.
-    pub fn spawn(url: Url, token: Sensitive<String>) -> Self {
-        Self::spawn_with(url, token, Heartbeat::default())
+    /// Starts the supervisor for a logged-in client on the current tokio runtime.
+    pub fn spawn(api: &ApiClient) -> Result<Self, ClientError> {
+        Self::spawn_with(api, Heartbeat::default())
     }
 
-    pub fn spawn_with(url: Url, token: Sensitive<String>, heartbeat: Heartbeat) -> Self {
-        Self::spawn_over(Tcp(url), token, heartbeat)
+    pub fn spawn_with(api: &ApiClient, heartbeat: Heartbeat) -> Result<Self, ClientError> {
+        let token = api.token().cloned().ok_or(ClientError::NotLoggedIn)?;
+        Ok(Self::spawn_over(Tcp(api.socket_url()), token, heartbeat, api.clone()))
     }
 
-    pub(crate) fn spawn_over(connector: impl Connect, token: Sensitive<String>, heartbeat: Heartbeat) -> Self {
+    pub(crate) fn spawn_over(
+        connector: impl Connect,
+        token: Sensitive<String>,
+        heartbeat: Heartbeat,
+        check: impl TokenCheck,
+    ) -> Self {
         let (state_tx, state) = watch::channel(ConnectionState::Connecting);
         let (events_tx, events) = mpsc::channel(256);
         let nudge = Nudge::default();
-        let task = tokio::spawn(supervise(connector, token, heartbeat, nudge.clone(), state_tx, events_tx));
+        let link = Link { token, heartbeat, nudge: nudge.clone(), state: state_tx, events: events_tx };
+        let task = tokio::spawn(supervise(connector, check, link));
         SocketHandle { state, events, nudge, task }
     }
 
@@ -167,7 +209,9 @@ enum Ended {
         reason: String,
         was_live: bool,
     },
+    /// Refused by the socket (`auth_failure`, a policy close): the token is to be checked.
     AuthFailed(String),
+    /// Closed with 4000: another session of the same user signed in.
     Replaced,
     /// Told to reconnect now.
     Nudged,
@@ -181,39 +225,50 @@ struct Progress {
     last_seq: Option<u64>,
     /// Whether a connection has been authenticated before (so the next one is a reconnect).
     was_connected: bool,
+    /// Listen without signing in: another session of the user holds the signed-in socket.
+    listen: bool,
 }
 
-async fn supervise(
-    mut connector: impl Connect,
+/// What the supervisor works with and reports to.
+struct Link {
     token: Sensitive<String>,
     heartbeat: Heartbeat,
     nudge: Nudge,
     state: watch::Sender<ConnectionState>,
     events: mpsc::Sender<SocketEvent>,
-) {
+}
+
+async fn supervise(mut connector: impl Connect, mut check: impl TokenCheck, link: Link) {
     let mut delay = BACKOFF_START;
     let mut progress = Progress::default();
     loop {
-        state.send_replace(ConnectionState::Connecting);
+        link.state.send_replace(ConnectionState::Connecting);
         // A nudge from before this attempt is answered by this attempt.
-        let _ = nudge.0.notified().now_or_never();
-        match connect_once(&mut connector, &token, heartbeat, &nudge, &mut progress, &state, &events).await {
+        let _ = link.nudge.0.notified().now_or_never();
+        match connect_once(&mut connector, &link, &mut progress).await {
             Ended::Dropped { reason, was_live } => {
                 tracing::info!(%reason, "socket offline; reconnecting");
-                state.send_replace(ConnectionState::Offline { reason, retrying: true });
+                link.state.send_replace(ConnectionState::Offline { reason, retrying: true });
                 if was_live {
                     delay = BACKOFF_START;
                 }
             }
-            Ended::AuthFailed(reason) => {
-                tracing::warn!(%reason, "socket authentication failed");
-                state.send_replace(ConnectionState::AuthFailed { reason });
-                return;
-            }
+            Ended::AuthFailed(reason) => match check.refused().await {
+                Some(why) => {
+                    tracing::warn!(%reason, %why, "the server refuses the session");
+                    link.state.send_replace(ConnectionState::AuthFailed { reason: why });
+                    return;
+                }
+                None => {
+                    tracing::info!(%reason, "socket authentication failed, but the server takes the session; retrying");
+                    let reason = format!("{reason}; retrying");
+                    link.state.send_replace(ConnectionState::Offline { reason, retrying: true });
+                }
+            },
             Ended::Replaced => {
-                let reason = "this account connected from another device".to_owned();
-                state.send_replace(ConnectionState::Offline { reason, retrying: false });
-                return;
+                tracing::info!("another session of this account took the socket; listening beside it");
+                progress.listen = true;
+                continue;
             }
             Ended::Nudged => {
                 tracing::info!("woke up or the network changed: reconnecting now");
@@ -226,27 +281,27 @@ async fn supervise(
         let jittered = delay.mul_f64(rand::thread_rng().gen_range(0.5..=1.0));
         tokio::select! {
             _ = tokio::time::sleep(jittered) => delay = (delay * 2).min(BACKOFF_MAX),
-            _ = nudge.0.notified() => delay = BACKOFF_START,
+            _ = link.nudge.0.notified() => delay = BACKOFF_START,
         }
     }
 }
 
-async fn connect_once<C: Connect>(
-    connector: &mut C,
-    token: &Sensitive<String>,
-    heartbeat: Heartbeat,
-    nudge: &Nudge,
-    progress: &mut Progress,
-    state: &watch::Sender<ConnectionState>,
-    events: &mpsc::Sender<SocketEvent>,
-) -> Ended {
+async fn connect_once<C: Connect>(connector: &mut C, link: &Link, progress: &mut Progress) -> Ended {
     let dropped = |reason: String| Ended::Dropped { reason, was_live: false };
     let mut ws = match timeout(CONNECT_TIMEOUT, connector.connect()).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => return dropped(e),
         Err(_) => return dropped("connection timed out".into()),
     };
-    let hello = ClientMessage::Authenticate { token: token.0.clone(), resume_after: progress.last_seq };
+    if progress.listen {
+        // Every event still comes; only the signed-in socket is the other session's.
+        link.state.send_replace(ConnectionState::Listening);
+        if events_follow(link, progress, false).await.is_err() {
+            return Ended::Unwanted;
+        }
+        return pump(&mut ws, link, progress).await;
+    }
+    let hello = ClientMessage::Authenticate { token: link.token.0.clone(), resume_after: progress.last_seq };
     let hello = serde_json::to_string(&hello).expect("serialisable");
     if let Err(e) = ws.send(Message::text(hello)).await {
         return dropped(e.to_string());
@@ -285,12 +340,28 @@ async fn connect_once<C: Connect>(
     if progress.last_seq.is_none() {
         progress.last_seq = server_seq;
     }
-    state.send_replace(ConnectionState::Live);
-    if std::mem::replace(&mut progress.was_connected, true)
-        && events.send(SocketEvent::Reconnected { resumed }).await.is_err()
-    {
+    link.state.send_replace(ConnectionState::Live);
+    if events_follow(link, progress, resumed).await.is_err() {
         return Ended::Unwanted;
     }
+    pump(&mut ws, link, progress).await
+}
+
+/// Tells the feed a connection follows an earlier one (`resumed`: the server replays what was
+/// missed), unless it is the first.
+async fn events_follow(link: &Link, progress: &mut Progress, resumed: bool) -> Result<(), ()> {
+    if std::mem::replace(&mut progress.was_connected, true) {
+        link.events.send(SocketEvent::Reconnected { resumed }).await.map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+/// Reads events from a live connection, and pings it, until it ends.
+async fn pump<S>(ws: &mut WebSocketStream<S>, link: &Link, progress: &mut Progress) -> Ended
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (heartbeat, nudge, events) = (link.heartbeat, &link.nudge, &link.events);
     let mut ping = tokio::time::interval(heartbeat.interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ping.tick().await; // the first tick is immediate
@@ -399,6 +470,18 @@ mod tests {
         handle: SocketHandle,
         accepted: mpsc::UnboundedReceiver<ServerSide>,
         pipe: Pipe,
+        verdict: Verdict,
+    }
+
+    /// What the HTTP check says of the token: refused with this reason, or taken (`None`).
+    #[derive(Clone, Default)]
+    struct Verdict(Arc<Mutex<Option<String>>>, Arc<std::sync::atomic::AtomicUsize>);
+
+    impl TokenCheck for Verdict {
+        async fn refused(&mut self) -> Option<String> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.lock().unwrap().clone()
+        }
     }
 
     const BEAT: Heartbeat = Heartbeat { interval: Duration::from_secs(10), deadline: Duration::from_secs(5) };
@@ -406,8 +489,9 @@ mod tests {
     fn rig() -> Rig {
         let (tx, accepted) = mpsc::unbounded_channel();
         let pipe = Pipe { accepted: tx, refuse: Arc::default(), attempts: Arc::default() };
-        let handle = SocketHandle::spawn_over(pipe.clone(), Sensitive("t".into()), BEAT);
-        Rig { handle, accepted, pipe }
+        let verdict = Verdict::default();
+        let handle = SocketHandle::spawn_over(pipe.clone(), Sensitive("t".into()), BEAT, verdict.clone());
+        Rig { handle, accepted, pipe, verdict }
     }
 
     impl Rig {
@@ -528,24 +612,75 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn replaced_by_another_device_stops_and_policy_close_is_an_auth_failure() {
-        for (code, want) in [
-            (
-                CloseCode::from(CLOSE_REPLACED),
-                ConnectionState::Offline {
-                    reason: "this account connected from another device".into(),
-                    retrying: false,
-                },
-            ),
-            (CloseCode::Policy, ConnectionState::AuthFailed { reason: "closed by the server: expired".into() }),
-        ] {
+    async fn replaced_by_the_same_users_web_app_it_listens_without_signing_in() {
+        let mut rig = rig();
+        let (mut ws, _) = rig.accept(None).await;
+        ws.close(Some(CloseFrame { code: CloseCode::from(CLOSE_REPLACED), reason: "New session established".into() }))
+            .await
+            .unwrap();
+        // At once, no backoff: the close is routine.
+        let mut listener = rig.accepted.recv().await.expect("a new connection");
+        rig.wait(|s| *s == ConnectionState::Listening).await;
+        assert_eq!(rig.handle.next_event().await, Some(SocketEvent::Reconnected { resumed: false }));
+        let said = timeout(Duration::from_secs(30), async {
+            loop {
+                match listener.next().await {
+                    Some(Ok(Message::Text(t))) => return Some(t),
+                    Some(Ok(_)) => continue, // pings
+                    _ => return None,
+                }
+            }
+        })
+        .await;
+        assert!(said.is_err(), "no hello: it never takes the socket back ({said:?})");
+        send(&mut listener, lead("L1", 1)).await;
+        let Some(SocketEvent::NewLead(n)) = rig.handle.next_event().await else { panic!() };
+        assert_eq!(n.lead_id.as_deref(), Some("L1"));
+
+        // A drop while listening: it listens again after the backoff, still without signing in.
+        drop(listener);
+        rig.wait(|s| matches!(s, ConnectionState::Offline { retrying: true, .. })).await;
+        let mut again = rig.accepted.recv().await.expect("reconnected");
+        rig.wait(|s| *s == ConnectionState::Listening).await;
+        let said = timeout(Duration::from_secs(5), async {
+            while let Some(Ok(m)) = again.next().await {
+                if m.is_text() {
+                    return Some(m);
+                }
+            }
+            None
+        })
+        .await;
+        assert!(said.is_err(), "no hello: {said:?}");
+        assert_eq!(rig.pipe.attempts.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_is_retried_unless_the_server_refuses_the_token_over_http_too() {
+        for during_hello in [false, true] {
             let mut rig = rig();
-            let (mut ws, _) = rig.accept(Some(0)).await;
-            ws.close(Some(CloseFrame { code, reason: "expired".into() })).await.unwrap();
-            let state = rig.wait(|s| !matches!(s, ConnectionState::Live)).await;
-            assert_eq!(state, want);
+            // An authentication timeout or a server error: the token is still good.
+            if during_hello {
+                let mut ws = rig.accepted.recv().await.unwrap();
+                let _hello = ws.next().await;
+                send(&mut ws, serde_json::json!({"type": "auth_failure", "message": "Server error", "code": "AUTH_ERROR"}))
+                    .await;
+            } else {
+                let (mut ws, _) = rig.accept(None).await;
+                ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication timeout".into() })).await.unwrap();
+            }
+            let state = rig.wait(|s| matches!(s, ConnectionState::Offline { .. })).await;
+            assert!(matches!(state, ConnectionState::Offline { retrying: true, .. }), "{state:?}");
+            let (mut ws, _) = rig.accept(None).await;
+            assert_eq!(rig.verdict.1.load(Ordering::SeqCst), 1, "checked once over HTTP");
+
+            // Now the server refuses the token itself: stop, and say why.
+            *rig.verdict.0.lock().unwrap() = Some("jwt expired".into());
+            ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication failed".into() })).await.unwrap();
+            let state = rig.wait(|s| matches!(s, ConnectionState::AuthFailed { .. })).await;
+            assert_eq!(state, ConnectionState::AuthFailed { reason: "jwt expired".into() });
             tokio::time::sleep(Duration::from_secs(120)).await;
-            assert_eq!(rig.pipe.attempts.lock().unwrap().len(), 1, "{code:?}: no retry");
+            assert_eq!(rig.pipe.attempts.lock().unwrap().len(), 2, "no retry after a refused token");
         }
     }
 }

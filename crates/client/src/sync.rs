@@ -3,16 +3,17 @@
 //! - Our server tells it can list changes (`/api/sync/capabilities`): the cache asks for the
 //!   changes after its cursor, 1,000 at a time, and keeps the cursor.
 //! - The deployed server cannot (no such route; it refuses unknown query keys): the cache pages
-//!   through `GET /api/leads`, newest first, 100 a page. The first sync, and one a day, reads the
-//!   whole book; the others stop at the first lead older than the newest already cached, so they
-//!   bring new leads only (the deployed server cannot say which old ones changed).
+//!   through `GET /api/leads`, newest first. The first sync, and then one every 15 minutes,
+//!   reads the whole book (changes to old leads, deletions); the others stop at the first lead
+//!   older than the newest already cached, so they bring new leads only.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery};
-use crokodial_core::edit::{self, default_dispositions, Disposition, EditRequest, Standing};
+use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery, Tolerance};
+use crokodial_core::edit::{default_dispositions, Disposition, EditRequest};
 use tokio::sync::Mutex;
 
 use crate::api::{ApiClient, EditReply};
@@ -24,8 +25,9 @@ const CHANGES_PAGE: u32 = 1000;
 const LEGACY_PAGE: u32 = 100;
 /// A first book from the deployed server at least this big is compacted once stored.
 const COMPACT_AFTER: u64 = 10_000;
-/// The deployed server's changes to old leads are picked up by a full sync this often.
-const FULL_SYNC_EVERY: chrono::Duration = chrono::Duration::hours(24);
+/// The deployed server's changes to old leads, and its deletions, are picked up by a full read
+/// of the book this often (notes changed elsewhere come at once, over the socket).
+pub const FULL_SYNC_EVERY: chrono::Duration = chrono::Duration::minutes(15);
 
 const CURSOR: &str = "cursor";
 const NEWEST: &str = "newest_created_at";
@@ -56,6 +58,8 @@ pub struct SyncReport {
     pub mode: SyncMode,
     /// Leads received from the server.
     pub fetched: u64,
+    /// What reading them put up with (odd values kept aside, records that are not leads).
+    pub tolerance: Tolerance,
     /// Leads in the cache afterwards.
     pub cached: u64,
     pub took: Duration,
@@ -69,11 +73,17 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
     let pushed = push_to(api, cache, caps.lead_edits).await?;
     // Queued imports before the pull, so their leads come back with it (from our server).
     send_imports_to(api, cache, caps.lead_import, None, &mut |_| ()).await?;
-    let (mode, fetched) = if caps.lead_changes {
-        (SyncMode::Changes, sync_changes(api, cache).await?)
+    let (mode, fetched, tolerance) = if caps.lead_changes {
+        (SyncMode::Changes, sync_changes(api, cache).await?, Tolerance::default())
     } else {
         sync_pages(api, cache).await?
     };
+    for (lead, field) in &tolerance.set_aside {
+        tracing::warn!(%lead, %field, "a value the field cannot hold, kept with the lead as sent");
+    }
+    for why in &tolerance.refused {
+        tracing::warn!(%why, "a record that is not a lead, left out");
+    }
     // The tenant's dispositions, for the picker; an old list is better than none.
     let dispositions = api.dispositions().await;
     let cache = cache.lock().await;
@@ -82,7 +92,7 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
         Err(e) => tracing::warn!(error = %e, "cannot fetch the dispositions; keeping the last known"),
     }
     cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
-    Ok(SyncReport { pushed, mode, fetched, cached: cache.count()?, took: started.elapsed() })
+    Ok(SyncReport { pushed, mode, fetched, tolerance, cached: cache.count()?, took: started.elapsed() })
 }
 
 /// What [`push`] did with the outbox.
@@ -91,16 +101,26 @@ pub struct PushReport {
     pub synced: u64,
     pub conflicts: u64,
     pub failed: u64,
+    /// Left pending for the next sync: the server failed them now (a 5xx), or an earlier edit
+    /// of the same lead was.
+    pub held: u64,
 }
 
+/// A server error (5xx) on the same edit this many times, sync after sync, fails it.
+pub const EDIT_ATTEMPTS: u32 = 3;
+
 /// Sends the rep's queued edits to the server, oldest first, one at a time; each is marked in
-/// the cache as soon as the server answers. It stops at the first edit the server could not take
-/// now (offline, a server error): that one and the rest stay pending, in order.
+/// the cache as soon as the server answers. One edit never holds up the others: an edit the
+/// server refuses (4xx) is failed with its reason, one it fails now (5xx) waits for the next
+/// sync, with the edits after it of the same lead (they apply in order), and is failed after
+/// [`EDIT_ATTEMPTS`] tries. Only an unreachable server, or a refused session, ends the push
+/// early, leaving the rest pending.
 ///
 /// Our server applies each edit once per idempotency key and checks the fields are still as the
-/// rep saw them, in one transaction. The deployed server has neither: the lead is read first, and
-/// an edit is sent only if its fields are still as the rep saw them; if they already hold the
-/// edit's values (sent before a crash), it is not sent again.
+/// rep saw them, in one transaction. The deployed server cannot tell: a rep may not read one
+/// lead there (`GET /api/leads/:id` is 403 to every non-admin), and it keeps no versions. Its
+/// `PUT` sets the edit's fields and the last write wins; sent twice (after a crash), it sets the
+/// same values again.
 pub async fn push(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<PushReport, SyncError> {
     if cache.lock().await.next_pending()?.is_none() {
         return Ok(PushReport::default());
@@ -111,36 +131,65 @@ pub async fn push(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<PushRepor
 /// [`push`] to a server that does (`ours`) or does not take queued edits.
 async fn push_to(api: &ApiClient, cache: &Mutex<LeadCache>, ours: bool) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
-    let mut next = cache.lock().await.next_pending()?;
-    while let Some(queued) = next {
-        let result = if ours { send_queued(api, &queued).await? } else { send_checked(api, &queued).await? };
+    let pending = cache.lock().await.pending()?;
+    let mut held: HashSet<String> = HashSet::new();
+    for queued in pending {
+        if held.contains(&queued.lead_id) {
+            report.held += 1;
+            continue;
+        }
+        let sent = if ours { send_queued(api, &queued).await } else { send_put(api, &queued).await };
+        let result = match sent {
+            Ok(result) => result,
+            Err(e) if matches!(e, ClientError::Server { status: 500.., .. }) => {
+                let attempts = cache.lock().await.retry_later(queued.op, &e.to_string())?;
+                if attempts < EDIT_ATTEMPTS {
+                    tracing::info!(error = %e, attempts, lead = %queued.lead_id, "the server failed an edit; kept for the next sync");
+                    held.insert(queued.lead_id.clone());
+                    report.held += 1;
+                    continue;
+                }
+                EditResult::Failed(format!("the server kept failing it ({attempts} tries): {e}"))
+            }
+            Err(e @ ClientError::Server { .. }) => EditResult::Failed(e.to_string()),
+            Err(e) => return Err(e.into()),
+        };
         match &result {
             EditResult::Synced(_) => report.synced += 1,
             EditResult::Conflict { .. } => report.conflicts += 1,
-            EditResult::Failed(_) => report.failed += 1,
+            EditResult::Failed(why) => {
+                tracing::warn!(lead = %queued.lead_id, %why, "an edit failed");
+                report.failed += 1
+            }
         }
-        let mut c = cache.lock().await;
-        c.finish_edit(queued.op, &result)?;
-        next = c.next_pending()?;
+        cache.lock().await.finish_edit(queued.op, &result)?;
     }
     Ok(report)
 }
 
-/// Errors that end a push with the edit still pending (the server may take it later).
+/// Errors that end a push or an import with the rest still pending (the server may take it later).
 fn is_for_later(e: &ClientError) -> bool {
     !matches!(e, ClientError::Server { status: 400..=499, .. })
 }
 
-async fn send_queued(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, SyncError> {
+const GONE: &str = "the lead is not in your list on the server (deleted, or it has no owner)";
+
+async fn send_queued(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, ClientError> {
     let req =
         EditRequest { key: q.key.clone(), lead_id: q.lead_id.clone(), fields: q.fields.clone(), base: q.base.clone() };
-    Ok(match api.submit_edit(&req).await {
-        Ok(EditReply::Done(answer)) => EditResult::Synced(answer.lead),
-        Ok(EditReply::Conflict(answer)) => EditResult::Conflict { fields: answer.conflicts, lead: answer.lead },
-        Ok(EditReply::NotFound) => EditResult::Failed("the lead no longer exists on the server".into()),
-        Err(e) if is_for_later(&e) => return Err(e.into()),
-        Err(e) => EditResult::Failed(e.to_string()),
+    Ok(match api.submit_edit(&req).await? {
+        EditReply::Done(answer) => EditResult::Synced(answer.lead),
+        EditReply::Conflict(answer) => EditResult::Conflict { fields: answer.conflicts, lead: answer.lead },
+        EditReply::NotFound => EditResult::Failed(GONE.into()),
     })
+}
+
+async fn send_put(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, ClientError> {
+    match api.update_lead(&q.lead_id, &q.fields).await {
+        Ok(lead) => Ok(EditResult::Synced(lead)),
+        Err(ClientError::Server { status: 404, .. }) => Ok(EditResult::Failed(GONE.into())),
+        Err(e) => Err(e),
+    }
 }
 
 /// Sends the queued imports' batches, oldest import first, each batch marked sent in the cache as
@@ -197,31 +246,17 @@ async fn send_imports_to(
     }
 }
 
-async fn send_checked(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, SyncError> {
-    let current = match api.lead(&q.lead_id).await {
-        Ok(lead) => lead,
-        Err(ClientError::Server { status: 404, .. }) => {
-            return Ok(EditResult::Failed("the lead no longer exists on the server".into()))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(match edit::standing(&q.fields, &q.base, &current) {
-        Standing::AlreadyApplied => EditResult::Synced(current),
-        Standing::Conflict(fields) => EditResult::Conflict { fields, lead: current },
-        Standing::Applies => match api.update_lead(&q.lead_id, &q.fields).await {
-            Ok(lead) => EditResult::Synced(lead),
-            Err(e) if is_for_later(&e) => return Err(e.into()),
-            Err(e) => EditResult::Failed(e.to_string()),
-        },
-    })
-}
-
 /// The tenant's dispositions as last fetched; the seeded ones before the first sync.
 pub fn dispositions(cache: &LeadCache) -> Result<Vec<Disposition>, CacheError> {
     Ok(match cache.meta(DISPOSITIONS)? {
         Some(json) => serde_json::from_str(&json)?,
         None => default_dispositions(),
     })
+}
+
+/// Makes the next sync from the deployed server read the whole book (`crokodial sync --full`).
+pub fn want_full_sync(cache: &LeadCache) -> Result<(), CacheError> {
+    cache.set_meta(FULL_AT, "")
 }
 
 /// When the cache last synced, if ever.
@@ -271,27 +306,61 @@ fn fetch_changes(api: &ApiClient, after: u64) -> tokio::task::JoinHandle<Result<
     tokio::spawn(async move { api.lead_changes(after, CHANGES_PAGE).await })
 }
 
-async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64), SyncError> {
+/// Reads the deployed server's list, which tells no changes. A quick sync reads the newest
+/// pages down to the newest lead already cached: new leads. A full read of the whole book, at
+/// the first sync and then at least every [`FULL_SYNC_EVERY`], brings the changes made elsewhere
+/// to older leads and forgets the leads no longer there. It reads pages of 10,000 (the server's
+/// `getAllResults`), or of 100 if the server cannot answer one that big in time.
+async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64, Tolerance), SyncError> {
     let (newest, full_at) = {
         let c = cache.lock().await;
         (meta_time(&c, NEWEST)?, meta_time(&c, FULL_AT)?)
     };
     let full = newest.is_none() || full_at.is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
     let started = Utc::now();
-    let (mut fetched, mut page, mut newest_seen) = (0u64, 1u32, newest);
+    // Leads cached while the book is read (live ones) may be missing from its pages: only those
+    // cached before it can be found gone.
+    let before: Vec<String> = if full { cache.lock().await.ids()? } else { Vec::new() };
+    let mut tolerance = Tolerance::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let (mut fetched, mut newest_seen) = (0u64, newest);
+    // The whole book in few requests; pages of 100 when that fails (Heroku ends a request at 30 s).
+    let mut sizes: &[Option<u32>] = if full { &[None, Some(LEGACY_PAGE)] } else { &[Some(LEGACY_PAGE)] };
+    let mut page = 1u32;
     loop {
-        let query = LeadQuery { limit: Some(LEGACY_PAGE), page, ..LeadQuery::default() };
-        let found = api.leads(&query).await?;
+        let limit = sizes[0];
+        let query = LeadQuery { limit, page, get_all_results: limit.is_none(), ..LeadQuery::default() };
+        let found = match api.leads(&query).await {
+            Ok(found) => found,
+            Err(ClientError::Server { status: 500.., message }) if page == 1 && sizes.len() > 1 => {
+                tracing::info!(%message, "the whole book in one page failed; reading pages of 100");
+                sizes = &sizes[1..];
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let size = found.pagination.limit.max(1) as usize;
         let reached_cached = !full && found.leads.iter().any(|l| l.created_at.is_some_and(|c| Some(c) < newest));
         newest_seen = newest_seen.max(found.leads.iter().filter_map(|l| l.created_at).max());
+        if full {
+            seen.extend(found.leads.iter().map(|l| l.id.clone()));
+        }
+        tolerance.absorb(found.tolerance);
         cache.lock().await.upsert(&found.leads, None)?;
         fetched += found.leads.len() as u64;
-        if reached_cached || found.leads.len() < LEGACY_PAGE as usize || page >= found.pagination.pages {
+        if reached_cached || found.leads.len() < size || page >= found.pagination.pages {
             break;
         }
         page += 1;
     }
     let mut c = cache.lock().await;
+    if full {
+        let gone: Vec<String> = before.into_iter().filter(|id| !seen.contains(id)).collect();
+        if !gone.is_empty() {
+            tracing::info!(gone = gone.len(), "leads no longer on the server, forgotten");
+            c.remove(&gone)?;
+        }
+    }
     if newest.is_none() && fetched >= COMPACT_AFTER {
         // The first book came newest first: its pages are part empty until rewritten (100,000
         // leads: 1.1 s, and 2.7 instead of 2.3 times the size of the same leads as CSV).
@@ -303,5 +372,5 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
     if full {
         c.set_meta(FULL_AT, &started.to_rfc3339())?;
     }
-    Ok((SyncMode::Pages { full }, fetched))
+    Ok((SyncMode::Pages { full }, fetched, tolerance))
 }

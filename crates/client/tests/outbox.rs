@@ -93,12 +93,12 @@ async fn edits_made_offline_reach_our_server_once_and_conflicts_are_surfaced() {
     assert_eq!(server_seq(&server), before);
 }
 
+/// The deployed server lets no rep read one lead (`GET /api/leads/:id` is 403 to them) and keeps
+/// no versions: each edit is a `PUT` of its fields, and the last write wins.
 #[tokio::test(flavor = "multi_thread")]
-async fn against_the_deployed_server_an_edit_is_checked_then_sent_once() {
+async fn against_the_deployed_server_an_edit_is_put_without_reading_the_lead() {
     let server = LegacyServer::start().await.unwrap();
-    for i in 0..3 {
-        server.store_lead(&format!("L{i}"), &format!("Legacy{i}"));
-    }
+    let ids: Vec<String> = (0..3).map(|i| server.store_lead_for(legacy::EMAIL, &format!("Legacy{i}"))).collect();
     let api = ApiClient::new(&server.url()).unwrap();
     let token = api.login(legacy::EMAIL, legacy::PASSWORD).await.unwrap().token;
     let api = api.with_token(Sensitive(token));
@@ -108,20 +108,21 @@ async fn against_the_deployed_server_an_edit_is_checked_then_sent_once() {
 
     {
         let mut c = cache.lock().await;
-        c.queue_edit("L0", dispose("Quoted")).unwrap();
-        c.queue_edit("L1", note("call back Friday")).unwrap();
-        c.queue_edit("L2", dispose("No Contact")).unwrap();
+        c.queue_edit(&ids[0], dispose("Quoted")).unwrap();
+        c.queue_edit(&ids[1], note("call back Friday")).unwrap();
+        c.queue_edit(&ids[2], dispose("No Contact")).unwrap();
     }
-    // L1 already has the note (sent before a crash, say); L2 was set elsewhere.
-    server.edit_elsewhere("L1", EditField::Notes, "call back Friday");
-    server.edit_elsewhere("L2", EditField::Disposition, "Hung Up");
+    // ids[1] already has the note (sent before a crash, say); ids[2] was set elsewhere.
+    server.edit_elsewhere(&ids[1], EditField::Notes, "call back Friday");
+    server.edit_elsewhere(&ids[2], EditField::Disposition, "Hung Up");
 
     let report = sync::push(&api, &cache).await.unwrap();
-    assert_eq!((report.synced, report.conflicts, report.failed), (2, 1, 0));
-    assert_eq!(server.puts(), 1, "only the edit not yet there was sent");
-    assert_eq!(server.lead("L0").unwrap().disposition.as_deref(), Some("Quoted"));
-    assert_eq!(server.lead("L2").unwrap().disposition.as_deref(), Some("Hung Up"));
-    assert_eq!(cache.lock().await.get("L2").unwrap().unwrap().disposition.as_deref(), Some("Hung Up"));
+    assert_eq!((report.synced, report.conflicts, report.failed, report.held), (3, 0, 0, 0));
+    assert_eq!(server.puts(), 3);
+    assert_eq!(server.lead(&ids[0]).unwrap().disposition.as_deref(), Some("Quoted"));
+    assert_eq!(server.lead(&ids[1]).unwrap().notes.as_deref(), Some("call back Friday"), "the same again");
+    assert_eq!(server.lead(&ids[2]).unwrap().disposition.as_deref(), Some("No Contact"), "the last write wins");
+    assert_eq!(cache.lock().await.get(&ids[2]).unwrap().unwrap().disposition.as_deref(), Some("No Contact"));
 }
 
 // --- Crash safety -------------------------------------------------------------------------------

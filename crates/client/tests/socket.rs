@@ -28,7 +28,7 @@ async fn goes_live_and_decodes_typed_events() {
     let admin = server.admin("live@agency.test").await.unwrap();
     let token = token_for(&server, &admin.email, &admin.password).await;
     let api = ApiClient::new(&server.url()).unwrap();
-    let mut socket = SocketHandle::spawn(api.socket_url(), token);
+    let mut socket = SocketHandle::spawn(&api.clone().with_token(token)).unwrap();
     wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
 
     let id = server
@@ -47,7 +47,7 @@ async fn goes_live_and_decodes_typed_events() {
 async fn a_bad_token_is_auth_failed_and_not_retried() {
     let server = TestServer::start(false).await.unwrap();
     let api = ApiClient::new(&server.url()).unwrap();
-    let socket = SocketHandle::spawn(api.socket_url(), Sensitive("not.a.jwt".into()));
+    let socket = SocketHandle::spawn(&api.with_token(Sensitive("not.a.jwt".into()))).unwrap();
     let state = wait_for(&mut socket.state(), |s| matches!(s, ConnectionState::AuthFailed { .. })).await;
     assert!(matches!(state, ConnectionState::AuthFailed { .. }));
 }
@@ -72,7 +72,7 @@ async fn reconnects_when_the_server_comes_back() {
         .unwrap();
     let api = ApiClient::new(&server.base_url()).unwrap();
     let token = Sensitive(api.login(&user.email, "pw-back").await.unwrap().token);
-    let socket = SocketHandle::spawn(api.socket_url(), token);
+    let socket = SocketHandle::spawn(&api.clone().with_token(token)).unwrap();
     let mut state = socket.state();
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
 
@@ -93,7 +93,7 @@ async fn live_behind_proxy(email: &str, heartbeat: Heartbeat) -> (TestServer, Te
     let token = token_for(&server, &admin.email, &admin.password).await;
     let proxy = CutProxy::start(server.server.addr()).await.unwrap();
     let api = ApiClient::new(&proxy.url()).unwrap();
-    let socket = SocketHandle::spawn_with(api.socket_url(), token, heartbeat);
+    let socket = SocketHandle::spawn_with(&api.with_token(token), heartbeat).unwrap();
     wait_for(&mut socket.state(), |s| *s == ConnectionState::Live).await;
     (server, admin, proxy, socket)
 }

@@ -95,6 +95,7 @@ async fn live_leads_are_cached_before_they_are_handed_out() {
     let body = json!({"first_name": "Cached", "last_name": "Live", "phone": "3125550177", "city": "Joliet"});
     let id = server.post_nextgen(&admin.webhook, body).await.unwrap();
     let event = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next()).await.unwrap().unwrap();
+    let crokodial_client::feed::FeedEvent::Lead(event) = event else { panic!("a lead") };
     assert_eq!(event.lead.lead_id.as_deref(), Some(id.as_str()));
     let cached = cache.lock().await.get(&id).unwrap().expect("in the cache when handed out");
     assert_eq!((cached.name.as_str(), cached.city.as_deref()), ("Cached Live", Some("Joliet")));

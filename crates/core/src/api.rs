@@ -118,12 +118,74 @@ pub struct Pagination {
     pub limit: u32,
 }
 
+/// A page of `GET /api/leads`. Each lead is read on its own, so one odd record never fails the
+/// page: what was tolerated is told in `tolerance` (not sent).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "WirePage")]
 pub struct LeadsPage {
     pub leads: Vec<Lead>,
     pub pagination: Pagination,
     #[serde(default)]
     pub meta: serde_json::Value,
+    #[serde(skip)]
+    pub tolerance: Tolerance,
+}
+
+/// What reading a page of leads put up with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tolerance {
+    /// Records left out, and why (not an object, no `_id`).
+    pub refused: Vec<String>,
+    /// (lead id, field) of each value a known field could not take; kept with the lead as sent.
+    pub set_aside: Vec<(String, String)>,
+}
+
+impl Tolerance {
+    pub fn is_empty(&self) -> bool {
+        self.refused.is_empty() && self.set_aside.is_empty()
+    }
+
+    pub fn absorb(&mut self, other: Tolerance) {
+        self.refused.extend(other.refused);
+        self.set_aside.extend(other.set_aside);
+    }
+}
+
+#[derive(Deserialize)]
+struct WirePage {
+    leads: Vec<serde_json::Value>,
+    pagination: Pagination,
+    #[serde(default)]
+    meta: serde_json::Value,
+}
+
+impl From<WirePage> for LeadsPage {
+    fn from(page: WirePage) -> Self {
+        let mut tolerance = Tolerance::default();
+        let mut leads = Vec::with_capacity(page.leads.len());
+        for record in page.leads {
+            let serde_json::Value::Object(doc) = record else {
+                tolerance.refused.push(format!("not an object: {}", crate::lead::excerpt(&record)));
+                continue;
+            };
+            let id = doc.get("_id").map(crate::lead::excerpt);
+            match Lead::from_wire(doc) {
+                Ok(wire) if wire.lead.id.is_empty() => {
+                    let id = id.map(|i| format!(" ({i})")).unwrap_or_default();
+                    tolerance.refused.push(format!("{}{id}", crate::lead::NotALead::NoId));
+                }
+                Ok(wire) => {
+                    tolerance.set_aside.extend(wire.tolerated.into_iter().map(|f| (wire.lead.id.clone(), f)));
+                    leads.push(wire.lead);
+                }
+                Err(why) => {
+                    let id = id.map(|i| format!(" ({i})")).unwrap_or_default();
+                    tolerance.refused.push(format!("{why}{id}"));
+                }
+            }
+        }
+        LeadsPage { leads, pagination: page.pagination, meta: page.meta, tolerance }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -167,6 +229,9 @@ pub struct Capabilities {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookCredentials {
     pub sid: String,
+    /// `apiKey` on the wire (the deployed server's spelling; our earlier servers said `apikey`).
+    /// The vendor sends it in its `apikey` header.
+    #[serde(rename = "apiKey", alias = "apikey")]
     pub apikey: String,
 }
 

@@ -114,6 +114,8 @@ pub enum EditError {
     Empty,
     #[error("{field} is too long ({len} bytes; at most {MAX_FIELD_LEN})")]
     TooLong { field: &'static str, len: usize },
+    #[error("{0:?} is not an email address (name@domain.tld)")]
+    BadEmail(String),
 }
 
 /// Checks an edit before it is queued or applied.
@@ -121,10 +123,25 @@ pub fn validate(edit: &LeadEdit) -> Result<(), EditError> {
     if edit.iter().all(|(f, v)| v.is_empty() && *f != EditField::Notes) {
         return Err(EditError::Empty);
     }
-    match edit.iter().find(|(_, v)| v.len() > MAX_FIELD_LEN) {
-        Some((f, v)) => Err(EditError::TooLong { field: f.as_str(), len: v.len() }),
-        None => Ok(()),
+    if let Some((f, v)) = edit.iter().find(|(_, v)| v.len() > MAX_FIELD_LEN) {
+        return Err(EditError::TooLong { field: f.as_str(), len: v.len() });
     }
+    match edit.get(&EditField::Email) {
+        Some(email) if !email.is_empty() && !is_email(email) => Err(EditError::BadEmail(email.clone())),
+        _ => Ok(()),
+    }
+}
+
+/// What the deployed server takes as an email (`^\S+@\S+\.\S+$` after trimming): it answers
+/// 500 to any other, every time, so such an edit must never be queued.
+pub fn is_email(text: &str) -> bool {
+    let t = text.trim().as_bytes();
+    if t.iter().any(u8::is_ascii_whitespace) || text.trim().chars().any(char::is_whitespace) {
+        return false;
+    }
+    // The first '@' after at least one character, then a '.' with a character on each side.
+    let Some(at) = t.iter().skip(1).position(|&b| b == b'@').map(|i| i + 1) else { return false };
+    (at + 2..t.len().saturating_sub(1)).any(|j| t[j] == b'.')
 }
 
 /// Applies `edit` to `lead`; whether anything changed.
@@ -267,6 +284,18 @@ pub fn default_dispositions() -> Vec<Disposition> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_as_the_deployed_server_takes_them() {
+        for good in ["a@b.co", " Ann@Example.com ", "a@b@c.d", "x@y.z.w"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in ["", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.d", "ab.c@d"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        let edit = LeadEdit::from([(EditField::Email, "not-an-email".to_owned())]);
+        assert_eq!(validate(&edit), Err(EditError::BadEmail("not-an-email".into())));
+    }
 
     fn edit(pairs: &[(EditField, &str)]) -> LeadEdit {
         pairs.iter().map(|&(f, v)| (f, v.to_owned())).collect()

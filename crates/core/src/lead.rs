@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::loose;
+
 /// Where a lead came from. Serialised with the deployed server's spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum LeadSource {
@@ -59,63 +61,266 @@ impl LeadSource {
 /// Disposition given to every lead that arrives through a vendor webhook.
 pub const WEBHOOK_DISPOSITION: &str = "New Lead";
 
+/// A lead: the typed view of the fields we know, and every other field the server sent, kept as
+/// sent in `extra` (the deployed server's `notesMetadata`, `phoneNumber`, `company`…, and any
+/// value a known field could not take). Decoding never fails on a field's value; see
+/// [`Lead::from_wire`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(remote = "Self", rename_all = "camelCase", default)]
 pub struct Lead {
-    #[serde(rename = "_id")]
+    #[serde(rename = "_id", deserialize_with = "loose::text")]
     pub id: String,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub tenant_id: Option<String>,
+    #[serde(deserialize_with = "loose::user_ref")]
     pub assigned_to: Option<String>,
+    #[serde(deserialize_with = "loose::text")]
     pub name: String,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub first_name: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub last_name: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub email: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub phone: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub status: Option<String>,
+    #[serde(deserialize_with = "loose::source")]
     pub source: Option<LeadSource>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub disposition: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub notes: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub zipcode: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub dob: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub height: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub weight: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub gender: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub state: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub city: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub street1: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub street2: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub household_size: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub household_income: Option<String>,
+    #[serde(deserialize_with = "loose::opt_bool")]
     pub military: Option<bool>,
+    #[serde(deserialize_with = "loose::opt_bool")]
     pub pregnant: Option<bool>,
+    #[serde(deserialize_with = "loose::opt_bool")]
     pub tobacco_user: Option<bool>,
+    #[serde(deserialize_with = "loose::opt_bool")]
     pub has_prescription: Option<bool>,
-    #[serde(rename = "hasMedicarePartsAB")]
+    #[serde(rename = "hasMedicarePartsAB", deserialize_with = "loose::opt_bool")]
     pub has_medicare_parts_ab: Option<bool>,
+    #[serde(deserialize_with = "loose::opt_bool")]
     pub has_medical_condition: Option<bool>,
+    #[serde(deserialize_with = "loose::texts")]
     pub medical_conditions: Vec<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub insurance_timeframe: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub campaign_name: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub product: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub vendor_name: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub account_name: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub bid_type: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub price: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub call_log_id: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub call_duration: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub source_hash: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub sub_id_hash: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub nextgen_id: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub lead_id: Option<String>,
+    #[serde(deserialize_with = "loose::opt_text")]
     pub time_zone: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     /// The import that last brought this lead, e.g. "NextGen Leads 2026-12-01" (ours; the deployed
     /// server drops it).
+    #[serde(deserialize_with = "loose::opt_text")]
     pub import_batch: Option<String>,
     /// The lead's contact id in the assigned rep's Textdrip account (the contract's field).
+    #[serde(deserialize_with = "loose::opt_text")]
     pub textdrip_contact_id: Option<String>,
+    /// The fields the typed view does not hold, as the server sent them.
+    #[serde(skip)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+/// A lead read from the wire, and what of it could not be read into the typed view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireLead {
+    pub lead: Lead,
+    /// Known fields whose value meant nothing for them (`source: "Ringy"`, a date that is not
+    /// one), by key: kept in `lead.extra` as sent, the typed field left empty.
+    pub tolerated: Vec<String>,
+}
+
+/// Why a record is not a lead at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotALead {
+    #[error("not an object")]
+    NotAnObject,
+    #[error("no _id")]
+    NoId,
+}
+
+/// A value as a log line may show it: at most 60 characters of its JSON.
+pub fn excerpt(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Fields the deployed server derives from the others and resends with every lead: not kept.
+const DERIVED: [&str; 2] = ["formattedJson", "__v"];
+
+impl Lead {
+    /// Reads one lead record as the server sent it. A known field whose value means nothing for
+    /// it is left empty and kept in `extra` (and named in `tolerated`); fields we do not know are
+    /// kept in `extra`. A lead not yet stored anywhere has no `_id`: the caller decides whether
+    /// that will do.
+    pub fn from_wire(mut doc: serde_json::Map<String, serde_json::Value>) -> Result<WireLead, NotALead> {
+        DERIVED.iter().for_each(|k| _ = doc.remove(*k));
+        let mut set_aside = serde_json::Map::new();
+        let mut tolerated = Vec::new();
+        let mut value = serde_json::Value::Object(doc);
+        let mut lead = loop {
+            match serde_path_to_error::deserialize::<_, Typed>(&value) {
+                Ok(Typed(lead)) => break lead,
+                Err(e) => {
+                    let key = match e.path().iter().next() {
+                        Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
+                        _ => return Err(NotALead::NotAnObject),
+                    };
+                    let serde_json::Value::Object(fields) = &mut value else { return Err(NotALead::NotAnObject) };
+                    match fields.remove(&key) {
+                        Some(v) => _ = set_aside.insert(key.clone(), v),
+                        None => return Err(NotALead::NotAnObject),
+                    }
+                    tolerated.push(key);
+                }
+            }
+        };
+        let serde_json::Value::Object(fields) = value else { unreachable!("checked above") };
+        lead.extra = fields.into_iter().filter(|(k, _)| !WIRE_KEYS.contains(&k.as_str())).collect();
+        lead.extra.extend(set_aside);
+        Ok(WireLead { lead, tolerated })
+    }
+}
+
+/// The typed view alone, through serde's derive (see the `remote = "Self"` on [`Lead`]).
+struct Typed(Lead);
+
+impl<'de> Deserialize<'de> for Typed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Lead::deserialize(d).map(Typed)
+    }
+}
+
+impl<'de> Deserialize<'de> for Lead {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let doc = serde_json::Map::deserialize(d)?;
+        Lead::from_wire(doc).map(|w| w.lead).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Lead {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.extra.is_empty() {
+            return Lead::serialize(self, s);
+        }
+        let mut fields = match Lead::serialize(self, serde_json::value::Serializer) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => unreachable!("a Lead serialises as an object"),
+        };
+        for (k, v) in &self.extra {
+            // A typed field that holds a value wins over what it could not read.
+            if fields.get(k).is_none_or(serde_json::Value::is_null) {
+                fields.insert(k.clone(), v.clone());
+            }
+        }
+        fields.serialize(s)
+    }
+}
+
+/// The wire keys of the typed view, in the order of [`Lead`]'s fields. Append only: the lead
+/// cache numbers the keys of stored documents by their place here.
+pub const WIRE_KEYS: &[&str] = &[
+    "_id",
+    "tenantId",
+    "assignedTo",
+    "name",
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "status",
+    "source",
+    "disposition",
+    "notes",
+    "zipcode",
+    "dob",
+    "height",
+    "weight",
+    "gender",
+    "state",
+    "city",
+    "street1",
+    "street2",
+    "householdSize",
+    "householdIncome",
+    "military",
+    "pregnant",
+    "tobaccoUser",
+    "hasPrescription",
+    "hasMedicarePartsAB",
+    "hasMedicalCondition",
+    "medicalConditions",
+    "insuranceTimeframe",
+    "campaignName",
+    "product",
+    "vendorName",
+    "accountName",
+    "bidType",
+    "price",
+    "callLogId",
+    "callDuration",
+    "sourceHash",
+    "subIdHash",
+    "nextgenId",
+    "leadId",
+    "timeZone",
+    "createdAt",
+    "updatedAt",
+    "importBatch",
+    "textdripContactId",
+];
 
 impl Lead {
     /// Lays an imported copy of this lead over it: each field the import fills replaces this
@@ -384,6 +589,75 @@ mod tests {
         assert_eq!(lead.source, Some(LeadSource::CsvImport));
         assert_eq!(lead.created_at.unwrap().timestamp(), 1_704_164_645);
         assert!(lead.medical_conditions.is_empty());
+    }
+
+    #[test]
+    fn a_loose_deployed_record_is_read_whole() {
+        let doc = serde_json::json!({
+            "_id": "65a1b2c3d4e5f60718293a4b", "name": null, "source": "Ringy", "status": "complete",
+            "assignedTo": {"_id": "u1", "name": "Rep", "email": "rep@x.co"}, "zipcode": 7030,
+            "tobaccoUser": "yes", "medicalConditions": "[]", "createdAt": "yesterday",
+            "phoneNumber": "2015550101", "company": "Acme", "lastContactedAt": "2025-05-01T02:06:31.000Z",
+            "notesMetadata": {"originalData": {"trustedFormCertID": "tf-1"}}, "formattedJson": "{}", "__v": 0
+        });
+        let serde_json::Value::Object(doc) = doc else { unreachable!() };
+        let WireLead { lead, mut tolerated } = Lead::from_wire(doc).unwrap();
+        tolerated.sort();
+        assert_eq!(tolerated, ["createdAt", "source"], "values that mean nothing for their field");
+        assert_eq!(lead.source, None);
+        assert_eq!(lead.created_at, None);
+        assert_eq!(lead.assigned_to.as_deref(), Some("u1"), "a populated user is its id");
+        assert_eq!(lead.zipcode.as_deref(), Some("7030"));
+        assert_eq!(lead.tobacco_user, Some(true));
+        assert_eq!(lead.medical_conditions, ["[]"]);
+        assert_eq!(lead.status.as_deref(), Some("complete"));
+        for kept in ["source", "createdAt", "phoneNumber", "company", "lastContactedAt", "notesMetadata"] {
+            assert!(lead.extra.contains_key(kept), "{kept} kept as sent: {:?}", lead.extra);
+        }
+        assert!(!lead.extra.contains_key("formattedJson") && !lead.extra.contains_key("__v"));
+        assert_eq!(lead.extra["source"], "Ringy");
+
+        // Written and read back (the cache does), nothing is lost.
+        let back: Lead = serde_json::from_value(serde_json::to_value(&lead).unwrap()).unwrap();
+        assert_eq!(back, lead);
+        assert_eq!(serde_json::to_value(&lead).unwrap()["notesMetadata"]["originalData"]["trustedFormCertID"], "tf-1");
+    }
+
+    #[test]
+    fn a_page_leaves_out_only_records_that_are_not_leads() {
+        let mut doc = serde_json::Map::new();
+        doc.insert("name".into(), "Ann".into());
+        let page = |doc: &serde_json::Map<String, serde_json::Value>| {
+            let page = serde_json::json!({"leads": [doc, 1], "pagination": {"total": 2, "page": 1, "pages": 1, "limit": 10}});
+            serde_json::from_value::<crate::api::LeadsPage>(page).unwrap()
+        };
+        let read = page(&doc);
+        assert!(read.leads.is_empty());
+        assert_eq!(read.tolerance.refused, ["no _id", "not an object: 1"]);
+        doc.insert("_id".into(), serde_json::json!({"$oid": "x"}));
+        assert_eq!(page(&doc).tolerance.refused[0], r#"no _id ({"$oid":"x"})"#, "an id that is not text");
+        assert!(serde_json::from_str::<Lead>("[1]").is_err());
+    }
+
+    #[test]
+    fn the_typed_keys_are_the_fields() {
+        let all = Lead {
+            id: "x".into(),
+            name: "n".into(),
+            medical_conditions: vec!["a".into()],
+            created_at: Some(chrono::Utc::now()),
+            updated_at: Some(chrono::Utc::now()),
+            source: Some(LeadSource::NextGen),
+            ..Lead::default()
+        };
+        let mut keys: Vec<String> = match serde_json::to_value(&all).unwrap() {
+            serde_json::Value::Object(f) => f.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        keys.sort();
+        let mut wire: Vec<String> = WIRE_KEYS.iter().map(|k| k.to_string()).collect();
+        wire.sort();
+        assert_eq!(keys, wire);
     }
 
     #[test]

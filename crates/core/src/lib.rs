@@ -8,6 +8,7 @@ pub mod api;
 pub mod edit;
 pub mod import;
 pub mod lead;
+mod loose;
 pub mod nextgen;
 pub mod phone;
 pub mod region;
@@ -15,4 +16,4 @@ pub mod textdrip;
 pub mod tz;
 pub mod ws;
 
-pub use lead::{Lead, LeadSource};
+pub use lead::{Lead, LeadSource, WireLead};

@@ -5,6 +5,7 @@ const LABELS: Record<ConnectionStatus, string> = {
   idle: 'Idle',
   connecting: 'Connecting…',
   live: 'Live',
+  shared: 'Live · web app open',
   offline: 'Offline',
   authFailed: 'Signed out elsewhere / auth failed',
 };

@@ -197,7 +197,12 @@ CREATE TABLE import_batches (
 ALTER TABLE leads ADD COLUMN batch TEXT;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
+/// How often the server failed an edit it may still take (a 5xx): after a few, it is failed.
+const V6: &str = r#"
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -417,6 +422,31 @@ impl LeadCache {
         Ok(())
     }
 
+    /// Lays notes written elsewhere (the socket's `LEAD_NOTES_UPDATED`) over the cached lead;
+    /// the rep's edits not yet sent stay over them. False when the lead is not cached.
+    pub fn set_notes(&mut self, lead_id: &str, notes: &str) -> Result<bool, CacheError> {
+        let tx = self.conn.transaction()?;
+        let doc: Option<String> = tx
+            .query_row("SELECT d.doc FROM leads l JOIN lead_docs d ON d.key = l.doc WHERE l.id = ?1", [lead_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(doc) = doc else { return Ok(false) };
+        let mut lead = decode_doc(&doc)?;
+        lead.notes = (!notes.is_empty()).then(|| notes.to_owned());
+        let seq = tx.query_row("SELECT server_seq FROM leads WHERE id = ?1", [lead_id], |r| r.get::<_, Option<i64>>(0))?;
+        store_server_copies(&tx, std::iter::once((&lead, seq.map(|s| s as u64))))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The ids of every cached lead.
+    pub fn ids(&self) -> Result<Vec<String>, CacheError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM leads")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
     /// Forgets leads the server deleted.
     pub fn remove(&mut self, ids: &[String]) -> Result<(), CacheError> {
         let tx = self.conn.transaction()?;
@@ -580,6 +610,23 @@ impl LeadCache {
         let op = tx.last_insert_rowid();
         tx.commit()?;
         Ok(QueuedEdit { op, ..queued })
+    }
+
+    /// The edits not yet on the server, oldest first.
+    pub fn pending(&self) -> Result<Vec<QueuedEdit>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(&format!("{OUTBOX_SELECT} WHERE state = 'pending' ORDER BY op"))?;
+        let rows = stmt.query_map([], outbox_row)?.collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(QueuedEdit::try_from).collect()
+    }
+
+    /// The server could not take edit `op` now, for `why`: it stays pending, with the reason
+    /// shown. Answers how many times that has happened to it.
+    pub fn retry_later(&mut self, op: i64, why: &str) -> Result<u32, CacheError> {
+        Ok(self.conn.query_row(
+            "UPDATE outbox SET attempts = attempts + 1, detail = ?2 WHERE op = ?1 RETURNING attempts",
+            params![op, why],
+            |r| r.get(0),
+        )?)
     }
 
     /// The oldest edit not yet on the server.

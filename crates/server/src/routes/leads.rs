@@ -39,6 +39,7 @@ pub async fn list(
         leads,
         pagination: Pagination { total, page, pages, limit },
         meta: json!({ "queryTime": query_ms, "requestId": request_id }),
+        tolerance: Default::default(),
     };
     let mut res = Json(body).into_response();
     let headers = res.headers_mut();
