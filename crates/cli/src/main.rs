@@ -64,7 +64,12 @@ enum Command {
         offline: bool,
     },
     /// Bring the local lead cache up to date with the server.
-    Sync,
+    Sync {
+        /// From the deployed server: read the whole book now (changes made elsewhere to older
+        /// leads, deletions), not only the new leads. It does so by itself every 15 minutes.
+        #[arg(long)]
+        full: bool,
+    },
     /// One lead, whole, from the cache.
     Lead {
         id: String,
@@ -129,6 +134,28 @@ enum Command {
     Textdrip {
         #[command(subcommand)]
         action: TextdripAction,
+    },
+    /// The NextGen webhook (admins): where NextGen posts leads, and the credentials it sends.
+    Nextgen {
+        #[command(subcommand)]
+        action: NextgenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum NextgenAction {
+    /// The webhook URL and the sid and apikey to paste into NextGen's portal.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// New credentials: the old ones stop working at once, so NextGen's leads fail until the new
+    /// ones are in its portal. Asks first unless --yes.
+    Rotate {
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -281,9 +308,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("{} of {total} leads ({synced})", leads.len());
             }
         }
-        Command::Sync => {
+        Command::Sync { full } => {
             let session = restore(&home, &keychain)?;
             let cache = tokio::sync::Mutex::new(open_cache(&home)?);
+            if full {
+                sync::want_full_sync(&*cache.lock().await)?;
+            }
             let report = sync::sync(session.api(), &cache).await?;
             let how = match report.mode {
                 SyncMode::Changes => "changes",
@@ -293,8 +323,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let p = report.pushed;
             if p != sync::PushReport::default() {
                 eprintln!(
-                    "sent {} edits; {} conflicts, {} refused (see `crokodial outbox`)",
-                    p.synced, p.conflicts, p.failed
+                    "sent {} edits; {} conflicts, {} refused, {} kept for the next sync (see `crokodial outbox`)",
+                    p.synced, p.conflicts, p.failed, p.held
+                );
+            }
+            let t = &report.tolerance;
+            if !t.is_empty() {
+                eprintln!(
+                    "{} values a field could not hold were kept as sent; {} records that are not leads were left out",
+                    t.set_aside.len(),
+                    t.refused.len()
                 );
             }
             eprintln!(
@@ -356,6 +394,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Watch { json, count } => watch(&home, &keychain, json, count).await?,
         Command::Alerts { action } => alerts(&home, action).await?,
         Command::Textdrip { action } => textdrip(&home, &keychain, action).await?,
+        Command::Nextgen { action } => nextgen(&home, &keychain, action).await?,
+    }
+    Ok(())
+}
+
+async fn nextgen(home: &Home, keychain: &OsKeychain, action: NextgenAction) -> anyhow::Result<()> {
+    let session = restore(home, keychain)?;
+    let api = session.api();
+    let url = api.nextgen_integration().await?.webhook_url;
+    let (creds, json) = match action {
+        NextgenAction::Show { json } => (api.nextgen_credentials().await?, json),
+        NextgenAction::Rotate { yes, json } => {
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    bail!("rotating stops the current credentials at once: confirm with --yes");
+                }
+                eprint!("The current sid and apikey stop working at once; NextGen's leads fail until the new ones are in its portal. Rotate? [y/N] ");
+                let mut answer = String::new();
+                std::io::stdin().lock().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    bail!("not rotated");
+                }
+            }
+            let creds = api.rotate_nextgen().await?;
+            eprintln!("Rotated: paste the new sid and apikey into NextGen's portal now.");
+            (creds, json)
+        }
+    };
+    if json {
+        println!("{}", serde_json::json!({"webhookUrl": url, "sid": creds.sid, "apikey": creds.apikey}));
+    } else {
+        println!("webhook URL: {url}\nsid:         {}\napikey:      {}", creds.sid, creds.apikey);
     }
     Ok(())
 }

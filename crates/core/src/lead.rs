@@ -386,15 +386,34 @@ impl Lead {
                 }
             }
         }
-        let listed = |k: &str| FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k);
+        let listed = |k: &str| {
+            FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k) || k == VENDOR_DATA
+        };
         let other = groups.last_mut().expect("Other is last");
         for (k, v) in filled.iter().filter(|(k, _)| !listed(k)) {
             other.1.push((field_label(k), value(v)));
+        }
+        // The vendor's own row (unmapped columns, TrustedForm and Jornaya ids), under its own names.
+        if let Some(serde_json::Value::Object(meta)) = filled.get(VENDOR_DATA) {
+            let mut vendor = Vec::new();
+            for (k, v) in meta {
+                match v {
+                    serde_json::Value::Object(row) => vendor.extend(row.iter().map(|(k, v)| (k.clone(), value(v)))),
+                    v => vendor.push((k.clone(), value(v))),
+                }
+            }
+            groups.push(("From the vendor", vendor));
+        }
+        for (_, fields) in &mut groups {
+            fields.retain(|(_, v)| !v.trim().is_empty());
         }
         groups.retain(|(_, fields)| !fields.is_empty());
         groups
     }
 }
+
+/// The deployed server's object of what a vendor's file held beyond the mapped fields.
+const VENDOR_DATA: &str = "notesMetadata";
 
 const FIELD_GROUPS: [(&str, &[&str]); 3] = [
     ("Contact", &["phone", "email", "street1", "street2", "city", "state", "zipcode", "timeZone"]),
@@ -567,6 +586,18 @@ mod tests {
         );
         assert_eq!(groups[2].1, [pair("Source", "NextGen")]);
         assert_eq!(groups[3].1, [pair("Sub id hash", "h")]);
+
+        let mut deployed = lead.clone();
+        deployed.email = Some(String::new());
+        deployed.extra.insert("company".into(), "Acme".into());
+        deployed.extra.insert(
+            "notesMetadata".into(),
+            serde_json::json!({"importedOn": "2025-05-01", "originalData": {"trustedFormCertID": "tf-1", "empty": ""}}),
+        );
+        let groups = deployed.field_groups();
+        assert_eq!(groups[0].1, [pair("Phone", "3125550199"), pair("ZIP code", "02134")], "empty values are not shown");
+        assert_eq!(groups[3], ("Other", vec![pair("Company", "Acme"), pair("Sub id hash", "h")]));
+        assert_eq!(groups[4], ("From the vendor", vec![pair("importedOn", "2025-05-01"), pair("trustedFormCertID", "tf-1")]));
     }
 
     #[test]

@@ -67,7 +67,7 @@ export type ConnectionState = { status: ConnectionStatus, detail: string | null,
  */
 lastEventAt: string | null, };
 
-export type ConnectionStatus = "idle" | "connecting" | "live" | "offline" | "authFailed";
+export type ConnectionStatus = "idle" | "connecting" | "live" | "shared" | "offline" | "authFailed";
 
 export type DemoAccount = { email: string, password: string, role: Role, };
 
