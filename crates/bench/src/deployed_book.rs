@@ -80,7 +80,8 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let full = sync::sync(&api, &cache).await?;
     let c = cache.lock().await;
-    let seen = c.get(&old[10].id)?.and_then(|l| l.disposition) == Some("Appointment".into()) && c.get(&old[20].id)?.is_none();
+    let seen =
+        c.get(&old[10].id)?.and_then(|l| l.disposition) == Some("Appointment".into()) && c.get(&old[20].id)?.is_none();
     drop(c);
     println!(
         "  full read (every {} min)    {:>8.0} ms  {} leads; the change and the deletion {}",
@@ -121,7 +122,12 @@ async fn book_bytes(server: &LegacyServer, token: &str) -> anyhow::Result<usize>
     Ok(resp.bytes().await?.len())
 }
 
-async fn alerts_beside_the_web_app(server: &LegacyServer, api: &ApiClient, token: &str, n: usize) -> anyhow::Result<()> {
+async fn alerts_beside_the_web_app(
+    server: &LegacyServer,
+    api: &ApiClient,
+    token: &str,
+    n: usize,
+) -> anyhow::Result<()> {
     // The web app reopens its socket after every close (1 s) and every quiet spell (60 s; 5 s
     // here, so a run sees many of them).
     let timings = WebAppTimings { reconnect_after: Duration::from_secs(1), quiet_limit: Duration::from_secs(5) };
@@ -142,10 +148,13 @@ async fn alerts_beside_the_web_app(server: &LegacyServer, api: &ApiClient, token
     for i in 0..n {
         let phone = format!("773555{i:04}");
         let sent = Instant::now();
-        let (status, _) = server.post_webhook(json!({"first_name": "Alert", "last_name": i.to_string(), "phone": phone})).await;
+        let (status, _) =
+            server.post_webhook(json!({"first_name": "Alert", "last_name": i.to_string(), "phone": phone})).await;
         anyhow::ensure!(status == 201, "webhook answered {status}");
         loop {
-            let Some(FeedEvent::Lead(lead)) = tokio::time::timeout(Duration::from_secs(10), feed.next()).await? else { continue };
+            let Some(FeedEvent::Lead(lead)) = tokio::time::timeout(Duration::from_secs(10), feed.next()).await? else {
+                continue;
+            };
             // (Leads stored just before the feed started are announced by its first catch-up.)
             if lead.announce && lead.lead.name == format!("Alert {i}") {
                 delays.push(sent.elapsed());

@@ -21,9 +21,10 @@ async fn an_admin_sees_and_rotates_the_credentials_on_either_server() {
     let legacy = LegacyServer::start().await.unwrap();
     let ours = TestServer::start(false).await.unwrap();
     let admin = ours.admin("nextgen@agency.test").await.unwrap();
-    for (url, email, password) in
-        [(legacy.url(), legacy::ADMIN_EMAIL.to_owned(), legacy::PASSWORD.to_owned()), (ours.url(), admin.email.clone(), admin.password.clone())]
-    {
+    for (url, email, password) in [
+        (legacy.url(), legacy::ADMIN_EMAIL.to_owned(), legacy::PASSWORD.to_owned()),
+        (ours.url(), admin.email.clone(), admin.password.clone()),
+    ] {
         let session = DesktopSession::start().unwrap();
         let out = login(&session, &url, &email, &password);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -160,7 +160,12 @@ impl LeadFeed {
                 Some(Ready::Change(change)) => return Some(FeedEvent::Changed(change)),
                 None => {}
             }
-            let wake = self.unresolved.iter().map(|u| u.due).chain(self.upload.as_ref().map(|u| u.last_row + UPLOAD_SETTLED)).min();
+            let wake = self
+                .unresolved
+                .iter()
+                .map(|u| u.due)
+                .chain(self.upload.as_ref().map(|u| u.last_row + UPLOAD_SETTLED))
+                .min();
             tokio::select! {
                 event = self.socket.next_event() => self.heard(event?).await,
                 () = sleep_until(wake), if wake.is_some() => {
@@ -344,8 +349,12 @@ impl LeadFeed {
     /// After reconnecting to a server that cannot replay (the deployed one), page through the
     /// newest leads back to where delivery stopped, and queue, oldest first, those never delivered.
     async fn backfill(&mut self) {
-        let mut missed: Vec<Lead> =
-            self.newest_since(self.since).await.into_iter().filter(|l| !self.policy.announced.contains(&l.id)).collect();
+        let mut missed: Vec<Lead> = self
+            .newest_since(self.since)
+            .await
+            .into_iter()
+            .filter(|l| !self.policy.announced.contains(&l.id))
+            .collect();
         let newest = missed.iter().filter_map(|l| l.created_at).max();
         // Oldest first; leads of the same instant keep the server's order.
         missed.reverse();

@@ -663,11 +663,16 @@ mod tests {
             if during_hello {
                 let mut ws = rig.accepted.recv().await.unwrap();
                 let _hello = ws.next().await;
-                send(&mut ws, serde_json::json!({"type": "auth_failure", "message": "Server error", "code": "AUTH_ERROR"}))
-                    .await;
+                send(
+                    &mut ws,
+                    serde_json::json!({"type": "auth_failure", "message": "Server error", "code": "AUTH_ERROR"}),
+                )
+                .await;
             } else {
                 let (mut ws, _) = rig.accept(None).await;
-                ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication timeout".into() })).await.unwrap();
+                ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication timeout".into() }))
+                    .await
+                    .unwrap();
             }
             let state = rig.wait(|s| matches!(s, ConnectionState::Offline { .. })).await;
             assert!(matches!(state, ConnectionState::Offline { retrying: true, .. }), "{state:?}");
@@ -676,7 +681,9 @@ mod tests {
 
             // Now the server refuses the token itself: stop, and say why.
             *rig.verdict.0.lock().unwrap() = Some("jwt expired".into());
-            ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication failed".into() })).await.unwrap();
+            ws.close(Some(CloseFrame { code: CloseCode::Policy, reason: "Authentication failed".into() }))
+                .await
+                .unwrap();
             let state = rig.wait(|s| matches!(s, ConnectionState::AuthFailed { .. })).await;
             assert_eq!(state, ConnectionState::AuthFailed { reason: "jwt expired".into() });
             tokio::time::sleep(Duration::from_secs(120)).await;

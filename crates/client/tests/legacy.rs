@@ -152,7 +152,8 @@ async fn with_the_web_app_open_the_desktop_keeps_alerting_and_never_fights_it_fo
 
     for (i, phone) in ["3125550101", "3125550102", "3125550103"].into_iter().enumerate() {
         let sent = Instant::now();
-        let (status, _) = server.post_webhook(json!({"first_name": "Web", "last_name": format!("Lead{i}"), "phone": phone})).await;
+        let (status, _) =
+            server.post_webhook(json!({"first_name": "Web", "last_name": format!("Lead{i}"), "phone": phone})).await;
         assert_eq!(status, 201);
         // (A lead the feed found in the list before its event came is handed out again, unrung.)
         let lead = loop {
@@ -214,7 +215,8 @@ async fn a_webhook_lead_rings_once_with_its_phone_and_only_for_its_owner() {
     wait_for(&admin_feed, |s| *s == ConnectionState::Live).await;
 
     let sent = Instant::now();
-    let (status, body) = server.post_webhook(json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"})).await;
+    let (status, body) =
+        server.post_webhook(json!({"first_name": "Rosa", "last_name": "Diaz", "phone": "3125550199"})).await;
     assert_eq!(status, 201);
     let id = body["leadId"].as_str().unwrap().to_owned();
     // The webhook's leads belong to the first admin.
@@ -317,7 +319,10 @@ async fn odd_records_are_read_whole_and_never_fail_a_page() {
     assert_eq!((odd.source, odd.status.as_deref()), (None, Some("complete")));
     assert_eq!(odd.extra["source"], "Ringy", "kept as sent");
     let lower = c.get(&lower).unwrap().unwrap();
-    assert_eq!((lower.source, lower.zipcode.as_deref(), lower.tobacco_user), (Some(LeadSource::NextGen), Some("7030"), Some(true)));
+    assert_eq!(
+        (lower.source, lower.zipcode.as_deref(), lower.tobacco_user),
+        (Some(LeadSource::NextGen), Some("7030"), Some(true))
+    );
     assert_eq!(c.get(&blank).unwrap().unwrap().source, None);
     let rich = c.get(&rich).unwrap().unwrap();
     for field in ["phoneNumber", "company", "lastContactedAt", "notesMetadata"] {
@@ -360,7 +365,8 @@ async fn after_a_drop_the_leads_missed_are_found_in_the_list_once_each() {
     // A restart: the sockets end with no close frame; leads arrive meanwhile, never replayed.
     server.drop_sockets();
     wait_for(&feed, |s| matches!(s, ConnectionState::Offline { retrying: true, .. })).await;
-    let missed: Vec<String> = (0..230).map(|i| server.store_lead_for(legacy::ADMIN_EMAIL, &format!("Missed {i}"))).collect();
+    let missed: Vec<String> =
+        (0..230).map(|i| server.store_lead_for(legacy::ADMIN_EMAIL, &format!("Missed {i}"))).collect();
     wait_for(&feed, |s| *s == ConnectionState::Live).await;
 
     let mut got = Vec::new();

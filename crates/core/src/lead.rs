@@ -386,9 +386,8 @@ impl Lead {
                 }
             }
         }
-        let listed = |k: &str| {
-            FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k) || k == VENDOR_DATA
-        };
+        let listed =
+            |k: &str| FIELD_GROUPS.iter().any(|(_, keys)| keys.contains(&k)) || HIDDEN.contains(&k) || k == VENDOR_DATA;
         let other = groups.last_mut().expect("Other is last");
         for (k, v) in filled.iter().filter(|(k, _)| !listed(k)) {
             other.1.push((field_label(k), value(v)));
@@ -597,7 +596,10 @@ mod tests {
         let groups = deployed.field_groups();
         assert_eq!(groups[0].1, [pair("Phone", "3125550199"), pair("ZIP code", "02134")], "empty values are not shown");
         assert_eq!(groups[3], ("Other", vec![pair("Company", "Acme"), pair("Sub id hash", "h")]));
-        assert_eq!(groups[4], ("From the vendor", vec![pair("importedOn", "2025-05-01"), pair("trustedFormCertID", "tf-1")]));
+        assert_eq!(
+            groups[4],
+            ("From the vendor", vec![pair("importedOn", "2025-05-01"), pair("trustedFormCertID", "tf-1")])
+        );
     }
 
     #[test]
@@ -659,7 +661,8 @@ mod tests {
         let mut doc = serde_json::Map::new();
         doc.insert("name".into(), "Ann".into());
         let page = |doc: &serde_json::Map<String, serde_json::Value>| {
-            let page = serde_json::json!({"leads": [doc, 1], "pagination": {"total": 2, "page": 1, "pages": 1, "limit": 10}});
+            let page =
+                serde_json::json!({"leads": [doc, 1], "pagination": {"total": 2, "page": 1, "pages": 1, "limit": 10}});
             serde_json::from_value::<crate::api::LeadsPage>(page).unwrap()
         };
         let read = page(&doc);

@@ -434,7 +434,8 @@ impl LeadCache {
         let Some(doc) = doc else { return Ok(false) };
         let mut lead = decode_doc(&doc)?;
         lead.notes = (!notes.is_empty()).then(|| notes.to_owned());
-        let seq = tx.query_row("SELECT server_seq FROM leads WHERE id = ?1", [lead_id], |r| r.get::<_, Option<i64>>(0))?;
+        let seq =
+            tx.query_row("SELECT server_seq FROM leads WHERE id = ?1", [lead_id], |r| r.get::<_, Option<i64>>(0))?;
         store_server_copies(&tx, std::iter::once((&lead, seq.map(|s| s as u64))))?;
         tx.commit()?;
         Ok(true)
