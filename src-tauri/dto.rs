@@ -608,7 +608,10 @@ impl From<&EngineState> for ConnectionState {
             EngineState::Live => (ConnectionStatus::Live, None),
             EngineState::Listening => (
                 ConnectionStatus::Shared,
-                Some("your web app is open and holds this account's connection; new leads still ring here".into()),
+                Some(
+                    "this account's web app took the signed-in connection; Crokodial listens beside it, and new leads still ring here"
+                        .into(),
+                ),
             ),
             EngineState::Offline { reason, .. } => (ConnectionStatus::Offline, Some(reason.clone())),
             EngineState::AuthFailed { reason } => (ConnectionStatus::AuthFailed, Some(reason.clone())),

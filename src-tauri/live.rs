@@ -107,11 +107,7 @@ async fn keep_synced(
     loop {
         let is_live = live.borrow_and_update().is_live();
         if is_live && due {
-            // The rep's edits first, reported at once; then the server's changes.
-            if let Err(e) = sync::push(&api, &cache).await {
-                tracing::info!(error = %e, "edits kept for the next sync");
-            }
-            report(&app, &cache).await;
+            // The rep's edits first (each sync sends them), then the server's changes.
             match sync::sync(&api, &cache).await {
                 Ok(r) => {
                     tracing::info!(fetched = r.fetched, cached = r.cached, pushed = ?r.pushed, took = ?r.took, "synced")

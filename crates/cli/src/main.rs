@@ -66,7 +66,8 @@ enum Command {
     /// Bring the local lead cache up to date with the server.
     Sync {
         /// From the deployed server: read the whole book now (changes made elsewhere to older
-        /// leads, deletions), not only the new leads. It does so by itself every 15 minutes.
+        /// leads, deletions), not only the new leads. A sync does so by itself once the last full
+        /// read is 15 minutes old.
         #[arg(long)]
         full: bool,
     },

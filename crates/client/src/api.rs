@@ -270,7 +270,18 @@ pub enum EditReply {
 }
 
 async fn send(req: RequestBuilder) -> Result<Response> {
-    req.send().await.map_err(|e| ClientError::Network(describe(&e)))
+    req.send().await.map_err(|e| transport(&e))
+}
+
+/// A request that failed on the way. A server that took the request and did not answer in time
+/// is a server error (504), like the 503 Heroku's router gives after 30 s: the request may have
+/// been applied, and may be tried again later, as any 5xx.
+fn transport(e: &reqwest::Error) -> ClientError {
+    if e.is_timeout() {
+        ClientError::Server { status: 504, message: format!("no answer in time ({})", describe(e)) }
+    } else {
+        ClientError::Network(describe(e))
+    }
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
@@ -281,7 +292,7 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T> {
     if !status.is_success() {
         return Err(ClientError::Server { status: status.as_u16(), message: error_text(resp).await });
     }
-    let bytes = resp.bytes().await.map_err(|e| ClientError::Network(describe(&e)))?;
+    let bytes = resp.bytes().await.map_err(|e| transport(&e))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ClientError::Server { status: status.as_u16(), message: format!("unexpected answer: {e}") })
 }

@@ -96,9 +96,11 @@ enum Ready {
 
 struct Unresolved {
     event: NewLeadNotification,
-    /// Looks in the list so far.
+    /// Looks in the list that did not find it.
     looks: usize,
     due: Instant,
+    /// When it was heard: a list that cannot be read is tried again until [`LOOK_FOR`] after.
+    heard: Instant,
 }
 
 struct Upload {
@@ -111,6 +113,8 @@ struct Upload {
 /// After an event that names a lead, the list is read at once, and again after these waits
 /// while the lead is not there; then it is taken to be another account's.
 const LOOK_AGAIN: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
+/// How long a lead is looked for while the list cannot be read (a server error, a timeout).
+const LOOK_FOR: Duration = Duration::from_secs(30);
 /// An upload's rows come one after the other; it is over when none came for this long.
 const UPLOAD_SETTLED: Duration = Duration::from_secs(2);
 
@@ -222,7 +226,8 @@ impl LeadFeed {
                 self.ready.push_back(Ready::Lead(lead));
             }
             None => {
-                self.unresolved.push(Unresolved { event: lead, looks: 0, due: Instant::now() });
+                let now = Instant::now();
+                self.unresolved.push(Unresolved { event: lead, looks: 0, due: now, heard: now });
                 self.look_up().await;
             }
         }
@@ -236,12 +241,17 @@ impl LeadFeed {
         if !self.unresolved.iter().any(|u| u.due <= now) {
             return;
         }
-        let limit = (self.unresolved.len() as u32 + 9).clamp(10, BACKFILL_PAGE);
-        let newest = match self.api.leads(&LeadQuery { limit: Some(limit), page: 1, ..LeadQuery::default() }).await {
-            Ok(page) => page.leads,
+        // An upload's rows may be stored meanwhile, above the lead: read a whole page then.
+        let limit = match self.upload {
+            Some(_) => BACKFILL_PAGE,
+            None => (self.unresolved.len() as u32 + 9).clamp(10, BACKFILL_PAGE),
+        };
+        let query = LeadQuery { limit: Some(limit), page: 1, ..LeadQuery::default() };
+        let (newest, read) = match self.api.leads(&query).await {
+            Ok(page) => (page.leads, true),
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the list for a new lead");
-                Vec::new()
+                tracing::warn!(error = %e, "cannot read the list for a new lead; trying again");
+                (Vec::new(), false)
             }
         };
         let now = Instant::now();
@@ -255,6 +265,13 @@ impl LeadFeed {
                 self.ready.push_back(Ready::Lead(u.event));
             } else if u.due > now {
                 waiting.push(u);
+            } else if !read {
+                if u.heard.elapsed() < LOOK_FOR {
+                    u.due = now + Duration::from_secs(1);
+                    waiting.push(u);
+                } else {
+                    tracing::warn!(lead = %id, "a new lead could not be looked up; the next sync brings it if it is ours");
+                }
             } else if let Some(wait) = LOOK_AGAIN.get(u.looks) {
                 u.looks += 1;
                 u.due = now + *wait;
@@ -270,7 +287,9 @@ impl LeadFeed {
     /// the cache and says how many, quietly. Another account's upload adds none.
     async fn upload_settled(&mut self) {
         let Some(upload) = self.upload.take_if(|u| u.last_row.elapsed() >= UPLOAD_SETTLED) else { return };
-        let leads = self.newest_since(upload.since).await;
+        // An uploaded row has the uploader as assignee; a webhook lead has none.
+        let leads: Vec<Lead> =
+            self.newest_since(upload.since).await.into_iter().filter(|l| l.assigned_to.is_some()).collect();
         let mut added = 0;
         if let Some(cache) = &self.cache {
             let mut cache = cache.lock().await;
@@ -348,14 +367,25 @@ impl LeadFeed {
 
     /// After reconnecting to a server that cannot replay (the deployed one), page through the
     /// newest leads back to where delivery stopped, and queue, oldest first, those never delivered.
+    /// Rows of an upload (they have an assignee; the deployed server's webhook leads have none)
+    /// are put in the cache quietly: an upload never rings.
     async fn backfill(&mut self) {
-        let mut missed: Vec<Lead> = self
+        let (uploaded, mut missed): (Vec<Lead>, Vec<Lead>) = self
             .newest_since(self.since)
             .await
             .into_iter()
             .filter(|l| !self.policy.announced.contains(&l.id))
-            .collect();
-        let newest = missed.iter().filter_map(|l| l.created_at).max();
+            .partition(|l| l.assigned_to.is_some());
+        if !uploaded.is_empty() {
+            uploaded.iter().for_each(|l| _ = self.policy.announced.insert(&l.id));
+            if let Some(cache) = &self.cache {
+                if let Err(e) = cache.lock().await.upsert(&uploaded, None) {
+                    tracing::warn!(error = %e, "cannot cache uploaded leads");
+                }
+            }
+            self.ready.push_back(Ready::Change(Change::Uploaded { leads: uploaded.len() as u64 }));
+        }
+        let newest = missed.iter().chain(&uploaded).filter_map(|l| l.created_at).max();
         // Oldest first; leads of the same instant keep the server's order.
         missed.reverse();
         missed.sort_by_key(|l| l.created_at);

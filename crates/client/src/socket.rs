@@ -38,6 +38,8 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 const READ_BUFFER: usize = 16 * 1024;
+/// How often a socket that listens without signing in has the token checked over HTTP.
+const LISTEN_RECHECK: Duration = Duration::from_secs(10 * 60);
 /// The deployed server closes an older socket of the same user with this code.
 const CLOSE_REPLACED: u16 = 4000;
 
@@ -215,6 +217,8 @@ enum Ended {
     Replaced,
     /// Told to reconnect now.
     Nudged,
+    /// Listened for [`LISTEN_RECHECK`]: time to ask whether the token is still taken.
+    Recheck,
     Unwanted,
 }
 
@@ -242,6 +246,14 @@ async fn supervise(mut connector: impl Connect, mut check: impl TokenCheck, link
     let mut delay = BACKOFF_START;
     let mut progress = Progress::default();
     loop {
+        // A socket that listens never hears the token refused (it expires after 30 days): ask.
+        if progress.listen {
+            if let Some(why) = check.refused().await {
+                tracing::warn!(%why, "the server refuses the session");
+                link.state.send_replace(ConnectionState::AuthFailed { reason: why });
+                return;
+            }
+        }
         link.state.send_replace(ConnectionState::Connecting);
         // A nudge from before this attempt is answered by this attempt.
         let _ = link.nudge.0.notified().now_or_never();
@@ -275,6 +287,7 @@ async fn supervise(mut connector: impl Connect, mut check: impl TokenCheck, link
                 delay = BACKOFF_START;
                 continue;
             }
+            Ended::Recheck => continue,
             Ended::Unwanted => return,
         }
         // Jitter in [delay/2, delay], so many clients do not reconnect in step.
@@ -367,9 +380,15 @@ where
     ping.tick().await; // the first tick is immediate
                        // Set when we ping; cleared by any frame from the server.
     let mut answer_due: Option<tokio::time::Instant> = None;
+    let recheck = tokio::time::sleep(if progress.listen { LISTEN_RECHECK } else { Duration::MAX / 4 });
+    tokio::pin!(recheck);
     loop {
         let frame = tokio::select! {
             frame = ws.next() => frame,
+            () = &mut recheck => {
+                let _ = timeout(Duration::from_millis(500), ws.close(None)).await;
+                return Ended::Recheck;
+            }
             _ = nudge.0.notified() => {
                 // The old connection may be dead; do not wait long to say goodbye.
                 let _ = timeout(Duration::from_millis(500), ws.close(None)).await;
@@ -401,7 +420,7 @@ where
                     SocketEvent::NewLead(data)
                 }
                 Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => {
-                    SocketEvent::NotesUpdated { lead_id, notes }
+                    SocketEvent::NotesUpdated { lead_id, notes: notes.unwrap_or_default() }
                 }
                 Ok(_) => continue,
                 Err(e) => {

@@ -3,8 +3,8 @@
 //! - Our server tells it can list changes (`/api/sync/capabilities`): the cache asks for the
 //!   changes after its cursor, 1,000 at a time, and keeps the cursor.
 //! - The deployed server cannot (no such route; it refuses unknown query keys): the cache pages
-//!   through `GET /api/leads`, newest first. The first sync, and then one every 15 minutes,
-//!   reads the whole book (changes to old leads, deletions); the others stop at the first lead
+//!   through `GET /api/leads`, newest first. The first sync, and then the first 15 minutes after the last
+//!   full one, reads the whole book (changes to old leads, deletions); the others stop at the first lead
 //!   older than the newest already cached, so they bring new leads only.
 
 use std::collections::HashSet;
@@ -23,6 +23,8 @@ use crate::error::ClientError;
 const CHANGES_PAGE: u32 = 1000;
 /// The deployed server's largest page.
 const LEGACY_PAGE: u32 = 100;
+/// A page of the book is written to the cache this many leads at a time.
+const WRITE_PART: usize = 500;
 /// A first book from the deployed server at least this big is compacted once stored.
 const COMPACT_AFTER: u64 = 10_000;
 /// The deployed server's changes to old leads, and its deletions, are picked up by a full read
@@ -70,7 +72,15 @@ pub struct SyncReport {
 pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let caps = api.capabilities().await?;
-    let pushed = push_to(api, cache, caps.lead_edits).await?;
+    // An edit that cannot go now never keeps the server's changes out.
+    let pushed = match push_to(api, cache, caps.lead_edits).await {
+        Ok(pushed) => pushed,
+        Err(SyncError::Server(e @ ClientError::Network(_))) => {
+            tracing::info!(error = %e, "edits kept for the next sync");
+            PushReport::default()
+        }
+        Err(e) => return Err(e),
+    };
     // Queued imports before the pull, so their leads come back with it (from our server).
     send_imports_to(api, cache, caps.lead_import, None, &mut |_| ()).await?;
     let (mode, fetched, tolerance) = if caps.lead_changes {
@@ -327,18 +337,26 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
     // The whole book in few requests; pages of 100 when that fails (Heroku ends a request at 30 s).
     let mut sizes: &[Option<u32>] = if full { &[None, Some(LEGACY_PAGE)] } else { &[Some(LEGACY_PAGE)] };
     let mut page = 1u32;
+    let mut total;
     loop {
         let limit = sizes[0];
         let query = LeadQuery { limit, page, get_all_results: limit.is_none(), ..LeadQuery::default() };
         let found = match api.leads(&query).await {
             Ok(found) => found,
-            Err(ClientError::Server { status: 500.., message }) if page == 1 && sizes.len() > 1 => {
-                tracing::info!(%message, "the whole book in one page failed; reading pages of 100");
-                sizes = &sizes[1..];
+            Err(ClientError::Server { status: 500.., message }) if sizes.len() > 1 => {
+                tracing::info!(%message, "a page of 10,000 failed; reading the book in pages of 100");
+                (sizes, page) = (&sizes[1..], 1);
                 continue;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                if full {
+                    // Tried: the next syncs are quick ones until the next full read is due.
+                    cache.lock().await.set_meta(FULL_AT, &started.to_rfc3339())?;
+                }
+                return Err(e.into());
+            }
         };
+        total = found.pagination.total;
         let size = found.pagination.limit.max(1) as usize;
         let reached_cached = !full && found.leads.iter().any(|l| l.created_at.is_some_and(|c| Some(c) < newest));
         newest_seen = newest_seen.max(found.leads.iter().filter_map(|l| l.created_at).max());
@@ -346,7 +364,10 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
             seen.extend(found.leads.iter().map(|l| l.id.clone()));
         }
         tolerance.absorb(found.tolerance);
-        cache.lock().await.upsert(&found.leads, None)?;
+        // In parts, so the feed and the list never wait long for the cache.
+        for part in found.leads.chunks(WRITE_PART) {
+            cache.lock().await.upsert(part, None)?;
+        }
         fetched += found.leads.len() as u64;
         if reached_cached || found.leads.len() < size || page >= found.pagination.pages {
             break;
@@ -354,7 +375,9 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
         page += 1;
     }
     let mut c = cache.lock().await;
-    if full {
+    // Leads of the same instant come in no defined order, and a deletion during the read shifts
+    // the pages: only a read that saw the whole book can tell what is gone.
+    if full && seen.len() as u64 >= total {
         let gone: Vec<String> = before.into_iter().filter(|id| !seen.contains(id)).collect();
         if !gone.is_empty() {
             tracing::info!(gone = gone.len(), "leads no longer on the server, forgotten");

@@ -194,15 +194,31 @@ async fn an_upload_rings_nobody_and_tells_its_uploader_once() {
     let answer = rep.csv_upload("leads.csv", csv.into_bytes()).await.unwrap();
     assert_eq!(answer.stats.imported, 200);
 
-    let heard = during(&mut rep_feed, Duration::from_secs(5)).await;
+    // Both listen at once, for longer than an upload takes to settle.
+    let (heard, admin_heard) =
+        tokio::join!(during(&mut rep_feed, Duration::from_secs(5)), during(&mut admin_feed, Duration::from_secs(5)));
     assert!(leads_of(&heard).is_empty(), "no lead is announced, none rings");
     let changes: Vec<&Change> =
         heard.iter().filter_map(|e| if let FeedEvent::Changed(c) = e { Some(c) } else { None }).collect();
     assert_eq!(changes, [&Change::Uploaded { leads: 200 }], "one quiet summary");
     assert_eq!(rep_cache.lock().await.count().unwrap(), 200, "and the list has them");
 
-    assert!(during(&mut admin_feed, Duration::from_secs(1)).await.is_empty(), "another tenant's upload: nothing");
+    assert!(admin_heard.is_empty(), "another tenant's upload: nothing");
     assert_eq!(admin_cache.lock().await.count().unwrap(), 0);
+
+    // An upload while the connection is down: its rows are found by the catch-up, and not rung.
+    server.drop_sockets();
+    wait_for(&rep_feed, |s| !s.is_live()).await;
+    let mut csv = String::from("purchase_id,first_name,last_name,phone,email\n");
+    for i in 0..50 {
+        csv.push_str(&format!("q{i},Down,Load{i},773555{i:04},down{i}@example.com\n"));
+    }
+    rep.csv_upload("more.csv", csv.into_bytes()).await.unwrap();
+    wait_for(&rep_feed, |s| *s == ConnectionState::Live).await;
+    let heard = during(&mut rep_feed, Duration::from_secs(4)).await;
+    assert!(leads_of(&heard).is_empty(), "no lead rings after the reconnect either");
+    assert!(heard.iter().any(|e| matches!(e, FeedEvent::Changed(Change::Uploaded { leads: 50 }))), "{}", heard.len());
+    assert_eq!(rep_cache.lock().await.count().unwrap(), 250);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -365,8 +381,16 @@ async fn after_a_drop_the_leads_missed_are_found_in_the_list_once_each() {
     // A restart: the sockets end with no close frame; leads arrive meanwhile, never replayed.
     server.drop_sockets();
     wait_for(&feed, |s| matches!(s, ConnectionState::Offline { retrying: true, .. })).await;
-    let missed: Vec<String> =
-        (0..230).map(|i| server.store_lead_for(legacy::ADMIN_EMAIL, &format!("Missed {i}"))).collect();
+    // Webhook leads: the first admin's, with no assignee.
+    let admin_id = server.user_id(legacy::ADMIN_EMAIL);
+    let missed: Vec<String> = (0..230)
+        .map(|i| {
+            let now = chrono::Utc::now().to_rfc3339();
+            server.store_raw(json!({"tenantId": admin_id, "name": format!("Missed {i}"), "source": "NextGen",
+                "phone": format!("312555{i:04}"), "createdAt": now}))
+        })
+        .collect();
+
     wait_for(&feed, |s| *s == ConnectionState::Live).await;
 
     let mut got = Vec::new();

@@ -234,6 +234,11 @@ impl Lead {
     }
 }
 
+/// A typed field's empty value: `null`, `""` (the id and the name) or `[]` (lists).
+fn is_blank(v: &serde_json::Value) -> bool {
+    v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
+}
+
 /// The typed view alone, through serde's derive (see the `remote = "Self"` on [`Lead`]).
 struct Typed(Lead);
 
@@ -260,8 +265,8 @@ impl Serialize for Lead {
             _ => unreachable!("a Lead serialises as an object"),
         };
         for (k, v) in &self.extra {
-            // A typed field that holds a value wins over what it could not read.
-            if fields.get(k).is_none_or(serde_json::Value::is_null) {
+            // A typed field that holds a value (an edit, say) wins over what it could not read.
+            if fields.get(k).is_none_or(is_blank) {
                 fields.insert(k.clone(), v.clone());
             }
         }
@@ -627,7 +632,7 @@ mod tests {
     #[test]
     fn a_loose_deployed_record_is_read_whole() {
         let doc = serde_json::json!({
-            "_id": "65a1b2c3d4e5f60718293a4b", "name": null, "source": "Ringy", "status": "complete",
+            "_id": "65a1b2c3d4e5f60718293a4b", "name": {"first": "Ann"}, "source": "Ringy", "status": "complete",
             "assignedTo": {"_id": "u1", "name": "Rep", "email": "rep@x.co"}, "zipcode": 7030,
             "tobaccoUser": "yes", "medicalConditions": "[]", "createdAt": "yesterday",
             "phoneNumber": "2015550101", "company": "Acme", "lastContactedAt": "2025-05-01T02:06:31.000Z",
@@ -636,7 +641,7 @@ mod tests {
         let serde_json::Value::Object(doc) = doc else { unreachable!() };
         let WireLead { lead, mut tolerated } = Lead::from_wire(doc).unwrap();
         tolerated.sort();
-        assert_eq!(tolerated, ["createdAt", "source"], "values that mean nothing for their field");
+        assert_eq!(tolerated, ["createdAt", "name", "source"], "values that mean nothing for their field");
         assert_eq!(lead.source, None);
         assert_eq!(lead.created_at, None);
         assert_eq!(lead.assigned_to.as_deref(), Some("u1"), "a populated user is its id");
@@ -653,7 +658,12 @@ mod tests {
         // Written and read back (the cache does), nothing is lost.
         let back: Lead = serde_json::from_value(serde_json::to_value(&lead).unwrap()).unwrap();
         assert_eq!(back, lead);
-        assert_eq!(serde_json::to_value(&lead).unwrap()["notesMetadata"]["originalData"]["trustedFormCertID"], "tf-1");
+        let written = serde_json::to_value(&lead).unwrap();
+        assert_eq!(written["notesMetadata"]["originalData"]["trustedFormCertID"], "tf-1");
+        assert_eq!(written["name"]["first"], "Ann", "a value set aside is written back as sent");
+        let mut named = lead.clone();
+        named.name = "Ann Lee".into();
+        assert_eq!(serde_json::to_value(&named).unwrap()["name"], "Ann Lee", "an edit wins over it");
     }
 
     #[test]

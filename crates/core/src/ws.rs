@@ -57,7 +57,9 @@ pub enum ServerMessage {
     LeadNotesUpdated {
         #[serde(rename = "leadId")]
         lead_id: String,
-        notes: String,
+        /// As written; `null` when they were cleared.
+        #[serde(default)]
+        notes: Option<String>,
         #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
         updated_at: Option<String>,
     },
