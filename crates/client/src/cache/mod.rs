@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use crokodial_core::api::LeadChange;
 use crokodial_core::edit::{self, EditError, EditField, LeadEdit};
+use crokodial_core::lead::WIRE_KEYS;
 use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
@@ -426,16 +427,16 @@ impl LeadCache {
     /// the rep's edits not yet sent stay over them. False when the lead is not cached.
     pub fn set_notes(&mut self, lead_id: &str, notes: &str) -> Result<bool, CacheError> {
         let tx = self.conn.transaction()?;
-        let doc: Option<String> = tx
-            .query_row("SELECT d.doc FROM leads l JOIN lead_docs d ON d.key = l.doc WHERE l.id = ?1", [lead_id], |r| {
-                r.get(0)
-            })
+        let found: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT d.doc, l.server_seq FROM leads l JOIN lead_docs d ON d.key = l.doc WHERE l.id = ?1",
+                [lead_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        let Some(doc) = doc else { return Ok(false) };
+        let Some((doc, seq)) = found else { return Ok(false) };
         let mut lead = decode_doc(&doc)?;
         lead.notes = (!notes.is_empty()).then(|| notes.to_owned());
-        let seq =
-            tx.query_row("SELECT server_seq FROM leads WHERE id = ?1", [lead_id], |r| r.get::<_, Option<i64>>(0))?;
         store_server_copies(&tx, std::iter::once((&lead, seq.map(|s| s as u64))))?;
         tx.commit()?;
         Ok(true)
@@ -870,59 +871,9 @@ fn first_key_at(t: DateTime<Utc>) -> i64 {
     received_ms(Some(t)) << ARRIVAL_BITS
 }
 
-/// The wire keys of a lead's fields, numbered by their place here, so a stored document says
-/// `"17"` instead of `"householdIncome"`: the keys were half a document's bytes. Append only:
-/// stored documents depend on the numbers.
-const DOC_KEYS: &[&str] = &[
-    "_id",
-    "tenantId",
-    "assignedTo",
-    "name",
-    "firstName",
-    "lastName",
-    "email",
-    "phone",
-    "status",
-    "source",
-    "disposition",
-    "notes",
-    "zipcode",
-    "dob",
-    "height",
-    "weight",
-    "gender",
-    "state",
-    "city",
-    "street1",
-    "street2",
-    "householdSize",
-    "householdIncome",
-    "military",
-    "pregnant",
-    "tobaccoUser",
-    "hasPrescription",
-    "hasMedicarePartsAB",
-    "hasMedicalCondition",
-    "medicalConditions",
-    "insuranceTimeframe",
-    "campaignName",
-    "product",
-    "vendorName",
-    "accountName",
-    "bidType",
-    "price",
-    "callLogId",
-    "callDuration",
-    "sourceHash",
-    "subIdHash",
-    "nextgenId",
-    "leadId",
-    "timeZone",
-    "createdAt",
-    "updatedAt",
-    "importBatch",
-    "textdripContactId",
-];
+/// A stored document's keys are numbers, a key's place in [`WIRE_KEYS`] (append only), so a
+/// document says `"17"` instead of `"householdIncome"`: the keys were half a document's bytes.
+const DOC_KEYS: &[&str] = WIRE_KEYS;
 
 /// A lead as stored: its filled fields (empty ones left out), keys numbered by [`DOC_KEYS`].
 fn encode_doc(lead: &Lead) -> Result<String, CacheError> {
