@@ -1,0 +1,98 @@
+// The engine's states and lead events, as shared stores and streams (see live.ts). A store
+// listens while any component shows it, and starts afresh at the next sign-in.
+import * as api from './api';
+import type { AlertSettings, AudioHealth, ConnectionState, LeadEvent, SyncStatus, TextdripStatus, UpdateStatus } from './bindings';
+import { fold, live, onChange, stream } from './live';
+import type { LeadChange } from './refresh';
+import { offlineBannerAfter } from './sync';
+import { isUpdateStatus } from './updates';
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+
+export const connection = live<ConnectionState>({
+  initial: { status: 'connecting', detail: null, lastEventAt: null },
+  listen: api.onConnectionChanged,
+  fetch: api.connectionState,
+  accept: (state) => isObject(state) && typeof state.status === 'string',
+});
+
+/** Whether the offline banner shows: from going offline until live again. */
+export const offline = fold(connection, false, (shown, state) => offlineBannerAfter(shown, state.status));
+
+/** The cache and the outbox after the last sync (null until known). */
+export const syncStatus = live<SyncStatus | null>({
+  initial: null,
+  listen: api.onLeadsSynced,
+  fetch: api.syncStatus,
+  accept: isObject,
+});
+
+/** Announced leads not seen yet; the engine only tells it when it changes. */
+export const unread = live<number>({
+  initial: 0,
+  listen: api.onUnreadChanged,
+  accept: (count) => typeof count === 'number',
+});
+
+export const alertSettings = live<AlertSettings | null>({
+  initial: null,
+  listen: api.onAlertSettingsChanged,
+  fetch: () => api.alertPanel().then((panel) => panel.settings),
+  accept: isObject,
+});
+
+/** Whether alerts can be heard (null until known). */
+export const audio = live<AudioHealth | null>({
+  initial: null,
+  listen: api.onAudioChanged,
+  fetch: () => api.alertPanel().then((panel) => panel.audio),
+  accept: isObject,
+});
+
+export const updateStatus = live<UpdateStatus | null>({
+  initial: null,
+  listen: api.onUpdateStatus,
+  fetch: api.updateStatus,
+  accept: isUpdateStatus,
+});
+
+/** The rep's Textdrip connection (null until known); no event tells it, the dialog `set`s it. */
+export const textdrip = live<TextdripStatus | null>({
+  initial: null,
+  fetch: api.textdripStatus,
+  accept: (status) => isObject(status) && typeof status?.state === 'string',
+});
+
+export const leadReceived = stream<LeadEvent>({
+  listen: api.onLeadReceived,
+  accept: (event) => isObject(event) && typeof event.lead?.id === 'string',
+});
+
+/** Leads a notification or a crokodial:// link asks to open, the one asked before listening first. */
+export const openLeadAsked = stream<string>({
+  listen: api.onOpenLead,
+  accept: (id) => typeof id === 'string' && id !== '',
+  listening: (emit) => {
+    api.takePendingLead().then(
+      (id) => {
+        if (id) emit(id);
+      },
+      () => {},
+    );
+  },
+});
+
+/** What happened to the leads, for the views to follow (lib/refresh.ts); `emit` an import. */
+export const leadChanges = stream<LeadChange>({
+  listen: (emit) => {
+    const stops = [
+      // A sync that ended before anyone listened comes as the status fetched at the start.
+      onChange(syncStatus, (status) => {
+        if (status) emit({ event: 'leads-synced' });
+      }),
+      leadReceived.on((lead) => emit({ event: 'lead-received', lead })),
+      openLeadAsked.on((leadId) => emit({ event: 'open-lead', leadId })),
+    ];
+    return Promise.resolve(() => stops.forEach((stop) => stop()));
+  },
+});

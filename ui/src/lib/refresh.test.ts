@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { LeadEvent } from './bindings';
+import { UPDATES, updatesFor, type LeadChange } from './refresh';
+
+function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {
+  return {
+    event: 'lead-received',
+    lead: {
+      lead: { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null },
+      announced: false,
+      hush: null,
+      notificationHidden: null,
+      latency: { serverMs: 1, deliveryMs: 2, soundMs: null },
+      ...extra,
+    },
+  };
+}
+
+const sorted = (updates: Set<string>) => [...updates].sort();
+
+describe('updatesFor', () => {
+  it('reloads the rows, the filters, the dispositions and the open lead after a sync', () => {
+    expect(sorted(updatesFor({ event: 'leads-synced' }, 'lead-1'))).toEqual(
+      ['reloadDispositions', 'reloadFacets', 'reloadOpenLead', 'reloadRows'],
+    );
+  });
+
+  it('reloads no open lead when none is open', () => {
+    expect(updatesFor({ event: 'leads-synced' }, null).has('reloadOpenLead')).toBe(false);
+    expect(updatesFor(received('lead-1'), null).has('reloadOpenLead')).toBe(false);
+  });
+
+  it('adds the row of a lead received, and reloads the open lead only when it is that lead', () => {
+    const change = received('lead-1');
+    expect(updatesFor(change, 'lead-2').has('reloadOpenLead')).toBe(false);
+    expect(sorted(updatesFor(change, 'lead-1'))).toEqual(['addRow', 'latency', 'reloadOpenLead', 'reloadWebhook']);
+    expect(updatesFor(change, 'lead-1').has('reloadRows')).toBe(false);
+    expect(updatesFor(change, 'lead-1').has('reloadFacets')).toBe(false);
+  });
+
+  it('shows whether the notification was hidden only for an announced lead', () => {
+    expect(updatesFor(received('lead-1'), null).has('notificationHidden')).toBe(false);
+    expect(updatesFor(received('lead-1', { announced: true }), null).has('notificationHidden')).toBe(true);
+  });
+
+  it('keeps the latency shown when the event has none', () => {
+    const change = received('lead-1', { latency: null as unknown as LeadEvent['latency'] });
+    expect(updatesFor(change, null).has('latency')).toBe(false);
+  });
+
+  it('selects and opens the lead a notification asks for', () => {
+    expect(sorted(updatesFor({ event: 'open-lead', leadId: 'lead-9' }, null))).toEqual(['openLead', 'selectLead']);
+    expect(sorted(updatesFor({ event: 'open-lead', leadId: 'lead-9' }, 'lead-1'))).toEqual(['openLead', 'selectLead']);
+  });
+
+  it('reloads the rows and the filters after an import, and nothing else', () => {
+    expect(sorted(updatesFor({ event: 'imported' }, 'lead-1'))).toEqual(['reloadFacets', 'reloadRows']);
+  });
+
+  it('does not change the map', () => {
+    const change = received('lead-1', { announced: true });
+    updatesFor(change, null).clear();
+    expect(UPDATES['lead-received']).toContain('reloadOpenLead');
+    expect(UPDATES['lead-received']).toContain('notificationHidden');
+  });
+});
