@@ -92,10 +92,9 @@ fn main() -> anyhow::Result<()> {
 /// the contract's upload; the peak memory is the process's (app side and server together).
 async fn end_to_end(path: &Path, rows: usize) -> anyhow::Result<()> {
     use std::sync::atomic::AtomicBool;
-    use std::sync::Arc;
 
     use crokodial_client::api::ApiClient;
-    use crokodial_client::cache::LeadCache;
+    use crokodial_client::cache::{CacheHandle, LeadCache};
     use crokodial_client::home::Home;
     use crokodial_client::import::{self, Control, MappingChoice};
     use crokodial_client::secrets::Sensitive;
@@ -114,7 +113,7 @@ async fn end_to_end(path: &Path, rows: usize) -> anyhow::Result<()> {
     let api = login("import@agency.test").await?;
     let dir = tempfile::tempdir()?;
     let home = Home::at(dir.path().join("home"));
-    let cache = Arc::new(tokio::sync::Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite"))?));
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite"))?);
 
     let sampler = Sampler::start();
     let started = Instant::now();
@@ -133,7 +132,7 @@ async fn end_to_end(path: &Path, rows: usize) -> anyhow::Result<()> {
     sync::send_imports(&api, &cache, None, &mut |_| ()).await?;
     let total = started.elapsed();
     let sending = sampler.stop();
-    let done = cache.lock().await.import(&staged.id)?.ok_or_else(|| anyhow::anyhow!("the import vanished"))?;
+    let done = cache.blocking().import(&staged.id)?.ok_or_else(|| anyhow::anyhow!("the import vanished"))?;
     println!(
         "  end to end, {rows} NextGen rows into our server (the app's path): read and queued {:.2} s, sent {:.2} s, \
          total {:.2} s ({:.0} rows/s); {} new, {} updated, {} unchanged\n      \

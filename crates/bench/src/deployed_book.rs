@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use crokodial_client::alert::AlertPlayer;
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::LeadCache;
+use crokodial_client::cache::{CacheHandle, LeadCache};
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::settings::AlertSettings;
@@ -52,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
     let token = api.login(legacy::ADMIN_EMAIL, legacy::PASSWORD).await?.token;
     let api = api.with_token(Sensitive(token.clone()));
     let dir = tempfile::tempdir()?;
-    let cache = std::sync::Arc::new(tokio::sync::Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite"))?));
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite"))?);
 
     println!("deployed-book: {} leads on the deployed server's contract (stand-in, loopback)", args.leads);
     let bytes = book_bytes(&server, &token).await?;
@@ -76,13 +76,18 @@ async fn main() -> anyhow::Result<()> {
     let old = server.leads();
     server.edit_elsewhere(&old[10].id, EditField::Disposition, "Appointment");
     server.delete_elsewhere(&old[20].id);
-    sync::want_full_sync(&*cache.lock().await)?;
+    sync::want_full_sync(&cache.blocking())?;
     let t = Instant::now();
     let full = sync::sync(&api, &cache).await?;
-    let c = cache.lock().await;
-    let seen =
-        c.get(&old[10].id)?.and_then(|l| l.disposition) == Some("Appointment".into()) && c.get(&old[20].id)?.is_none();
-    drop(c);
+    let (changed, deleted) = (old[10].id.clone(), old[20].id.clone());
+    let seen = cache
+        .run(move |c| {
+            anyhow::Ok(
+                c.get(&changed)?.and_then(|l| l.disposition) == Some("Appointment".into())
+                    && c.get(&deleted)?.is_none(),
+            )
+        })
+        .await?;
     println!(
         "  full read (every {} min)    {:>8.0} ms  {} leads; the change and the deletion {}",
         FULL_SYNC_EVERY.num_minutes(),
@@ -136,7 +141,7 @@ async fn alerts_beside_the_web_app(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let dir = tempfile::tempdir()?;
-    let cache = std::sync::Arc::new(tokio::sync::Mutex::new(LeadCache::open_at(&dir.path().join("alerts.sqlite"))?));
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("alerts.sqlite"))?);
     let silent = tokio::sync::watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
     let mut feed = LeadFeed::start(api, AlertPlayer::start(None)?, silent)?.with_cache(cache);
     let mut state = feed.state();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{CacheQuery, LeadCache, SortBy};
+use crokodial_client::cache::{CacheHandle, CacheQuery, LeadCache, SortBy};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::sync;
 use crokodial_core::edit::EditField;
@@ -136,6 +136,8 @@ fn main() -> anyhow::Result<()> {
             ms(*times.last().expect("times"))
         );
     }
+    drop(cache);
+    heartbeat_runs(&path, &leads)?;
     // Last: building the CSV churns the heap, which would skew the timings above.
     let csv = csv_size(&leads)?;
     let size = std::fs::metadata(&path)?.len();
@@ -201,7 +203,7 @@ async fn syncs(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<Syncs> {
     }
     let token = ApiClient::new(&server.url())?.login(&rep.email, &rep.password).await?.token;
     let api = ApiClient::new(&server.url())?.with_token(Sensitive(token));
-    let cache = tokio::sync::Mutex::new(LeadCache::open_at(&dir.join("synced.sqlite"))?);
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.join("synced.sqlite"))?);
     let full = sync::sync(&api, &cache).await?;
     anyhow::ensure!(full.cached == leads.len() as u64, "synced {} of {}", full.cached, leads.len());
 
@@ -219,7 +221,7 @@ async fn syncs(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<Syncs> {
     anyhow::ensure!(incremental.fetched == changed.len() as u64, "fetched {} changes", incremental.fetched);
 
     {
-        let mut c = cache.lock().await;
+        let mut c = cache.blocking();
         for (i, (_, id)) in changed.iter().enumerate() {
             let note = [(EditField::Notes, format!("called back, try {i}"))];
             c.queue_edit(id, note.into_iter().collect())?;
@@ -230,6 +232,88 @@ async fn syncs(leads: &[Lead], dir: &std::path::Path) -> anyhow::Result<Syncs> {
     let replay = started.elapsed();
     anyhow::ensure!(pushed.synced == changed.len() as u64, "replayed {pushed:?}");
     Ok(Syncs { full, incremental, replayed: pushed.synced, replay })
+}
+
+/// What the socket's heartbeat (a timer on the async runtime, as the supervisor's ping and the
+/// alert's hand-off are) sees while the list is searched and sync pages are written: every
+/// [`BEAT`] a tick that notes how late it woke. Through [`CacheHandle::run`] (the engine's only
+/// way into the cache) and, for comparison, with the same work run on the runtime itself (as the
+/// engine did before: SQLite under an async mutex). One runtime worker: what a busy laptop gives.
+fn heartbeat_runs(path: &std::path::Path, leads: &[Lead]) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    for through_handle in [true, false] {
+        let cache = CacheHandle::new(LeadCache::open_at(path)?);
+        let pages: Vec<Vec<Lead>> = leads.chunks(1000).take(10).map(<[Lead]>::to_vec).collect();
+        let (mut late, mut searches, mut writes) = runtime.block_on(async {
+            let beats = tokio::spawn(heartbeat());
+            tokio::time::sleep(BEAT * 3).await;
+            let mut searches = Vec::new();
+            for n in 0..30 {
+                // The slowest list view of the book: sorted by name, far down.
+                let q =
+                    CacheQuery { sort: SortBy::Name, offset: 70_000 + n * 1000, limit: 100, ..CacheQuery::default() };
+                let started = Instant::now();
+                if through_handle {
+                    cache.run(move |c| c.page(&q).map(drop)).await?;
+                } else {
+                    cache.blocking().page(&q)?;
+                }
+                searches.push(started.elapsed());
+            }
+            let mut writes = Vec::new();
+            for page in pages {
+                let started = Instant::now();
+                if through_handle {
+                    cache.run(move |c| c.upsert(&page, None)).await?;
+                } else {
+                    cache.blocking().upsert(&page, None)?;
+                }
+                writes.push(started.elapsed());
+                tokio::task::yield_now().await;
+            }
+            beats.abort();
+            let late = match beats.await {
+                Err(e) if e.is_cancelled() => LATE.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            anyhow::Ok((late, searches, writes))
+        })?;
+        late.sort();
+        let at = |p: f64| late.get(((p * late.len() as f64).ceil() as usize).saturating_sub(1)).map_or(0.0, |d| ms(*d));
+        println!(
+            "  heartbeat, {:<16} {} beats of {} ms late p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  (30 name-sorted pages p50 {:.0} ms, 10 writes of 1,000 p50 {:.0} ms)",
+            if through_handle { "cache off-runtime" } else { "cache on runtime" },
+            late.len(),
+            BEAT.as_millis(),
+            at(0.5),
+            at(0.99),
+            late.last().map_or(0.0, |d| ms(*d)),
+            median(&mut searches),
+            median(&mut writes),
+        );
+    }
+    Ok(())
+}
+
+const BEAT: Duration = Duration::from_millis(10);
+static LATE: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
+
+/// Ticks every [`BEAT`] and notes in [`LATE`] how late each tick woke, until aborted.
+async fn heartbeat() {
+    let mut due = tokio::time::Instant::now() + BEAT;
+    loop {
+        tokio::time::sleep_until(due).await;
+        let late = due.elapsed();
+        if let Ok(mut l) = LATE.lock() {
+            l.push(late);
+        }
+        due = tokio::time::Instant::now() + BEAT;
+    }
+}
+
+fn median(times: &mut [Duration]) -> f64 {
+    times.sort();
+    times.get(times.len() / 2).map_or(0.0, |d| ms(*d))
 }
 
 fn ms(d: Duration) -> f64 {

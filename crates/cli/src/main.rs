@@ -5,22 +5,20 @@ mod output;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
+use crokodial_client::account::{Account, AccountEvent};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
-use crokodial_client::cache::{CacheQuery, EditState, ImportState, LeadCache, QueuedImport};
-use crokodial_client::feed::{Change, FeedEvent, LeadFeed};
+use crokodial_client::cache::{CacheError, CacheQuery, EditState};
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
-use crokodial_client::secrets::OsKeychain;
+use crokodial_client::secrets::{OsKeychain, SecretStore};
 use crokodial_client::session::{Profile, Session};
-use crokodial_client::settings::{volume_from_percent, Hush, QuietHours, Settings, MUTE_MINUTES};
+use crokodial_client::settings::{volume_from_percent, QuietHours, SettingsStore, MUTE_MINUTES};
 use crokodial_client::socket::ConnectionState;
-use crokodial_client::sync::{self, SyncMode};
-use crokodial_client::textdrip::{self, Texting};
+use crokodial_client::textdrip;
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::LeadSource;
 
@@ -272,30 +270,28 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let home = Home::resolve(cli.home);
-    let keychain = OsKeychain::default();
+    let keychain: Arc<dyn SecretStore> = Arc::new(OsKeychain::default());
     match cli.command {
         Command::Login { server, email } => {
             let password = read_password()?;
-            let session = Session::login(&home, &keychain, &server, &email, &password).await?;
+            let session = Session::login(&home, &*keychain, &server, &email, &password).await?;
             let user = session.user();
             eprintln!("Logged in to {} as {} ({})", session.profile.server_url, user.email, user.role.as_str());
         }
         Command::Logout => {
-            Session::logout(&home, &keychain)?;
+            Session::logout(&home, &*keychain)?;
             eprintln!("Logged out");
         }
         Command::Leads { search, limit, json, offline } => {
-            let cache = tokio::sync::Mutex::new(open_cache(&home)?);
+            let account = account(&home, keychain)?;
             if !offline {
-                let session = restore(&home, &keychain)?;
-                if let Err(e) = sync::sync(session.api(), &cache).await {
+                if let Err(e) = account.sync().await {
                     eprintln!("offline ({e}): showing the cached leads");
                 }
             }
-            let cache = cache.into_inner();
-            let (leads, total) = cache.page(&CacheQuery { search, limit, ..CacheQuery::default() })?;
+            let page = account.page(CacheQuery { search, limit, ..CacheQuery::default() }).await?;
             let mut out = std::io::stdout().lock();
-            for lead in &leads {
+            for lead in &page.leads {
                 if json {
                     writeln!(out, "{}", serde_json::to_string(lead)?)?;
                 } else {
@@ -303,74 +299,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             if !json {
-                let synced = sync::last_synced(&cache)?.map_or("never synced".into(), |t| {
+                let synced = page.synced_at.map_or("never synced".into(), |t| {
                     format!("synced {}", t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"))
                 });
-                eprintln!("{} of {total} leads ({synced})", leads.len());
+                eprintln!("{} of {} leads ({synced})", page.leads.len(), page.total);
             }
         }
         Command::Sync { full } => {
-            let session = restore(&home, &keychain)?;
-            let cache = tokio::sync::Mutex::new(open_cache(&home)?);
+            let account = account(&home, keychain)?;
             if full {
-                sync::want_full_sync(&*cache.lock().await)?;
+                account.want_full_sync().await?;
             }
-            let report = sync::sync(session.api(), &cache).await?;
-            let how = match report.mode {
-                SyncMode::Changes => "changes",
-                SyncMode::Pages { full: true } => "every page",
-                SyncMode::Pages { full: false } => "new pages",
-            };
-            let p = report.pushed;
-            if p != sync::PushReport::default() {
-                eprintln!(
-                    "sent {} edits; {} conflicts, {} refused, {} kept for the next sync (see `crokodial outbox`)",
-                    p.synced, p.conflicts, p.failed, p.held
-                );
-            }
-            let t = &report.tolerance;
-            if !t.is_empty() {
-                eprintln!(
-                    "{} values a field could not hold were kept as sent; {} records that are not leads were left out",
-                    t.set_aside.len(),
-                    t.refused.len()
-                );
-            }
-            eprintln!(
-                "synced {} leads ({how}) in {} ms; {} in the cache",
-                report.fetched,
-                report.took.as_millis(),
-                report.cached
-            );
+            let report = account.sync().await?;
+            eprint!("{}", output::sync_report(&report));
         }
         Command::Dispose { id, disposition, offline } => {
-            edit(&home, &keychain, &id, LeadEdit::from([(EditField::Disposition, disposition)]), offline).await?
+            let account = account(&home, keychain)?;
+            edit(&account, &id, LeadEdit::from([(EditField::Disposition, disposition)]), offline).await?
         }
         Command::Note { id, text, offline } => {
-            edit(&home, &keychain, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
+            let account = account(&home, keychain)?;
+            edit(&account, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
         }
         Command::Import { file, dry_run, offline, mapping, errors, json } => {
             let choice = mapping.map_or(MappingChoice::Automatic, MappingChoice::Named);
             if dry_run {
                 // New against updates, when this computer has the account's book.
-                let known = match Profile::read(&home)? {
-                    Some(_) => Some(import::KnownContacts::from_cache(&open_cache(&home)?)?),
-                    None => None,
+                let checked = match Profile::read(&home)? {
+                    Some(_) => account(&home, keychain)?.check_import(file, choice, errors.clone()).await?,
+                    None => import::check(&home, &file, &choice, errors.as_deref(), None)?,
                 };
-                let checked = import::check(&home, &file, &choice, errors.as_deref(), known.as_ref())?;
                 if json {
                     println!("{}", serde_json::to_string(&checked)?);
                 } else {
                     print!("{}", output::checked(&checked, errors.as_deref()));
                 }
             } else {
-                import_file(&home, &keychain, file, choice, errors, offline, json).await?;
+                import_file(&account(&home, keychain)?, file, choice, errors, offline, json).await?;
             }
         }
         Command::Outbox { json } => {
-            let cache = open_cache(&home)?;
+            let account = account(&home, keychain)?;
             let mut out = std::io::stdout().lock();
-            for q in cache.outbox()? {
+            for q in account.outbox().await? {
                 if json {
                     let line = serde_json::json!({
                         "key": q.key, "leadId": q.lead_id, "fields": q.fields, "base": q.base,
@@ -383,26 +354,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lead { id, json } => {
-            let cache = open_cache(&home)?;
-            let lead =
-                cache.get(&id)?.with_context(|| format!("no lead {id:?} in the cache (run `crokodial sync`)"))?;
+            let lead = cached_lead(&account(&home, keychain)?, &id).await?;
             if json {
                 println!("{}", serde_json::to_string(&lead)?);
             } else {
                 print!("{}", output::lead_detail(&lead));
             }
         }
-        Command::Watch { json, count } => watch(&home, &keychain, json, count).await?,
+        Command::Watch { json, count } => watch(&home, account(&home, keychain)?, json, count).await?,
         Command::Alerts { action } => alerts(&home, action).await?,
-        Command::Textdrip { action } => textdrip(&home, &keychain, action).await?,
-        Command::Nextgen { action } => nextgen(&home, &keychain, action).await?,
+        Command::Textdrip { action } => textdrip(&account(&home, keychain)?, action).await?,
+        Command::Nextgen { action } => nextgen(&account(&home, keychain)?, action).await?,
     }
     Ok(())
 }
 
-async fn nextgen(home: &Home, keychain: &OsKeychain, action: NextgenAction) -> anyhow::Result<()> {
-    let session = restore(home, keychain)?;
-    let api = session.api();
+async fn nextgen(account: &Account, action: NextgenAction) -> anyhow::Result<()> {
+    let api = account.api();
     let url = api.nextgen_integration().await?.webhook_url;
     let (creds, json) = match action {
         NextgenAction::Show { json } => (api.nextgen_credentials().await?, json),
@@ -431,18 +399,14 @@ async fn nextgen(home: &Home, keychain: &OsKeychain, action: NextgenAction) -> a
     Ok(())
 }
 
-async fn textdrip(home: &Home, keychain: &OsKeychain, action: TextdripAction) -> anyhow::Result<()> {
-    let session = restore(home, keychain)?;
-    let cached_lead = |id: &str| -> anyhow::Result<crokodial_core::Lead> {
-        open_cache(home)?.get(id)?.with_context(|| format!("no lead {id:?} in the cache (run `crokodial sync`)"))
-    };
+async fn textdrip(account: &Account, action: TextdripAction) -> anyhow::Result<()> {
     match action {
         TextdripAction::Connect => {
             let token = read_secret("Textdrip API token: ")?;
-            Texting::connect(keychain, &session, &token).await?;
+            account.connect_textdrip(&token).await?;
             eprintln!("Textdrip connected; the token is kept in the OS keychain");
         }
-        TextdripAction::Status => match Texting::status(keychain, &session).await {
+        TextdripAction::Status => match account.textdrip_status().await {
             textdrip::Status::Connected => println!("Textdrip: connected"),
             textdrip::Status::NotConnected => bail!("Textdrip: not connected (`crokodial textdrip connect`)"),
             textdrip::Status::Invalid => {
@@ -451,24 +415,26 @@ async fn textdrip(home: &Home, keychain: &OsKeychain, action: TextdripAction) ->
             textdrip::Status::KeychainUnavailable(why) => bail!("Textdrip: {why}"),
         },
         TextdripAction::Disconnect => {
-            Texting::disconnect(keychain, &session).await?;
+            account.disconnect_textdrip().await?;
             eprintln!("Textdrip disconnected; the token is gone from the keychain");
         }
         TextdripAction::Campaigns => {
-            for c in Texting::open(keychain, &session)?.campaigns().await? {
+            for c in account.texting()?.campaigns().await? {
                 println!("{}\t{}", c.id, output::safe(&c.title));
             }
         }
         TextdripAction::Send { lead, message, from, at_any_hour } => {
-            let lead = cached_lead(&lead)?;
-            let texting = Texting::open(keychain, &session)?;
-            let agent = session.user().name.clone();
-            let sent = texting.send(&lead, &message, &agent, from.as_deref(), at_any_hour, chrono::Utc::now()).await?;
+            let lead = cached_lead(account, &lead).await?;
+            let agent = account.session().user().name.clone();
+            let sent = account
+                .texting()?
+                .send(&lead, &message, &agent, from.as_deref(), at_any_hour, chrono::Utc::now())
+                .await?;
             eprintln!("Sent to {}{}", sent.to, sent.sender.map(|s| format!(" from {s}")).unwrap_or_default());
         }
         TextdripAction::Campaign { lead, campaign } => {
-            let lead = cached_lead(&lead)?;
-            let texting = Texting::open(keychain, &session)?;
+            let lead = cached_lead(account, &lead).await?;
+            let texting = account.texting()?;
             let campaigns = texting.campaigns().await?;
             let found = campaigns
                 .iter()
@@ -482,8 +448,8 @@ async fn textdrip(home: &Home, keychain: &OsKeychain, action: TextdripAction) ->
 }
 
 async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()> {
-    let mut settings = Settings::load(home);
-    let a = &mut settings.alerts;
+    let store = SettingsStore::open(home);
+    let a = store.alerts();
     match action {
         None => {}
         Some(AlertsAction::Test) => {
@@ -506,7 +472,8 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
             }
             return Ok(());
         }
-        Some(AlertsAction::Set { sound, volume, device, quiet_hours, sources }) => {
+        Some(AlertsAction::Set { sound, volume, device, quiet_hours, sources }) => store.update(|s| {
+            let a = &mut s.alerts;
             if let Some(v) = sound {
                 a.sound = v;
             }
@@ -522,33 +489,24 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
             if let Some(v) = sources {
                 a.sources = v.into_iter().collect();
             }
-            settings.save(home)?;
-        }
-        Some(AlertsAction::Mute { minutes }) => {
-            a.mute_for(minutes, chrono::Utc::now());
-            settings.save(home)?;
-        }
-        Some(AlertsAction::Unmute) => {
-            a.muted_until = None;
-            settings.save(home)?;
-        }
+        })?,
+        Some(AlertsAction::Mute { minutes }) => store.update(|s| s.alerts.mute_for(minutes, chrono::Utc::now()))?,
+        Some(AlertsAction::Unmute) => store.update(|s| s.alerts.muted_until = None)?,
     }
-    print!("{}", output::alert_settings(&settings.alerts, chrono::Utc::now()));
+    print!("{}", output::alert_settings(&store.alerts(), chrono::Utc::now()));
     Ok(())
 }
 
 /// Queues an edit of a cached lead, then (unless `offline`) sends the outbox.
-async fn edit(home: &Home, keychain: &OsKeychain, id: &str, fields: LeadEdit, offline: bool) -> anyhow::Result<()> {
-    let cache = tokio::sync::Mutex::new(open_cache(home)?);
-    let queued = cache.lock().await.queue_edit(id, fields)?;
+async fn edit(account: &Account, id: &str, fields: LeadEdit, offline: bool) -> anyhow::Result<()> {
+    let queued = account.edit(id, fields).await?;
     if !offline {
-        let session = restore(home, keychain)?;
-        if let Err(e) = sync::push(session.api(), &cache).await {
+        if let Err(e) = account.push().await {
             eprintln!("offline ({e}): kept, and sent at the next sync");
         }
     }
-    let cache = cache.into_inner();
-    let now = cache.history(id)?.into_iter().find(|q| q.op == queued.op).context("the edit vanished")?;
+    let (_, history) = account.detail(id).await?;
+    let now = history.into_iter().find(|q| q.op == queued.op).context("the edit vanished")?;
     println!("{}", output::edit_line(&now));
     if now.state == EditState::Conflict || now.state == EditState::Failed {
         bail!("not applied: {}", now.detail.unwrap_or_default());
@@ -556,75 +514,58 @@ async fn edit(home: &Home, keychain: &OsKeychain, id: &str, fields: LeadEdit, of
     Ok(())
 }
 
-/// The cache of the account last logged in here.
 /// Reads a lead file into the cache's import queue, then sends it (unless `offline`); an
 /// import that cannot be sent now stays queued for the next sync.
 async fn import_file(
-    home: &Home,
-    keychain: &OsKeychain,
+    account: &Account,
     file: PathBuf,
     choice: MappingChoice,
     errors: Option<PathBuf>,
     offline: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let cache = Arc::new(tokio::sync::Mutex::new(open_cache(home)?));
     let show_progress = !json && std::io::stderr().is_terminal();
-    let staged = {
-        let (home, cache) = (home.clone(), cache.clone());
-        tokio::task::spawn_blocking(move || {
-            let cancel = AtomicBool::new(false);
-            let mut progress = |p: import::Progress| {
-                if show_progress {
-                    eprint!("\rreading: {} of about {} rows ", p.done, p.total);
-                }
-            };
-            import::stage(&home, &cache, &file, &choice, import::Control { cancel: &cancel, progress: &mut progress })
-        })
-        .await??
+    let progress = move |p: import::Progress| {
+        if show_progress {
+            match p.phase {
+                import::Phase::Reading => eprint!("\rreading: {} of about {} rows ", p.done, p.total),
+                import::Phase::Sending => eprint!("\rsending: {} of {} leads ", p.done, p.total),
+            }
+        }
     };
+    let done = account.import(file, choice, !offline, progress).await;
     if show_progress {
         eprintln!();
     }
-    if let (Some(from), Some(to)) = (&staged.error_file, &errors) {
+    let done = done?;
+    if let (Some(from), Some(to)) = (&done.staged.error_file, &errors) {
         std::fs::copy(from, to).with_context(|| format!("cannot write {}", to.display()))?;
     }
-    let mut sending = None;
-    if !offline && staged.checked.tally.leads > 0 {
-        let session = restore(home, keychain)?;
-        let mut progress = |q: &QueuedImport| {
-            if show_progress {
-                eprint!("\rsending: {} of {} leads ", q.sent, q.leads);
-            }
-        };
-        sending = sync::send_imports(session.api(), &cache, None, &mut progress).await.err();
-        if show_progress {
-            eprintln!();
-        }
-    }
-    let now = cache.lock().await.import(&staged.id)?.context("the import vanished from the queue")?;
+    let (staged, now) = (&done.staged, &done.import);
     if json {
         println!("{}", serde_json::json!({ "checked": staged.checked, "import": now, "errorFile": staged.error_file }));
     } else {
         print!("{}", output::checked(&staged.checked, errors.as_deref().or(staged.error_file.as_deref())));
-        println!("{}", output::import_line(&now));
+        println!("{}", output::import_line(now));
     }
-    if let Some(e) = sending {
+    if let Some(e) = &done.waiting {
         eprintln!("offline ({e}): kept, and sent at the next sync");
-    }
-    if now.state == ImportState::Failed {
-        bail!("the server refused the import: {}", now.detail.unwrap_or_default());
     }
     Ok(())
 }
 
-fn open_cache(home: &Home) -> anyhow::Result<LeadCache> {
-    let profile = Profile::read(home)?.context("not logged in: run `crokodial login --server URL --email E` first")?;
-    Ok(LeadCache::open(home, &profile.server_url, &profile.user.id)?)
+/// The account last logged in here.
+fn account(home: &Home, keychain: Arc<dyn SecretStore>) -> anyhow::Result<Account> {
+    let session = Session::restore(home, &*keychain)?
+        .context("not logged in: run `crokodial login --server URL --email E` first")?;
+    Ok(Account::open(home, keychain, session)?)
 }
 
-fn restore(home: &Home, keychain: &OsKeychain) -> anyhow::Result<Session> {
-    Session::restore(home, keychain)?.context("not logged in: run `crokodial login --server URL --email E` first")
+async fn cached_lead(account: &Account, id: &str) -> anyhow::Result<crokodial_core::Lead> {
+    match account.lead(id).await {
+        Err(CacheError::NotCached(_)) => bail!("no lead {id:?} in the cache (run `crokodial sync`)"),
+        found => Ok(found?),
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -646,70 +587,46 @@ fn read_secret(prompt: &str) -> anyhow::Result<String> {
     Ok(secret)
 }
 
-async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64>) -> anyhow::Result<()> {
-    let session = restore(home, keychain)?;
-    let settings = Settings::load(home).alerts;
-    let player = AlertPlayer::start(settings.device.clone())?;
+async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) -> anyhow::Result<()> {
+    let settings = SettingsStore::open(home);
+    let player = AlertPlayer::start(settings.alerts().device)?;
     match player.status() {
         AudioStatus::NoOutput(why) => eprintln!("no sound output ({why}): alerts will be silent"),
         AudioStatus::OnDefault(why) => eprintln!("{why}"),
         AudioStatus::Ready => {}
     }
-    // The settings are read once; `crokodial alerts` changes apply to the next `watch`.
-    let (_settings, settings) = tokio::sync::watch::channel(settings);
-    // New leads go to the local cache too, so `crokodial leads --offline` has them.
-    let cache = std::sync::Arc::new(tokio::sync::Mutex::new(open_cache(home)?));
-    let mut feed = LeadFeed::start(session.api(), player, settings)?.with_cache(cache);
-
-    let mut state = feed.state();
-    tokio::spawn(async move {
-        loop {
-            let line = output::state_line(&state.borrow_and_update());
-            eprintln!("{line}");
-            if state.changed().await.is_err() {
-                return;
-            }
-        }
-    });
-
+    // `crokodial alerts set` in another shell applies to the next lead.
+    let _follow = settings.follow_file(SETTINGS_CHECK);
+    let mut events = account.go_live(player, settings.subscribe_alerts())?;
     let mut alerts = tokio::task::JoinSet::new();
     let mut seen = 0u64;
     while count.is_none_or(|n| seen < n) {
-        let Some(event) = feed.next().await else {
-            if let ConnectionState::AuthFailed { reason } = &*feed.state().borrow() {
+        let Some(event) = events.recv().await else {
+            if let ConnectionState::AuthFailed { reason } = &account.state().borrow().connection {
                 bail!("the server refused the session ({reason}); log in again");
             }
             bail!("the connection supervisor stopped");
         };
-        let event = match event {
-            FeedEvent::Lead(event) => event,
-            FeedEvent::Changed(change) => {
-                match (json, change) {
-                    (true, Change::Notes { lead_id }) => {
-                        println!("{}", serde_json::json!({"type": "notes", "leadId": lead_id}))
-                    }
-                    (true, Change::Uploaded { leads }) => {
-                        println!("{}", serde_json::json!({"type": "upload", "leads": leads}))
-                    }
-                    (false, Change::Notes { lead_id }) => println!("NOTES {}", output::safe(&lead_id)),
-                    (false, Change::Uploaded { leads }) => println!("UPLOAD {leads} leads added elsewhere"),
-                }
+        let arrival = match event {
+            AccountEvent::Lead(arrival) => *arrival,
+            AccountEvent::Connection(state) => {
+                eprintln!("{}", output::state_line(&state));
                 continue;
             }
+            AccountEvent::Changed(change) => {
+                println!("{}", output::change_line(&change, json));
+                continue;
+            }
+            AccountEvent::Sync(_) => continue,
         };
         seen += 1;
-        let lead_id = event.lead.lead_id.clone();
         if json {
-            let hush = event.hush.map(|h| match h {
-                Hush::Muted { .. } => "muted",
-                Hush::QuietHours => "quiet hours",
-            });
-            let line = serde_json::json!({"type": "lead", "lead": &event.lead, "announce": event.announce, "alert": event.alert.is_some(), "hush": hush});
-            println!("{line}");
+            println!("{}", output::arrival_json(&arrival));
         } else {
-            println!("{}", output::notification_line(&event.lead));
+            println!("{}", output::arrival_line(&arrival));
         }
-        if let Some(playback) = event.alert {
+        if let Some(playback) = arrival.alert {
+            let lead_id = arrival.lead.id;
             alerts.spawn(async move {
                 let outcome = playback.finished().await;
                 if json {
@@ -725,3 +642,6 @@ async fn watch(home: &Home, keychain: &OsKeychain, json: bool, count: Option<u64
     while alerts.join_next().await.is_some() {}
     Ok(())
 }
+
+/// How often a running `watch` looks for settings saved by another process.
+const SETTINGS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);

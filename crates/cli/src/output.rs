@@ -1,10 +1,13 @@
 //! Human-readable lines. Lead text comes from vendors: control characters are escaped so a
 //! hostile name cannot drive the terminal.
 
+use crokodial_client::account::Arrival;
 use crokodial_client::cache::{EditState, ImportState, QueuedEdit, QueuedImport};
+use crokodial_client::feed::Change;
 use crokodial_client::import::Checked;
-use crokodial_client::settings::AlertSettings;
+use crokodial_client::settings::{AlertSettings, Hush};
 use crokodial_client::socket::ConnectionState;
+use crokodial_client::sync::{PushReport, SyncMode, SyncReport};
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::Lead;
 
@@ -57,14 +60,68 @@ pub fn edit_line(q: &QueuedEdit) -> String {
     format!("{made}  {}  {}  {state}", safe(&q.lead_id), what.join(" "))
 }
 
-pub fn notification_line(n: &NewLeadNotification) -> String {
+/// A lead from the feed: `NEW source name phone id`.
+pub fn arrival_line(a: &Arrival) -> String {
+    let l = &a.lead;
     format!(
         "NEW {}  {}  {}  {}",
-        opt(n.source.as_deref()),
-        safe(&n.name),
-        opt(n.phone.as_deref()),
-        opt(n.lead_id.as_deref())
+        l.source.map(|s| s.as_str()).unwrap_or("-"),
+        safe(&l.name),
+        opt(l.phone.as_deref()),
+        safe(&l.id)
     )
+}
+
+/// A lead from the feed as one JSON line; `lead` has the socket event's shape.
+pub fn arrival_json(a: &Arrival) -> serde_json::Value {
+    let hush = a.hush.map(|h| match h {
+        Hush::Muted { .. } => "muted",
+        Hush::QuietHours => "quiet hours",
+    });
+    let event = NewLeadNotification::for_lead(a.lead.clone(), a.is_new, a.latency.server_ms);
+    serde_json::json!({"type": "lead", "lead": event, "announce": a.announce, "alert": a.alert.is_some(), "hush": hush})
+}
+
+/// Leads changed elsewhere, as a line of text or JSON.
+pub fn change_line(change: &Change, json: bool) -> String {
+    match (json, change) {
+        (true, Change::Notes { lead_id }) => serde_json::json!({"type": "notes", "leadId": lead_id}).to_string(),
+        (true, Change::Uploaded { leads }) => serde_json::json!({"type": "upload", "leads": leads}).to_string(),
+        (false, Change::Notes { lead_id }) => format!("NOTES {}", safe(lead_id)),
+        (false, Change::Uploaded { leads }) => format!("UPLOAD {leads} leads added elsewhere"),
+    }
+}
+
+/// What a sync did, a line for each part that has something to say.
+pub fn sync_report(report: &SyncReport) -> String {
+    let mut out = String::new();
+    let how = match report.mode {
+        SyncMode::Changes => "changes",
+        SyncMode::Pages { full: true } => "every page",
+        SyncMode::Pages { full: false } => "new pages",
+    };
+    let p = report.pushed;
+    if p != PushReport::default() {
+        out += &format!(
+            "sent {} edits; {} conflicts, {} refused, {} kept for the next sync (see `crokodial outbox`)\n",
+            p.synced, p.conflicts, p.failed, p.held
+        );
+    }
+    let t = &report.tolerance;
+    if !t.is_empty() {
+        out += &format!(
+            "{} values a field could not hold were kept as sent; {} records that are not leads were left out\n",
+            t.set_aside.len(),
+            t.refused.len()
+        );
+    }
+    out += &format!(
+        "synced {} leads ({how}) in {} ms; {} in the cache\n",
+        report.fetched,
+        report.took.as_millis(),
+        report.cached
+    );
+    out
 }
 
 pub fn state_line(state: &ConnectionState) -> String {

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::ApiClient;
-use crate::cache::SharedCache;
+use crate::cache::CacheHandle;
 use crate::error::ClientError;
 use crate::netwatch;
 use crate::settings::{AlertSettings, Hush};
@@ -59,20 +59,25 @@ pub struct LeadFeed {
     /// An upload somewhere, heard as one event per new row.
     upload: Option<Upload>,
     /// Where each lead goes before it is handed out, so the list has it before the UI asks.
-    cache: Option<SharedCache>,
+    cache: Option<CacheHandle>,
 }
 
 /// Something the feed tells its front end.
 pub enum FeedEvent {
     /// A lead arrived, or arrived again: announce it, or only show it.
-    Lead(LeadArrival),
+    Lead(Box<LeadArrival>),
     /// Leads in the cache changed with no lead to show: refresh what is on screen.
     Changed(Change),
 }
 
 /// A lead event for front ends.
 pub struct LeadArrival {
-    pub lead: NewLeadNotification,
+    /// The lead, whole (the feed looks up a lead the server only names).
+    pub lead: Lead,
+    /// A new lead, not an update of one or a replay.
+    pub is_new: bool,
+    /// How long the server took from the vendor's request to sending the event, when it says.
+    pub server_ms: Option<f64>,
     /// A new, fresh vendor lead seen for the first time: tell the rep (notification, badge).
     pub announce: bool,
     /// The alert sound this event started, if any (bursts share one).
@@ -147,7 +152,7 @@ impl LeadFeed {
     }
 
     /// Writes every lead event into `cache` before handing it out.
-    pub fn with_cache(mut self, cache: SharedCache) -> Self {
+    pub fn with_cache(mut self, cache: CacheHandle) -> Self {
         self.cache = Some(cache);
         self
     }
@@ -160,7 +165,7 @@ impl LeadFeed {
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
             match self.ready.pop_front() {
-                Some(Ready::Lead(lead)) => return Some(FeedEvent::Lead(self.hand_out(lead).await)),
+                Some(Ready::Lead(lead)) => return Some(FeedEvent::Lead(Box::new(self.hand_out(lead).await))),
                 Some(Ready::Change(change)) => return Some(FeedEvent::Changed(change)),
                 None => {}
             }
@@ -185,7 +190,8 @@ impl LeadFeed {
             SocketEvent::NewLead(lead) => self.heard_lead(lead).await,
             SocketEvent::NotesUpdated { lead_id, notes } => {
                 let Some(cache) = &self.cache else { return };
-                match cache.lock().await.set_notes(&lead_id, &notes) {
+                let id = lead_id.clone();
+                match cache.run(move |c| c.set_notes(&id, &notes)).await {
                     Ok(true) => self.ready.push_back(Ready::Change(Change::Notes { lead_id })),
                     // Not in this account's list: another account's lead.
                     Ok(false) => {}
@@ -215,7 +221,10 @@ impl LeadFeed {
             return;
         }
         let cached = match &self.cache {
-            Some(cache) => cache.lock().await.get(id).unwrap_or_default(),
+            Some(cache) => {
+                let id = id.to_owned();
+                cache.run(move |c| c.get(&id)).await.unwrap_or_default()
+            }
             None => None,
         };
         match cached {
@@ -290,21 +299,20 @@ impl LeadFeed {
         // An uploaded row has the uploader as assignee; a webhook lead has none.
         let leads: Vec<Lead> =
             self.newest_since(upload.since).await.into_iter().filter(|l| l.assigned_to.is_some()).collect();
-        let mut added = 0;
-        if let Some(cache) = &self.cache {
-            let mut cache = cache.lock().await;
-            for lead in &leads {
-                self.policy.announced.insert(&lead.id);
-                if cache.get(&lead.id).ok().flatten().is_none() {
-                    added += 1;
-                }
-            }
-            if let Err(e) = cache.upsert(&leads, None) {
-                tracing::warn!(error = %e, "cannot cache an upload's leads");
-            }
-        } else {
-            added = leads.len() as u64;
-        }
+        leads.iter().for_each(|l| _ = self.policy.announced.insert(&l.id));
+        let added = match &self.cache {
+            Some(cache) => cache
+                .run(move |c| {
+                    let new = leads.iter().filter(|l| c.get(&l.id).ok().flatten().is_none()).count() as u64;
+                    c.upsert(&leads, None).map(|()| new)
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot cache an upload's leads");
+                    0
+                }),
+            None => leads.len() as u64,
+        };
         tracing::info!(rows = upload.rows, added, "an upload elsewhere");
         if added > 0 {
             self.ready.push_back(Ready::Change(Change::Uploaded { leads: added }));
@@ -315,8 +323,9 @@ impl LeadFeed {
     /// hears of it: the write never delays the alert.
     async fn hand_out(&mut self, lead: NewLeadNotification) -> LeadArrival {
         let event = self.decide(lead);
-        if let (Some(cache), Some(lead)) = (&self.cache, &event.lead.lead) {
-            if let Err(e) = cache.lock().await.upsert(std::slice::from_ref(lead), None) {
+        if let Some(cache) = &self.cache {
+            let lead = event.lead.clone();
+            if let Err(e) = cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
                 tracing::warn!(error = %e, "cannot cache a lead");
             }
         }
@@ -328,7 +337,8 @@ impl LeadFeed {
         let now = Utc::now();
         let verdict = self.policy.judge(&lead, &settings, now, now.with_timezone(&Local).time(), Instant::now());
         let alert = verdict.sound.then(|| self.alert.play(settings.sound, settings.volume));
-        LeadArrival { lead, announce: verdict.announce, alert, hush: verdict.hush }
+        let (is_new, server_ms) = (lead.is_new, lead.process_ms);
+        LeadArrival { lead: whole(lead), is_new, server_ms, announce: verdict.announce, alert, hush: verdict.hush }
     }
 
     /// The newest leads of this account's list created at or after `since`, newest first, in
@@ -379,7 +389,8 @@ impl LeadFeed {
         if !uploaded.is_empty() {
             uploaded.iter().for_each(|l| _ = self.policy.announced.insert(&l.id));
             if let Some(cache) = &self.cache {
-                if let Err(e) = cache.lock().await.upsert(&uploaded, None) {
+                let leads = uploaded.clone();
+                if let Err(e) = cache.run(move |c| c.upsert(&leads, None)).await {
                     tracing::warn!(error = %e, "cannot cache uploaded leads");
                 }
             }
@@ -392,6 +403,22 @@ impl LeadFeed {
         tracing::info!(missed = missed.len(), "backfilled after reconnect");
         self.since = self.since.max(newest.unwrap_or(self.since));
         self.ready.extend(missed.into_iter().map(|lead| Ready::Lead(NewLeadNotification::for_lead(lead, true, None))));
+    }
+}
+
+/// The lead an event carries; what it names, for a server that sends no lead (none the feed
+/// hands out today: it looks those up).
+fn whole(event: NewLeadNotification) -> Lead {
+    match event.lead {
+        Some(lead) => *lead,
+        None => Lead {
+            id: event.lead_id.unwrap_or_default(),
+            name: event.name,
+            phone: event.phone,
+            source: event.source.as_deref().and_then(crokodial_core::LeadSource::parse),
+            created_at: Some(Utc::now()),
+            ..Lead::default()
+        },
     }
 }
 

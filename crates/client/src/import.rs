@@ -18,7 +18,7 @@ use crokodial_core::import::{
 use crokodial_core::Lead;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{CacheError, LeadCache};
+use crate::cache::{CacheError, CacheHandle, LeadCache};
 use crate::home::Home;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,12 @@ pub enum ImportFailure {
     Cache(#[from] CacheError),
     #[error("the import was cancelled")]
     Cancelled,
+    #[error("Cancelled: {sent} of {leads} leads had been sent and stay imported")]
+    CancelledSending { sent: u64, leads: u64 },
+    #[error("an import is already running")]
+    Busy,
+    #[error("The server refused the import: {0}")]
+    Refused(String),
 }
 
 impl From<ImportError> for ImportFailure {
@@ -334,7 +340,7 @@ pub struct Staged {
 /// or a failure, leaves nothing queued.
 pub fn stage(
     home: &Home,
-    cache: &tokio::sync::Mutex<LeadCache>,
+    cache: &CacheHandle,
     path: &Path,
     choice: &MappingChoice,
     control: Control<'_>,
@@ -347,7 +353,7 @@ pub fn stage(
         vendor => vendor.label().to_owned(),
     };
     let tag = format!("{source} {}", chrono::Local::now().date_naive());
-    cache.blocking_lock().begin_import(&id, &tag, &opened.file_name)?;
+    cache.blocking().begin_import(&id, &tag, &opened.file_name)?;
     let dir = home.imports_dir();
     std::fs::create_dir_all(&dir).map_err(|source| ImportFailure::Write { path: dir.display().to_string(), source })?;
     let errors_to = dir.join(format!("{id}-errors.csv"));
@@ -356,7 +362,7 @@ pub fn stage(
     let mut index = 0u32;
     let mut flush = |batch: &mut Vec<Lead>| -> Result<(), ImportFailure> {
         if !batch.is_empty() {
-            cache.blocking_lock().add_import_batch(&id, index, batch)?;
+            cache.blocking().add_import_batch(&id, index, batch)?;
             index += 1;
             batch.clear();
         }
@@ -379,11 +385,11 @@ pub fn stage(
         Ok(checked) => checked,
         Err(e) => {
             let _ = std::fs::remove_file(&errors_to);
-            cache.blocking_lock().drop_import(&id)?;
+            cache.blocking().drop_import(&id)?;
             return Err(e);
         }
     };
-    cache.blocking_lock().import_read(&id)?;
+    cache.blocking().import_read(&id)?;
     let error_file = if checked.tally.invalid > 0 {
         Some(errors_to)
     } else {

@@ -1,5 +1,7 @@
 //! The Crokodial engine: everything the desktop app and the command line share.
 //!
+//! - [`account`]: one signed-in rep: session, cache, live feed, sync service, Textdrip; its
+//!   operations, one stream of events and its state. What the front ends hold.
 //! - [`home`]: the profile directory (one override, `CROKODIAL_HOME`, for every app directory).
 //! - [`api`]: the HTTP client for a Crokodial server (ours or the deployed one).
 //! - [`cache`]: the local lead cache, one SQLite file per account and server, searchable offline.
@@ -17,6 +19,7 @@
 //!
 //! Invariant: no Tauri here. Long-lived I/O (socket, audio) lives in tasks and threads that own it.
 
+pub mod account;
 pub mod alert;
 pub mod api;
 #[cfg(target_os = "macos")]

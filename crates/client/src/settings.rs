@@ -1,12 +1,13 @@
 //! The rep's settings on this machine, in `settings.json` under the profile directory. No secret
 //! is ever kept here. A damaged file is set aside (`settings.json.bad`) and defaults are used, so
-//! a bad file never stops the app or the alerts.
+//! a bad file never stops the app or the alerts. [`SettingsStore`] is their one owner in a process.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use crokodial_core::LeadSource;
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 use crate::alert::Sound;
 use crate::home::Home;
@@ -263,6 +264,106 @@ impl Settings {
         let path = home.settings_file();
         crate::home::write_atomically(&path, &serde_json::to_vec_pretty(self).expect("settings serialise"))
             .map_err(|source| SaveError { path: path.display().to_string(), source })
+    }
+}
+
+/// The settings' one owner in a process. Readers see one snapshot in memory ([`SettingsStore::get`],
+/// or [`SettingsStore::subscribe`] for the value and every change after it); every change is saved
+/// at once; and a change another process saves (`crokodial alerts set` while the app runs) is
+/// picked up by [`SettingsStore::follow_file`]. A change is made to the file's latest content
+/// under a lock on `settings.json.lock`, so two writers (the app, the CLI) never lose each
+/// other's change.
+#[derive(Clone)]
+pub struct SettingsStore {
+    home: Home,
+    all: watch::Sender<Settings>,
+    alerts: watch::Sender<AlertSettings>,
+}
+
+impl SettingsStore {
+    pub fn open(home: &Home) -> Self {
+        let settings = Settings::load(home);
+        SettingsStore {
+            home: home.clone(),
+            alerts: watch::Sender::new(settings.alerts.clone()),
+            all: watch::Sender::new(settings),
+        }
+    }
+
+    pub fn get(&self) -> Settings {
+        self.all.borrow().clone()
+    }
+
+    pub fn alerts(&self) -> AlertSettings {
+        self.alerts.borrow().clone()
+    }
+
+    /// The settings now, then each change (from this process or another).
+    pub fn subscribe(&self) -> watch::Receiver<Settings> {
+        self.all.subscribe()
+    }
+
+    /// The alert settings now, then each change: the lead feed reads them at each lead.
+    pub fn subscribe_alerts(&self) -> watch::Receiver<AlertSettings> {
+        self.alerts.subscribe()
+    }
+
+    /// Changes the settings as they are in the file now, saves them, and puts them in force.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> T) -> Result<T, SaveError> {
+        let _lock = self.lock_file()?;
+        let mut settings = Settings::load(&self.home);
+        let out = change(&mut settings);
+        settings.alerts = settings.alerts.clamped();
+        settings.save(&self.home)?;
+        self.publish(settings);
+        Ok(out)
+    }
+
+    /// Reads the file again, and puts what another process saved in force.
+    pub fn reload(&self) {
+        self.publish(Settings::load(&self.home));
+    }
+
+    /// Watches the file, every `every`, for changes saved by another process; stops when dropped.
+    pub fn follow_file(&self, every: std::time::Duration) -> crate::AbortOnDrop {
+        let store = self.clone();
+        crate::AbortOnDrop(tokio::spawn(async move {
+            let path = store.home.settings_file();
+            let stamp = |p: &std::path::Path| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
+            let mut seen = stamp(&path);
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = stamp(&path);
+                if now != seen {
+                    seen = now;
+                    let s = store.clone();
+                    // A file that is being written is read whole: writers rename it into place.
+                    if tokio::task::spawn_blocking(move || s.reload()).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }))
+    }
+
+    fn publish(&self, settings: Settings) {
+        let alerts = settings.alerts.clone();
+        self.alerts.send_if_modified(|a| std::mem::replace(a, alerts.clone()) != alerts);
+        self.all.send_if_modified(|s| std::mem::replace(s, settings.clone()) != settings);
+    }
+
+    /// Held while a change is read, made and saved; released when dropped.
+    fn lock_file(&self) -> Result<std::fs::File, SaveError> {
+        let path = self.home.settings_file().with_extension("json.lock");
+        let failed = |source| SaveError { path: path.display().to_string(), source };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(failed)?;
+        }
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(failed)?;
+        file.lock().map_err(failed)?;
+        Ok(file)
     }
 }
 

@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery, Tolerance};
 use crokodial_core::edit::{default_dispositions, Disposition, EditRequest};
-use tokio::sync::Mutex;
 
 use crate::api::{ApiClient, EditReply};
-use crate::cache::{CacheError, EditResult, LeadCache, QueuedEdit, QueuedImport};
+use crate::cache::{CacheError, CacheHandle, EditResult, LeadCache, QueuedEdit, QueuedImport};
 use crate::error::ClientError;
 
 const CHANGES_PAGE: u32 = 1000;
@@ -69,7 +68,7 @@ pub struct SyncReport {
 
 /// Brings `cache` up to date from `api` (a logged-in client). The cache is locked only while a
 /// page is written, so it stays readable during a long first sync.
-pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncReport, SyncError> {
+pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let caps = api.capabilities().await?;
     // An edit that cannot go now never keeps the server's changes out.
@@ -95,14 +94,23 @@ pub async fn sync(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<SyncRepor
         tracing::warn!(%why, "a record that is not a lead, left out");
     }
     // The tenant's dispositions, for the picker; an old list is better than none.
-    let dispositions = api.dispositions().await;
-    let cache = cache.lock().await;
-    match dispositions {
-        Ok(d) => cache.set_meta(DISPOSITIONS, &serde_json::to_string(&d).map_err(CacheError::from)?)?,
-        Err(e) => tracing::warn!(error = %e, "cannot fetch the dispositions; keeping the last known"),
-    }
-    cache.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
-    Ok(SyncReport { pushed, mode, fetched, tolerance, cached: cache.count()?, took: started.elapsed() })
+    let dispositions = match api.dispositions().await {
+        Ok(d) => Some(serde_json::to_string(&d).map_err(CacheError::from)?),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot fetch the dispositions; keeping the last known");
+            None
+        }
+    };
+    let cached = cache
+        .run(move |c| {
+            if let Some(d) = dispositions {
+                c.set_meta(DISPOSITIONS, &d)?;
+            }
+            c.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
+            c.count()
+        })
+        .await?;
+    Ok(SyncReport { pushed, mode, fetched, tolerance, cached, took: started.elapsed() })
 }
 
 /// What [`push`] did with the outbox.
@@ -131,17 +139,17 @@ pub const EDIT_ATTEMPTS: u32 = 3;
 /// lead there (`GET /api/leads/:id` is 403 to every non-admin), and it keeps no versions. Its
 /// `PUT` sets the edit's fields and the last write wins; sent twice (after a crash), it sets the
 /// same values again.
-pub async fn push(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<PushReport, SyncError> {
-    if cache.lock().await.next_pending()?.is_none() {
+pub async fn push(api: &ApiClient, cache: &CacheHandle) -> Result<PushReport, SyncError> {
+    if cache.run(|c| c.next_pending()).await?.is_none() {
         return Ok(PushReport::default());
     }
     push_to(api, cache, api.capabilities().await?.lead_edits).await
 }
 
 /// [`push`] to a server that does (`ours`) or does not take queued edits.
-async fn push_to(api: &ApiClient, cache: &Mutex<LeadCache>, ours: bool) -> Result<PushReport, SyncError> {
+async fn push_to(api: &ApiClient, cache: &CacheHandle, ours: bool) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
-    let pending = cache.lock().await.pending()?;
+    let pending = cache.run(|c| c.pending()).await?;
     let mut held: HashSet<String> = HashSet::new();
     for queued in pending {
         if held.contains(&queued.lead_id) {
@@ -152,7 +160,8 @@ async fn push_to(api: &ApiClient, cache: &Mutex<LeadCache>, ours: bool) -> Resul
         let result = match sent {
             Ok(result) => result,
             Err(e) if matches!(e, ClientError::Server { status: 500.., .. }) => {
-                let attempts = cache.lock().await.retry_later(queued.op, &e.to_string())?;
+                let (op, why) = (queued.op, e.to_string());
+                let attempts = cache.run(move |c| c.retry_later(op, &why)).await?;
                 if attempts < EDIT_ATTEMPTS {
                     tracing::info!(error = %e, attempts, lead = %queued.lead_id, "the server failed an edit; kept for the next sync");
                     held.insert(queued.lead_id.clone());
@@ -172,7 +181,8 @@ async fn push_to(api: &ApiClient, cache: &Mutex<LeadCache>, ours: bool) -> Resul
                 report.failed += 1
             }
         }
-        cache.lock().await.finish_edit(queued.op, &result)?;
+        let op = queued.op;
+        cache.run(move |c| c.finish_edit(op, &result)).await?;
     }
     Ok(report)
 }
@@ -212,11 +222,11 @@ async fn send_put(api: &ApiClient, q: &QueuedEdit) -> Result<EditResult, ClientE
 /// batch ids, but it upserts by phone, so a batch resent after a crash updates, never duplicates.
 pub async fn send_imports(
     api: &ApiClient,
-    cache: &Mutex<LeadCache>,
+    cache: &CacheHandle,
     cancel: Option<&AtomicBool>,
     progress: &mut (dyn FnMut(&QueuedImport) + Send),
 ) -> Result<(), SyncError> {
-    if cache.lock().await.next_import_batch()?.is_none() {
+    if cache.run(|c| c.next_import_batch()).await?.is_none() {
         return Ok(());
     }
     send_imports_to(api, cache, api.capabilities().await?.lead_import, cancel, progress).await
@@ -224,15 +234,17 @@ pub async fn send_imports(
 
 async fn send_imports_to(
     api: &ApiClient,
-    cache: &Mutex<LeadCache>,
+    cache: &CacheHandle,
     ours: bool,
     cancel: Option<&AtomicBool>,
     progress: &mut (dyn FnMut(&QueuedImport) + Send),
 ) -> Result<(), SyncError> {
     loop {
-        let Some(batch) = cache.lock().await.next_import_batch()? else { return Ok(()) };
+        let Some(batch) = cache.run(|c| c.next_import_batch()).await? else { return Ok(()) };
+        let id = batch.import_id.clone();
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            cache.lock().await.cancel_import(&batch.import_id)?;
+            let id = id.clone();
+            cache.run(move |c| c.cancel_import(&id)).await?;
         } else {
             let sent =
                 if ours {
@@ -243,14 +255,16 @@ async fn send_imports_to(
                         .await
                         .map(|a| ImportStats { imported: a.stats.imported, updated: a.stats.updated, unchanged: 0 })
                 };
-            let c = &mut *cache.lock().await;
             match sent {
-                Ok(stats) => c.import_batch_sent(&batch, stats)?,
+                Ok(stats) => cache.run(move |c| c.import_batch_sent(&batch, stats)).await?,
                 Err(e) if is_for_later(&e) => return Err(e.into()),
-                Err(e) => c.fail_import(&batch.import_id, &e.to_string())?,
+                Err(e) => {
+                    let (id, why) = (id.clone(), e.to_string());
+                    cache.run(move |c| c.fail_import(&id, &why)).await?
+                }
             }
         }
-        if let Some(now) = cache.lock().await.import(&batch.import_id)? {
+        if let Some(now) = cache.run(move |c| c.import(&id)).await? {
             progress(&now);
         }
     }
@@ -279,8 +293,8 @@ fn meta_time(cache: &LeadCache, key: &str) -> Result<Option<DateTime<Utc>>, Cach
     Ok(cache.meta(key)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
 }
 
-async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, SyncError> {
-    let mut cursor: u64 = cache.lock().await.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+async fn sync_changes(api: &ApiClient, cache: &CacheHandle) -> Result<u64, SyncError> {
+    let mut cursor: u64 = cache.run(|c| c.meta(CURSOR)).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
     let mut fetched = 0;
     let mut next = Some(fetch_changes(api, cursor));
     while let Some(asked) = next.take() {
@@ -291,20 +305,23 @@ async fn sync_changes(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<u64, 
         };
         if page.cursor < cursor {
             // The server's history is not the one we followed (a reset database): start over.
-            cache.lock().await.set_meta(CURSOR, "0")?;
+            cache.run(|c| c.set_meta(CURSOR, "0")).await?;
             cursor = 0;
             next = Some(fetch_changes(api, cursor));
             continue;
         }
         // The next page is on its way while this one is stored.
         next = page.more.then(|| fetch_changes(api, page.cursor));
-        let mut c = cache.lock().await;
-        c.upsert_changes(&page.changes)?;
-        c.remove(&page.deleted)?;
         fetched += page.changes.len() as u64;
         cursor = page.cursor;
         // Saved with each page: an interrupted sync goes on from here next time.
-        c.set_meta(CURSOR, &cursor.to_string())?;
+        cache
+            .run(move |c| {
+                c.upsert_changes(&page.changes)?;
+                c.remove(&page.deleted)?;
+                c.set_meta(CURSOR, &page.cursor.to_string())
+            })
+            .await?;
     }
     Ok(fetched)
 }
@@ -321,16 +338,13 @@ fn fetch_changes(api: &ApiClient, after: u64) -> tokio::task::JoinHandle<Result<
 /// the first sync and then at least every [`FULL_SYNC_EVERY`], brings the changes made elsewhere
 /// to older leads and forgets the leads no longer there. It reads pages of 10,000 (the server's
 /// `getAllResults`), or of 100 if the server cannot answer one that big in time.
-async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMode, u64, Tolerance), SyncError> {
-    let (newest, full_at) = {
-        let c = cache.lock().await;
-        (meta_time(&c, NEWEST)?, meta_time(&c, FULL_AT)?)
-    };
+async fn sync_pages(api: &ApiClient, cache: &CacheHandle) -> Result<(SyncMode, u64, Tolerance), SyncError> {
+    let (newest, full_at) = cache.run(|c| Ok::<_, CacheError>((meta_time(c, NEWEST)?, meta_time(c, FULL_AT)?))).await?;
     let full = newest.is_none() || full_at.is_none_or(|at| Utc::now() - at > FULL_SYNC_EVERY);
     let started = Utc::now();
     // Leads cached while the book is read (live ones) may be missing from its pages: only those
     // cached before it can be found gone.
-    let before: Vec<String> = if full { cache.lock().await.ids()? } else { Vec::new() };
+    let before: Vec<String> = if full { cache.run(|c| c.ids()).await? } else { Vec::new() };
     let mut tolerance = Tolerance::default();
     let mut seen: HashSet<String> = HashSet::new();
     let (mut fetched, mut newest_seen) = (0u64, newest);
@@ -351,7 +365,7 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
             Err(e) => {
                 if full {
                     // Tried: the next syncs are quick ones until the next full read is due.
-                    cache.lock().await.set_meta(FULL_AT, &started.to_rfc3339())?;
+                    cache.run(move |c| c.set_meta(FULL_AT, &started.to_rfc3339())).await?;
                 }
                 return Err(e.into());
             }
@@ -365,26 +379,59 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
         }
         tolerance.absorb(found.tolerance);
         // In parts, so the feed and the list never wait long for the cache.
-        for part in found.leads.chunks(WRITE_PART) {
-            cache.lock().await.upsert(part, None)?;
+        let (count, pages) = (found.leads.len(), found.pagination.pages);
+        let mut leads = found.leads;
+        while !leads.is_empty() {
+            let rest = leads.split_off(leads.len().min(WRITE_PART));
+            let part = std::mem::replace(&mut leads, rest);
+            cache.run(move |c| c.upsert(&part, None)).await?;
         }
-        fetched += found.leads.len() as u64;
-        if reached_cached || found.leads.len() < size || page >= found.pagination.pages {
+        fetched += count as u64;
+        if reached_cached || count < size || page >= pages {
             break;
         }
         page += 1;
     }
-    let mut c = cache.lock().await;
+    let seen_all = full && seen.len() as u64 >= total;
+    cache
+        .run(move |c| {
+            finish_pages(
+                c,
+                full,
+                seen_all,
+                before,
+                &seen,
+                newest.is_none() && fetched >= COMPACT_AFTER,
+                newest_seen,
+                started,
+            )
+        })
+        .await?;
+    Ok((SyncMode::Pages { full }, fetched, tolerance))
+}
+
+/// Ends a read of the book: forgets the leads gone, compacts a first big book, keeps the marks.
+#[allow(clippy::too_many_arguments)]
+fn finish_pages(
+    c: &mut LeadCache,
+    full: bool,
+    seen_all: bool,
+    before: Vec<String>,
+    seen: &HashSet<String>,
+    compact: bool,
+    newest_seen: Option<DateTime<Utc>>,
+    started: DateTime<Utc>,
+) -> Result<(), CacheError> {
     // Leads of the same instant come in no defined order, and a deletion during the read shifts
     // the pages: only a read that saw the whole book can tell what is gone.
-    if full && seen.len() as u64 >= total {
+    if seen_all {
         let gone: Vec<String> = before.into_iter().filter(|id| !seen.contains(id)).collect();
         if !gone.is_empty() {
             tracing::info!(gone = gone.len(), "leads no longer on the server, forgotten");
             c.remove(&gone)?;
         }
     }
-    if newest.is_none() && fetched >= COMPACT_AFTER {
+    if compact {
         // The first book came newest first: its pages are part empty until rewritten (100,000
         // leads: 1.1 s, and 2.7 instead of 2.3 times the size of the same leads as CSV).
         c.compact()?;
@@ -395,5 +442,5 @@ async fn sync_pages(api: &ApiClient, cache: &Mutex<LeadCache>) -> Result<(SyncMo
     if full {
         c.set_meta(FULL_AT, &started.to_rfc3339())?;
     }
-    Ok((SyncMode::Pages { full }, fetched, tolerance))
+    Ok(())
 }

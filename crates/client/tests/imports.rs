@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{ImportState, LeadCache};
+use crokodial_client::cache::{CacheHandle, ImportState, LeadCache};
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, Control, MappingChoice, Staged};
 use crokodial_client::secrets::Sensitive;
@@ -15,7 +15,6 @@ use crokodial_client::sync;
 use crokodial_core::api::{ImportBatch, LeadQuery};
 use crokodial_testkit::legacy::{self, LegacyServer};
 use crokodial_testkit::TestServer;
-use tokio::sync::Mutex;
 
 /// A file of `rows` leads in a layout no vendor uses (so it is mapped by its header names), with
 /// one row that has no phone or email.
@@ -30,7 +29,7 @@ fn lead_file(dir: &Path, rows: usize) -> PathBuf {
     path
 }
 
-fn stage(home: &Home, cache: &Mutex<LeadCache>, path: &Path) -> Staged {
+fn stage(home: &Home, cache: &CacheHandle, path: &Path) -> Staged {
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
     let staged = import::stage(
@@ -56,7 +55,7 @@ async fn a_file_reaches_our_server_once_even_when_a_batch_is_resent_after_a_cras
     let api = api.with_token(Sensitive(token));
     let dir = tempfile::tempdir().unwrap();
     let home = Home::at(dir.path().join("home"));
-    let cache = std::sync::Arc::new(Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap()));
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
     let path = lead_file(dir.path(), 2500);
     // A webhook lead of one of the file's people, already in the cache.
     server
@@ -75,16 +74,16 @@ async fn a_file_reaches_our_server_once_even_when_a_batch_is_resent_after_a_cras
     assert!(staged.tag.starts_with("agency leads.csv 20"), "a file of no known vendor by its name: {}", staged.tag);
 
     // The server takes the first batch, but the app dies before it marks it sent.
-    let first = cache.lock().await.next_import_batch().unwrap().unwrap();
+    let first = cache.blocking().next_import_batch().unwrap().unwrap();
     api.import_batch(&ImportBatch { batch_id: first.batch_id(), leads: first.leads.clone() }).await.unwrap();
 
     let mut reports = Vec::new();
     sync::send_imports(&api, &cache, None, &mut |q| reports.push(q.sent)).await.unwrap();
     assert_eq!(reports, [2000, 2500]);
-    let done = cache.lock().await.import(&staged.id).unwrap().unwrap();
+    let done = cache.blocking().import(&staged.id).unwrap().unwrap();
     assert_eq!((done.state, done.sent, done.stats.imported, done.stats.updated), (ImportState::Sent, 2500, 2499, 1));
     sync::sync(&api, &cache).await.unwrap();
-    assert_eq!(cache.lock().await.facets().unwrap().batches, [(staged.tag.clone(), 2500)], "the updated lead too");
+    assert_eq!(cache.blocking().facets().unwrap().batches, [(staged.tag.clone(), 2500)], "the updated lead too");
     let page = api.leads(&LeadQuery { limit: Some(10), ..LeadQuery::default() }).await.unwrap();
     assert_eq!(page.pagination.total, 2500, "the resent batch and the webhook lead added nothing");
     assert!(page
@@ -98,7 +97,7 @@ async fn a_file_reaches_our_server_once_even_when_a_batch_is_resent_after_a_cras
         tokio::task::spawn_blocking(move || stage(&home, &cache, &path)).await.unwrap()
     };
     sync::send_imports(&api, &cache, None, &mut |_| ()).await.unwrap();
-    let second = cache.lock().await.import(&again.id).unwrap().unwrap();
+    let second = cache.blocking().import(&again.id).unwrap().unwrap();
     assert_eq!((second.stats.imported, second.stats.unchanged), (0, 2500));
 }
 
@@ -110,7 +109,7 @@ async fn the_deployed_server_gets_nextgen_uploads_under_its_row_cap() {
     let api = api.with_token(Sensitive(token));
     let dir = tempfile::tempdir().unwrap();
     let home = Home::at(dir.path().join("home"));
-    let cache = std::sync::Arc::new(Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap()));
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
     let path = lead_file(dir.path(), 2500);
     let staged = {
         let (home, cache, path) = (home.clone(), cache.clone(), path.clone());
@@ -125,6 +124,6 @@ async fn the_deployed_server_gets_nextgen_uploads_under_its_row_cap() {
     // formatted.
     assert!(leads.iter().all(|l| l.zipcode.as_deref() == Some("2134")
         && l.phone.as_ref().is_some_and(|p| p.len() == 14 && p.starts_with('('))));
-    let done = cache.lock().await.import(&staged.id).unwrap().unwrap();
+    let done = cache.blocking().import(&staged.id).unwrap().unwrap();
     assert_eq!((done.state, done.stats.imported), (ImportState::Sent, 2500));
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crokodial_client::alert::AlertPlayer;
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{EditState, LeadCache, SharedCache};
+use crokodial_client::cache::{CacheHandle, EditState, LeadCache};
 use crokodial_client::feed::{Change, FeedEvent, LeadArrival, LeadFeed};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::settings::AlertSettings;
@@ -18,7 +18,7 @@ use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::LeadSource;
 use crokodial_testkit::legacy::{self, LegacyServer, WebApp, WebAppTimings};
 use serde_json::json;
-use tokio::sync::{watch, Mutex};
+use tokio::sync::watch;
 use tokio::time::timeout;
 
 async fn login(server: &LegacyServer, email: &str) -> ApiClient {
@@ -27,13 +27,13 @@ async fn login(server: &LegacyServer, email: &str) -> ApiClient {
     api.with_token(Sensitive(token))
 }
 
-fn cache() -> (tempfile::TempDir, SharedCache) {
+fn cache() -> (tempfile::TempDir, CacheHandle) {
     let dir = tempfile::tempdir().unwrap();
     let cache = LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap();
-    (dir, std::sync::Arc::new(Mutex::new(cache)))
+    (dir, CacheHandle::new(cache))
 }
 
-fn feed(api: &ApiClient, cache: &SharedCache) -> LeadFeed {
+fn feed(api: &ApiClient, cache: &CacheHandle) -> LeadFeed {
     let silent = watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
     LeadFeed::start(api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone())
 }
@@ -49,7 +49,7 @@ async fn next(feed: &mut LeadFeed) -> FeedEvent {
 
 async fn next_lead(feed: &mut LeadFeed) -> LeadArrival {
     match next(feed).await {
-        FeedEvent::Lead(lead) => lead,
+        FeedEvent::Lead(lead) => *lead,
         FeedEvent::Changed(change) => panic!("a lead, not {change:?}"),
     }
 }
@@ -68,7 +68,7 @@ fn leads_of(events: &[FeedEvent]) -> Vec<Option<String>> {
     events
         .iter()
         .filter_map(|e| match e {
-            FeedEvent::Lead(l) => Some(l.lead.lead_id.clone()),
+            FeedEvent::Lead(l) => Some(Some(l.lead.id.clone())),
             FeedEvent::Changed(_) => None,
         })
         .collect()
@@ -89,10 +89,10 @@ async fn edits_reach_the_deployed_server_and_one_it_refuses_never_stops_the_sync
         let (_dir, cache) = cache();
         sync::sync(&api, &cache).await.unwrap();
         let admin = email == legacy::ADMIN_EMAIL;
-        assert_eq!(cache.lock().await.get(&orphan).unwrap().is_some(), admin, "{email}");
+        assert_eq!(cache.blocking().get(&orphan).unwrap().is_some(), admin, "{email}");
 
         {
-            let mut c = cache.lock().await;
+            let mut c = cache.blocking();
             c.queue_edit(&ids[0], dispose("Quoted")).unwrap();
             c.queue_edit(&ids[0], LeadEdit::from([(EditField::Notes, "called".to_owned())])).unwrap();
             c.queue_edit(&ids[1], dispose("SOLD")).unwrap();
@@ -111,8 +111,8 @@ async fn edits_reach_the_deployed_server_and_one_it_refuses_never_stops_the_sync
         let p = report.pushed;
         assert_eq!((p.synced, p.held, p.failed), (1, 2, if admin { 2 } else { 1 }), "{email}: {p:?}");
         assert_eq!(server.lead(&ids[1]).unwrap().disposition.as_deref(), Some("SOLD"));
-        assert!(cache.lock().await.get(&newer).unwrap().is_some(), "{email}: the pull went on");
-        let history = cache.lock().await.history(&ids[2]).unwrap();
+        assert!(cache.blocking().get(&newer).unwrap().is_some(), "{email}: the pull went on");
+        let history = cache.blocking().history(&ids[2]).unwrap();
         assert_eq!(history[0].state, EditState::Failed);
         assert!(history[0].detail.as_deref().unwrap().contains("not in your list"), "{:?}", history[0].detail);
 
@@ -123,13 +123,13 @@ async fn edits_reach_the_deployed_server_and_one_it_refuses_never_stops_the_sync
         assert_eq!((lead.disposition.as_deref(), lead.notes.as_deref()), (Some("Quoted"), Some("called")));
 
         // A server error every time: failed after a few syncs, with the reason, and each sync goes on.
-        cache.lock().await.queue_edit(&ids[1], dispose("Brokie")).unwrap();
+        cache.blocking().queue_edit(&ids[1], dispose("Brokie")).unwrap();
         server.fail_puts(100);
         for attempt in 1..=EDIT_ATTEMPTS {
             let p = sync::sync(&api, &cache).await.unwrap().pushed;
             assert_eq!(p.failed, u64::from(attempt == EDIT_ATTEMPTS), "{email}: attempt {attempt}");
         }
-        let last = cache.lock().await.history(&ids[1]).unwrap().remove(0); // newest first
+        let last = cache.blocking().history(&ids[1]).unwrap().remove(0); // newest first
         assert_eq!(last.state, EditState::Failed);
         assert!(last.detail.unwrap().contains("kept failing"));
         assert!(server.puts() > 0);
@@ -201,10 +201,10 @@ async fn an_upload_rings_nobody_and_tells_its_uploader_once() {
     let changes: Vec<&Change> =
         heard.iter().filter_map(|e| if let FeedEvent::Changed(c) = e { Some(c) } else { None }).collect();
     assert_eq!(changes, [&Change::Uploaded { leads: 200 }], "one quiet summary");
-    assert_eq!(rep_cache.lock().await.count().unwrap(), 200, "and the list has them");
+    assert_eq!(rep_cache.blocking().count().unwrap(), 200, "and the list has them");
 
     assert!(admin_heard.is_empty(), "another tenant's upload: nothing");
-    assert_eq!(admin_cache.lock().await.count().unwrap(), 0);
+    assert_eq!(admin_cache.blocking().count().unwrap(), 0);
 
     // An upload while the connection is down: its rows are found by the catch-up, and not rung.
     server.drop_sockets();
@@ -218,7 +218,7 @@ async fn an_upload_rings_nobody_and_tells_its_uploader_once() {
     let heard = during(&mut rep_feed, Duration::from_secs(4)).await;
     assert!(leads_of(&heard).is_empty(), "no lead rings after the reconnect either");
     assert!(heard.iter().any(|e| matches!(e, FeedEvent::Changed(Change::Uploaded { leads: 50 }))), "{}", heard.len());
-    assert_eq!(rep_cache.lock().await.count().unwrap(), 250);
+    assert_eq!(rep_cache.blocking().count().unwrap(), 250);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -237,17 +237,17 @@ async fn a_webhook_lead_rings_once_with_its_phone_and_only_for_its_owner() {
     let id = body["leadId"].as_str().unwrap().to_owned();
     // The webhook's leads belong to the first admin.
     let lead = next_lead(&mut admin_feed).await;
-    assert_eq!(lead.lead.lead_id.as_deref(), Some(id.as_str()), "the stub is not shown");
+    assert_eq!(lead.lead.id, id, "the stub is not shown");
     assert!(lead.announce && lead.alert.is_some());
     assert_eq!(lead.lead.phone.as_deref(), Some("3125550199"));
     assert!(sent.elapsed() < Duration::from_secs(2), "{:?}", sent.elapsed());
-    let cached = admin_cache.lock().await.get(&id).unwrap().expect("the list has it, whole");
+    let cached = admin_cache.blocking().get(&id).unwrap().expect("the list has it, whole");
     assert_eq!((cached.phone.as_deref(), cached.source), (Some("3125550199"), Some(LeadSource::NextGen)));
     assert!(during(&mut admin_feed, Duration::from_secs(1)).await.is_empty(), "once");
 
     // The rep heard of it too, and it is not theirs: never shown, never rung.
     assert!(during(&mut rep_feed, Duration::from_secs(3)).await.is_empty());
-    assert_eq!(rep_cache.lock().await.get(&id).unwrap(), None);
+    assert_eq!(rep_cache.blocking().get(&id).unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -288,7 +288,7 @@ async fn changes_made_elsewhere_reach_the_cache() {
     server.notes_elsewhere(&ids[0], "spoke to her husband");
     let FeedEvent::Changed(change) = next(&mut feed).await else { panic!("a change") };
     assert_eq!(change, Change::Notes { lead_id: ids[0].clone() });
-    assert_eq!(cache.lock().await.get(&ids[0]).unwrap().unwrap().notes.as_deref(), Some("spoke to her husband"));
+    assert_eq!(cache.blocking().get(&ids[0]).unwrap().unwrap().notes.as_deref(), Some("spoke to her husband"));
     server.notes_elsewhere(&other, "someone else's");
     assert!(during(&mut feed, Duration::from_millis(500)).await.is_empty(), "another tenant's lead");
 
@@ -296,11 +296,11 @@ async fn changes_made_elsewhere_reach_the_cache() {
     server.edit_elsewhere(&ids[1], EditField::Disposition, "Appointment");
     server.delete_elsewhere(&ids[2]);
     assert_eq!(sync::sync(&api, &cache).await.unwrap().mode, SyncMode::Pages { full: false });
-    assert!(cache.lock().await.get(&ids[2]).unwrap().is_some(), "a quick sync reads new leads only");
-    sync::want_full_sync(&*cache.lock().await).unwrap();
+    assert!(cache.blocking().get(&ids[2]).unwrap().is_some(), "a quick sync reads new leads only");
+    sync::want_full_sync(&cache.blocking()).unwrap();
     let full = sync::sync(&api, &cache).await.unwrap();
     assert_eq!(full.mode, SyncMode::Pages { full: true });
-    let c = cache.lock().await;
+    let c = cache.blocking();
     assert_eq!(c.get(&ids[1]).unwrap().unwrap().disposition.as_deref(), Some("Appointment"));
     assert_eq!(c.get(&ids[2]).unwrap(), None, "deleted elsewhere, forgotten here");
     assert_eq!(c.get(&other).unwrap(), None);
@@ -330,7 +330,7 @@ async fn odd_records_are_read_whole_and_never_fail_a_page() {
     assert_eq!(report.cached, 4);
     assert_eq!(report.tolerance.set_aside, [(ringy.clone(), "source".to_owned())]);
 
-    let c = cache.lock().await;
+    let c = cache.blocking();
     let odd = c.get(&ringy).unwrap().unwrap();
     assert_eq!((odd.source, odd.status.as_deref()), (None, Some("complete")));
     assert_eq!(odd.extra["source"], "Ringy", "kept as sent");
@@ -376,7 +376,7 @@ async fn after_a_drop_the_leads_missed_are_found_in_the_list_once_each() {
     wait_for(&feed, |s| *s == ConnectionState::Live).await;
 
     let (_, first) = server.post_webhook(json!({"first_name": "Ann", "phone": "3125550110"})).await;
-    assert_eq!(next_lead(&mut feed).await.lead.lead_id.as_deref(), first["leadId"].as_str());
+    assert_eq!(Some(next_lead(&mut feed).await.lead.id.as_str()), first["leadId"].as_str());
 
     // A restart: the sockets end with no close frame; leads arrive meanwhile, never replayed.
     server.drop_sockets();
@@ -397,7 +397,7 @@ async fn after_a_drop_the_leads_missed_are_found_in_the_list_once_each() {
     for _ in &missed {
         let lead = next_lead(&mut feed).await;
         assert!(lead.announce);
-        got.push(lead.lead.lead_id.unwrap());
+        got.push(lead.lead.id);
     }
     got.sort();
     let mut want = missed.clone();

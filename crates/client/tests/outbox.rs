@@ -9,14 +9,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{EditState, LeadCache, OutboxCounts};
+use crokodial_client::cache::{CacheHandle, EditState, LeadCache, OutboxCounts};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::sync;
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_testkit::legacy::{self, LegacyServer};
 use crokodial_testkit::TestServer;
 use serde_json::json;
-use tokio::sync::Mutex;
 
 fn dispose(value: &str) -> LeadEdit {
     LeadEdit::from([(EditField::Disposition, value.to_owned())])
@@ -33,7 +32,7 @@ async fn client(server: &TestServer, email: &str, password: &str) -> ApiClient {
 }
 
 /// A server with `n` leads for one rep, and that rep's client and synced cache.
-async fn book(n: usize) -> (TestServer, ApiClient, tempfile::TempDir, Mutex<LeadCache>, Vec<String>) {
+async fn book(n: usize) -> (TestServer, ApiClient, tempfile::TempDir, CacheHandle, Vec<String>) {
     let server = TestServer::start(false).await.unwrap();
     let rep = server.admin("outbox@agency.test").await.unwrap();
     let mut ids = Vec::new();
@@ -43,7 +42,7 @@ async fn book(n: usize) -> (TestServer, ApiClient, tempfile::TempDir, Mutex<Lead
     }
     let api = client(&server, &rep.email, &rep.password).await;
     let dir = tempfile::tempdir().unwrap();
-    let cache = Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
     sync::sync(&api, &cache).await.unwrap();
     (server, api, dir, cache, ids)
 }
@@ -62,14 +61,14 @@ async fn edits_made_offline_reach_our_server_once_and_conflicts_are_surfaced() {
     // Offline: the edits are kept and shown; the push fails and leaves them pending, in order.
     let offline = ApiClient::new("http://127.0.0.1:9").unwrap().with_token(Sensitive("t".into()));
     {
-        let mut c = cache.lock().await;
+        let mut c = cache.blocking();
         c.queue_edit(a, dispose("Quoted")).unwrap();
         c.queue_edit(a, note("wants a PPO")).unwrap();
         c.queue_edit(b, dispose("Appointment")).unwrap();
         assert_eq!(c.get(a).unwrap().unwrap().disposition.as_deref(), Some("Quoted"));
     }
     assert!(sync::push(&offline, &cache).await.is_err());
-    assert_eq!(cache.lock().await.outbox_counts().unwrap().pending, 3);
+    assert_eq!(cache.blocking().outbox_counts().unwrap().pending, 3);
 
     // A colleague changes lead b's disposition meanwhile.
     api.update_lead(b, &dispose("SOLD")).await.unwrap();
@@ -79,13 +78,18 @@ async fn edits_made_offline_reach_our_server_once_and_conflicts_are_surfaced() {
     let on_server = api.lead(a).await.unwrap();
     assert_eq!((on_server.disposition.as_deref(), on_server.notes.as_deref()), (Some("Quoted"), Some("wants a PPO")));
     assert_eq!(api.lead(b).await.unwrap().disposition.as_deref(), Some("SOLD"), "not overwritten");
-    let c = cache.lock().await;
-    assert_eq!(c.get(b).unwrap().unwrap().disposition.as_deref(), Some("SOLD"), "the cache shows the server's value");
-    let history = c.history(b).unwrap();
-    assert_eq!(history[0].state, EditState::Conflict);
-    assert!(history[0].detail.as_deref().unwrap().contains("SOLD"), "{:?}", history[0].detail);
-    assert_eq!(c.outbox_counts().unwrap(), OutboxCounts { pending: 0, conflict: 1, failed: 0 });
-    drop(c);
+    {
+        let c = cache.blocking();
+        assert_eq!(
+            c.get(b).unwrap().unwrap().disposition.as_deref(),
+            Some("SOLD"),
+            "the cache shows the server's value"
+        );
+        let history = c.history(b).unwrap();
+        assert_eq!(history[0].state, EditState::Conflict);
+        assert!(history[0].detail.as_deref().unwrap().contains("SOLD"), "{:?}", history[0].detail);
+        assert_eq!(c.outbox_counts().unwrap(), OutboxCounts { pending: 0, conflict: 1, failed: 0 });
+    }
 
     // Pushing again sends nothing more.
     let before = server_seq(&server);
@@ -103,11 +107,11 @@ async fn against_the_deployed_server_an_edit_is_put_without_reading_the_lead() {
     let token = api.login(legacy::EMAIL, legacy::PASSWORD).await.unwrap().token;
     let api = api.with_token(Sensitive(token));
     let dir = tempfile::tempdir().unwrap();
-    let cache = Mutex::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
+    let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap());
     sync::sync(&api, &cache).await.unwrap();
 
     {
-        let mut c = cache.lock().await;
+        let mut c = cache.blocking();
         c.queue_edit(&ids[0], dispose("Quoted")).unwrap();
         c.queue_edit(&ids[1], note("call back Friday")).unwrap();
         c.queue_edit(&ids[2], dispose("No Contact")).unwrap();
@@ -122,7 +126,7 @@ async fn against_the_deployed_server_an_edit_is_put_without_reading_the_lead() {
     assert_eq!(server.lead(&ids[0]).unwrap().disposition.as_deref(), Some("Quoted"));
     assert_eq!(server.lead(&ids[1]).unwrap().notes.as_deref(), Some("call back Friday"), "the same again");
     assert_eq!(server.lead(&ids[2]).unwrap().disposition.as_deref(), Some("No Contact"), "the last write wins");
-    assert_eq!(cache.lock().await.get(&ids[2]).unwrap().unwrap().disposition.as_deref(), Some("No Contact"));
+    assert_eq!(cache.blocking().get(&ids[2]).unwrap().unwrap().disposition.as_deref(), Some("No Contact"));
 }
 
 // --- Crash safety -------------------------------------------------------------------------------
@@ -173,7 +177,7 @@ fn outbox_child() {
                 .unwrap()
                 .with_token(Sensitive(std::env::var(TOKEN).unwrap()));
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(sync::push(&api, &Mutex::new(cache))).unwrap();
+            rt.block_on(sync::push(&api, &CacheHandle::new(cache))).unwrap();
         }
         other => panic!("unknown role {other}"),
     }
@@ -240,15 +244,15 @@ async fn outbox_survives_sigkill_mid_write_and_mid_replay() {
     assert!(after_kill.pending > 0, "killed before the end: {after_kill:?}");
 
     // 3. The next replay finishes the job: every edit applied exactly once.
-    let cache = Mutex::new(LeadCache::open_at(&path).unwrap());
+    let cache = CacheHandle::new(LeadCache::open_at(&path).unwrap());
     sync::push(&api, &cache).await.unwrap();
-    assert_eq!(cache.lock().await.outbox_counts().unwrap(), OutboxCounts::default(), "all synced");
+    assert_eq!(cache.blocking().outbox_counts().unwrap(), OutboxCounts::default(), "all synced");
     assert_eq!(server_seq(&server) - seq_before, total, "one change on the server per queued edit");
     let conn = rusqlite::Connection::open(server.db_path()).unwrap();
     let applied: i64 = conn.query_row("SELECT count(DISTINCT key) FROM lead_edits", [], |r| r.get(0)).unwrap();
     assert_eq!(applied as u64, total);
     for id in &ids {
-        let cached = cache.lock().await.get(id).unwrap().unwrap();
+        let cached = cache.blocking().get(id).unwrap().unwrap();
         assert_eq!(api.lead(id).await.unwrap().notes, cached.notes, "the server has the last note");
     }
 }

@@ -3,7 +3,7 @@
 
 use crokodial_client::alert::AlertPlayer;
 use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{CacheQuery, LeadCache};
+use crokodial_client::cache::{CacheHandle, CacheQuery, LeadCache};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::settings::AlertSettings;
@@ -11,17 +11,16 @@ use crokodial_client::sync::{self, SyncMode};
 use crokodial_testkit::legacy::{self, LegacyServer};
 use crokodial_testkit::TestServer;
 use serde_json::json;
-use tokio::sync::Mutex;
 
-fn cache() -> (tempfile::TempDir, Mutex<LeadCache>) {
+fn cache() -> (tempfile::TempDir, CacheHandle) {
     let dir = tempfile::tempdir().unwrap();
     let cache = LeadCache::open_at(&dir.path().join("cache.sqlite")).unwrap();
-    (dir, Mutex::new(cache))
+    (dir, CacheHandle::new(cache))
 }
 
-fn names(cache: &Mutex<LeadCache>, search: &str) -> Vec<String> {
+fn names(cache: &CacheHandle, search: &str) -> Vec<String> {
     let q = CacheQuery { search: Some(search.into()), limit: 100, ..CacheQuery::default() };
-    cache.try_lock().unwrap().page(&q).unwrap().0.into_iter().map(|l| l.name).collect()
+    cache.blocking().page(&q).unwrap().0.into_iter().map(|l| l.name).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -52,7 +51,7 @@ async fn from_our_server_the_first_sync_takes_the_book_and_later_ones_only_chang
     assert_eq!((second.fetched, second.cached), (2, 1_051));
     assert_eq!(names(&cache, "renamed"), ["Renamed"]);
     assert!(!names(&cache, "lead7").contains(&"Lead7".to_owned()), "the old name is gone from the index");
-    assert!(sync::last_synced(&cache.try_lock().unwrap()).unwrap().is_some());
+    assert!(sync::last_synced(&cache.blocking()).unwrap().is_some());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,7 +85,6 @@ async fn live_leads_are_cached_before_they_are_handed_out() {
     let token = ApiClient::new(&server.url()).unwrap().login(&admin.email, &admin.password).await.unwrap().token;
     let api = ApiClient::new(&server.url()).unwrap().with_token(Sensitive(token));
     let (_dir, cache) = cache();
-    let cache = std::sync::Arc::new(cache);
     let silent = tokio::sync::watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
     let mut feed = LeadFeed::start(&api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone());
     let mut state = feed.state();
@@ -96,8 +94,8 @@ async fn live_leads_are_cached_before_they_are_handed_out() {
     let id = server.post_nextgen(&admin.webhook, body).await.unwrap();
     let event = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next()).await.unwrap().unwrap();
     let crokodial_client::feed::FeedEvent::Lead(event) = event else { panic!("a lead") };
-    assert_eq!(event.lead.lead_id.as_deref(), Some(id.as_str()));
-    let cached = cache.lock().await.get(&id).unwrap().expect("in the cache when handed out");
+    assert_eq!(Some(event.lead.id.as_str()), Some(id.as_str()));
+    let cached = cache.blocking().get(&id).unwrap().expect("in the cache when handed out");
     assert_eq!((cached.name.as_str(), cached.city.as_deref()), ("Cached Live", Some("Joliet")));
     assert_eq!(names(&cache, "0177"), ["Cached Live"]);
 }

@@ -432,7 +432,7 @@ pub struct WebhookAck {
     pub process_ms: f64,
 }
 
-pub use query::{LeadQuery, QueryError, SortBy, SortDirection};
+pub use query::{LeadQuery, QueryError, SortBy, SortDirection, NO_DISPOSITION};
 
 pub mod query {
     use std::fmt;

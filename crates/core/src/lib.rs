@@ -17,3 +17,9 @@ pub mod tz;
 pub mod ws;
 
 pub use lead::{Lead, LeadSource, WireLead};
+
+/// A time as RFC 3339 UTC text to the millisecond (`2026-12-07T19:47:49.123Z`): how times cross
+/// the wire and are stored. Fixed width, so such texts sort as the times they name.
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -4,7 +4,7 @@
 //! what the server did with it, so a crash between the two resends it, and the server (which
 //! takes a batch once per id, or upserts by phone) does not duplicate it.
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use crokodial_core::api::ImportStats;
 use crokodial_core::Lead;
 use rusqlite::{params, OptionalExtension};
@@ -79,7 +79,7 @@ impl LeadCache {
         tx.execute("DELETE FROM imports WHERE state = 'reading'", [])?;
         tx.execute(
             "INSERT INTO imports (id, tag, file, made_at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, tag, file, Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)],
+            params![id, tag, file, crokodial_core::rfc3339(Utc::now())],
         )?;
         tx.commit()?;
         Ok(())

@@ -12,18 +12,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use crokodial_core::api::LeadChange;
 use crokodial_core::edit::{self, EditError, EditField, LeadEdit};
 use crokodial_core::lead::WIRE_KEYS;
-use crokodial_core::{Lead, LeadSource};
+use crokodial_core::{rfc3339, Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 use rusqlite_migration::{Migrations, M};
 
 use crate::home::Home;
 
+mod handle;
 mod imports;
+pub use handle::CacheHandle;
 pub use imports::{ImportBatchToSend, ImportState, QueuedImport};
 
 /// Schema steps, tracked in SQLite's `user_version`. Append only: never edit a shipped step.
@@ -229,6 +231,10 @@ pub enum CacheError {
     Folder { path: String, source: std::io::Error },
     #[error("lead {0} is not in the local cache; sync first")]
     NotCached(String),
+    #[error("no such edit of this lead")]
+    NoSuchEdit,
+    #[error("the local list cannot be sorted by {0}")]
+    Unsorted(&'static str),
     #[error(transparent)]
     Edit(#[from] EditError),
 }
@@ -324,29 +330,17 @@ pub struct CacheQuery {
     pub offset: u32,
 }
 
-/// The `disposition` filter value that matches leads without one, as on the server.
-pub const NO_DISPOSITION: &str = "No Disposition";
+pub use crokodial_core::api::{SortBy, NO_DISPOSITION};
 
-/// The list's orders (the contract's sorts that the cache keeps columns for).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SortBy {
-    #[default]
-    CreatedAt,
-    Name,
-    State,
-    Disposition,
-}
-
-impl SortBy {
-    fn column(self) -> &'static str {
-        match self {
-            Self::CreatedAt => "l.key",
-            Self::Name => "l.name COLLATE NOCASE",
-            Self::State => "l.state",
-            Self::Disposition => "l.disposition COLLATE NOCASE",
-        }
-    }
+/// The column a list order reads; the cache keeps columns for the orders the list offers.
+fn order_column(sort: SortBy) -> Result<&'static str, CacheError> {
+    Ok(match sort {
+        SortBy::CreatedAt => "l.key",
+        SortBy::Name => "l.name COLLATE NOCASE",
+        SortBy::State => "l.state",
+        SortBy::Disposition => "l.disposition COLLATE NOCASE",
+        SortBy::Email | SortBy::Phone | SortBy::TimeZone => return Err(CacheError::Unsorted(sort.as_str())),
+    })
 }
 
 /// The values the list can be filtered on, with how many leads have each.
@@ -362,9 +356,6 @@ pub struct Facets {
 pub struct LeadCache {
     conn: Connection,
 }
-
-/// The cache as the engine's tasks share it (the lead feed writes, sync writes, the UI reads).
-pub type SharedCache = std::sync::Arc<tokio::sync::Mutex<LeadCache>>;
 
 impl LeadCache {
     /// The cache file of `user_id` on `server_url`, under the profile directory.
@@ -535,7 +526,10 @@ impl LeadCache {
         // Ties (and leads without the sorted value) keep the newest first.
         let order = match q.sort {
             SortBy::CreatedAt => format!("{key} {dir}"),
-            other => format!("{} IS NULL, {} {dir}, {key} DESC", other.column(), other.column()),
+            other => {
+                let column = order_column(other)?;
+                format!("{column} IS NULL, {column} {dir}, {key} DESC")
+            }
         };
         // The page is chosen on the narrow list rows; only its leads are read whole.
         args.push(Value::Integer(limit.into()));
@@ -606,7 +600,7 @@ impl LeadCache {
                 queued.lead_id,
                 serde_json::to_string(&queued.fields)?,
                 serde_json::to_string(&queued.base)?,
-                iso(queued.made_at)
+                rfc3339(queued.made_at)
             ],
         )?;
         let op = tx.last_insert_rowid();
@@ -652,7 +646,7 @@ impl LeadCache {
         };
         tx.execute(
             "UPDATE outbox SET state = ?2, detail = ?3, done_at = ?4 WHERE op = ?1",
-            params![op, state.as_str(), detail, iso(Utc::now())],
+            params![op, state.as_str(), detail, rfc3339(Utc::now())],
         )?;
         if let Some(lead) = lead {
             // The answer does not say the change's sequence number: the copy keeps the one it had.
@@ -729,10 +723,6 @@ impl LeadCache {
         )?;
         Ok(())
     }
-}
-
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// Writes leads as the server sent them, with the rep's edits not yet on the server applied over

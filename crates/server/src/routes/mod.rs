@@ -67,7 +67,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         server: "crokodial-server".into(),
         port: state.port,
         uptime: state.started.elapsed().as_secs_f64(),
-        timestamp: crate::store::iso(Utc::now()),
+        timestamp: crokodial_core::rfc3339(Utc::now()),
     })
 }
 

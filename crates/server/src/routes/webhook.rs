@@ -16,7 +16,8 @@ use crokodial_core::LeadSource;
 use crate::auth::{new_object_id, AdminUser};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, iso, Change, WebhookCredentials};
+use crate::store::{self, Change, WebhookCredentials};
+use crokodial_core::rfc3339;
 
 /// `GET /api/integrations/nextgen/credentials`: the caller's tenant's credentials (admins only).
 pub async fn credentials(
@@ -59,7 +60,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub(crate) fn lead_event(change: &Change, is_new: bool, process_ms: Option<f64>) -> ServerMessage {
     ServerMessage::NewLead {
         data: NewLeadNotification::for_lead(change.lead.clone(), is_new, process_ms),
-        timestamp: Some(iso(Utc::now())),
+        timestamp: Some(rfc3339(Utc::now())),
         seq: Some(change.seq),
     }
 }

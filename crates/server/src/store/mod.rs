@@ -11,7 +11,6 @@ use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::Lead;
 
 pub use migrations::{migrations, SCHEMA_VERSION};
-pub(crate) use sqlite::ts as iso;
 pub use sqlite::SqliteStore;
 
 /// A stored user, with its password hash.

@@ -4,8 +4,11 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
-use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role, SortBy, SortDirection};
+use chrono::Utc;
+use crokodial_core::api::{
+    DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role, SortBy, SortDirection, NO_DISPOSITION,
+};
+use crokodial_core::rfc3339;
 use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -54,11 +57,6 @@ impl SqliteStore {
     }
 }
 
-/// Timestamps are stored as fixed-width RFC 3339 UTC text, so they sort lexically.
-pub(crate) fn ts(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 fn role_from(s: &str) -> Role {
     if s == "admin" {
         Role::Admin
@@ -101,7 +99,7 @@ fn next_seq(conn: &Connection, tenant_id: &str) -> StoreResult<u64> {
 }
 
 fn insert_lead(conn: &Connection, lead: &Lead, vendor_key: Option<&str>, seq: u64) -> StoreResult<()> {
-    let created = ts(lead.created_at.unwrap_or_else(Utc::now));
+    let created = rfc3339(lead.created_at.unwrap_or_else(Utc::now));
     conn.execute(
         "INSERT INTO leads (id, tenant_id, assigned_to, name, first_name, last_name, email, phone, state,
                             disposition, source, time_zone, created_at, vendor_key, doc, seq, created_seq)
@@ -153,9 +151,6 @@ fn update_lead(conn: &Connection, lead: &Lead, seq: u64) -> StoreResult<u64> {
     )?;
     Ok(created_seq as u64)
 }
-
-/// The `dispositions` value that matches leads without one.
-const NO_DISPOSITION: &str = "No Disposition";
 
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -260,11 +255,11 @@ impl Store for SqliteStore {
                 user.name,
                 user.role.as_str(),
                 user.password_hash,
-                ts(Utc::now()),
+                rfc3339(Utc::now()),
                 user.active,
                 user.invite_hash,
                 user.textdrip_connected,
-                user.invited_at.map(ts),
+                user.invited_at.map(rfc3339),
             ],
         );
         match res {
@@ -352,7 +347,7 @@ impl Store for SqliteStore {
         let changed = self.conn().execute(
             "UPDATE users SET invite_hash = ?3, invited_at = ?4
               WHERE id = ?1 AND tenant_id = ?2 AND invite_hash IS NOT NULL",
-            params![user_id, tenant_id, invite_hash, ts(Utc::now())],
+            params![user_id, tenant_id, invite_hash, rfc3339(Utc::now())],
         )?;
         if changed == 0 {
             return Ok(None);
@@ -369,7 +364,7 @@ impl Store for SqliteStore {
         self.conn().execute(
             "INSERT INTO webhook_credentials (tenant_id, sid, apikey, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id) DO UPDATE SET sid = ?2, apikey = ?3, created_at = ?4",
-            params![tenant_id, new.sid, new.apikey, ts(Utc::now())],
+            params![tenant_id, new.sid, new.apikey, rfc3339(Utc::now())],
         )?;
         Ok(())
     }
@@ -395,7 +390,7 @@ impl Store for SqliteStore {
         conn.execute(
             "INSERT INTO webhook_credentials (tenant_id, sid, apikey, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id) DO NOTHING",
-            params![tenant_id, candidate.sid, candidate.apikey, ts(Utc::now())],
+            params![tenant_id, candidate.sid, candidate.apikey, rfc3339(Utc::now())],
         )?;
         Ok(conn.query_row("SELECT sid, apikey FROM webhook_credentials WHERE tenant_id = ?1", [tenant_id], |r| {
             Ok(WebhookCredentials { sid: r.get(0)?, apikey: r.get(1)? })
@@ -520,7 +515,7 @@ impl Store for SqliteStore {
                     cmd.user_id,
                     serde_json::to_string(cmd.fields)?,
                     seq,
-                    ts(Utc::now())
+                    rfc3339(Utc::now())
                 ],
             )?;
         }
@@ -538,7 +533,7 @@ impl Store for SqliteStore {
         tx.execute(
             "INSERT INTO lead_tombstones (tenant_id, lead_id, seq, deleted_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id, lead_id) DO UPDATE SET seq = excluded.seq, deleted_at = excluded.deleted_at",
-            params![tenant_id, id, seq as i64, ts(Utc::now())],
+            params![tenant_id, id, seq as i64, rfc3339(Utc::now())],
         )?;
         tx.commit()?;
         Ok(Some(seq))
@@ -638,7 +633,7 @@ impl Store for SqliteStore {
             tx.execute(
                 "INSERT INTO import_batches (tenant_id, batch_id, imported, updated, unchanged, done_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![tenant_id, batch, stats.imported, stats.updated, stats.unchanged, ts(Utc::now())],
+                params![tenant_id, batch, stats.imported, stats.updated, stats.unchanged, rfc3339(Utc::now())],
             )?;
         }
         tx.commit()?;
