@@ -3,7 +3,6 @@
 
 use std::sync::atomic::Ordering;
 
-use crokodial_client::settings::Settings;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
@@ -40,7 +39,7 @@ pub fn open_links(app: &AppHandle, urls: &[url::Url]) {
     if state.ui_ready.load(Ordering::Acquire) {
         crate::live::open_lead(app, &id);
     } else {
-        *state.pending_lead.lock().expect("pending lead lock") = Some(id);
+        *crate::state::lock(&state.pending_lead) = Some(id);
         crate::live::bring_forward(app);
     }
 }
@@ -56,9 +55,8 @@ pub fn close_to_tray(app: &AppHandle, window: &tauri::Window, api: &tauri::Close
     if let Err(e) = app.save_window_state(StateFlags::all() - StateFlags::VISIBLE) {
         tracing::warn!(error = %e, "cannot keep the window's size and place");
     }
-    let home = &app.state::<AppState>().home;
-    let mut settings = Settings::load(home);
-    if settings.desktop.told_about_tray {
+    let settings = &app.state::<AppState>().settings;
+    if settings.get().desktop.told_about_tray {
         return;
     }
     let shown = app
@@ -71,8 +69,7 @@ pub fn close_to_tray(app: &AppHandle, window: &tauri::Window, api: &tauri::Close
         tracing::warn!(error = %e, "cannot say that Crokodial stays in the tray");
         return;
     }
-    settings.desktop.told_about_tray = true;
-    if let Err(e) = settings.save(home) {
+    if let Err(e) = settings.update(|s| s.desktop.told_about_tray = true) {
         tracing::warn!(error = %e, "cannot remember that the tray notice was shown");
     }
 }

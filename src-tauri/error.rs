@@ -1,7 +1,10 @@
 //! The error that crosses to the UI: `{code, message}`. The UI branches on `code` (a closed set),
 //! never on the message.
 
+use crokodial_client::cache::CacheError;
+use crokodial_client::import::ImportFailure;
 use crokodial_client::secrets::KeychainError;
+use crokodial_client::sync::SyncError;
 use crokodial_client::textdrip::TextdripError;
 use crokodial_client::ClientError;
 use serde::Serialize;
@@ -37,7 +40,7 @@ pub enum ErrorCode {
     Internal,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, TS)]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
@@ -97,6 +100,50 @@ impl From<TextdripError> for AppError {
 impl From<KeychainError> for AppError {
     fn from(e: KeychainError) -> Self {
         ClientError::from(e).into()
+    }
+}
+
+/// Every command's failure crosses to the UI here, once: it is logged here, once.
+impl Serialize for AppError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        tracing::info!(code = ?self.code, message = %self.message, "a command failed");
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            code: ErrorCode,
+            message: &'a str,
+        }
+        Wire { code: self.code, message: &self.message }.serialize(s)
+    }
+}
+
+impl From<CacheError> for AppError {
+    fn from(e: CacheError) -> Self {
+        let code = match e {
+            CacheError::NotCached(_) | CacheError::NoSuchEdit | CacheError::Edit(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<ImportFailure> for AppError {
+    fn from(e: ImportFailure) -> Self {
+        let code = match &e {
+            ImportFailure::Cancelled | ImportFailure::CancelledSending { .. } => ErrorCode::Cancelled,
+            ImportFailure::Refused(_) => ErrorCode::Server,
+            ImportFailure::Cache(_) => ErrorCode::Internal,
+            _ => ErrorCode::InvalidInput,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Server(e) => e.into(),
+            SyncError::Cache(e) => e.into(),
+        }
     }
 }
 

@@ -7,14 +7,12 @@
 //! - [`desktop`]: one instance, `crokodial://lead/<id>` links, close to the tray, start minimised.
 //! - [`updates`]: the in-app updater (feature `updater`), never installing without the rep.
 //! - [`logging`]: the daily log files (secrets scrubbed) and the level the rep chose.
-//! - [`dto`]: the types that cross to the UI (TypeScript generated from them).
 //! - [`error`]: the one error type that crosses, `{code, message}`.
 //!
 //! Invariant: the UI never sees a secret. The token stays in the engine and the OS keychain.
 
 mod commands;
 mod desktop;
-mod dto;
 mod error;
 mod live;
 mod logging;
@@ -24,14 +22,14 @@ mod tray;
 mod updates;
 
 use crokodial_client::home::Home;
-use crokodial_client::settings::Settings;
+use crokodial_client::settings::SettingsStore;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
 pub fn run() {
     let home = Home::resolve(None);
-    let settings = Settings::load(&home);
-    logging::init(&home, settings.desktop.log_level);
+    let settings = SettingsStore::open(&home);
+    logging::init(&home, settings.get().desktop.log_level);
 
     tauri::Builder::default()
         // First: a second launch hands its arguments (a crokodial:// link) over and exits; two
@@ -59,6 +57,7 @@ pub fn run() {
             app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
             notify::register(app.handle());
             app.manage(state::AppState::new(home.clone(), settings.clone())?);
+            live::watch_settings(app.handle());
             live::watch_audio(app.handle());
             match tray::build(app.handle()) {
                 Ok(()) if tray::host_present() => {

@@ -1,23 +1,24 @@
-//! Pumps the engine's lead feed into the UI (`lead-received`, `connection-changed`), into OS
-//! notifications, and into the unread count (tray, taskbar). The socket and the sound live in the
-//! engine, never in the webview.
+//! One loop over the signed-in account's events: into UI events (`lead-received`,
+//! `connection-changed`, `leads-synced`), OS notifications and the unread count (tray,
+//! taskbar). The socket, the sync and the sound live in the engine, never in the webview.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use chrono::Utc;
 
-use crokodial_client::api::ApiClient;
-use crokodial_client::cache::{CacheError, LeadCache, SharedCache};
-use crokodial_client::feed::{FeedEvent, LeadArrival, LeadFeed};
-use crokodial_client::session::Session;
+use crokodial_client::account::{Account, AccountEvent, AccountState, Arrival};
+use crokodial_client::settings::Hush;
 use crokodial_client::socket::ConnectionState as EngineState;
-use crokodial_client::sync;
-use crokodial_client::AbortOnDrop;
+use crokodial_core::rfc3339;
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch};
+use ts_rs::TS;
 
-use crate::dto::{rfc3339, AlertSettings, AudioHealth, ConnectionState, Latency, LeadEvent, LeadRow, SyncStatus};
+use crate::commands::alerts::{AlertSettings, AudioHealth};
+use crate::commands::leads::{LeadRow, SyncStatus};
+use crate::error::CmdResult;
 use crate::state::AppState;
 
 pub const LEAD_RECEIVED: &str = "lead-received";
@@ -28,156 +29,43 @@ pub const OPEN_LEAD: &str = "open-lead";
 pub const LEADS_SYNCED: &str = "leads-synced";
 pub const AUDIO_CHANGED: &str = "audio-changed";
 
-/// Starts (or restarts) the live feed for `session`, with its lead cache, and keeps the cache in
-/// sync (see [`keep_synced`]).
-pub fn start(app: &AppHandle, session: &Session) {
-    stop(app);
+/// How often the settings file is checked for changes saved by another process (the CLI).
+const SETTINGS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Makes `account` the signed-in one (the one before is dropped) and takes it live.
+pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let state = app.state::<AppState>();
-    let alert = state.alert.clone();
-    let settings = state.alert_settings.subscribe();
-    let cache = match LeadCache::open(&state.home, &session.profile.server_url, &session.user().id) {
-        Ok(cache) => Some(Arc::new(tokio::sync::Mutex::new(cache))),
-        Err(e) => {
-            tracing::error!(error = %e, "no local lead cache: the list comes from the server");
-            None
-        }
-    };
-    *state.cache.lock().expect("cache lock") = cache.clone();
-    let session = session.clone();
-    let app2 = app.clone();
-    let task = tauri::async_runtime::spawn(async move {
-        let mut feed = match LeadFeed::start(session.api(), alert, settings) {
-            Ok(feed) => feed,
-            Err(e) => return tracing::error!(error = %e, "cannot start the live feed"),
-        };
-        // Syncing runs beside the feed, and stops with it (logout, another login).
-        let mut _sync = None;
-        if let Some(cache) = cache {
-            feed = feed.with_cache(cache.clone());
-            let (app, api, live) = (app2.clone(), session.api().clone(), feed.state());
-            let state = app.state::<AppState>();
-            let (edits, now) = (state.edits_queued.clone(), state.sync_wanted.clone());
-            _sync = Some(AbortOnDrop(tokio::spawn(keep_synced(app, api, cache, live, edits, now))));
-        }
-        let mut states = feed.state();
-        let app3 = app2.clone();
-        tauri::async_runtime::spawn(async move {
-            loop {
-                let engine = ConnectionState::from(&*states.borrow_and_update());
-                update_connection(&app3, |c| (c.status, c.detail) = (engine.status, engine.detail));
-                if states.changed().await.is_err() {
-                    return;
-                }
-            }
-        });
-        while let Some(event) = feed.next().await {
-            match event {
-                FeedEvent::Lead(arrival) => deliver(&app2, arrival).await,
-                // Notes written elsewhere, an upload elsewhere: already in the cache; the list
-                // and the open lead read it again, quietly.
-                FeedEvent::Changed(change) => {
-                    tracing::info!(?change, "leads changed elsewhere");
-                    let cache = app2.state::<AppState>().cache.lock().expect("cache lock").clone();
-                    if let Some(cache) = cache {
-                        report(&app2, &cache).await;
-                    }
-                }
-            }
-        }
-    });
-    *state.live.lock().expect("live lock") = Some(task);
+    let events = account.go_live(state.alert.clone(), state.settings.subscribe_alerts())?;
+    let now = account.state();
+    state.replace_account(Some(Arc::new(account)));
+    tauri::async_runtime::spawn(pump(app.clone(), events, now));
+    Ok(())
 }
 
-/// Keeps the cache in step with the server: a sync (the rep's queued edits first, then the
-/// server's changes) whenever the socket comes live, at start and after every outage; and the
-/// outbox alone as soon as the rep makes an edit while live; and again every few minutes while
-/// live (deletions, and the deployed server's edits, are not announced on the socket); and when
-/// asked (`sync_wanted`: after an import). Each run ends with `leads-synced`.
-async fn keep_synced(
-    app: AppHandle,
-    api: ApiClient,
-    cache: SharedCache,
-    mut live: watch::Receiver<EngineState>,
-    edits: Arc<Notify>,
-    wanted: Arc<Notify>,
-) {
-    // A sync runs at the first look, and after any change of the connection (even a blip too
-    // short to be seen as offline) or a quiet spell, whenever the socket is live by then.
-    let mut due = true;
-    loop {
-        let is_live = live.borrow_and_update().is_live();
-        if is_live && due {
-            // The rep's edits first (each sync sends them), then the server's changes.
-            match sync::sync(&api, &cache).await {
-                Ok(r) => {
-                    tracing::info!(fetched = r.fetched, cached = r.cached, pushed = ?r.pushed, took = ?r.took, "synced")
-                }
-                Err(e) => tracing::warn!(error = %e, "sync failed; the list shows the cached leads"),
+/// Until the account is dropped (logout, another login).
+async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>, now: watch::Receiver<AccountState>) {
+    while let Some(event) = events.recv().await {
+        match event {
+            AccountEvent::Lead(arrival) => {
+                deliver(&app, *arrival);
+                let _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow()));
             }
-            report(&app, &cache).await;
-        }
-        due = false;
-        tokio::select! {
-            changed = live.changed() => if changed.is_err() { return } else { due = true },
-            () = tokio::time::sleep(RESYNC_EVERY) => due = true,
-            () = wanted.notified() => due = true,
-            () = edits.notified() => {
-                if is_live {
-                    if let Err(e) = sync::push(&api, &cache).await {
-                        tracing::info!(error = %e, "edits kept for the next sync");
-                    }
-                }
-                report(&app, &cache).await;
-            }
+            AccountEvent::Connection(_) => _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow())),
+            AccountEvent::Sync(status) => _ = app.emit(LEADS_SYNCED, SyncStatus::from(&status)),
+            // A `Sync` follows with the counts: the list reads the cache again then.
+            AccountEvent::Changed(_) => {}
         }
     }
 }
 
-const RESYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
-
-/// The rep made an edit: have the sync task send it.
-pub fn edits_queued(app: &AppHandle) {
-    app.state::<AppState>().edits_queued.notify_one();
+/// The connection as the UI shows it.
+pub fn connection(state: &AppState) -> ConnectionState {
+    state.signed_in().map_or(ConnectionState::IDLE, |a| ConnectionState::from(&*a.state().borrow()))
 }
 
-/// Have the sync task sync now (when live), e.g. to bring in the leads of an import.
-pub fn sync_wanted(app: &AppHandle) {
-    app.state::<AppState>().sync_wanted.notify_one();
-}
-
-pub fn sync_status(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
-    let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-    let outbox = cache.outbox_counts()?;
-    Ok(SyncStatus {
-        cached: n(cache.count()?),
-        pending: n(outbox.pending),
-        conflicts: n(outbox.conflict),
-        failed: n(outbox.failed),
-        synced_at: sync::last_synced(cache)?.map(rfc3339),
-    })
-}
-
-async fn report(app: &AppHandle, cache: &SharedCache) {
-    match sync_status(&*cache.lock().await) {
-        Ok(status) => _ = app.emit(LEADS_SYNCED, status),
-        Err(e) => tracing::warn!(error = %e, "cannot read the cache"),
-    }
-}
-
-async fn deliver(app: &AppHandle, event: LeadArrival) {
-    let arrived = Utc::now();
-    let LeadArrival { lead, announce, alert, hush } = event;
-    let sound_ms = match alert {
-        Some(mut playback) => playback.started_after().await.map(|d| d.as_secs_f64() * 1e3),
-        None => None,
-    };
-    let delivery_ms = lead
-        .lead
-        .as_ref()
-        .and_then(|l| l.created_at)
-        .and_then(|c| arrived.signed_duration_since(c).to_std().ok())
-        .map(|d| d.as_secs_f64() * 1e3);
-    let row = LeadRow::from_notification(&lead, arrived);
+fn deliver(app: &AppHandle, arrival: Arrival) {
+    let Arrival { lead, announce, hush, latency, .. } = arrival;
+    let row = LeadRow::from(&lead);
     let mut notification_hidden = None;
     if announce {
         let (app2, id) = (app.clone(), row.id.clone());
@@ -188,7 +76,8 @@ async fn deliver(app: &AppHandle, event: LeadArrival) {
         }
         unseen(app);
     }
-    let latency = Latency { server_ms: lead.process_ms, delivery_ms, sound_ms };
+    let latency =
+        Latency { server_ms: latency.server_ms, delivery_ms: latency.delivery_ms, sound_ms: latency.sound_ms };
     let event = LeadEvent {
         lead: row,
         announced: announce,
@@ -199,7 +88,31 @@ async fn deliver(app: &AppHandle, event: LeadArrival) {
     if let Err(e) = app.emit(LEAD_RECEIVED, event) {
         tracing::warn!(error = %e, "cannot send a lead to the UI");
     }
-    update_connection(app, |c| c.last_event_at = Some(rfc3339(arrived)));
+}
+
+/// Puts settings changes in force wherever they come from (the UI, the tray, `crokodial alerts`
+/// in another process): the alert output, the tray's mute, the UI's alert panel, the log level.
+pub fn watch_settings(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let _follow = state.settings.follow_file(SETTINGS_CHECK);
+        let mut settings = state.settings.subscribe();
+        let mut last = settings.borrow_and_update().clone();
+        while settings.changed().await.is_ok() {
+            let now = settings.borrow_and_update().clone();
+            if now.alerts.device != last.alerts.device {
+                state.alert.use_device(now.alerts.device.clone()).await;
+            }
+            if now.alerts != last.alerts {
+                alert_settings_changed(&app);
+            }
+            if now.desktop.log_level != last.desktop.log_level {
+                crate::logging::set_level(now.desktop.log_level);
+            }
+            last = now;
+        }
+    });
 }
 
 /// Tells the UI whenever the alert sound's output goes, falls back to the default or comes back.
@@ -214,26 +127,11 @@ pub fn watch_audio(app: &AppHandle) {
     });
 }
 
-/// Stops the live feed, closing the socket.
+/// Drops the signed-in account, which closes its socket and stops its sync.
 pub fn stop(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    if let Some(task) = state.live.lock().expect("live lock").take() {
-        task.abort();
-    }
-    state.cache.lock().expect("cache lock").take();
-    update_connection(app, |c| *c = ConnectionState::IDLE);
+    app.state::<AppState>().replace_account(None);
+    let _ = app.emit(CONNECTION_CHANGED, ConnectionState::IDLE);
     seen(app);
-}
-
-/// Changes what the UI shows of the connection (its state; when the last lead came) and tells it.
-fn update_connection(app: &AppHandle, change: impl FnOnce(&mut ConnectionState)) {
-    let now = {
-        let state = app.state::<AppState>();
-        let mut current = state.connection.lock().expect("connection lock");
-        change(&mut current);
-        current.clone()
-    };
-    let _ = app.emit(CONNECTION_CHANGED, now);
 }
 
 /// One more announced lead the rep has not seen: count it, and ask for attention if the window
@@ -247,7 +145,7 @@ fn unseen(app: &AppHandle) {
     let unread = state.unread.fetch_add(1, Ordering::SeqCst) + 1;
     unread_changed(app, unread);
     if let Some(window) = window {
-        if state.alerts().taskbar_attention {
+        if state.settings.alerts().taskbar_attention {
             let _ = window.request_user_attention(Some(UserAttentionType::Critical));
         }
     }
@@ -271,7 +169,7 @@ fn unread_changed(app: &AppHandle, unread: u32) {
 
 /// Tells the UI and the tray that the alert settings changed (from the UI or the tray menu).
 pub fn alert_settings_changed(app: &AppHandle) {
-    let alerts = app.state::<AppState>().alerts();
+    let alerts = app.state::<AppState>().settings.alerts();
     crate::tray::show_muted(app, alerts.muted_at(Utc::now()).is_some());
     let _ = app.emit(ALERT_SETTINGS_CHANGED, AlertSettings::from(&alerts));
 }
@@ -289,5 +187,104 @@ pub fn bring_forward(app: &AppHandle) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+    }
+}
+
+// What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).
+
+/// Sent with the `lead-received` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadEvent {
+    pub lead: LeadRow,
+    /// A new, fresh lead from a source that alerts, seen for the first time (an update or a
+    /// replay is not).
+    pub announced: bool,
+    /// Why an announced lead made no sound.
+    pub hush: Option<AlertHush>,
+    /// Why the OS is keeping this lead's notification out of sight (on Windows: a full-screen
+    /// app, presentation mode, quiet time), when it tells; the sound still plays.
+    pub notification_hidden: Option<String>,
+    pub latency: Latency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertHush {
+    Muted,
+    QuietHours,
+}
+
+impl From<Hush> for AlertHush {
+    fn from(h: Hush) -> Self {
+        match h {
+            Hush::Muted { .. } => AlertHush::Muted,
+            Hush::QuietHours => AlertHush::QuietHours,
+        }
+    }
+}
+
+/// How long a lead took to reach the rep, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Latency {
+    /// The server's own time from webhook to broadcast, when it says (`processMs`).
+    pub server_ms: Option<f64>,
+    /// From the server receiving the webhook to this app receiving the event. It spans two
+    /// clocks, so it is only as good as their agreement (exact on one machine).
+    pub delivery_ms: Option<f64>,
+    /// From this app receiving the event to the alert sound starting; none when no sound.
+    pub sound_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionStatus {
+    Idle,
+    Connecting,
+    Live,
+    /// Live beside this account's web app, which holds the server's one signed-in socket.
+    Shared,
+    Offline,
+    AuthFailed,
+}
+
+/// Sent with the `connection-changed` event.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionState {
+    pub status: ConnectionStatus,
+    pub detail: Option<String>,
+    /// RFC 3339: when the last lead event arrived.
+    pub last_event_at: Option<String>,
+}
+
+impl ConnectionState {
+    pub const IDLE: ConnectionState =
+        ConnectionState { status: ConnectionStatus::Idle, detail: None, last_event_at: None };
+}
+
+impl From<&crokodial_client::account::AccountState> for ConnectionState {
+    fn from(s: &crokodial_client::account::AccountState) -> Self {
+        ConnectionState { last_event_at: s.last_event_at.map(rfc3339), ..ConnectionState::from(&s.connection) }
+    }
+}
+
+impl From<&EngineState> for ConnectionState {
+    fn from(s: &EngineState) -> Self {
+        let (status, detail) = match s {
+            EngineState::Connecting => (ConnectionStatus::Connecting, None),
+            EngineState::Live => (ConnectionStatus::Live, None),
+            EngineState::Listening => (
+                ConnectionStatus::Shared,
+                Some(
+                    "this account's web app took the signed-in connection; Crokodial listens beside it, and new leads still ring here"
+                        .into(),
+                ),
+            ),
+            EngineState::Offline { reason, .. } => (ConnectionStatus::Offline, Some(reason.clone())),
+            EngineState::AuthFailed { reason } => (ConnectionStatus::AuthFailed, Some(reason.clone())),
+        };
+        ConnectionState { status, detail, last_event_at: None }
     }
 }

@@ -9,7 +9,7 @@
 use notify_rust::NotificationResponse;
 use tauri::AppHandle;
 
-use crate::dto::LeadRow;
+use crate::commands::leads::LeadRow;
 
 /// Makes notifications showable. Windows drops the toasts of an app whose AppUserModelID is
 /// unknown to it, without an error: the installers' Start-menu shortcut carries it, and a
@@ -77,9 +77,11 @@ const TIMEOUT_MS: u32 = 10 * 60 * 1000;
 
 /// What a lead's notification says: "New NextGen lead", "Rosa Diaz · (312) 555-0199 · IL".
 fn text(lead: &LeadRow) -> (String, String) {
-    let phone = lead.phone.as_deref().map(crokodial_core::phone::format_us);
-    let body =
-        [Some(lead.name.clone()), phone, lead.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let body = [Some(lead.name.clone()), lead.phone.clone(), lead.state.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     (format!("New {} lead", lead.source.as_deref().unwrap_or("vendor")), body)
 }
 

@@ -59,7 +59,7 @@ fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
     match event.id.as_ref() {
         OPEN => crate::live::bring_forward(app),
         MUTE => {
-            let muted = app.state::<crate::state::AppState>().alerts().muted_at(chrono::Utc::now()).is_some();
+            let muted = app.state::<crate::state::AppState>().settings.alerts().muted_at(chrono::Utc::now()).is_some();
             if let Err(e) = crate::commands::alerts::mute(app, if muted { 0 } else { MUTE_MINUTES }) {
                 tracing::warn!(error = %e.message, "cannot change the mute from the tray");
             }

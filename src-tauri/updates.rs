@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::dto::{UpdateState, UpdateStatus};
+use crate::commands::settings::{UpdateState, UpdateStatus};
 use crate::state::AppState;
 
 /// The event the UI follows.
@@ -38,7 +38,7 @@ impl Updates {
     }
 
     pub fn status(&self) -> UpdateStatus {
-        self.status.lock().expect("update status lock").clone()
+        crate::state::lock(&self.status).clone()
     }
 }
 
@@ -47,7 +47,7 @@ pub fn available() -> bool {
 }
 
 fn set(app: &AppHandle, status: UpdateStatus) -> UpdateStatus {
-    *app.state::<AppState>().updates.status.lock().expect("update status lock") = status.clone();
+    *crate::state::lock(&app.state::<AppState>().updates.status) = status.clone();
     let _ = app.emit(UPDATE_STATUS, &status);
     status
 }
@@ -65,8 +65,7 @@ pub fn start_checking(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(FIRST).await;
         loop {
-            let wanted =
-                crokodial_client::settings::Settings::load(&app.state::<AppState>().home).desktop.check_for_updates;
+            let wanted = app.state::<AppState>().settings.get().desktop.check_for_updates;
             // A ready update waits for the rep; a check under way is not started twice (`begin`).
             let ready = app.state::<AppState>().updates.status().state == UpdateState::Ready;
             if wanted && !ready {
@@ -91,12 +90,12 @@ pub async fn restart_to_update(_app: &AppHandle) -> Result<(), String> {
 #[cfg(feature = "updater")]
 fn begin(app: &AppHandle) -> Result<(), UpdateStatus> {
     let state = app.state::<AppState>();
-    let mut current = state.updates.status.lock().expect("update status lock");
+    let mut current = crate::state::lock(&state.updates.status);
     if matches!(current.state, UpdateState::Checking | UpdateState::Downloading) {
         return Err(current.clone());
     }
     // A new check replaces what was ready: the status always says what is kept.
-    state.updates.ready.lock().expect("update lock").take();
+    crate::state::lock(&state.updates.ready).take();
     *current = status(UpdateState::Checking, None);
     Ok(())
 }
@@ -162,7 +161,7 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
             .unwrap_or_else(|_| Err(tauri_plugin_updater::Error::Io(std::io::ErrorKind::TimedOut.into())));
         match downloaded {
             Ok(bytes) => {
-                *app.state::<AppState>().updates.ready.lock().expect("update lock") = Some((update, bytes));
+                *crate::state::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
                 tracing::info!(%version, "update ready");
                 set(&app, UpdateStatus { state: UpdateState::Ready, version: Some(version), notes, message: None });
             }
@@ -184,7 +183,7 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
 /// fails, the update stays ready.
 #[cfg(feature = "updater")]
 pub async fn restart_to_update(app: &AppHandle) -> Result<(), String> {
-    let ready = app.state::<AppState>().updates.ready.lock().expect("update lock").take();
+    let ready = crate::state::lock(&app.state::<AppState>().updates.ready).take();
     let (update, bytes) = ready.ok_or("no update is ready")?;
     tracing::info!(version = %update.version, "installing the update");
     let (update, bytes, installed) = tauri::async_runtime::spawn_blocking(move || {
@@ -195,7 +194,7 @@ pub async fn restart_to_update(app: &AppHandle) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if let Err(e) = installed {
         tracing::warn!(error = %e, "the update could not be installed");
-        *app.state::<AppState>().updates.ready.lock().expect("update lock") = Some((update, bytes));
+        *crate::state::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
         return Err(format!("cannot install the update: {e}"));
     }
     tracing::info!("update installed; restarting");

@@ -564,7 +564,7 @@ async fn textdrip_is_connected_used_and_disconnected_and_an_admin_rotates_creden
         click(&client, "text-confirm-hours").await;
     }
     click(&client, "text-send").await;
-    wait_text(&client, "text-result", |t| t.contains("+13125550199")).await;
+    wait_text(&client, "text-result", |t| t == "Sent to (312) 555-0199").await;
     assert_eq!(stand_in.sent().len(), 1);
     assert_eq!(stand_in.sent()[0].1, "Hi Rosa, it's owner");
     click(&client, "close-text").await;

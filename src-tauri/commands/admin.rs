@@ -3,15 +3,18 @@
 
 use crokodial_client::api::ApiClient;
 use crokodial_client::session::Session;
-use crokodial_core::api::{InviteRequest, MemberUpdate};
+use crokodial_core::api::{self, InviteRequest, MemberUpdate};
+use crokodial_core::rfc3339;
+use serde::Serialize;
 use tauri::{AppHandle, State};
+use ts_rs::TS;
 
-use crate::dto::{Invitation, NextGenCredentials, NextGenInfo, Role, SessionInfo, TeamMember};
+use super::auth::{Role, SessionInfo};
 use crate::error::CmdResult;
 use crate::state::AppState;
 
 fn api(state: &AppState) -> CmdResult<ApiClient> {
-    Ok(state.signed_in()?.api().clone())
+    Ok(state.account()?.api().clone())
 }
 
 #[tauri::command]
@@ -69,7 +72,80 @@ pub async fn accept_invite(
     code: String,
     password: String,
 ) -> CmdResult<SessionInfo> {
-    let session = Session::accept_invite(&state.home, &state.keychain, &server_url, &email, &code, &password).await?;
+    let session = Session::accept_invite(&state.home, &*state.keychain, &server_url, &email, &code, &password).await?;
     tracing::info!(server = %session.profile.server_url, "invite accepted; logged in");
-    Ok(super::auth::adopt(&app, &state, session))
+    super::auth::adopt(&app, &state, session)
+}
+
+// What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LastLead {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NextGenInfo {
+    pub webhook_url: String,
+    pub last_lead: Option<LastLead>,
+}
+
+impl From<api::NextGenIntegration> for NextGenInfo {
+    fn from(n: api::NextGenIntegration) -> Self {
+        NextGenInfo {
+            webhook_url: n.webhook_url,
+            last_lead: n.last_lead.map(|l| LastLead { id: l.id, name: l.name, received_at: rfc3339(l.received_at) }),
+        }
+    }
+}
+
+/// Shown to an admin on demand, to paste into NextGen's portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NextGenCredentials {
+    pub sid: String,
+    pub apikey: String,
+}
+
+impl From<api::WebhookCredentials> for NextGenCredentials {
+    fn from(c: api::WebhookCredentials) -> Self {
+        NextGenCredentials { sid: c.sid, apikey: c.apikey }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMember {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub invited: bool,
+    pub textdrip_connected: bool,
+}
+
+impl From<api::TeamMember> for TeamMember {
+    fn from(m: api::TeamMember) -> Self {
+        TeamMember {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            role: m.role.into(),
+            active: m.active,
+            invited: m.invited,
+            textdrip_connected: m.textdrip_connected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Invitation {
+    pub member: TeamMember,
+    /// The one-time code the new user sets a password with; shown once.
+    pub code: String,
 }

@@ -1,7 +1,9 @@
+use serde::Serialize;
 use tauri::{AppHandle, State};
+use ts_rs::TS;
 
-use crate::dto::{AppInfo, ConnectionState};
 use crate::error::{AppError, CmdResult, ErrorCode};
+use crate::live::ConnectionState;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -11,14 +13,14 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 
 #[tauri::command]
 pub fn connection_state(state: State<'_, AppState>) -> ConnectionState {
-    state.connection.lock().expect("connection lock").clone()
+    crate::live::connection(&state)
 }
 
 /// The UI listens for `open-lead` now: the lead a link asked for before, if any.
 #[tauri::command]
 pub fn take_pending_lead(state: State<'_, AppState>) -> Option<String> {
     state.ui_ready.store(true, std::sync::atomic::Ordering::Release);
-    state.pending_lead.lock().expect("pending lead lock").take()
+    crate::state::lock(&state.pending_lead).take()
 }
 
 /// The rep has looked at the new leads: clear the unread count and the taskbar attention.
@@ -52,6 +54,15 @@ fn contact_link(url: &str) -> CmdResult<&str> {
         return ok.then_some(url).ok_or_else(refuse);
     }
     Err(refuse())
+}
+
+// What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub default_server_url: Option<String>,
 }
 
 #[cfg(test)]

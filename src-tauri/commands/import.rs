@@ -2,34 +2,22 @@
 //! file, then the import (read into the cache's import queue and sent), with progress over a
 //! channel and a cancel. Files are picked and saved with the OS dialogs, from Rust.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
-use std::time::Instant;
-
-use crokodial_client::cache::ImportState;
-use crokodial_client::import::{self, Control, ImportFailure, KnownContacts, MappingChoice, SavedMappings};
-use crokodial_client::sync;
+use crokodial_client::account::Imported;
+use crokodial_client::import::{self, MappingChoice, SavedMappings};
 use crokodial_core::import::{Field, Mapping, Vendor};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_notification::NotificationExt;
+use ts_rs::TS;
 
-use crate::dto::{ImportCounts, ImportField, ImportPhase, ImportPreview, ImportProgress, ImportResult, ImportRow};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
 /// Rows of the file the preview shows.
 const PREVIEW_ROWS: usize = 10;
-
-fn failure(e: ImportFailure) -> AppError {
-    let code = match &e {
-        ImportFailure::Cancelled => ErrorCode::Cancelled,
-        ImportFailure::Cache(_) => ErrorCode::Internal,
-        _ => ErrorCode::InvalidInput,
-    };
-    AppError::new(code, e.to_string())
-}
 
 /// Runs blocking file work off the async runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + 'static) -> CmdResult<T> {
@@ -66,7 +54,7 @@ pub async fn import_pick_file(app: AppHandle) -> CmdResult<Option<String>> {
 pub async fn import_preview(state: State<'_, AppState>, path: String) -> CmdResult<ImportPreview> {
     let home = state.home.clone();
     blocking(move || {
-        let p = import::preview(&home, Path::new(&path)).map_err(failure)?;
+        let p = import::preview(&home, Path::new(&path))?;
         let width = p.preview.headers.len();
         Ok(ImportPreview {
             file_name: p.file_name,
@@ -107,16 +95,9 @@ pub async fn import_check(
     path: String,
     mapping: Vec<Option<String>>,
 ) -> CmdResult<ImportCounts> {
-    let (home, choice, cache) = (state.home.clone(), MappingChoice::Columns(columns(mapping)?), state.cache());
-    blocking(move || {
-        let known = match cache {
-            Some(cache) => Some(KnownContacts::from_cache(&cache.blocking_lock()).map_err(AppError::internal)?),
-            None => None,
-        };
-        let checked = import::check(&home, Path::new(&path), &choice, None, known.as_ref()).map_err(failure)?;
-        Ok(ImportCounts::from(&checked))
-    })
-    .await
+    let choice = MappingChoice::Columns(columns(mapping)?);
+    let checked = state.account()?.check_import(PathBuf::from(path), choice, None).await?;
+    Ok(ImportCounts::from(&checked))
 }
 
 /// Saves `mapping` under `name` for files with this file's headers.
@@ -133,15 +114,15 @@ pub async fn import_save_mapping(
     }
     let (home, columns) = (state.home.clone(), columns(mapping)?);
     blocking(move || {
-        let p = import::preview(&home, Path::new(&path)).map_err(failure)?;
+        let p = import::preview(&home, Path::new(&path))?;
         let vendor = p.preview.detected.as_ref().map_or(Vendor::Other, |m| m.vendor);
-        SavedMappings::save(&home, &name, &p.preview.headers, &Mapping { vendor, columns }).map_err(failure)
+        Ok(SavedMappings::save(&home, &name, &p.preview.headers, &Mapping { vendor, columns })?)
     })
     .await
 }
 
 /// Imports the file: read into the import queue (progress: rows read), then sent (progress:
-/// leads sent). Offline, the import stays queued and the sync task sends it when the server is
+/// leads sent). Offline, the import stays queued and the sync service sends it when the server is
 /// back. One import runs at a time; a bulk import shows one summary notification, never alerts.
 #[tauri::command]
 pub async fn import_start(
@@ -151,112 +132,27 @@ pub async fn import_start(
     mapping: Vec<Option<String>>,
     on_progress: Channel<ImportProgress>,
 ) -> CmdResult<ImportResult> {
-    let session = state.signed_in()?;
-    let cache = super::leads::cache_of(&state)?;
-    if state.import_running.swap(true, Ordering::SeqCst) {
-        return Err(AppError::new(ErrorCode::InvalidInput, "an import is already running"));
-    }
-    let _running = Running(&state);
-    let cancel = state.import_cancel.clone();
-    cancel.store(false, Ordering::SeqCst);
     let choice = MappingChoice::Columns(columns(mapping)?);
-
-    let staged = {
-        let (home, cache, cancel, channel) = (state.home.clone(), cache.clone(), cancel.clone(), on_progress.clone());
-        blocking(move || {
-            let mut progress = |p: import::Progress| {
-                let _ = channel.send(ImportProgress {
-                    phase: ImportPhase::Reading,
-                    done: p.done,
-                    total: p.total,
-                    rows_per_second: p.rows_per_second,
-                });
-            };
-            import::stage(
-                &home,
-                &cache,
-                Path::new(&path),
-                &choice,
-                Control { cancel: &cancel, progress: &mut progress },
-            )
-            .map_err(failure)
-        })
-        .await?
-    };
-
-    let started = Instant::now();
-    let mut progress = |q: &crokodial_client::cache::QueuedImport| {
-        let _ = on_progress.send(ImportProgress {
-            phase: ImportPhase::Sending,
-            done: q.sent,
-            total: q.leads,
-            rows_per_second: q.sent as f64 / started.elapsed().as_secs_f64().max(1e-6),
-        });
-    };
-    let offline = sync::send_imports(session.api(), &cache, Some(&cancel), &mut progress).await.err();
-    let now = cache
-        .lock()
-        .await
-        .import(&staged.id)
-        .map_err(AppError::internal)?
-        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the import vanished from the queue"))?;
-    match now.state {
-        ImportState::Cancelled => {
-            return Err(AppError::new(
-                ErrorCode::Cancelled,
-                format!("Cancelled: {} of {} leads had been sent and stay imported", now.sent, now.leads),
-            ))
-        }
-        ImportState::Failed => {
-            return Err(AppError::new(
-                ErrorCode::Server,
-                format!("The server refused the import: {}", now.detail.unwrap_or_default()),
-            ))
-        }
-        _ => {}
-    }
-    let queued = now.state != ImportState::Sent;
-    if let Some(e) = &offline {
-        tracing::info!(error = %e, import = %staged.id, "import queued until the server can be reached");
-    }
-    let s = now.stats;
-    let body = if queued {
+    let progress = move |p: import::Progress| _ = on_progress.send(ImportProgress::from(p));
+    let done = state.account()?.import(PathBuf::from(path), choice, true, progress).await?;
+    let (staged, now) = (&done.staged, &done.import);
+    let body = if done.queued() {
         format!("{} leads from {} will be sent when you are back online", now.leads, now.file)
     } else {
-        format!("{} new, {} updated, {} unchanged", s.imported, s.updated, s.unchanged)
+        format!("{} new, {} updated, {} unchanged", now.stats.imported, now.stats.updated, now.stats.unchanged)
     };
     if let Err(e) = app.notification().builder().title(format!("Imported {}", staged.tag)).body(body).show() {
         tracing::warn!(error = %e, "cannot show the import notification");
     }
-    if !queued {
-        // The sync task brings the imported leads into the list (our server lists them as changes).
-        crate::live::sync_wanted(&app);
-    }
-    Ok(ImportResult {
-        import_id: staged.id,
-        tag: staged.tag,
-        queued,
-        counts: ImportCounts::from(&staged.checked),
-        imported: s.imported,
-        updated: s.updated,
-        unchanged: s.unchanged,
-        error_file: staged.error_file.map(|p| p.display().to_string()),
-    })
-}
-
-/// Clears the running-import flag however `import_start` ends.
-struct Running<'a>(&'a AppState);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.import_running.store(false, Ordering::SeqCst);
-    }
+    Ok(ImportResult::from(&done))
 }
 
 /// Cancels the running import (leads already sent stay).
 #[tauri::command]
 pub fn import_cancel(state: State<'_, AppState>) {
-    state.import_cancel.store(true, Ordering::SeqCst);
+    if let Some(account) = state.signed_in() {
+        account.cancel_import();
+    }
 }
 
 /// Saves a copy of an import's error file where the user chooses; `null` when cancelled.
@@ -289,4 +185,154 @@ pub async fn import_export_errors(
         Ok(Some(target.display().to_string()))
     })
     .await
+}
+
+// What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).
+
+/// A field a file's column may fill.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportField {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportRow {
+    #[ts(type = "number")]
+    pub row: u64,
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub path: String,
+    pub file_name: String,
+    /// The vendor recognised ("NextGen Leads", "USHA Marketplace", "GoHighLevel", "Other"); null when the file cannot be leads.
+    pub vendor: Option<String>,
+    /// Why the file cannot be leads (e.g. an EverQuote transaction report); null otherwise.
+    pub not_leads: Option<String>,
+    pub headers: Vec<String>,
+    /// The first rows of the file, as read.
+    pub rows: Vec<ImportRow>,
+    /// Per column: the key of the lead field it fills, or null when it is not imported.
+    pub mapping: Vec<Option<String>>,
+    /// Every field a column may fill, in the order to offer them.
+    pub fields: Vec<ImportField>,
+    /// The saved mapping in use for these headers, by name.
+    pub saved_mapping: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReasonCount {
+    pub reason: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCounts {
+    /// Rows read (blank lines not counted).
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// Rows that are leads, those repeating an earlier row included.
+    #[ts(type = "number")]
+    pub leads: u64,
+    /// Rows that repeat an earlier row's lead (the same phone, else email, else vendor id).
+    #[ts(type = "number")]
+    pub duplicates: u64,
+    /// Rows that cannot be imported.
+    #[ts(type = "number")]
+    pub invalid: u64,
+    pub reasons: Vec<ReasonCount>,
+    pub encoding: String,
+    #[ts(type = "number")]
+    pub converted_rows: u64,
+    /// Leads (repeats left out) not among the rep's synced leads; null when unknown.
+    #[ts(type = "number | null")]
+    pub new_leads: Option<u64>,
+    /// Leads already among the rep's synced leads, which the import will update; null when unknown.
+    #[ts(type = "number | null")]
+    pub updates: Option<u64>,
+}
+
+impl From<&crokodial_client::import::Checked> for ImportCounts {
+    fn from(c: &crokodial_client::import::Checked) -> Self {
+        let t = &c.tally;
+        ImportCounts {
+            rows: t.rows,
+            leads: t.leads,
+            duplicates: t.duplicates,
+            invalid: t.invalid,
+            reasons: t.reasons.iter().map(|(reason, &count)| ReasonCount { reason: reason.clone(), count }).collect(),
+            encoding: c.encoding.clone(),
+            converted_rows: c.converted_rows,
+            new_leads: c.new,
+            updates: c.updates,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportPhase {
+    Reading,
+    Sending,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub rows_per_second: f64,
+}
+
+impl From<import::Progress> for ImportProgress {
+    fn from(p: import::Progress) -> Self {
+        let phase = match p.phase {
+            import::Phase::Reading => ImportPhase::Reading,
+            import::Phase::Sending => ImportPhase::Sending,
+        };
+        ImportProgress { phase, done: p.done, total: p.total, rows_per_second: p.rows_per_second }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub import_id: String,
+    /// The tag the batch's leads carry, e.g. "NextGen Leads 2026-12-01".
+    pub tag: String,
+    /// True when the app is offline: the import is kept and sent when the server is back.
+    pub queued: bool,
+    pub counts: ImportCounts,
+    #[ts(type = "number")]
+    pub imported: u64,
+    #[ts(type = "number")]
+    pub updated: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    /// Rows that could not be imported, with their reasons, as a CSV file on this computer; null when there were none.
+    pub error_file: Option<String>,
+}
+
+impl From<&Imported> for ImportResult {
+    fn from(done: &Imported) -> Self {
+        let (staged, stats) = (&done.staged, done.import.stats);
+        ImportResult {
+            import_id: staged.id.clone(),
+            tag: staged.tag.clone(),
+            queued: done.queued(),
+            counts: ImportCounts::from(&staged.checked),
+            imported: stats.imported,
+            updated: stats.updated,
+            unchanged: stats.unchanged,
+            error_file: staged.error_file.as_ref().map(|p| p.display().to_string()),
+        }
+    }
 }

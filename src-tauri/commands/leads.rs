@@ -1,35 +1,21 @@
 //! The lead list and the lead's detail, from the local cache (which works offline), and the
-//! rep's edits, kept in the cache's outbox and sent by the sync task (`live.rs`).
+//! rep's edits, kept in the cache's outbox and sent by the account's sync service.
 
 use chrono::{Local, NaiveDate, TimeZone, Utc};
-use crokodial_client::cache::{CacheError, CacheQuery, LeadCache, SharedCache};
-use crokodial_client::sync;
-use crokodial_core::api::LeadQuery;
-use crokodial_core::edit::{EditField, LeadEdit};
-use crokodial_core::LeadSource;
-use tauri::{AppHandle, State};
+use crokodial_client::account::Account;
+use crokodial_client::cache::{CacheQuery, EditState, Facets, QueuedEdit, SortBy};
+use crokodial_core::edit::{Disposition, EditField, LeadEdit};
+use crokodial_core::phone::format_us;
+use crokodial_core::{rfc3339, Lead, LeadSource};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
 
-use crate::dto::{
-    lead_edit, rfc3339, DispositionOption, FieldChange, LeadDetail, LeadList, LeadRow, ListFacets, ListQuery,
-    SyncStatus,
-};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
 /// Most rows one call returns; the list asks for the window it shows.
 const MAX_ROWS: u32 = 500;
-
-fn internal(e: CacheError) -> AppError {
-    match e {
-        CacheError::NotCached(_) | CacheError::Edit(_) => AppError::new(ErrorCode::InvalidInput, e.to_string()),
-        other => AppError::internal(other),
-    }
-}
-
-pub(super) fn cache_of(state: &AppState) -> CmdResult<SharedCache> {
-    state.signed_in()?;
-    state.cache().ok_or_else(|| AppError::new(ErrorCode::Internal, "the local lead cache could not be opened"))
-}
 
 /// The start of a local day, as UTC.
 fn local_day(day: &str, field: &str) -> CmdResult<chrono::DateTime<Utc>> {
@@ -66,150 +52,392 @@ fn cache_query(q: ListQuery) -> CmdResult<CacheQuery> {
     })
 }
 
-/// One window of the lead list, from the local cache; from the server only when there is no cache.
+/// One window of the lead list, from the local cache.
 #[tauri::command]
 pub async fn list_leads(state: State<'_, AppState>, query: ListQuery) -> CmdResult<LeadList> {
-    let session = state.signed_in()?;
-    if let Some(cache) = state.cache() {
-        let offset = query.offset;
-        let q = cache_query(query)?;
-        let cache = cache.lock().await;
-        let (leads, total) = cache.page(&q).map_err(internal)?;
-        let synced_at = sync::last_synced(&cache).map_err(internal)?.map(rfc3339);
-        return Ok(LeadList {
-            rows: leads.iter().map(LeadRow::from).collect(),
-            offset,
-            total: count(total),
-            synced_at,
-        });
-    }
-    let q = LeadQuery { search: query.search, limit: Some(100), page: 1, ..LeadQuery::default() };
-    let page = session.api().leads(&q).await?;
+    let offset = query.offset;
+    let page = state.account()?.page(cache_query(query)?).await?;
     Ok(LeadList {
         rows: page.leads.iter().map(LeadRow::from).collect(),
-        offset: 0,
-        total: count(page.pagination.total),
-        synced_at: None,
+        offset,
+        total: u32::try_from(page.total).unwrap_or(u32::MAX),
+        synced_at: page.synced_at.map(rfc3339),
     })
 }
 
 /// The filter choices, from what the cached leads have.
 #[tauri::command]
 pub async fn list_facets(state: State<'_, AppState>) -> CmdResult<ListFacets> {
-    let cache = cache_of(&state)?;
-    let facets = cache.lock().await.facets().map_err(internal)?;
-    Ok(facets.into())
+    Ok(state.account()?.facets().await?.into())
 }
 
 /// The tenant's dispositions, as last fetched (the seeded ones before the first sync).
 #[tauri::command]
 pub async fn dispositions(state: State<'_, AppState>) -> CmdResult<Vec<DispositionOption>> {
-    let cache = cache_of(&state)?;
-    let known = sync::dispositions(&*cache.lock().await).map_err(internal)?;
-    Ok(known.iter().map(DispositionOption::from).collect())
+    Ok(state.account()?.dispositions().await?.iter().map(DispositionOption::from).collect())
 }
 
 #[tauri::command]
 pub async fn lead_detail(state: State<'_, AppState>, id: String) -> CmdResult<LeadDetail> {
-    let cache = cache_of(&state)?;
-    let cache = cache.lock().await;
-    detail(&cache, &id)
+    detail(&*state.account()?, &id).await
 }
 
-fn detail(cache: &LeadCache, id: &str) -> CmdResult<LeadDetail> {
-    let lead = lead_in(cache, id)?;
-    Ok(LeadDetail::new(&lead, &cache.history(id).map_err(internal)?))
+async fn detail(account: &Account, id: &str) -> CmdResult<LeadDetail> {
+    let (lead, history) = account.detail(id).await?;
+    Ok(LeadDetail::new(&lead, &history))
 }
 
-fn lead_in(cache: &LeadCache, id: &str) -> CmdResult<crokodial_core::Lead> {
-    cache
-        .get(id)
-        .map_err(internal)?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("lead {id} is not in the local cache")))
-}
-
-/// Lead `id` as the local cache has it.
-pub(super) async fn cached_lead(state: &AppState, id: &str) -> CmdResult<crokodial_core::Lead> {
-    let cache = cache_of(state)?;
-    let cache = cache.lock().await;
-    lead_in(&cache, id)
-}
-
-/// Keeps an edit (shown at once, pending), asks the sync task to send it, and answers the lead.
-async fn edit(app: &AppHandle, state: &AppState, id: &str, fields: LeadEdit) -> CmdResult<LeadDetail> {
-    let cache = cache_of(state)?;
-    let answer = {
-        let mut cache = cache.lock().await;
-        cache.queue_edit(id, fields).map_err(internal)?;
-        detail(&cache, id)?
-    };
-    crate::live::edits_queued(app);
-    Ok(answer)
+/// Keeps an edit (shown at once, pending; the sync service sends it) and answers the lead.
+async fn edit(state: &AppState, id: &str, fields: LeadEdit) -> CmdResult<LeadDetail> {
+    let account = state.account()?;
+    account.edit(id, fields).await?;
+    detail(&account, id).await
 }
 
 #[tauri::command]
-pub async fn set_disposition(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    disposition: String,
-) -> CmdResult<LeadDetail> {
-    edit(&app, &state, &id, LeadEdit::from([(EditField::Disposition, disposition)])).await
+pub async fn set_disposition(state: State<'_, AppState>, id: String, disposition: String) -> CmdResult<LeadDetail> {
+    edit(&state, &id, LeadEdit::from([(EditField::Disposition, disposition)])).await
 }
 
 /// Replaces the lead's notes; an empty text clears them.
 #[tauri::command]
-pub async fn save_notes(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    notes: String,
-) -> CmdResult<LeadDetail> {
-    edit(&app, &state, &id, LeadEdit::from([(EditField::Notes, notes)])).await
+pub async fn save_notes(state: State<'_, AppState>, id: String, notes: String) -> CmdResult<LeadDetail> {
+    edit(&state, &id, LeadEdit::from([(EditField::Notes, notes)])).await
 }
 
 /// Changes the lead's contact and personal fields (empty values change nothing, as on the server).
 #[tauri::command]
-pub async fn edit_lead(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    changes: Vec<FieldChange>,
-) -> CmdResult<LeadDetail> {
+pub async fn edit_lead(state: State<'_, AppState>, id: String, changes: Vec<FieldChange>) -> CmdResult<LeadDetail> {
     let fields = lead_edit(changes).map_err(|e| AppError::new(ErrorCode::InvalidInput, e))?;
-    edit(&app, &state, &id, fields).await
+    edit(&state, &id, fields).await
 }
 
-/// Applies the values of a conflicting edit `key` again, over what the server has now: the rep
-/// chose theirs over the colleague's. A new edit, queued like any other.
+/// Applies the values of a conflicting edit `key` again, over what the server has now.
 #[tauri::command]
-pub async fn reapply_edit(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    key: String,
-) -> CmdResult<LeadDetail> {
-    let cache = cache_of(&state)?;
-    let fields = {
-        let cache = cache.lock().await;
-        let history = cache.history(&id).map_err(internal)?;
-        let edit = history
-            .into_iter()
-            .find(|q| q.key == key)
-            .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, "no such edit of this lead"))?;
-        edit.fields
-    };
-    edit(&app, &state, &id, fields).await
+pub async fn reapply_edit(state: State<'_, AppState>, id: String, key: String) -> CmdResult<LeadDetail> {
+    let account = state.account()?;
+    account.reapply(&id, &key).await?;
+    detail(&account, &id).await
 }
 
 /// The cache and the outbox, as `leads-synced` reports them.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
-    let cache = cache_of(&state)?;
-    let cache = cache.lock().await;
-    crate::live::sync_status(&cache).map_err(internal)
+    Ok(SyncStatus::from(&state.account()?.sync_status().await?))
 }
 
-fn count(n: u64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+// What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).
+
+/// One row of the lead list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadRow {
+    pub id: String,
+    pub name: String,
+    /// For people to read (`core::phone::format_us`).
+    pub phone: Option<String>,
+    pub state: Option<String>,
+    pub source: Option<String>,
+    pub disposition: Option<String>,
+    /// RFC 3339.
+    pub received_at: Option<String>,
+}
+
+impl From<&Lead> for LeadRow {
+    fn from(l: &Lead) -> Self {
+        LeadRow {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            phone: l.phone.as_deref().map(format_us),
+            state: l.state.clone(),
+            source: l.source.map(|s| s.as_str().to_owned()),
+            disposition: l.disposition.clone(),
+            received_at: l.created_at.map(rfc3339),
+        }
+    }
+}
+
+/// What `list_leads` answers: one window of rows from `offset`, how many leads match in all,
+/// and when the local cache last synced (none when the list came straight from the server).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadList {
+    pub rows: Vec<LeadRow>,
+    pub offset: u32,
+    pub total: u32,
+    /// RFC 3339.
+    pub synced_at: Option<String>,
+}
+
+/// The list's orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ListSort {
+    #[default]
+    CreatedAt,
+    Name,
+    State,
+    Disposition,
+}
+
+impl From<ListSort> for SortBy {
+    fn from(s: ListSort) -> Self {
+        match s {
+            ListSort::CreatedAt => SortBy::CreatedAt,
+            ListSort::Name => SortBy::Name,
+            ListSort::State => SortBy::State,
+            ListSort::Disposition => SortBy::Disposition,
+        }
+    }
+}
+
+/// What the list asks `list_leads` for: a window of rows, searched, filtered and sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListQuery {
+    pub search: Option<String>,
+    pub state: Option<String>,
+    /// A disposition, or "No Disposition".
+    pub disposition: Option<String>,
+    /// A source's wire spelling, e.g. "NextGen".
+    pub source: Option<String>,
+    /// The tag of an import, e.g. "NextGen Leads 2026-12-01".
+    pub batch: Option<String>,
+    /// `YYYY-MM-DD`, the rep's local day, inclusive.
+    pub received_from: Option<String>,
+    /// `YYYY-MM-DD`, the rep's local day, inclusive.
+    pub received_to: Option<String>,
+    pub sort: ListSort,
+    pub ascending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One value the list can be filtered on, and how many cached leads have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u32,
+}
+
+/// The filter choices: what the cached leads have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ListFacets {
+    pub states: Vec<FacetValue>,
+    pub dispositions: Vec<FacetValue>,
+    pub sources: Vec<FacetValue>,
+    /// Imports, by tag.
+    pub batches: Vec<FacetValue>,
+}
+
+impl From<Facets> for ListFacets {
+    fn from(f: Facets) -> Self {
+        let values = |v: Vec<(String, u64)>| {
+            v.into_iter().map(|(value, n)| FacetValue { value, count: u32::try_from(n).unwrap_or(u32::MAX) }).collect()
+        };
+        ListFacets {
+            states: values(f.states),
+            dispositions: values(f.dispositions),
+            sources: values(f.sources),
+            batches: values(f.batches),
+        }
+    }
+}
+
+/// One of the tenant's dispositions, for the picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DispositionOption {
+    pub name: String,
+    /// A CSS colour, e.g. `#2563eb`.
+    pub color: String,
+    pub emoji: String,
+}
+
+impl From<&Disposition> for DispositionOption {
+    fn from(d: &Disposition) -> Self {
+        DispositionOption { name: d.name.clone(), color: d.color.clone(), emoji: d.emoji.clone() }
+    }
+}
+
+/// A group of a lead's fields, as people read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldGroup {
+    pub title: String,
+    pub fields: Vec<FieldRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldRow {
+    pub label: String,
+    pub value: String,
+}
+
+/// Where one of the rep's edits stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum EditStatus {
+    /// Saved on this computer, not yet on the server.
+    Pending,
+    Synced,
+    /// Changed elsewhere meanwhile; the server's value was kept.
+    Conflict,
+    /// The server refused it.
+    Failed,
+}
+
+/// One of the rep's edits of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EditEntry {
+    /// An opaque id of the edit.
+    pub key: String,
+    /// RFC 3339.
+    pub made_at: String,
+    /// E.g. `Disposition → Quoted`.
+    pub change: String,
+    pub status: EditStatus,
+    /// For a conflict, what the server has now; for a failure, why.
+    pub detail: Option<String>,
+}
+
+impl From<&QueuedEdit> for EditEntry {
+    fn from(q: &QueuedEdit) -> Self {
+        let change: Vec<String> = q
+            .fields
+            .iter()
+            .map(|(f, v)| match (f, v.is_empty()) {
+                (EditField::Notes, true) => "Notes cleared".to_owned(),
+                (EditField::Notes, false) => "Notes edited".to_owned(),
+                (f, _) => format!("{} → {v}", f.label()),
+            })
+            .collect();
+        let status = match q.state {
+            EditState::Pending => EditStatus::Pending,
+            EditState::Synced => EditStatus::Synced,
+            EditState::Conflict => EditStatus::Conflict,
+            EditState::Failed => EditStatus::Failed,
+        };
+        EditEntry {
+            key: q.key.clone(),
+            made_at: rfc3339(q.made_at),
+            change: change.join(", "),
+            status,
+            detail: q.detail.clone(),
+        }
+    }
+}
+
+/// A lead whole, for the detail view, with the rep's edits of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDetail {
+    pub id: String,
+    pub name: String,
+    /// For people to read.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    /// The fields the rep may change besides disposition and notes, with their values.
+    pub editable: Vec<EditableField>,
+    pub groups: Vec<FieldGroup>,
+    /// Newest first.
+    pub history: Vec<EditEntry>,
+}
+
+/// A field of the lead the rep may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EditableField {
+    /// The wire name: "name", "email", "phone", "zipcode", "dob", "height", "weight", "gender" or "state".
+    pub field: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// A new value for one field (`edit_lead`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct FieldChange {
+    pub field: String,
+    pub value: String,
+}
+
+/// The fields the detail's form edits, in its order.
+const EDITABLE: [EditField; 9] = [
+    EditField::Name,
+    EditField::Phone,
+    EditField::Email,
+    EditField::State,
+    EditField::Zipcode,
+    EditField::Dob,
+    EditField::Gender,
+    EditField::Height,
+    EditField::Weight,
+];
+
+/// The edit that `changes` ask for; a field outside the form is refused.
+pub fn lead_edit(changes: Vec<FieldChange>) -> Result<LeadEdit, String> {
+    changes
+        .into_iter()
+        .map(|c| match EDITABLE.iter().find(|f| f.as_str() == c.field) {
+            Some(f) => Ok((*f, c.value.trim().to_owned())),
+            None => Err(format!("{:?} cannot be edited here", c.field)),
+        })
+        .collect()
+}
+
+impl LeadDetail {
+    pub fn new(lead: &Lead, history: &[QueuedEdit]) -> Self {
+        LeadDetail {
+            id: lead.id.clone(),
+            name: lead.name.clone(),
+            phone: lead.phone.as_deref().map(format_us),
+            email: lead.email.clone(),
+            disposition: lead.disposition.clone(),
+            notes: lead.notes.clone(),
+            editable: EDITABLE
+                .iter()
+                .map(|f| EditableField {
+                    field: f.as_str().to_owned(),
+                    label: f.label(),
+                    value: f.value(lead).to_owned(),
+                })
+                .collect(),
+            groups: lead
+                .field_groups()
+                .into_iter()
+                .map(|(title, fields)| FieldGroup {
+                    title: title.into(),
+                    fields: fields.into_iter().map(|(label, value)| FieldRow { label, value }).collect(),
+                })
+                .collect(),
+            history: history.iter().map(EditEntry::from).collect(),
+        }
+    }
+}
+
+/// Sent with `leads-synced`, and answered by `sync_status`: the cache and the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Leads in the cache.
+    pub cached: u32,
+    /// Edits not yet on the server.
+    pub pending: u32,
+    pub conflicts: u32,
+    pub failed: u32,
+    /// RFC 3339: the last successful sync.
+    pub synced_at: Option<String>,
+}
+
+impl From<&crokodial_client::account::SyncStatus> for SyncStatus {
+    fn from(s: &crokodial_client::account::SyncStatus) -> Self {
+        let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        SyncStatus {
+            cached: n(s.cached),
+            pending: n(s.outbox.pending),
+            conflicts: n(s.outbox.conflict),
+            failed: n(s.outbox.failed),
+            synced_at: s.synced_at.map(rfc3339),
+        }
+    }
 }

@@ -18,11 +18,21 @@ pub fn normalize_us(raw: &str) -> Option<String> {
     Some(national.to_owned())
 }
 
-/// `(XXX) XXX-XXXX` for 10 digits, for people to read; anything else as given.
+/// A phone for people to read, the one rule every screen and notification uses: 10 digits, or
+/// 11 after a country code 1 (spaces, dots, dashes and parentheses aside), as `(XXX) XXX-XXXX`;
+/// anything else trimmed, as given. Display only: it checks no numbering plan.
 pub fn format_us(phone: &str) -> String {
-    match normalize_us(phone) {
-        Some(d) => format!("({}) {}-{}", &d[..3], &d[3..6], &d[6..]),
-        None => phone.to_owned(),
+    let trimmed = phone.trim();
+    let compact: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let national = compact.strip_prefix("+1").or_else(|| compact.strip_prefix('1').filter(|d| d.len() == 10));
+    let digits = match national {
+        Some(d) if d.len() == 10 => d,
+        _ => compact.as_str(),
+    };
+    if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..])
+    } else {
+        trimmed.to_owned()
     }
 }
 
@@ -46,7 +56,27 @@ mod tests {
 
     #[test]
     fn formats_for_people() {
-        assert_eq!(format_us("3125550199"), "(312) 555-0199");
-        assert_eq!(format_us("+44 20 7946 0958"), "+44 20 7946 0958");
+        for (raw, shown) in [
+            ("3125550199", "(312) 555-0199"),
+            ("5550102030", "(555) 010-2030"), // a fictional exchange still reads as a phone
+            ("555-210-2030", "(555) 210-2030"),
+            ("555.210.2030", "(555) 210-2030"),
+            (" (555) 210 2030 ", "(555) 210-2030"),
+            ("+15552102030", "(555) 210-2030"),
+            ("1 555 210 2030", "(555) 210-2030"),
+            ("+1 (555) 210-2030", "(555) 210-2030"),
+            ("+44 20 7946 0958", "+44 20 7946 0958"),
+            ("555-0102", "555-0102"),
+            ("555210203", "555210203"),
+            ("55521020301", "55521020301"),
+            ("555-210-2030 ext 4", "555-210-2030 ext 4"),
+            ("<b>5552102030</b>", "<b>5552102030</b>"),
+            ("25552102030", "25552102030"),
+            ("555/210/2030", "555/210/2030"),
+            (" ext. 12 ", "ext. 12"),
+            ("", ""),
+        ] {
+            assert_eq!(format_us(raw), shown, "{raw:?}");
+        }
     }
 }

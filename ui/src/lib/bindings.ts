@@ -214,7 +214,11 @@ deliveryMs: number | null,
  */
 soundMs: number | null, };
 
-export type LeadDetail = { id: string, name: string, phone: string | null, email: string | null, disposition: string | null, notes: string | null, 
+export type LeadDetail = { id: string, name: string, 
+/**
+ * For people to read.
+ */
+phone: string | null, email: string | null, disposition: string | null, notes: string | null, 
 /**
  * The fields the rep may change besides disposition and notes, with their values.
  */
@@ -246,7 +250,11 @@ export type LeadList = { rows: Array<LeadRow>, offset: number, total: number,
  */
 syncedAt: string | null, };
 
-export type LeadRow = { id: string, name: string, phone: string | null, state: string | null, source: string | null, disposition: string | null, 
+export type LeadRow = { id: string, name: string, 
+/**
+ * For people to read (`core::phone::format_us`).
+ */
+phone: string | null, state: string | null, source: string | null, disposition: string | null, 
 /**
  * RFC 3339.
  */
@@ -322,9 +330,13 @@ text: string, chars: number, segments: number, encoding: TextEncoding,
  */
 missing: Array<string>, 
 /**
- * The lead's phone in E.164; null when it has none Textdrip can text.
+ * The lead's phone, for people to read; null when it has none Textdrip can text.
  */
-to: string | null, sender: string | null, senders: Array<TextdripSender>, 
+to: string | null, 
+/**
+ * The sender chosen: one of `senders`' `phone`.
+ */
+sender: string | null, senders: Array<TextdripSender>, 
 /**
  * The lead's local time, e.g. "8:15 PM CST"; null when unknown.
  */
@@ -348,9 +360,13 @@ export type TextdripContact = { exists: boolean, optedOut: boolean, };
 
 export type TextdripSender = { 
 /**
- * E.164.
+ * E.164: the value to send back as the chosen sender.
  */
-phone: string, primary: boolean, };
+phone: string, 
+/**
+ * For people to read.
+ */
+display: string, primary: boolean, };
 
 export type TextdripState = "connected" | "not_connected" | "invalid" | "keychain_unavailable";
 

@@ -6,20 +6,6 @@ export function orDash(value: string | null | undefined): string {
   return value.trim() === '' ? EMPTY : value;
 }
 
-/**
- * US phone formatting: exactly 10 digits (ignoring spaces, dots, dashes, parentheses,
- * and an optional leading +1 / 1 country code) → "(555) 210-2030". Anything else as given.
- */
-export function formatPhone(phone: string | null | undefined): string {
-  if (phone === null || phone === undefined || phone.trim() === '') return EMPTY;
-  const compact = phone.replace(/[\s().\-]/g, '');
-  let digits: string | null = null;
-  if (/^\d{10}$/.test(compact)) digits = compact;
-  else if (/^\+?1\d{10}$/.test(compact)) digits = compact.slice(-10);
-  if (digits === null) return phone.trim();
-  return `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
-}
-
 const absoluteFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
   month: 'short',

@@ -10,6 +10,7 @@ import {
   placeholderName,
   removeTemplate,
   sendBlocker,
+  senderDisplay,
   senderLabel,
   sentText,
   templateFor,
@@ -24,9 +25,9 @@ function preview(overrides: Partial<TextPreview> = {}): TextPreview {
     segments: 1,
     encoding: 'gsm7',
     missing: [],
-    to: '+13125550123',
+    to: '(312) 555-0123',
     sender: '+13125550100',
-    senders: [{ phone: '+13125550100', primary: true }],
+    senders: [{ phone: '+13125550100', display: '(312) 555-0100', primary: true }],
     localTime: '2:15 PM CST',
     outsideHours: false,
     optedOut: false,
@@ -104,11 +105,21 @@ describe('sendBlocker', () => {
 
 describe('sentText and senderLabel', () => {
   it('says where the text went', () => {
-    expect(sentText({ to: '+13125550123', sender: '+13125550100' })).toBe('Sent to +13125550123');
+    expect(sentText({ to: '(312) 555-0123', sender: '(312) 555-0100' })).toBe('Sent to (312) 555-0123');
   });
   it('formats the sender numbers and marks the primary one', () => {
-    expect(senderLabel({ phone: '+13125550100', primary: true })).toBe('(312) 555-0100 · primary');
-    expect(senderLabel({ phone: '+13125550101', primary: false })).toBe('(312) 555-0101');
+    expect(senderLabel({ phone: '+13125550100', display: '(312) 555-0100', primary: true })).toBe('(312) 555-0100 · primary');
+    expect(senderLabel({ phone: '+13125550101', display: '(312) 555-0101', primary: false })).toBe('(312) 555-0101');
+  });
+});
+
+describe('senderDisplay', () => {
+  it('shows the chosen sender as Rust formatted it', () => {
+    expect(senderDisplay(preview())).toBe('(312) 555-0100');
+  });
+  it('falls back to the number itself when it is not among the senders', () => {
+    expect(senderDisplay(preview({ sender: '+13125550199' }))).toBe('+13125550199');
+    expect(senderDisplay(preview({ sender: null, senders: [] }))).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 // Texting a lead: the preview's size, warnings and whether Send may be pressed, the templates,
 // and the lead's Textdrip contact, as text. Lead data stays plain text.
 import type { TextEncoding, TextPreview, TextSent, TextTemplate, TextdripContact, TextdripSender } from './bindings';
-import { formatPhone, pluralize } from './format';
+import { pluralize } from './format';
 
 /** The preview follows the message this long after the last key (composing is cheap). */
 export const COMPOSE_DEBOUNCE_MS = 150;
@@ -77,8 +77,12 @@ export function sentText(sent: TextSent): string {
 
 /** "(312) 555-0100 · primary". */
 export function senderLabel(sender: TextdripSender): string {
-  const phone = formatPhone(sender.phone);
-  return sender.primary ? `${phone} · primary` : phone;
+  return sender.primary ? `${sender.display} · primary` : sender.display;
+}
+
+/** The chosen sender, for people to read. */
+export function senderDisplay(preview: TextPreview): string | null {
+  return preview.senders.find((s) => s.phone === preview.sender)?.display ?? preview.sender;
 }
 
 /** The contact status line: unknown until checked. */
