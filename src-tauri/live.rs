@@ -29,15 +29,13 @@ pub const OPEN_LEAD: &str = "open-lead";
 pub const LEADS_SYNCED: &str = "leads-synced";
 pub const AUDIO_CHANGED: &str = "audio-changed";
 
-/// How often the settings file is checked for changes saved by another process (the CLI).
-const SETTINGS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Makes `account` the signed-in one (the one before is dropped) and takes it live.
+/// Makes `account` the signed-in one (the one before is closed) and takes it live.
 pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let state = app.state::<AppState>();
     let events = account.go_live(state.alert.clone(), state.settings.subscribe_alerts())?;
     let now = account.state();
     state.replace_account(Some(Arc::new(account)));
+    seen(app); // the last account's unread leads are not this one's
     tauri::async_runtime::spawn(pump(app.clone(), events, now));
     Ok(())
 }
@@ -96,7 +94,7 @@ pub fn watch_settings(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let _follow = state.settings.follow_file(SETTINGS_CHECK);
+        let _follow = state.settings.follow_file(crokodial_client::settings::FOLLOW_EVERY);
         let mut settings = state.settings.subscribe();
         let mut last = settings.borrow_and_update().clone();
         while settings.changed().await.is_ok() {
@@ -127,7 +125,7 @@ pub fn watch_audio(app: &AppHandle) {
     });
 }
 
-/// Drops the signed-in account, which closes its socket and stops its sync.
+/// Closes the signed-in account: its socket, sync and sound stop.
 pub fn stop(app: &AppHandle) {
     app.state::<AppState>().replace_account(None);
     let _ = app.emit(CONNECTION_CHANGED, ConnectionState::IDLE);

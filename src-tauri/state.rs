@@ -21,7 +21,7 @@ pub struct AppState {
     pub alert: AlertPlayer,
     pub settings: SettingsStore,
     pub default_server: Option<String>,
-    /// The signed-in rep; logging out drops it, which stops its socket and sync.
+    /// The signed-in rep; logging out closes it, which stops its socket and sync.
     account: Mutex<Option<Arc<Account>>>,
     /// Announced leads the rep has not looked at yet.
     pub unread: AtomicU32,
@@ -66,9 +66,11 @@ impl AppState {
         lock(&self.account).clone()
     }
 
-    /// Puts `account` in place of the one before (dropped: its tasks stop).
+    /// Puts `account` in place of the one before, which is closed: its socket, sync and sound
+    /// stop now, even while a command still holds it.
     pub fn replace_account(&self, account: Option<Arc<Account>>) {
-        let old = std::mem::replace(&mut *lock(&self.account), account);
-        drop(old);
+        if let Some(old) = std::mem::replace(&mut *lock(&self.account), account) {
+            old.close();
+        }
     }
 }

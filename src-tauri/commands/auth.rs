@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
 use crate::live;
 use crate::state::AppState;
 
@@ -56,11 +56,22 @@ pub fn logout(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     Ok(())
 }
 
-/// Makes `session`'s account the signed-in one, live.
+/// Makes `session`'s account the signed-in one, live. An account that cannot be opened (its
+/// cache written by a newer app, a disk that refuses the file) is logged out again, with why:
+/// nothing is left half signed in.
 pub(super) fn adopt(app: &AppHandle, state: &AppState, session: Session) -> CmdResult<SessionInfo> {
     let info = SessionInfo::from(&session);
-    live::start(app, Account::open(&state.home, state.keychain.clone(), session)?)?;
-    Ok(info)
+    let opened = Account::open(&state.home, state.keychain.clone(), session).map_err(AppError::from);
+    match opened.and_then(|account| live::start(app, account)) {
+        Ok(()) => Ok(info),
+        Err(e) => {
+            tracing::warn!(code = ?e.code, message = %e.message, "the account cannot be opened; logged out");
+            if let Err(logout) = Session::logout(&state.home, &*state.keychain) {
+                tracing::warn!(error = %logout, "cannot log out after a failed login");
+            }
+            Err(e)
+        }
+    }
 }
 
 // What crosses to the UI (TypeScript in ui/src/lib/bindings.ts).

@@ -283,7 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Logged out");
         }
         Command::Leads { search, limit, json, offline } => {
-            let account = account(&home, keychain)?;
+            let account = account(&home, keychain, !offline)?;
             if !offline {
                 if let Err(e) = account.sync().await {
                     eprintln!("offline ({e}): showing the cached leads");
@@ -306,7 +306,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Sync { full } => {
-            let account = account(&home, keychain)?;
+            let account = account(&home, keychain, true)?;
             if full {
                 account.want_full_sync().await?;
             }
@@ -314,11 +314,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprint!("{}", output::sync_report(&report));
         }
         Command::Dispose { id, disposition, offline } => {
-            let account = account(&home, keychain)?;
+            let account = account(&home, keychain, !offline)?;
             edit(&account, &id, LeadEdit::from([(EditField::Disposition, disposition)]), offline).await?
         }
         Command::Note { id, text, offline } => {
-            let account = account(&home, keychain)?;
+            let account = account(&home, keychain, !offline)?;
             edit(&account, &id, LeadEdit::from([(EditField::Notes, text)]), offline).await?
         }
         Command::Import { file, dry_run, offline, mapping, errors, json } => {
@@ -326,7 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if dry_run {
                 // New against updates, when this computer has the account's book.
                 let checked = match Profile::read(&home)? {
-                    Some(_) => account(&home, keychain)?.check_import(file, choice, errors.clone()).await?,
+                    Some(_) => account(&home, keychain, false)?.check_import(file, choice, errors.clone()).await?,
                     None => import::check(&home, &file, &choice, errors.as_deref(), None)?,
                 };
                 if json {
@@ -335,11 +335,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     print!("{}", output::checked(&checked, errors.as_deref()));
                 }
             } else {
-                import_file(&account(&home, keychain)?, file, choice, errors, offline, json).await?;
+                import_file(&account(&home, keychain, !offline)?, file, choice, errors, offline, json).await?;
             }
         }
         Command::Outbox { json } => {
-            let account = account(&home, keychain)?;
+            let account = account(&home, keychain, false)?;
             let mut out = std::io::stdout().lock();
             for q in account.outbox().await? {
                 if json {
@@ -354,17 +354,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lead { id, json } => {
-            let lead = cached_lead(&account(&home, keychain)?, &id).await?;
+            let lead = cached_lead(&account(&home, keychain, false)?, &id).await?;
             if json {
                 println!("{}", serde_json::to_string(&lead)?);
             } else {
                 print!("{}", output::lead_detail(&lead));
             }
         }
-        Command::Watch { json, count } => watch(&home, account(&home, keychain)?, json, count).await?,
+        Command::Watch { json, count } => watch(&home, account(&home, keychain, true)?, json, count).await?,
         Command::Alerts { action } => alerts(&home, action).await?,
-        Command::Textdrip { action } => textdrip(&account(&home, keychain)?, action).await?,
-        Command::Nextgen { action } => nextgen(&account(&home, keychain)?, action).await?,
+        Command::Textdrip { action } => textdrip(&account(&home, keychain, true)?, action).await?,
+        Command::Nextgen { action } => nextgen(&account(&home, keychain, true)?, action).await?,
     }
     Ok(())
 }
@@ -425,11 +425,7 @@ async fn textdrip(account: &Account, action: TextdripAction) -> anyhow::Result<(
         }
         TextdripAction::Send { lead, message, from, at_any_hour } => {
             let lead = cached_lead(account, &lead).await?;
-            let agent = account.session().user().name.clone();
-            let sent = account
-                .texting()?
-                .send(&lead, &message, &agent, from.as_deref(), at_any_hour, chrono::Utc::now())
-                .await?;
+            let sent = account.send_text(&lead, &message, from.as_deref(), at_any_hour).await?;
             eprintln!("Sent to {}{}", sent.to, sent.sender.map(|s| format!(" from {s}")).unwrap_or_default());
         }
         TextdripAction::Campaign { lead, campaign } => {
@@ -554,10 +550,11 @@ async fn import_file(
     Ok(())
 }
 
-/// The account last logged in here.
-fn account(home: &Home, keychain: Arc<dyn SecretStore>) -> anyhow::Result<Account> {
-    let session = Session::restore(home, &*keychain)?
-        .context("not logged in: run `crokodial login --server URL --email E` first")?;
+/// The account last logged in here; `online`, with its token from the keychain, else only for
+/// work on this computer (no keychain, no network).
+fn account(home: &Home, keychain: Arc<dyn SecretStore>, online: bool) -> anyhow::Result<Account> {
+    let session = if online { Session::restore(home, &*keychain)? } else { Session::offline(home)? };
+    let session = session.context("not logged in: run `crokodial login --server URL --email E` first")?;
     Ok(Account::open(home, keychain, session)?)
 }
 
@@ -596,7 +593,7 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
         AudioStatus::Ready => {}
     }
     // `crokodial alerts set` in another shell applies to the next lead.
-    let _follow = settings.follow_file(SETTINGS_CHECK);
+    let _follow = settings.follow_file(crokodial_client::settings::FOLLOW_EVERY);
     let mut events = account.go_live(player, settings.subscribe_alerts())?;
     let mut alerts = tokio::task::JoinSet::new();
     let mut seen = 0u64;
@@ -642,6 +639,3 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
     while alerts.join_next().await.is_some() {}
     Ok(())
 }
-
-/// How often a running `watch` looks for settings saved by another process.
-const SETTINGS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);

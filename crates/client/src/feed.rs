@@ -322,8 +322,10 @@ impl LeadFeed {
     /// Decides (the sound starts here), then puts the lead in the cache before the front end
     /// hears of it: the write never delays the alert.
     async fn hand_out(&mut self, lead: NewLeadNotification) -> LeadArrival {
+        let whole_lead = lead.lead.is_some();
         let event = self.decide(lead);
-        if let Some(cache) = &self.cache {
+        // Only a whole lead goes into the cache, never what a bare event names.
+        if let (Some(cache), true) = (&self.cache, whole_lead) {
             let lead = event.lead.clone();
             if let Err(e) = cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
                 tracing::warn!(error = %e, "cannot cache a lead");
@@ -406,8 +408,8 @@ impl LeadFeed {
     }
 }
 
-/// The lead an event carries; what it names, for a server that sends no lead (none the feed
-/// hands out today: it looks those up).
+/// The lead an event carries; else what the event names (the feed looks up the leads the
+/// deployed server only names, so this is for an event that carries its fields but no lead).
 fn whole(event: NewLeadNotification) -> Lead {
     match event.lead {
         Some(lead) => *lead,

@@ -93,6 +93,14 @@ impl Session {
         Ok(Some(Session { profile, api }))
     }
 
+    /// The last session without its token, for work on this computer only (the lead cache, the
+    /// outbox): no keychain, no network. The server refuses anything it is sent.
+    pub fn offline(home: &Home) -> Result<Option<Self>> {
+        let Some(profile) = read_profile(home)? else { return Ok(None) };
+        let api = ApiClient::new(&profile.server_url)?;
+        Ok(Some(Session { profile, api }))
+    }
+
     /// Forgets the session: the keychain entry and the profile.
     pub fn logout(home: &Home, secrets: &dyn SecretStore) -> Result<()> {
         if let Some(profile) = read_profile(home)? {

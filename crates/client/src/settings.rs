@@ -233,27 +233,51 @@ pub struct SaveError {
     source: std::io::Error,
 }
 
+/// What the settings file holds now.
+enum OnDisk {
+    Missing,
+    /// Not settings (a hand edit gone wrong): set aside by whoever writes next.
+    Damaged(serde_json::Error),
+    Good(Settings),
+}
+
+impl OnDisk {
+    fn read(home: &Home) -> std::io::Result<OnDisk> {
+        let text = match std::fs::read_to_string(home.settings_file()) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Missing),
+            Err(e) => return Err(e),
+        };
+        Ok(match serde_json::from_str::<Settings>(&text) {
+            Ok(mut s) => {
+                s.alerts = s.alerts.clamped();
+                OnDisk::Good(s)
+            }
+            Err(e) => OnDisk::Damaged(e),
+        })
+    }
+}
+
+/// Moves a damaged settings file to `settings.json.bad`, so the next save does not lose it.
+fn set_aside(home: &Home, why: &serde_json::Error) {
+    let path = home.settings_file();
+    let aside = path.with_extension("json.bad");
+    tracing::warn!(error = %why, kept = %aside.display(), "damaged settings file set aside");
+    let _ = std::fs::rename(&path, aside);
+}
+
 impl Settings {
     /// Reads the settings; a missing file gives defaults, a damaged one is set aside with a warning.
     pub fn load(home: &Home) -> Settings {
-        let path = home.settings_file();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Settings::default(),
-            Err(e) => {
-                tracing::warn!(error = %e, path = %path.display(), "cannot read settings; using defaults");
-                return Settings::default();
-            }
-        };
-        match serde_json::from_str::<Settings>(&text) {
-            Ok(mut s) => {
-                s.alerts = s.alerts.clamped();
-                s
+        match OnDisk::read(home) {
+            Ok(OnDisk::Good(s)) => s,
+            Ok(OnDisk::Missing) => Settings::default(),
+            Ok(OnDisk::Damaged(e)) => {
+                set_aside(home, &e);
+                Settings::default()
             }
             Err(e) => {
-                let aside = path.with_extension("json.bad");
-                tracing::warn!(error = %e, kept = %aside.display(), "damaged settings file set aside; using defaults");
-                let _ = std::fs::rename(&path, aside);
+                tracing::warn!(error = %e, path = %home.settings_file().display(), "cannot read settings; using defaults");
                 Settings::default()
             }
         }
@@ -266,6 +290,9 @@ impl Settings {
             .map_err(|source| SaveError { path: path.display().to_string(), source })
     }
 }
+
+/// How often a running app looks at the settings file for another process's changes.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The settings' one owner in a process. Readers see one snapshot in memory ([`SettingsStore::get`],
 /// or [`SettingsStore::subscribe`] for the value and every change after it); every change is saved
@@ -308,10 +335,20 @@ impl SettingsStore {
         self.alerts.subscribe()
     }
 
-    /// Changes the settings as they are in the file now, saves them, and puts them in force.
+    /// Changes the settings as they are in the file now (as this process last knew them, when
+    /// the file is missing or damaged), saves them, and puts them in force. A file that cannot
+    /// be read is not overwritten.
     pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> T) -> Result<T, SaveError> {
-        let _lock = self.lock_file()?;
-        let mut settings = Settings::load(&self.home);
+        let _lock = self.lock_file();
+        let failed = |source| SaveError { path: self.home.settings_file().display().to_string(), source };
+        let mut settings = match OnDisk::read(&self.home).map_err(failed)? {
+            OnDisk::Good(s) => s,
+            OnDisk::Missing => self.get(),
+            OnDisk::Damaged(e) => {
+                set_aside(&self.home, &e);
+                self.get()
+            }
+        };
         let out = change(&mut settings);
         settings.alerts = settings.alerts.clamped();
         settings.save(&self.home)?;
@@ -319,30 +356,42 @@ impl SettingsStore {
         Ok(out)
     }
 
-    /// Reads the file again, and puts what another process saved in force.
+    /// Puts in force what the file holds now, if it holds good settings; else keeps the snapshot.
     pub fn reload(&self) {
-        self.publish(Settings::load(&self.home));
+        match OnDisk::read(&self.home) {
+            Ok(OnDisk::Good(s)) => self.publish(s),
+            Ok(OnDisk::Missing) => {}
+            Ok(OnDisk::Damaged(e)) => {
+                tracing::warn!(error = %e, "the settings file is damaged; keeping the settings in force")
+            }
+            Err(e) => tracing::debug!(error = %e, "cannot read the settings file now; keeping the settings in force"),
+        }
     }
 
-    /// Watches the file, every `every`, for changes saved by another process; stops when dropped.
+    /// Looks at the file every `every` (see [`FOLLOW_EVERY`]) and puts in force what another
+    /// process saved; stops when dropped. It compares the content (a few kilobytes), so no change
+    /// hides behind a coarse modification time.
     pub fn follow_file(&self, every: std::time::Duration) -> crate::AbortOnDrop {
         let store = self.clone();
         crate::AbortOnDrop(tokio::spawn(async move {
             let path = store.home.settings_file();
-            let stamp = |p: &std::path::Path| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
-            let mut seen = stamp(&path);
+            let mut seen = None;
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let now = stamp(&path);
-                if now != seen {
-                    seen = now;
-                    let s = store.clone();
-                    // A file that is being written is read whole: writers rename it into place.
-                    if tokio::task::spawn_blocking(move || s.reload()).await.is_err() {
-                        return;
+                let (s, path, last) = (store.clone(), path.clone(), seen.take());
+                // Writers rename a whole file into place: what is read is never half a file.
+                let looked = tokio::task::spawn_blocking(move || match std::fs::read(&path) {
+                    Ok(now) if Some(&now) != last.as_ref() => {
+                        s.reload();
+                        Some(now)
                     }
+                    _ => last,
+                });
+                match looked.await {
+                    Ok(now) => seen = now,
+                    Err(_) => return,
                 }
             }
         }))
@@ -354,16 +403,19 @@ impl SettingsStore {
         self.all.send_if_modified(|s| std::mem::replace(s, settings.clone()) != settings);
     }
 
-    /// Held while a change is read, made and saved; released when dropped.
-    fn lock_file(&self) -> Result<std::fs::File, SaveError> {
+    /// Held while a change is read, made and saved; released when dropped. Where the file system
+    /// offers no lock (some network shares), the change is made without one rather than lost.
+    fn lock_file(&self) -> Option<std::fs::File> {
         let path = self.home.settings_file().with_extension("json.lock");
-        let failed = |source| SaveError { path: path.display().to_string(), source };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(failed)?;
-        }
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(failed)?;
-        file.lock().map_err(failed)?;
-        Ok(file)
+        let locked = (|| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })();
+        locked.map_err(|e| tracing::warn!(error = %e, path = %path.display(), "settings saved without a lock")).ok()
     }
 }
 
@@ -427,6 +479,30 @@ mod tests {
         std::fs::write(home.settings_file(), "{ not json").unwrap();
         assert_eq!(Settings::load(&home), Settings::default());
         assert!(dir.path().join("settings.json.bad").exists(), "the damaged file is kept for a look");
+    }
+
+    /// A file damaged or gone while the app runs never resets what is in force; the next change
+    /// starts from what is in force, and keeps the damaged file aside.
+    #[test]
+    fn a_running_app_keeps_its_settings_when_the_file_goes_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let store = SettingsStore::open(&home);
+        store.update(|s| s.alerts.sound = Sound::Triple).unwrap();
+
+        std::fs::write(home.settings_file(), "{ half a hand edit").unwrap();
+        store.reload();
+        assert_eq!(store.alerts().sound, Sound::Triple, "a damaged file is not defaults");
+        assert!(home.settings_file().exists(), "following the file never moves it");
+
+        store.update(|s| s.alerts.volume = 0.5).unwrap();
+        let saved = Settings::load(&home);
+        assert_eq!((saved.alerts.sound, saved.alerts.volume), (Sound::Triple, 0.5));
+        assert!(dir.path().join("settings.json.bad").exists(), "the damaged file is kept for a look");
+
+        std::fs::remove_file(home.settings_file()).unwrap();
+        store.reload();
+        assert_eq!(store.alerts().sound, Sound::Triple, "a missing file is not defaults either");
     }
 
     #[test]

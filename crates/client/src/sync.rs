@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery, Tolerance};
 use crokodial_core::edit::{default_dispositions, Disposition, EditRequest};
+use crokodial_core::rfc3339;
 
 use crate::api::{ApiClient, EditReply};
 use crate::cache::{CacheError, CacheHandle, EditResult, LeadCache, QueuedEdit, QueuedImport};
@@ -106,7 +107,7 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
             if let Some(d) = dispositions {
                 c.set_meta(DISPOSITIONS, &d)?;
             }
-            c.set_meta(SYNCED_AT, &Utc::now().to_rfc3339())?;
+            c.set_meta(SYNCED_AT, &rfc3339(Utc::now()))?;
             c.count()
         })
         .await?;
@@ -365,7 +366,7 @@ async fn sync_pages(api: &ApiClient, cache: &CacheHandle) -> Result<(SyncMode, u
             Err(e) => {
                 if full {
                     // Tried: the next syncs are quick ones until the next full read is due.
-                    cache.run(move |c| c.set_meta(FULL_AT, &started.to_rfc3339())).await?;
+                    cache.run(move |c| c.set_meta(FULL_AT, &rfc3339(started))).await?;
                 }
                 return Err(e.into());
             }
@@ -437,10 +438,10 @@ fn finish_pages(
         c.compact()?;
     }
     if let Some(n) = newest_seen {
-        c.set_meta(NEWEST, &n.to_rfc3339())?;
+        c.set_meta(NEWEST, &rfc3339(n))?;
     }
     if full {
-        c.set_meta(FULL_AT, &started.to_rfc3339())?;
+        c.set_meta(FULL_AT, &rfc3339(started))?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! and the rep's Textdrip, owned together. Front ends (the desktop shell, the CLI) hold one
 //! `Account` and call its operations; they hear of what happens through one stream of
 //! [`AccountEvent`]s and read the state now, with its changes, from [`Account::state`].
-//! Logging out is dropping it: every task it started stops with it.
+//! Logging out is closing it ([`Account::close`], or dropping it): every task it started stops.
 
 pub mod service;
 
@@ -57,7 +57,6 @@ pub struct Arrival {
     /// Why an announced lead made no sound.
     pub hush: Option<Hush>,
     pub latency: Latency,
-    pub arrived_at: DateTime<Utc>,
 }
 
 /// Milliseconds, each when known.
@@ -164,10 +163,6 @@ impl Account {
         self.shared.session.api()
     }
 
-    pub fn cache(&self) -> &CacheHandle {
-        &self.shared.cache
-    }
-
     /// The state now, and each change after.
     pub fn state(&self) -> watch::Receiver<AccountState> {
         self.shared.state.subscribe()
@@ -175,7 +170,7 @@ impl Account {
 
     /// Connects the live feed (the socket; each lead's alert through `alert`, as `settings` say
     /// at that moment) and the sync service. The events come on the stream returned, until the
-    /// account is dropped. Needs a tokio runtime.
+    /// account is closed or its session refused. Needs a tokio runtime.
     pub fn go_live(
         &self,
         alert: AlertPlayer,
@@ -190,15 +185,13 @@ impl Account {
         let shared = Arc::clone(&self.shared);
         tasks.push(AbortOnDrop(tokio::spawn(async move {
             loop {
-                let now = connection.borrow_and_update().clone();
-                shared.state.send_if_modified(|s| std::mem::replace(&mut s.connection, now.clone()) != now);
-                shared.emit(AccountEvent::Connection(now));
+                shared.connection(connection.borrow_and_update().clone());
                 if connection.changed().await.is_err() {
                     return;
                 }
             }
         })));
-        let live = feed.state();
+        let (live, last) = (feed.state(), feed.state());
         let shared = Arc::clone(&self.shared);
         tasks.push(AbortOnDrop(tokio::spawn(async move {
             while let Some(event) = feed.next().await {
@@ -211,7 +204,9 @@ impl Account {
                     }
                 }
             }
-            // The feed stopped (the session was refused): the stream ends.
+            // The feed stopped (the session was refused): the stream ends with how, whichever
+            // of this task and the one above sees it first.
+            shared.connection(last.borrow().clone());
             lock(&shared.events).take();
         })));
         let target = SyncTarget(Arc::clone(&self.shared));
@@ -219,11 +214,12 @@ impl Account {
         Ok(rx)
     }
 
-    /// Forgets the session here and in the keychain; everything the account runs stops.
-    pub fn log_out(self) -> crate::Result<()> {
-        let (home, secrets) = (self.shared.home.clone(), Arc::clone(&self.shared.secrets));
-        drop(self);
-        Session::logout(&home, &*secrets)
+    /// Stops everything the account runs (its socket, sync service and sound; a running import
+    /// between batches) and ends its stream of events, even while a command still holds it.
+    pub fn close(&self) {
+        lock(&self.tasks).clear();
+        lock(&self.shared.events).take();
+        self.cancel_import();
     }
 
     // The lead list, from the cache (works offline).
@@ -475,6 +471,12 @@ impl Shared {
         }
     }
 
+    /// The connection now, into the state, and told.
+    fn connection(&self, now: ConnectionState) {
+        self.state.send_if_modified(|s| std::mem::replace(&mut s.connection, now.clone()) != now);
+        self.emit(AccountEvent::Connection(now));
+    }
+
     /// Reads the cache's counts into the state, and tells.
     async fn report(&self) {
         match self.cache.run(|c| status_of(c)).await {
@@ -497,7 +499,7 @@ impl Shared {
         let delivery_ms = lead.created_at.and_then(|c| arrived_at.signed_duration_since(c).to_std().ok()).map(ms);
         self.state.send_modify(|s| s.last_event_at = Some(arrived_at));
         let latency = Latency { server_ms, delivery_ms, sound_ms };
-        self.emit(AccountEvent::Lead(Box::new(Arrival { lead, is_new, announce, alert, hush, latency, arrived_at })));
+        self.emit(AccountEvent::Lead(Box::new(Arrival { lead, is_new, announce, alert, hush, latency })));
     }
 }
 
