@@ -39,7 +39,7 @@ pub fn open_links(app: &AppHandle, urls: &[url::Url]) {
     if state.ui_ready.load(Ordering::Acquire) {
         crate::live::open_lead(app, &id);
     } else {
-        *crate::state::lock(&state.pending_lead) = Some(id);
+        *crokodial_client::lock(&state.pending_lead) = Some(id);
         crate::live::bring_forward(app);
     }
 }

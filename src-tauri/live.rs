@@ -32,7 +32,7 @@ pub const AUDIO_CHANGED: &str = "audio-changed";
 /// Makes `account` the signed-in one (the one before is closed) and takes it live.
 pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let state = app.state::<AppState>();
-    let events = account.go_live(state.alert.clone(), state.settings.subscribe_alerts())?;
+    let events = account.go_live(state.alert.clone(), state.settings.subscribe())?;
     let now = account.state();
     state.replace_account(Some(Arc::new(account)));
     seen(app); // the last account's unread leads are not this one's
@@ -40,7 +40,7 @@ pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     Ok(())
 }
 
-/// Until the account is dropped (logout, another login).
+/// Until the account is closed (logout, another login) or its session refused.
 async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>, now: watch::Receiver<AccountState>) {
     while let Some(event) = events.recv().await {
         match event {

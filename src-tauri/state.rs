@@ -2,11 +2,12 @@
 //! the settings' one owner, the alert player, and the window's own bits.
 
 use std::sync::atomic::{AtomicBool, AtomicU32};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use crokodial_client::account::Account;
 use crokodial_client::alert::AlertPlayer;
 use crokodial_client::home::Home;
+use crokodial_client::lock;
 use crokodial_client::secrets::{OsKeychain, SecretStore};
 use crokodial_client::settings::SettingsStore;
 
@@ -31,11 +32,6 @@ pub struct AppState {
     pub ui_ready: AtomicBool,
     pub pending_lead: Mutex<Option<String>>,
     pub updates: crate::updates::Updates,
-}
-
-/// A lock whose holder panicked still guards good data (each is one value, replaced whole).
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl AppState {

@@ -38,7 +38,7 @@ impl Updates {
     }
 
     pub fn status(&self) -> UpdateStatus {
-        crate::state::lock(&self.status).clone()
+        crokodial_client::lock(&self.status).clone()
     }
 }
 
@@ -47,7 +47,7 @@ pub fn available() -> bool {
 }
 
 fn set(app: &AppHandle, status: UpdateStatus) -> UpdateStatus {
-    *crate::state::lock(&app.state::<AppState>().updates.status) = status.clone();
+    *crokodial_client::lock(&app.state::<AppState>().updates.status) = status.clone();
     let _ = app.emit(UPDATE_STATUS, &status);
     status
 }
@@ -90,12 +90,12 @@ pub async fn restart_to_update(_app: &AppHandle) -> Result<(), String> {
 #[cfg(feature = "updater")]
 fn begin(app: &AppHandle) -> Result<(), UpdateStatus> {
     let state = app.state::<AppState>();
-    let mut current = crate::state::lock(&state.updates.status);
+    let mut current = crokodial_client::lock(&state.updates.status);
     if matches!(current.state, UpdateState::Checking | UpdateState::Downloading) {
         return Err(current.clone());
     }
     // A new check replaces what was ready: the status always says what is kept.
-    crate::state::lock(&state.updates.ready).take();
+    crokodial_client::lock(&state.updates.ready).take();
     *current = status(UpdateState::Checking, None);
     Ok(())
 }
@@ -161,7 +161,7 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
             .unwrap_or_else(|_| Err(tauri_plugin_updater::Error::Io(std::io::ErrorKind::TimedOut.into())));
         match downloaded {
             Ok(bytes) => {
-                *crate::state::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
+                *crokodial_client::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
                 tracing::info!(%version, "update ready");
                 set(&app, UpdateStatus { state: UpdateState::Ready, version: Some(version), notes, message: None });
             }
@@ -183,7 +183,7 @@ pub async fn check(app: &AppHandle) -> UpdateStatus {
 /// fails, the update stays ready.
 #[cfg(feature = "updater")]
 pub async fn restart_to_update(app: &AppHandle) -> Result<(), String> {
-    let ready = crate::state::lock(&app.state::<AppState>().updates.ready).take();
+    let ready = crokodial_client::lock(&app.state::<AppState>().updates.ready).take();
     let (update, bytes) = ready.ok_or("no update is ready")?;
     tracing::info!(version = %update.version, "installing the update");
     let (update, bytes, installed) = tauri::async_runtime::spawn_blocking(move || {
@@ -194,7 +194,7 @@ pub async fn restart_to_update(app: &AppHandle) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if let Err(e) = installed {
         tracing::warn!(error = %e, "the update could not be installed");
-        *crate::state::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
+        *crokodial_client::lock(&app.state::<AppState>().updates.ready) = Some((update, bytes));
         return Err(format!("cannot install the update: {e}"));
     }
     tracing::info!("update installed; restarting");

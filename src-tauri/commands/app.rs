@@ -20,7 +20,7 @@ pub fn connection_state(state: State<'_, AppState>) -> ConnectionState {
 #[tauri::command]
 pub fn take_pending_lead(state: State<'_, AppState>) -> Option<String> {
     state.ui_ready.store(true, std::sync::atomic::Ordering::Release);
-    crate::state::lock(&state.pending_lead).take()
+    crokodial_client::lock(&state.pending_lead).take()
 }
 
 /// The rep has looked at the new leads: clear the unread count and the taskbar attention.

@@ -4,6 +4,7 @@
 
 use crokodial_client::account::Imported;
 use crokodial_client::import::{self, MappingChoice, SavedMappings};
+use crokodial_client::off_runtime;
 use crokodial_core::import::{Field, Mapping, Vendor};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -18,11 +19,6 @@ use crate::state::AppState;
 
 /// Rows of the file the preview shows.
 const PREVIEW_ROWS: usize = 10;
-
-/// Runs blocking file work off the async runtime.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + 'static) -> CmdResult<T> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(AppError::internal)?
-}
 
 /// The UI's per-column field keys (`null`: not imported) as fields.
 fn columns(keys: Vec<Option<String>>) -> CmdResult<Vec<Option<Field>>> {
@@ -43,7 +39,7 @@ fn field_key(f: Field) -> String {
 /// The native file picker; `null` when cancelled.
 #[tauri::command]
 pub async fn import_pick_file(app: AppHandle) -> CmdResult<Option<String>> {
-    blocking(move || {
+    off_runtime(move || {
         let picked = app.dialog().file().add_filter("Lead files", &["csv", "txt", "tsv"]).blocking_pick_file();
         Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
     })
@@ -53,7 +49,7 @@ pub async fn import_pick_file(app: AppHandle) -> CmdResult<Option<String>> {
 #[tauri::command]
 pub async fn import_preview(state: State<'_, AppState>, path: String) -> CmdResult<ImportPreview> {
     let home = state.home.clone();
-    blocking(move || {
+    off_runtime(move || {
         let p = import::preview(&home, Path::new(&path))?;
         let width = p.preview.headers.len();
         Ok(ImportPreview {
@@ -113,7 +109,7 @@ pub async fn import_save_mapping(
         return Err(AppError::new(ErrorCode::InvalidInput, "give the mapping a name"));
     }
     let (home, columns) = (state.home.clone(), columns(mapping)?);
-    blocking(move || {
+    off_runtime(move || {
         let p = import::preview(&home, Path::new(&path))?;
         let vendor = p.preview.detected.as_ref().map_or(Vendor::Other, |m| m.vendor);
         Ok(SavedMappings::save(&home, &name, &p.preview.headers, &Mapping { vendor, columns })?)
@@ -169,7 +165,7 @@ pub async fn import_export_errors(
     if !source.exists() {
         return Err(AppError::new(ErrorCode::InvalidInput, "this import has no error file"));
     }
-    blocking(move || {
+    off_runtime(move || {
         let Some(target) = app
             .dialog()
             .file()

@@ -59,9 +59,8 @@ pub async fn export_diagnostics(app: AppHandle, state: State<'_, AppState>) -> C
         ("server", state.signed_in().map_or("not logged in".into(), |a| a.session().profile.server_url.clone())),
     ];
     let home = state.home.clone();
-    let written = tokio::task::spawn_blocking(move || logs::write_diagnostics(&home, &path, &about).map(|_| path))
+    let written = crokodial_client::off_runtime(move || logs::write_diagnostics(&home, &path, &about).map(|_| path))
         .await
-        .map_err(AppError::internal)?
         .map_err(|e| AppError::internal(format!("cannot write the diagnostics: {e}")))?;
     tracing::info!(path = %written.display(), "diagnostics exported");
     Ok(Some(written.display().to_string()))

@@ -18,7 +18,7 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheHandle, LeadCache};
 use crokodial_client::feed::{FeedEvent, LeadFeed};
 use crokodial_client::secrets::Sensitive;
-use crokodial_client::settings::AlertSettings;
+use crokodial_client::settings::{AlertSettings, Settings};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{self, FULL_SYNC_EVERY};
 use crokodial_core::edit::EditField;
@@ -142,7 +142,11 @@ async fn alerts_beside_the_web_app(
     }
     let dir = tempfile::tempdir()?;
     let cache = CacheHandle::new(LeadCache::open_at(&dir.path().join("alerts.sqlite"))?);
-    let silent = tokio::sync::watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
+    let silent = tokio::sync::watch::channel(Settings {
+        alerts: AlertSettings { volume: 0.0, ..AlertSettings::default() },
+        ..Settings::default()
+    })
+    .1;
     let mut feed = LeadFeed::start(api, AlertPlayer::start(None)?, silent)?.with_cache(cache);
     let mut state = feed.state();
     tokio::time::timeout(Duration::from_secs(15), state.wait_for(|s| *s == ConnectionState::Listening)).await??;

@@ -126,14 +126,12 @@ fn main() -> anyhow::Result<()> {
             times.push(started.elapsed());
             found += usize::from(!page.is_empty()) * usize::from(total > 0);
         }
-        times.sort();
-        let at = |p: f64| ms(times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1]);
         println!(
             "  {what:<22} n={:<4} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (found {found})",
             times.len(),
-            at(0.5),
-            at(0.95),
-            ms(*times.last().expect("times"))
+            percentile(&mut times, 0.5),
+            percentile(&mut times, 0.95),
+            percentile(&mut times, 1.0)
         );
     }
     drop(cache);
@@ -275,49 +273,47 @@ fn heartbeat_runs(path: &std::path::Path, leads: &[Lead]) -> anyhow::Result<()> 
             anyhow::Ok((searches, writes))
         };
         let (mut late, mut searches, mut writes) = runtime.block_on(async {
-            let beats = tokio::spawn(heartbeat());
+            let (stop, stopped) = tokio::sync::oneshot::channel();
+            let beats = tokio::spawn(heartbeat(stopped));
             let (searches, writes) = tokio::spawn(work).await??;
-            beats.abort();
-            let _ = beats.await;
-            let late = LATE.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
-            anyhow::Ok((late, searches, writes))
+            let _ = stop.send(());
+            anyhow::Ok((beats.await?, searches, writes))
         })?;
-        late.sort();
-        let at = |p: f64| late.get(((p * late.len() as f64).ceil() as usize).saturating_sub(1)).map_or(0.0, |d| ms(*d));
+        let (p50, p99, max) = (percentile(&mut late, 0.5), percentile(&mut late, 0.99), percentile(&mut late, 1.0));
         println!(
             "  heartbeat, {:<16} {} beats of {} ms late p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  (30 name-sorted pages p50 {:.0} ms, 10 writes of 1,000 p50 {:.0} ms)",
             if through_handle { "cache off-runtime" } else { "cache on runtime" },
             late.len(),
             BEAT.as_millis(),
-            at(0.5),
-            at(0.99),
-            late.last().map_or(0.0, |d| ms(*d)),
-            median(&mut searches),
-            median(&mut writes),
+            p50,
+            p99,
+            max,
+            percentile(&mut searches, 0.5),
+            percentile(&mut writes, 0.5),
         );
     }
     Ok(())
 }
 
 const BEAT: Duration = Duration::from_millis(10);
-static LATE: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
 
-/// Ticks every [`BEAT`] and notes in [`LATE`] how late each tick woke, until aborted.
-async fn heartbeat() {
-    let mut due = tokio::time::Instant::now() + BEAT;
+/// Ticks every [`BEAT`] until `stop`, and answers how late each tick woke.
+async fn heartbeat(mut stop: tokio::sync::oneshot::Receiver<()>) -> Vec<Duration> {
+    let mut late = Vec::new();
     loop {
-        tokio::time::sleep_until(due).await;
-        let late = due.elapsed();
-        if let Ok(mut l) = LATE.lock() {
-            l.push(late);
+        let due = tokio::time::Instant::now() + BEAT;
+        tokio::select! {
+            () = tokio::time::sleep_until(due) => late.push(due.elapsed()),
+            _ = &mut stop => return late,
         }
-        due = tokio::time::Instant::now() + BEAT;
     }
 }
 
-fn median(times: &mut [Duration]) -> f64 {
+/// The `p` quantile of `times` (0 < p ≤ 1), in ms; sorts them.
+fn percentile(times: &mut [Duration], p: f64) -> f64 {
     times.sort();
-    times.get(times.len() / 2).map_or(0.0, |d| ms(*d))
+    let rank = ((p * times.len() as f64).ceil() as usize).clamp(1, times.len().max(1));
+    times.get(rank - 1).map_or(0.0, |d| ms(*d))
 }
 
 fn ms(d: Duration) -> f64 {

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::account::{Account, AccountEvent};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
-use crokodial_client::cache::{CacheError, CacheQuery, EditState};
+use crokodial_client::cache::{CacheQuery, EditState};
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
 use crokodial_client::secrets::{OsKeychain, SecretStore};
@@ -354,7 +354,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lead { id, json } => {
-            let lead = cached_lead(&account(&home, keychain, false)?, &id).await?;
+            let lead = account(&home, keychain, false)?.lead(&id).await?;
             if json {
                 println!("{}", serde_json::to_string(&lead)?);
             } else {
@@ -424,12 +424,12 @@ async fn textdrip(account: &Account, action: TextdripAction) -> anyhow::Result<(
             }
         }
         TextdripAction::Send { lead, message, from, at_any_hour } => {
-            let lead = cached_lead(account, &lead).await?;
+            let lead = account.lead(&lead).await?;
             let sent = account.send_text(&lead, &message, from.as_deref(), at_any_hour).await?;
             eprintln!("Sent to {}{}", sent.to, sent.sender.map(|s| format!(" from {s}")).unwrap_or_default());
         }
         TextdripAction::Campaign { lead, campaign } => {
-            let lead = cached_lead(account, &lead).await?;
+            let lead = account.lead(&lead).await?;
             let texting = account.texting()?;
             let campaigns = texting.campaigns().await?;
             let found = campaigns
@@ -558,13 +558,6 @@ fn account(home: &Home, keychain: Arc<dyn SecretStore>, online: bool) -> anyhow:
     Ok(Account::open(home, keychain, session)?)
 }
 
-async fn cached_lead(account: &Account, id: &str) -> anyhow::Result<crokodial_core::Lead> {
-    match account.lead(id).await {
-        Err(CacheError::NotCached(_)) => bail!("no lead {id:?} in the cache (run `crokodial sync`)"),
-        found => Ok(found?),
-    }
-}
-
 fn read_password() -> anyhow::Result<String> {
     read_secret("Password: ")
 }
@@ -594,7 +587,7 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
     }
     // `crokodial alerts set` in another shell applies to the next lead.
     let _follow = settings.follow_file(crokodial_client::settings::FOLLOW_EVERY);
-    let mut events = account.go_live(player, settings.subscribe_alerts())?;
+    let mut events = account.go_live(player, settings.subscribe())?;
     let mut alerts = tokio::task::JoinSet::new();
     let mut seen = 0u64;
     while count.is_none_or(|n| seen < n) {

@@ -22,12 +22,13 @@ async fn a_change_saved_by_another_process_is_applied_live_and_neither_loses_the
     let home = Home::at(dir.path().join("profile"));
     let store = SettingsStore::open(&home);
     let _follow = store.follow_file(Duration::from_millis(100));
-    let mut alerts = store.subscribe_alerts();
+    let mut settings = store.subscribe();
 
     store.update(|s| s.alerts.sound = Sound::Bell).unwrap();
     alerts_set(&home, &["--volume", "20"]);
-    let seen =
-        tokio::time::timeout(Duration::from_secs(5), alerts.wait_for(|a| a.volume_percent() == 20)).await.is_ok();
+    let seen = tokio::time::timeout(Duration::from_secs(5), settings.wait_for(|s| s.alerts.volume_percent() == 20))
+        .await
+        .is_ok();
     assert!(seen, "the other process's volume never reached this one: {:?}", store.alerts());
     assert_eq!(store.alerts().sound, Sound::Bell, "the other process kept this one's sound");
 
@@ -46,7 +47,8 @@ async fn a_change_saved_by_another_process_is_applied_live_and_neither_loses_the
     let names: Vec<&str> = on_disk.text_templates.iter().map(|t| t.name.as_str()).collect();
     assert!((0..30).all(|i| names.contains(&format!("t{i}").as_str())), "templates lost: {names:?}");
     assert_eq!((on_disk.alerts.volume_percent(), on_disk.alerts.sound), (15, Sound::Bell));
-    let seen =
-        tokio::time::timeout(Duration::from_secs(5), alerts.wait_for(|a| a.volume_percent() == 15)).await.is_ok();
+    let seen = tokio::time::timeout(Duration::from_secs(5), settings.wait_for(|s| s.alerts.volume_percent() == 15))
+        .await
+        .is_ok();
     assert!(seen, "this process follows the file: {:?}", store.alerts());
 }

@@ -248,7 +248,7 @@ async fn leads_come_from_the_synced_cache_and_still_answer_offline() {
     let lead: Value = serde_json::from_str(&out).unwrap();
     assert_eq!((lead["_id"].as_str(), lead["phone"].as_str()), (Some(fourth.as_str()), Some("3125550104")));
     let (ok, _, err) = cli(&session, &["lead", "nope"]);
-    assert!(!ok && err.contains("no lead \"nope\" in the cache"), "{err}");
+    assert!(!ok && err.contains("lead nope is not in the local cache; sync first"), "{err}");
 
     assert!(session.command(CLI).arg("logout").status().unwrap().success());
     let out = session.command(CLI).arg("leads").output().unwrap();

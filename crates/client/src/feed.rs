@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, NaiveTime, Utc};
 use crokodial_core::api::LeadQuery;
 use crokodial_core::ws::NewLeadNotification;
-use crokodial_core::Lead;
+use crokodial_core::{Lead, LeadSource};
 use tokio::sync::watch;
 
 use crate::alert::{AlertPlayer, Playback};
@@ -22,7 +22,7 @@ use crate::api::ApiClient;
 use crate::cache::CacheHandle;
 use crate::error::ClientError;
 use crate::netwatch;
-use crate::settings::{AlertSettings, Hush};
+use crate::settings::{AlertSettings, Hush, Settings};
 use crate::socket::{ConnectionState, SocketEvent, SocketHandle};
 use crate::AbortOnDrop;
 
@@ -46,7 +46,7 @@ pub struct LeadFeed {
     #[cfg(target_os = "macos")]
     _awake: AbortOnDrop,
     alert: AlertPlayer,
-    settings: watch::Receiver<AlertSettings>,
+    settings: watch::Receiver<Settings>,
     api: ApiClient,
     policy: Policy,
     /// Leads created before this (server time) were delivered; a backfill reads back to here.
@@ -95,8 +95,26 @@ pub enum Change {
 }
 
 enum Ready {
-    Lead(NewLeadNotification),
+    Lead(Box<Heard>),
     Change(Change),
+}
+
+/// A lead ready to be handed out: whole (as our server sends it, or as found in the cache or the
+/// account's list), with what its event said.
+struct Heard {
+    lead: Lead,
+    /// A new lead, not an update of one or a replay.
+    is_new: bool,
+    /// The source the event names (the deployed server's events name one), else the lead's.
+    source: Option<LeadSource>,
+    server_ms: Option<f64>,
+}
+
+impl Heard {
+    fn new(event: &NewLeadNotification, lead: Lead) -> Self {
+        let source = event.lead_source().or(lead.source);
+        Heard { lead, is_new: event.is_new, source, server_ms: event.process_ms }
+    }
 }
 
 struct Unresolved {
@@ -129,7 +147,7 @@ impl LeadFeed {
     pub fn start(
         api: &ApiClient,
         alert: AlertPlayer,
-        settings: watch::Receiver<AlertSettings>,
+        settings: watch::Receiver<Settings>,
     ) -> Result<Self, ClientError> {
         let api = api.clone();
         let socket = SocketHandle::spawn(&api)?;
@@ -165,7 +183,7 @@ impl LeadFeed {
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
             match self.ready.pop_front() {
-                Some(Ready::Lead(lead)) => return Some(FeedEvent::Lead(Box::new(self.hand_out(lead).await))),
+                Some(Ready::Lead(heard)) => return Some(FeedEvent::Lead(Box::new(self.hand_out(*heard).await))),
                 Some(Ready::Change(change)) => return Some(FeedEvent::Changed(change)),
                 None => {}
             }
@@ -206,11 +224,11 @@ impl LeadFeed {
     /// Our server's events carry the lead, and reach only its own account. The deployed
     /// server's reach every account and carry only an id: a webhook lead's is its database id
     /// (after an id-less stub, which is dropped), an uploaded row's is its phone or email.
-    async fn heard_lead(&mut self, lead: NewLeadNotification) {
-        if let Some(full) = &lead.lead {
+    async fn heard_lead(&mut self, mut lead: NewLeadNotification) {
+        if let Some(full) = lead.lead.take() {
             // Live up to now: dated by the server when it says, else by our clock.
             self.since = self.since.max(full.created_at.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
-            return self.ready.push_back(Ready::Lead(lead));
+            return self.ready.push_back(Ready::Lead(Box::new(Heard::new(&lead, *full))));
         }
         let Some(id) = lead.lead_id.as_deref() else { return };
         if !is_record_id(id) {
@@ -228,12 +246,7 @@ impl LeadFeed {
             None => None,
         };
         match cached {
-            Some(known) => {
-                let mut lead = lead;
-                lead.phone = known.phone.clone();
-                lead.lead = Some(Box::new(known));
-                self.ready.push_back(Ready::Lead(lead));
-            }
+            Some(known) => self.ready.push_back(Ready::Lead(Box::new(Heard::new(&lead, known)))),
             None => {
                 let now = Instant::now();
                 self.unresolved.push(Unresolved { event: lead, looks: 0, due: now, heard: now });
@@ -269,9 +282,7 @@ impl LeadFeed {
             let id = u.event.lead_id.clone().unwrap_or_default();
             if let Some(found) = newest.iter().find(|l| l.id == id) {
                 self.since = self.since.max(found.created_at.unwrap_or(self.since));
-                u.event.phone = found.phone.clone();
-                u.event.lead = Some(Box::new(found.clone()));
-                self.ready.push_back(Ready::Lead(u.event));
+                self.ready.push_back(Ready::Lead(Box::new(Heard::new(&u.event, found.clone()))));
             } else if u.due > now {
                 waiting.push(u);
             } else if !read {
@@ -321,11 +332,9 @@ impl LeadFeed {
 
     /// Decides (the sound starts here), then puts the lead in the cache before the front end
     /// hears of it: the write never delays the alert.
-    async fn hand_out(&mut self, lead: NewLeadNotification) -> LeadArrival {
-        let whole_lead = lead.lead.is_some();
-        let event = self.decide(lead);
-        // Only a whole lead goes into the cache, never what a bare event names.
-        if let (Some(cache), true) = (&self.cache, whole_lead) {
+    async fn hand_out(&mut self, heard: Heard) -> LeadArrival {
+        let event = self.decide(heard);
+        if let Some(cache) = &self.cache {
             let lead = event.lead.clone();
             if let Err(e) = cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
                 tracing::warn!(error = %e, "cannot cache a lead");
@@ -334,13 +343,13 @@ impl LeadFeed {
         event
     }
 
-    fn decide(&mut self, lead: NewLeadNotification) -> LeadArrival {
-        let settings = self.settings.borrow().clone();
+    fn decide(&mut self, heard: Heard) -> LeadArrival {
+        let settings = self.settings.borrow().alerts.clone();
         let now = Utc::now();
-        let verdict = self.policy.judge(&lead, &settings, now, now.with_timezone(&Local).time(), Instant::now());
+        let verdict = self.policy.judge(&heard, &settings, now, now.with_timezone(&Local).time(), Instant::now());
         let alert = verdict.sound.then(|| self.alert.play(settings.sound, settings.volume));
-        let (is_new, server_ms) = (lead.is_new, lead.process_ms);
-        LeadArrival { lead: whole(lead), is_new, server_ms, announce: verdict.announce, alert, hush: verdict.hush }
+        let Heard { lead, is_new, server_ms, .. } = heard;
+        LeadArrival { lead, is_new, server_ms, announce: verdict.announce, alert, hush: verdict.hush }
     }
 
     /// The newest leads of this account's list created at or after `since`, newest first, in
@@ -388,39 +397,26 @@ impl LeadFeed {
             .into_iter()
             .filter(|l| !self.policy.announced.contains(&l.id))
             .partition(|l| l.assigned_to.is_some());
+        let newest = missed.iter().chain(&uploaded).filter_map(|l| l.created_at).max();
         if !uploaded.is_empty() {
             uploaded.iter().for_each(|l| _ = self.policy.announced.insert(&l.id));
+            let leads = uploaded.len() as u64;
             if let Some(cache) = &self.cache {
-                let leads = uploaded.clone();
-                if let Err(e) = cache.run(move |c| c.upsert(&leads, None)).await {
+                if let Err(e) = cache.run(move |c| c.upsert(&uploaded, None)).await {
                     tracing::warn!(error = %e, "cannot cache uploaded leads");
                 }
             }
-            self.ready.push_back(Ready::Change(Change::Uploaded { leads: uploaded.len() as u64 }));
+            self.ready.push_back(Ready::Change(Change::Uploaded { leads }));
         }
-        let newest = missed.iter().chain(&uploaded).filter_map(|l| l.created_at).max();
         // Oldest first; leads of the same instant keep the server's order.
         missed.reverse();
         missed.sort_by_key(|l| l.created_at);
         tracing::info!(missed = missed.len(), "backfilled after reconnect");
         self.since = self.since.max(newest.unwrap_or(self.since));
-        self.ready.extend(missed.into_iter().map(|lead| Ready::Lead(NewLeadNotification::for_lead(lead, true, None))));
-    }
-}
-
-/// The lead an event carries; else what the event names (the feed looks up the leads the
-/// deployed server only names, so this is for an event that carries its fields but no lead).
-fn whole(event: NewLeadNotification) -> Lead {
-    match event.lead {
-        Some(lead) => *lead,
-        None => Lead {
-            id: event.lead_id.unwrap_or_default(),
-            name: event.name,
-            phone: event.phone,
-            source: event.source.as_deref().and_then(crokodial_core::LeadSource::parse),
-            created_at: Some(Utc::now()),
-            ..Lead::default()
-        },
+        self.ready.extend(missed.into_iter().map(|lead| {
+            let source = lead.source;
+            Ready::Lead(Box::new(Heard { lead, is_new: true, source, server_ms: None }))
+        }));
     }
 }
 
@@ -456,19 +452,19 @@ impl Policy {
     /// the monotonic clock for coalescing).
     fn judge(
         &mut self,
-        lead: &NewLeadNotification,
+        heard: &Heard,
         settings: &AlertSettings,
         now: DateTime<Utc>,
         local: NaiveTime,
         clock: Instant,
     ) -> Verdict {
-        if !lead.is_new_lead() || !settings.alerts_for(lead.lead_source()) {
+        if !heard.is_new || heard.lead.id.is_empty() || !settings.alerts_for(heard.source) {
             return Verdict::default();
         }
-        let created = lead.lead.as_ref().and_then(|l| l.created_at);
+        let created = heard.lead.created_at;
         let fresh =
             created.is_none_or(|c| now.signed_duration_since(c).to_std().map_or(true, |age| age <= ANNOUNCE_MAX_AGE));
-        let first_time = lead.lead_id.as_deref().is_some_and(|id| self.announced.insert(id));
+        let first_time = self.announced.insert(&heard.lead.id);
         if !(first_time && fresh) {
             return Verdict::default();
         }
@@ -515,17 +511,11 @@ impl RecentIds {
 mod tests {
     use super::*;
     use crate::settings::QuietHours;
-    use crokodial_core::LeadSource;
 
-    fn nextgen(id: Option<&str>, created: Option<DateTime<Utc>>) -> NewLeadNotification {
-        NewLeadNotification {
-            lead_id: id.map(str::to_owned),
-            name: "Ann".into(),
-            source: Some("NextGen".into()),
-            is_new: true,
-            lead: created.map(|c| Box::new(Lead { created_at: Some(c), ..Lead::default() })),
-            ..NewLeadNotification::default()
-        }
+    fn nextgen(id: Option<&str>, created: Option<DateTime<Utc>>) -> Heard {
+        let lead =
+            Lead { id: id.unwrap_or_default().into(), name: "Ann".into(), created_at: created, ..Lead::default() };
+        Heard { lead, is_new: true, source: Some(LeadSource::NextGen), server_ms: None }
     }
 
     const RUNG: Verdict = Verdict { announce: true, sound: true, hush: None };
@@ -539,7 +529,7 @@ mod tests {
     #[test]
     fn a_lead_is_announced_once_however_often_it_comes() {
         let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
-        assert_eq!(p.judge(&nextgen(None, None), &s, now, noon(), t), IGNORED, "the deployed server's stub");
+        assert_eq!(p.judge(&nextgen(None, None), &s, now, noon(), t), IGNORED, "a lead without an id");
         assert_eq!(p.judge(&nextgen(Some("1"), None), &s, now, noon(), t), RUNG, "its full event");
         let later = t + Duration::from_secs(5);
         assert_eq!(p.judge(&nextgen(Some("1"), Some(now)), &s, now, noon(), later), IGNORED, "a replay of it");
@@ -551,7 +541,7 @@ mod tests {
         let old = now - chrono::Duration::minutes(10);
         assert_eq!(p.judge(&nextgen(Some("old"), Some(old)), &s, now, noon(), t), IGNORED);
         let mut csv = nextgen(Some("csv"), None);
-        csv.source = Some("CSV Import".into());
+        csv.source = Some(LeadSource::CsvImport);
         assert_eq!(p.judge(&csv, &s, now, noon(), t), IGNORED, "imports are quiet by default");
         let mut update = nextgen(Some("upd"), None);
         update.is_new = false;

@@ -40,6 +40,24 @@ pub mod textdrip;
 
 pub use error::{ClientError, Result};
 
+/// Runs blocking work (SQLite, files) on tokio's blocking pool and waits for it, so the async
+/// runtime, where the socket and the alert run, is never held up. A panic in `f` goes on in the
+/// caller; the work finishes even if the caller stops waiting.
+pub async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only a runtime shutting down cancels it, and then nothing waits for the answer.
+        Err(e) => panic!("blocking work cancelled: {e}"),
+    }
+}
+
+/// The guarded value, also after a holder panicked: each of ours is read or replaced whole (a
+/// SQLite transaction rolls back), so it is still good.
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A task that lives as long as its owner: dropping this aborts it.
 pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
 

@@ -304,17 +304,12 @@ pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 pub struct SettingsStore {
     home: Home,
     all: watch::Sender<Settings>,
-    alerts: watch::Sender<AlertSettings>,
 }
 
 impl SettingsStore {
     pub fn open(home: &Home) -> Self {
         let settings = Settings::load(home);
-        SettingsStore {
-            home: home.clone(),
-            alerts: watch::Sender::new(settings.alerts.clone()),
-            all: watch::Sender::new(settings),
-        }
+        SettingsStore { home: home.clone(), all: watch::Sender::new(settings) }
     }
 
     pub fn get(&self) -> Settings {
@@ -322,17 +317,13 @@ impl SettingsStore {
     }
 
     pub fn alerts(&self) -> AlertSettings {
-        self.alerts.borrow().clone()
+        self.all.borrow().alerts.clone()
     }
 
-    /// The settings now, then each change (from this process or another).
+    /// The settings now, then each change (from this process or another); the lead feed reads
+    /// them at each lead.
     pub fn subscribe(&self) -> watch::Receiver<Settings> {
         self.all.subscribe()
-    }
-
-    /// The alert settings now, then each change: the lead feed reads them at each lead.
-    pub fn subscribe_alerts(&self) -> watch::Receiver<AlertSettings> {
-        self.alerts.subscribe()
     }
 
     /// Changes the settings as they are in the file now (as this process last knew them, when
@@ -398,8 +389,6 @@ impl SettingsStore {
     }
 
     fn publish(&self, settings: Settings) {
-        let alerts = settings.alerts.clone();
-        self.alerts.send_if_modified(|a| std::mem::replace(a, alerts.clone()) != alerts);
         self.all.send_if_modified(|s| std::mem::replace(s, settings.clone()) != settings);
     }
 

@@ -10,7 +10,7 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::home::Home;
 use crokodial_client::secrets::{OsKeychain, SecretStore, Sensitive};
 use crokodial_client::session::Session;
-use crokodial_client::settings::AlertSettings;
+use crokodial_client::settings::{AlertSettings, Settings};
 use crokodial_client::socket::ConnectionState;
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_testkit::{DesktopSession, TestServer};
@@ -43,7 +43,11 @@ async fn an_account_goes_live_hands_out_a_lead_sends_an_edit_and_stops_when_clos
     let session = Session::login(&home, &*keychain, &server.url(), &admin.email, &admin.password).await.unwrap();
     let account = Account::open(&home, keychain, session).unwrap();
 
-    let silent = tokio::sync::watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
+    let silent = tokio::sync::watch::channel(Settings {
+        alerts: AlertSettings { volume: 0.0, ..AlertSettings::default() },
+        ..Settings::default()
+    })
+    .1;
     let mut events = account.go_live(AlertPlayer::start(None).unwrap(), silent).unwrap();
     let mut state = account.state();
     tokio::time::timeout(WAIT, state.wait_for(|s| s.connection == ConnectionState::Live)).await.unwrap().unwrap();
@@ -79,11 +83,19 @@ async fn an_account_goes_live_hands_out_a_lead_sends_an_edit_and_stops_when_clos
     let api = ApiClient::new(&server.url()).unwrap().with_token(Sensitive(token));
     assert_eq!(api.lead(&id).await.unwrap().disposition.as_deref(), Some("Quoted"));
 
-    // Logging out closes it, even while a command still holds it: every task it started stops,
-    // so its stream ends and its socket goes.
+    // Logging out closes it, even while a command still holds it: its stream ends, and the
+    // tasks it started stop, its socket with them.
+    let sockets = || server.server.socket_count(&admin.tenant_id);
+    assert_eq!(sockets(), 1);
     let held_by_a_command = Arc::new(account);
     held_by_a_command.close();
     let ended = tokio::time::timeout(WAIT, async { while events.recv().await.is_some() {} }).await;
-    assert!(ended.is_ok(), "the account's tasks outlived its close");
+    assert!(ended.is_ok(), "the account's stream outlived its close");
+    let closed = tokio::time::timeout(WAIT, async {
+        while sockets() > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    assert!(closed.await.is_ok(), "the account's socket outlived its close");
     assert_eq!(held_by_a_command.lead(&id).await.unwrap().name, "Ada Live", "a command under way still reads");
 }

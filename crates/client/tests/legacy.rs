@@ -10,7 +10,7 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheHandle, EditState, LeadCache};
 use crokodial_client::feed::{Change, FeedEvent, LeadArrival, LeadFeed};
 use crokodial_client::secrets::Sensitive;
-use crokodial_client::settings::AlertSettings;
+use crokodial_client::settings::{AlertSettings, Settings};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{self, SyncMode, EDIT_ATTEMPTS};
 use crokodial_client::ClientError;
@@ -34,7 +34,11 @@ fn cache() -> (tempfile::TempDir, CacheHandle) {
 }
 
 fn feed(api: &ApiClient, cache: &CacheHandle) -> LeadFeed {
-    let silent = watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
+    let silent = watch::channel(Settings {
+        alerts: AlertSettings { volume: 0.0, ..AlertSettings::default() },
+        ..Settings::default()
+    })
+    .1;
     LeadFeed::start(api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone())
 }
 

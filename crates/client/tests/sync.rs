@@ -6,7 +6,7 @@ use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheHandle, CacheQuery, LeadCache};
 use crokodial_client::feed::LeadFeed;
 use crokodial_client::secrets::Sensitive;
-use crokodial_client::settings::AlertSettings;
+use crokodial_client::settings::{AlertSettings, Settings};
 use crokodial_client::sync::{self, SyncMode};
 use crokodial_testkit::legacy::{self, LegacyServer};
 use crokodial_testkit::TestServer;
@@ -85,7 +85,11 @@ async fn live_leads_are_cached_before_they_are_handed_out() {
     let token = ApiClient::new(&server.url()).unwrap().login(&admin.email, &admin.password).await.unwrap().token;
     let api = ApiClient::new(&server.url()).unwrap().with_token(Sensitive(token));
     let (_dir, cache) = cache();
-    let silent = tokio::sync::watch::channel(AlertSettings { volume: 0.0, ..AlertSettings::default() }).1;
+    let silent = tokio::sync::watch::channel(Settings {
+        alerts: AlertSettings { volume: 0.0, ..AlertSettings::default() },
+        ..Settings::default()
+    })
+    .1;
     let mut feed = LeadFeed::start(&api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone());
     let mut state = feed.state();
     state.wait_for(|s| *s == crokodial_client::socket::ConnectionState::Live).await.unwrap();

@@ -8,7 +8,7 @@ pub mod service;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -27,11 +27,11 @@ use crate::home::Home;
 use crate::import::{self, Control, ImportFailure, KnownContacts, MappingChoice, Progress, Staged};
 use crate::secrets::SecretStore;
 use crate::session::Session;
-use crate::settings::{AlertSettings, Hush};
+use crate::settings::{Hush, Settings};
 use crate::socket::ConnectionState;
 use crate::sync::{self, PushReport, SyncError, SyncReport};
 use crate::textdrip::{self, Texting};
-use crate::AbortOnDrop;
+use crate::{lock, off_runtime, AbortOnDrop};
 use service::{Nudges, Syncing};
 
 /// What happens to an account, in the order it happens. The stream ends when the account is dropped.
@@ -129,10 +129,6 @@ struct Shared {
     import: Mutex<Option<Arc<AtomicBool>>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Account {
     /// The account of `session`, with its lead cache opened (created and migrated).
     pub fn open(home: &Home, secrets: Arc<dyn SecretStore>, session: Session) -> Result<Account, CacheError> {
@@ -174,7 +170,7 @@ impl Account {
     pub fn go_live(
         &self,
         alert: AlertPlayer,
-        settings: watch::Receiver<AlertSettings>,
+        settings: watch::Receiver<Settings>,
     ) -> Result<mpsc::UnboundedReceiver<AccountEvent>, ClientError> {
         let mut feed = LeadFeed::start(self.api(), alert, settings)?.with_cache(self.shared.cache.clone());
         let (tx, rx) = mpsc::unbounded_channel();
@@ -279,9 +275,9 @@ impl Account {
     /// Applies the values of a conflicting edit `key` again, over what the server has now: the
     /// rep chose theirs over a colleague's. A new edit, queued like any other.
     pub async fn reapply(&self, id: &str, key: &str) -> Result<QueuedEdit, CacheError> {
-        let (lead, history) = self.detail(id).await?;
-        let edit = history.into_iter().find(|q| q.key == key).ok_or(CacheError::NoSuchEdit)?;
-        self.edit(&lead.id, edit.fields).await
+        let (lead_id, key) = (id.to_owned(), key.to_owned());
+        let edit = self.shared.cache.run(move |c| c.history(&lead_id)).await?.into_iter().find(|q| q.key == key);
+        self.edit(id, edit.ok_or(CacheError::NoSuchEdit)?.fields).await
     }
 
     /// Sends the outbox now (the CLI's edits, which do not wait for a service).
@@ -317,7 +313,7 @@ impl Account {
         errors_to: Option<PathBuf>,
     ) -> Result<import::Checked, ImportFailure> {
         let (home, cache) = (self.shared.home.clone(), self.shared.cache.clone());
-        blocking(move || {
+        off_runtime(move || {
             let known = KnownContacts::from_cache(&cache.blocking())?;
             import::check(&home, &file, &choice, errors_to.as_deref(), Some(&known))
         })
@@ -348,7 +344,7 @@ impl Account {
         let staged = {
             let (home, cache, cancel, progress) =
                 (self.shared.home.clone(), self.shared.cache.clone(), Arc::clone(&cancel), Arc::clone(&progress));
-            blocking(move || {
+            off_runtime(move || {
                 let mut report = |p: Progress| progress(p);
                 import::stage(&home, &cache, &file, &choice, Control { cancel: &cancel, progress: &mut report })
             })
@@ -527,15 +523,4 @@ impl Syncing for SyncTarget {
 
 fn status_of(cache: &LeadCache) -> Result<SyncStatus, CacheError> {
     Ok(SyncStatus { cached: cache.count()?, outbox: cache.outbox_counts()?, synced_at: sync::last_synced(cache)? })
-}
-
-/// Runs file work off the async runtime.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ImportFailure> + Send + 'static,
-) -> Result<T, ImportFailure> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(ImportFailure::Cancelled),
-    }
 }

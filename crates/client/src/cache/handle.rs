@@ -3,9 +3,10 @@
 //! heartbeat or the alert on the async runtime. No caller can forget: [`CacheHandle::run`] is
 //! the only way in from async code.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::LeadCache;
+use crate::{lock, off_runtime};
 
 #[derive(Clone)]
 pub struct CacheHandle(Arc<Mutex<LeadCache>>);
@@ -23,12 +24,7 @@ impl CacheHandle {
         T: Send + 'static,
     {
         let inner = Arc::clone(&self.0);
-        match tokio::task::spawn_blocking(move || f(&mut lock(&inner))).await {
-            Ok(value) => value,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            // The runtime is shutting down: nothing is waiting for the answer.
-            Err(e) => panic!("the cache's work was cancelled: {e}"),
-        }
+        off_runtime(move || f(&mut lock(&inner))).await
     }
 
     /// The cache, for code already on a thread of its own (an import's reader): never call
@@ -36,11 +32,6 @@ impl CacheHandle {
     pub fn blocking(&self) -> MutexGuard<'_, LeadCache> {
         lock(&self.0)
     }
-}
-
-/// A panic in one use leaves SQLite consistent (its transaction rolls back): the next use goes on.
-fn lock(cache: &Mutex<LeadCache>) -> MutexGuard<'_, LeadCache> {
-    cache.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
