@@ -222,6 +222,8 @@ pub struct Capabilities {
     pub lead_edits: bool,
     /// `POST /api/import/leads`: a batch of normalised leads, applied once per batch id.
     pub lead_import: bool,
+    /// Team lead routing: offers, claims, availability, the speed report (`core::routing`).
+    pub lead_routing: bool,
 }
 
 /// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`). Its

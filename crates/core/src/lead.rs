@@ -165,6 +165,8 @@ pub struct Lead {
     /// The lead's contact id in the assigned rep's Textdrip account (the contract's field).
     #[serde(deserialize_with = "loose::opt_text")]
     pub textdrip_contact_id: Option<String>,
+    /// Who claimed this routed lead, and when (ours; its `assigned_to` is the claimer).
+    pub claim: Option<crate::routing::Claim>,
     /// The fields the typed view does not hold, as the server sent them.
     #[serde(skip)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -325,6 +327,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "updatedAt",
     "importBatch",
     "textdripContactId",
+    "claim",
 ];
 
 impl Lead {
@@ -333,7 +336,7 @@ impl Lead {
     /// time, and its disposition, status, notes and source unless it has none. Returns whether
     /// anything changed; only then does the lead take the import's batch tag.
     pub fn absorb_import(&mut self, incoming: &Lead) -> bool {
-        const KEPT: [&str; 6] = ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch"];
+        const KEPT: [&str; 7] = ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch", "claim"];
         const REPS: [&str; 4] = ["disposition", "status", "notes", "source"];
         let mut fields = self.filled_fields();
         let mut changed = false;
@@ -461,7 +464,7 @@ const FIELD_GROUPS: [(&str, &[&str]); 3] = [
 ];
 
 /// Shown elsewhere (name, notes) or of no use to a rep (ids of tenancy).
-const HIDDEN: [&str; 7] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName"];
+const HIDDEN: [&str; 8] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName", "claim"];
 
 /// A field's key as people read it: `householdIncome` → "Household income".
 pub fn field_label(key: &str) -> String {

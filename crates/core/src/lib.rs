@@ -12,6 +12,7 @@ mod loose;
 pub mod nextgen;
 pub mod phone;
 pub mod region;
+pub mod routing;
 pub mod textdrip;
 pub mod tz;
 pub mod ws;

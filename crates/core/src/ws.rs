@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lead::{Lead, LeadSource};
+use crate::routing::{Claim, Offer};
 
 /// What a client sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +36,10 @@ pub enum ServerMessage {
         /// resume; the deployed server sends none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         seq: Option<u64>,
+        /// Our extension: the server routes new vendor leads (`lead_offered`, `lead_claimed`);
+        /// a new lead rings a desktop only when it is offered to its rep.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        routing: bool,
     },
     #[serde(rename = "auth_failure")]
     AuthFailure {
@@ -63,6 +68,21 @@ pub enum ServerMessage {
         #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
         updated_at: Option<String>,
     },
+    /// Ours: who a lead is offered to now (it moved on, went to everyone, or is resent to a
+    /// socket that just signed in).
+    #[serde(rename = "lead_offered")]
+    LeadOffered { data: OfferNotification },
+    /// Ours: a rep claimed a lead; every other desktop withdraws it. A change of the lead, so it
+    /// has a sequence number.
+    #[serde(rename = "lead_claimed")]
+    LeadClaimed {
+        data: ClaimNotification,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<u64>,
+    },
+    /// Ours: a resuming socket has been sent everything it missed and every offer still open.
+    #[serde(rename = "caught_up")]
+    CaughtUp,
     #[serde(other)]
     Unknown,
 }
@@ -88,6 +108,29 @@ pub struct NewLeadNotification {
     pub is_stub: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<Box<Lead>>,
+    /// Ours: who a routed lead is offered to as it arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferNotification {
+    pub lead_id: String,
+    pub offer: Offer,
+    /// The lead, whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Box<Lead>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimNotification {
+    pub lead_id: String,
+    pub claim: Claim,
+    /// The lead as it is now, owned by the claimer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Box<Lead>>,
 }
 
 impl NewLeadNotification {
@@ -102,6 +145,7 @@ impl NewLeadNotification {
             phone: lead.phone.clone(),
             is_stub: None,
             lead: Some(Box::new(lead)),
+            offer: None,
         }
     }
 

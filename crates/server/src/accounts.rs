@@ -51,6 +51,7 @@ pub async fn create_user(store: &Arc<dyn Store>, new: NewUser) -> anyhow::Result
         invite_hash: None,
         invited_at: None,
         textdrip_connected: false,
+        available: true,
     };
     let user = record.to_api();
     store::run(store, move |s| {
@@ -91,6 +92,7 @@ pub async fn invite_user(
         invite_hash: Some(hash),
         invited_at: Some(chrono::Utc::now()),
         textdrip_connected: false,
+        available: true,
     };
     let insert = record.clone();
     store::run(store, move |s| s.insert_user(&insert)).await.map_err(|e| match e {

@@ -67,7 +67,7 @@ impl Hub {
     /// Sends `msg` to every socket of `tenant`; returns how many got it.
     pub fn broadcast(&self, tenant: &str, msg: &ServerMessage) -> usize {
         let seq = match msg {
-            ServerMessage::NewLead { seq, .. } => *seq,
+            ServerMessage::NewLead { seq, .. } | ServerMessage::LeadClaimed { seq, .. } => *seq,
             _ => None,
         };
         let text: Utf8Bytes = match serde_json::to_string(msg) {
@@ -100,6 +100,11 @@ impl Hub {
         let before = subs.len();
         subs.retain(|(_, u, _)| u != user);
         before - subs.len()
+    }
+
+    /// The users with a socket joined to `tenant` now.
+    pub fn users(&self, tenant: &str) -> std::collections::HashSet<String> {
+        self.lock().get(tenant).map(|subs| subs.iter().map(|(_, u, _)| u.clone()).collect()).unwrap_or_default()
     }
 
     /// Sockets currently joined to `tenant`.

@@ -11,6 +11,7 @@ mod enrich;
 mod error;
 mod hub;
 mod routes;
+mod routing;
 mod state;
 pub mod store;
 mod ws;
@@ -38,6 +39,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     serving: JoinHandle<()>,
     feed: Option<JoinHandle<()>>,
+    deadlines: JoinHandle<()>,
 }
 
 impl Server {
@@ -58,8 +60,14 @@ impl Server {
             tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let (hub, in_order) = (hub::Hub::default(), Arc::default());
+        let (hub, in_order) = (hub::Hub::default(), Arc::<std::sync::Mutex<()>>::default());
+        let router = {
+            let (store, hub, in_order) = (Arc::clone(&store), hub.clone(), Arc::clone(&in_order));
+            tokio::task::spawn_blocking(move || routing::Router::load(store, hub, in_order)).await??
+        };
+        let deadlines = router.spawn_deadlines();
         let state = AppState {
+            router,
             enricher: enrich::Enricher::start(store.clone(), hub.clone(), Arc::clone(&in_order)),
             store,
             jwt: auth::Jwt::new(&config.jwt_secret),
@@ -96,7 +104,7 @@ impl Server {
                 tracing::error!("server error: {e}");
             }
         });
-        let mut server = Server { addr, state, shutdown, serving, feed: None };
+        let mut server = Server { addr, state, shutdown, serving, feed: None, deadlines };
         if let (true, Some(every)) = (config.demo, config.demo_feed) {
             let tenant = accounts::tenant_of(&server.state.store, &server.demo_admin_id().await?).await?;
             let creds = server.webhook_credentials(&tenant).await?;
@@ -149,6 +157,7 @@ impl Server {
         if let Some(feed) = self.feed {
             feed.abort();
         }
+        self.deadlines.abort();
         let _ = self.shutdown.send(true);
         let mut serving = self.serving;
         if tokio::time::timeout(Duration::from_secs(5), &mut serving).await.is_err() {

@@ -18,6 +18,8 @@ pub struct AppState {
     /// Held from a change's write (which takes its sequence number) to its broadcast, so every
     /// socket receives a tenant's events in sequence order and can resume after the last it saw.
     pub in_order: Arc<std::sync::Mutex<()>>,
+    /// Offers each new vendor lead to the tenant's reps, and moves offers on.
+    pub router: crate::routing::Router,
     /// Derives what vendors do not send, after the fast path; announced as updates.
     pub enricher: crate::enrich::Enricher,
     /// Webhook credentials seen valid, so the hot path skips a database round trip.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use crokodial_core::ws::{failure, ClientMessage, ServerMessage};
+use crokodial_core::ws::{failure, ClientMessage, OfferNotification, ServerMessage};
 use tokio::time::{sleep_until, Instant};
 
 use crate::auth;
@@ -76,6 +76,30 @@ async fn replay(socket: &mut WebSocket, state: &AppState, tenant: &str, after: u
     }
 }
 
+/// Sends the offers still open to the user (see `Router::open_offers`): a rep who was offline
+/// mid-offer gets it. False if the socket or the store failed.
+async fn send_open_offers(socket: &mut WebSocket, state: &AppState, tenant: &str, user: &str) -> bool {
+    let open = state.router.open_offers(tenant, user, chrono::Utc::now());
+    if open.is_empty() {
+        return true;
+    }
+    let t = tenant.to_owned();
+    let Ok(found) = store::run(&state.store, move |s| {
+        open.into_iter().map(|route| Ok((s.lead(&t, &route.lead_id)?, route))).collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    else {
+        return false;
+    };
+    for (lead, route) in found {
+        let data = OfferNotification { lead_id: route.lead_id, offer: route.offer, lead: lead.map(Box::new) };
+        if !send(socket, &ServerMessage::LeadOffered { data }).await {
+            return false;
+        }
+    }
+    true
+}
+
 async fn serve(mut socket: WebSocket, state: AppState) {
     let auth_deadline = Instant::now() + AUTH_TIMEOUT;
     let mut sub: Option<Subscription> = None;
@@ -118,7 +142,11 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                                 user_id = Some(user.id.clone());
                                 let tenant = user.tenant_id.clone();
                                 let Ok(last) = store::run(&state.store, move |s| s.last_seq(&tenant)).await else { return };
-                                let ok = ServerMessage::AuthSuccess { message: "WebSocket authenticated".into(), seq: Some(last) };
+                                let ok = ServerMessage::AuthSuccess {
+                                    message: "WebSocket authenticated".into(),
+                                    seq: Some(last),
+                                    routing: true,
+                                };
                                 if !send(&mut socket, &ok).await { return }
                                 sent_upto = 0;
                                 if let Some(after) = resume_after {
@@ -127,6 +155,8 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                                         None => return,
                                     }
                                 }
+                                if !send_open_offers(&mut socket, &state, &user.tenant_id, &user.id).await { return }
+                                if resume_after.is_some() && !send(&mut socket, &ServerMessage::CaughtUp).await { return }
                             }
                             Err(e) => {
                                 let code = if e.status.is_server_error() { failure::AUTH_ERROR } else { failure::INVALID_TOKEN };

@@ -99,6 +99,8 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
         Some(ServerMessage::NewLead { data, .. }) => {
             assert_eq!(data.lead_id.as_deref(), Some(first.lead_id.as_str()));
             assert!(data.is_new_lead());
+            let offer = data.offer.expect("a new vendor lead is announced with its offer");
+            assert!(offer.pool && offer.is_for(&a.id), "everyone (the default) is offered it: {offer:?}");
         }
         other => panic!("expected the new lead, got {other:?}"),
     }
@@ -120,7 +122,7 @@ async fn repeated_vendor_lead_updates_once_and_alerts_once() {
     assert_eq!(lead.city.as_deref(), Some("Hoboken"), "the update was applied");
     assert_eq!(lead.phone.as_deref(), Some("2015550123"));
     assert_eq!(lead.tenant_id.as_deref(), Some(a.id.as_str()));
-    assert_eq!(lead.assigned_to.as_deref(), Some(a.id.as_str()));
+    assert_eq!(lead.assigned_to, None, "nobody owns it until a rep claims it");
     assert_eq!(lead.disposition.as_deref(), Some("New Lead"));
     assert!(lead.created_at.is_some());
 
@@ -341,6 +343,11 @@ async fn resume_replays_what_was_missed_then_goes_live() {
     // Two's old change (seq 2) is superseded by its update (seq 4): one entry, its latest state,
     // and new to this client (created after 1).
     assert_eq!(replayed, [(3, ids[2].clone(), true), (4, ids[1].clone(), true), (5, four.lead_id.clone(), true)]);
+    // Then every offer still open to this rep (nobody claimed any), oldest first, and the mark
+    // that the socket has caught up.
+    let mut open = ids.clone();
+    open.push(four.lead_id.clone());
+    assert_eq!(common::until_caught_up(&mut resumed).await, open);
 
     // Then live, exactly once.
     env.post_lead(&creds_a, &lead_body("Five", "2015550105")).await;
@@ -355,6 +362,7 @@ async fn resume_replays_what_was_missed_then_goes_live() {
 
     // Resuming from the present replays nothing; an update of an old lead is not new.
     let (mut current, _) = env.resumed_socket(&token, Some(6)).await;
+    assert_eq!(common::until_caught_up(&mut current).await.len(), 5, "the five open offers");
     let mut again = lead_body("One", "2015550100");
     again["lead_id"] = "v-0".into();
     env.post_lead(&creds_a, &again).await;

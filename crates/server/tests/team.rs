@@ -189,25 +189,6 @@ async fn the_team_keeps_an_admin_and_other_tenants_are_out_of_reach() {
 }
 
 #[tokio::test]
-async fn webhook_leads_go_to_the_oldest_active_admin() {
-    let env = Env::start().await;
-    let (first, token) = env.user("first@agency.test", Role::Admin, TenantChoice::Own).await;
-    let (second, _) = env.user("second@agency.test", Role::Admin, TenantChoice::Of(first.id.clone())).await;
-    let creds = env.creds_of(&first).await;
-    let assignee = |res: Value| res["leadId"].as_str().unwrap().to_owned();
-    let id = assignee(env.post_lead(&creds, &lead_body("Ann", "3125550101")).await.json().await.unwrap());
-    let lead: Value = env.get(&format!("/api/leads/{id}"), &token).await.json().await.unwrap();
-    assert_eq!(lead["assignedTo"], first.id.as_str());
-    let res =
-        call(&env, Method::PATCH, &format!("/api/team/{}", first.id), &token, Some(json!({"active": false}))).await;
-    assert_eq!(res.status(), 200);
-    let second_token = env.login("second@agency.test", common::PASSWORD).await;
-    let id = assignee(env.post_lead(&creds, &lead_body("Bo", "3125550102")).await.json().await.unwrap());
-    let lead: Value = env.get(&format!("/api/leads/{id}"), &second_token).await.json().await.unwrap();
-    assert_eq!(lead["assignedTo"], second.id.as_str(), "not the deactivated admin");
-}
-
-#[tokio::test]
 async fn a_lost_or_expired_code_is_replaced_and_the_old_one_stops() {
     let env = Env::start().await;
     let (_, token) = env.user("boss@agency.test", Role::Admin, TenantChoice::Own).await;

@@ -4,6 +4,7 @@ mod auth;
 mod demo;
 mod import;
 mod leads;
+mod routing;
 mod team;
 mod webhook;
 
@@ -35,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads", get(leads::list))
         .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
         .route("/api/leads/{id}/notes", patch(leads::notes))
+        .route("/api/leads/{id}/claim", post(routing::claim))
+        .route("/api/routing", get(routing::get).put(routing::set))
+        .route("/api/routing/availability", put(routing::availability))
+        .route("/api/reports/speed", get(routing::speed))
         .route("/api/dispositions", get(leads::dispositions))
         .route("/api/sync/capabilities", get(leads::capabilities))
         .route("/api/sync/leads", get(leads::changes))

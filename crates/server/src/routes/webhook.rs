@@ -104,16 +104,22 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     lead.created_at = Some(now);
     lead.updated_at = Some(now);
     let t = tenant.clone();
-    let (hub, in_order) = (state.hub.clone(), state.in_order.clone());
+    let (hub, in_order, router) = (state.hub.clone(), state.in_order.clone(), state.router.clone());
     let (change, is_new, process_ms, sockets) = store::run(&state.store, move |s| {
-        lead.assigned_to = Some(s.first_admin(&t)?.unwrap_or_else(|| t.clone()));
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        // Unowned until a rep claims it.
         let change = s.upsert_lead(lead, vendor_key.as_deref())?;
-        let process_ms = started.elapsed().as_secs_f64() * 1000.0;
         let is_new = change.created_seq == change.seq;
+        // A new lead is offered by the tenant's routing; the announcement says to whom.
+        let offer = if is_new { Some(router.route_new(s, &change.lead, now)?) } else { None };
+        let process_ms = started.elapsed().as_secs_f64() * 1000.0;
         // Durable now: announce at once, in sequence order. An update is announced too (same
-        // lead, same id) so clients stay current, but only a new lead is `isNew` and so alerts.
-        let sockets = hub.broadcast(&t, &lead_event(&change, is_new, Some(process_ms)));
+        // lead, same id) so clients stay current, but only a new lead is `isNew`.
+        let mut event = lead_event(&change, is_new, Some(process_ms));
+        if let ServerMessage::NewLead { data, .. } = &mut event {
+            data.offer = offer;
+        }
+        let sockets = hub.broadcast(&t, &event);
         Ok((change, is_new, process_ms, sockets))
     })
     .await?;

@@ -117,7 +117,49 @@ ALTER TABLE users ADD COLUMN invited_at TEXT;
 ALTER TABLE users ADD COLUMN textdrip_connected INTEGER NOT NULL DEFAULT 0;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Team lead routing: each tenant's mode, each user's availability, each routed lead's current
+/// offer and claim (`lead_routes`), and every offer made to a rep with how it ended
+/// (`route_offers`: the speed-to-lead report, and round robin's fairness over the day).
+const V6: &str = r#"
+CREATE TABLE routing (
+    tenant_id          TEXT PRIMARY KEY NOT NULL,
+    mode               TEXT NOT NULL CHECK (mode IN ('everyone', 'round-robin', 'owner')),
+    offer_seconds      INTEGER NOT NULL,
+    pool_after_seconds INTEGER NOT NULL,
+    owner_id           TEXT,
+    updated_at         TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE lead_routes (
+    tenant_id  TEXT NOT NULL,
+    lead_id    TEXT NOT NULL,
+    source     TEXT,
+    arrived_at TEXT NOT NULL,
+    step       INTEGER NOT NULL,
+    pool       INTEGER NOT NULL,
+    offered_to TEXT NOT NULL,
+    until      TEXT,
+    tried      TEXT NOT NULL,
+    claimed_by TEXT,
+    claimed_at TEXT,
+    PRIMARY KEY (tenant_id, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX lead_routes_open ON lead_routes (tenant_id, arrived_at) WHERE claimed_by IS NULL;
+CREATE INDEX lead_routes_arrived ON lead_routes (tenant_id, arrived_at);
+CREATE TABLE route_offers (
+    tenant_id  TEXT NOT NULL,
+    lead_id    TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    offered_at TEXT NOT NULL,
+    alone      INTEGER NOT NULL,
+    outcome    TEXT CHECK (outcome IN ('claimed', 'timed_out', 'passed')),
+    ended_at   TEXT
+);
+CREATE INDEX route_offers_lead ON route_offers (tenant_id, lead_id) WHERE outcome IS NULL;
+CREATE INDEX route_offers_time ON route_offers (tenant_id, offered_at);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

@@ -7,7 +7,9 @@ mod sqlite;
 use std::sync::Arc;
 
 use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
+use chrono::{DateTime, Utc};
 use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
 
 pub use migrations::{migrations, SCHEMA_VERSION};
@@ -30,6 +32,8 @@ pub struct UserRecord {
     /// When that code was made (it expires after [`INVITE_DAYS`]).
     pub invited_at: Option<chrono::DateTime<chrono::Utc>>,
     pub textdrip_connected: bool,
+    /// Takes routed leads (not away).
+    pub available: bool,
 }
 
 impl UserRecord {
@@ -145,6 +149,62 @@ pub enum EditOutcome {
     NotFound,
 }
 
+/// A routed lead nobody has claimed yet, and who it is offered to now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenRoute {
+    pub tenant_id: String,
+    pub lead_id: String,
+    /// The lead's source, as stored (e.g. "NextGen").
+    pub source: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+    /// How many times it has moved; a move names the step it moves from, so two cannot race.
+    pub step: u32,
+    pub offer: Offer,
+    /// Reps who had it to themselves, in turn.
+    pub tried: Vec<String>,
+}
+
+/// How the offers a move ends, ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferEnd {
+    /// Its time ran out.
+    TimedOut,
+    /// The lead went elsewhere before its time (a change of mode or of availability).
+    Passed,
+}
+
+/// What became of a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimOutcome {
+    /// The rep owns it now: the lead changed (owner, claim) and took the next sequence number.
+    Claimed(Box<Change>, Claim),
+    /// Someone claimed it first.
+    Taken(Claim),
+    /// It is offered to another rep alone for now.
+    OfferedElsewhere(Offer),
+    /// The lead exists but was never routed.
+    NotRouted,
+    NotFound,
+}
+
+/// A routed lead in a period, for the speed report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteRecord {
+    pub source: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+}
+
+/// One offer made to a rep in a period, for the speed report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferRecord {
+    pub user_id: String,
+    pub source: Option<String>,
+    /// `claimed`, `timed_out`, `passed`, or `None` while open.
+    pub outcome: Option<String>,
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Inserts a user; fails with [`StoreError::EmailTaken`] if the email (any case) exists.
     fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
@@ -152,8 +212,6 @@ pub trait Store: Send + Sync + 'static {
     fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
     fn tenant_exists(&self, tenant_id: &str) -> StoreResult<bool>;
-    /// The tenant's oldest admin, who is assigned webhook leads.
-    fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>>;
     /// The tenant's users, oldest first.
     fn team(&self, tenant_id: &str) -> StoreResult<Vec<UserRecord>>;
     /// Changes a user's role or active state, in one transaction, unless that would leave the
@@ -210,6 +268,40 @@ pub trait Store: Send + Sync + 'static {
     fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>>;
     /// One page of the tenant's leads matching `query`, and the total number matching.
     fn query_leads(&self, tenant_id: &str, query: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)>;
+
+    /// The tenant's routing (the default until an admin sets one).
+    fn routing(&self, tenant_id: &str) -> StoreResult<RoutingSettings>;
+    fn set_routing(&self, tenant_id: &str, settings: &RoutingSettings) -> StoreResult<()>;
+    /// Sets a user's availability; false if there is no such user in the tenant.
+    fn set_available(&self, tenant_id: &str, user_id: &str, available: bool) -> StoreResult<bool>;
+    /// Starts routing a new lead with its first offer.
+    fn open_route(&self, lead: &Lead, offer: &Offer, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Moves an open route from `step` to `offer` (ending its current offers that `offer` does
+    /// not keep, as `ended`), in one transaction. `None`: it was claimed, or moved, meanwhile, or
+    /// its lead is gone (then the route is closed); else the lead, as it is.
+    fn move_route(
+        &self,
+        route: &OpenRoute,
+        offer: &Offer,
+        tried: &[String],
+        ended: OfferEnd,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Lead>>;
+    /// Claims a routed lead for `user`, once: the first claim wins (owner set, offers ended, the
+    /// lead changed with the next sequence number), in one transaction.
+    fn claim_route(&self, tenant_id: &str, lead_id: &str, user: &UserRecord, now: DateTime<Utc>)
+        -> StoreResult<ClaimOutcome>;
+    /// Open routes, oldest first: the tenant's (every tenant's with `None`), arrived after `since`.
+    fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>>;
+    /// Offers made to a rep alone since `since`: (user, when), oldest first.
+    fn offers_alone_since(&self, tenant_id: &str, since: DateTime<Utc>) -> StoreResult<Vec<(String, DateTime<Utc>)>>;
+    /// The leads routed and the offers made in `[since, until)`.
+    fn speed_records(
+        &self,
+        tenant_id: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<(Vec<RouteRecord>, Vec<OfferRecord>)>;
 
     fn demo_accounts(&self) -> StoreResult<Vec<DemoAccount>>;
     fn insert_demo_account(&self, account: &DemoAccount) -> StoreResult<()>;

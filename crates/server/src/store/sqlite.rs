@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crokodial_core::api::{
     DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role, SortBy, SortDirection, NO_DISPOSITION,
 };
@@ -14,9 +14,10 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::{
-    migrations, Change, EditCommand, EditOutcome, MemberChange, Store, StoreError, StoreResult, UserRecord,
-    WebhookCredentials, SCHEMA_VERSION,
+    migrations, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord, OpenRoute,
+    RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
 };
+use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 use crokodial_core::edit::{self, Standing};
 
 pub struct SqliteStore {
@@ -76,15 +77,17 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         active: r.get(6)?,
         invite_hash: r.get(7)?,
         textdrip_connected: r.get(8)?,
-        invited_at: r
-            .get::<_, Option<String>>(9)?
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc)),
+        invited_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(time_from),
+        available: r.get(10)?,
     })
 }
 
 const USER_COLS: &str =
-    "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected, invited_at";
+    "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected, invited_at, available";
+
+fn time_from(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
 
 /// Takes the tenant's next sequence number (call inside the write's transaction).
 fn next_seq(conn: &Connection, tenant_id: &str) -> StoreResult<u64> {
@@ -286,18 +289,6 @@ impl Store for SqliteStore {
             .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)", [tenant_id], |r| r.get(0))?)
     }
 
-    fn first_admin(&self, tenant_id: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT id FROM users WHERE tenant_id = ?1 AND role = 'admin' AND active AND invite_hash IS NULL
-                  ORDER BY created_at, id LIMIT 1",
-                [tenant_id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
     fn team(&self, tenant_id: &str) -> StoreResult<Vec<UserRecord>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE tenant_id = ?1 ORDER BY created_at, id");
         let conn = self.conn();
@@ -429,6 +420,7 @@ impl Store for SqliteStore {
                 lead.disposition = old.disposition;
                 lead.status = old.status;
                 lead.notes = old.notes;
+                lead.claim = old.claim;
                 lead.time_zone = lead.time_zone.or(old.time_zone);
                 update_lead(&tx, &lead, seq)?
             }
@@ -680,6 +672,268 @@ impl Store for SqliteStore {
         Ok((leads, total.max(0) as u64))
     }
 
+    fn routing(&self, tenant_id: &str) -> StoreResult<RoutingSettings> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT mode, offer_seconds, pool_after_seconds, owner_id FROM routing WHERE tenant_id = ?1",
+                [tenant_id],
+                |r| {
+                    Ok(RoutingSettings {
+                        mode: RoutingMode::parse(&r.get::<_, String>(0)?).unwrap_or_default(),
+                        offer_seconds: r.get(1)?,
+                        pool_after_seconds: r.get(2)?,
+                        owner_id: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row.unwrap_or_default())
+    }
+
+    fn set_routing(&self, tenant_id: &str, r: &RoutingSettings) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO routing (tenant_id, mode, offer_seconds, pool_after_seconds, owner_id, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (tenant_id) DO UPDATE SET mode = ?2, offer_seconds = ?3, pool_after_seconds = ?4,
+                                                   owner_id = ?5, updated_at = ?6",
+            params![tenant_id, r.mode.as_str(), r.offer_seconds, r.pool_after_seconds, r.owner_id, rfc3339(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn set_available(&self, tenant_id: &str, user_id: &str, available: bool) -> StoreResult<bool> {
+        let changed = self.conn().execute(
+            "UPDATE users SET available = ?3 WHERE id = ?1 AND tenant_id = ?2",
+            params![user_id, tenant_id, available],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn open_route(&self, lead: &Lead, offer: &Offer, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let tenant = lead.tenant_id.as_deref().unwrap_or_default();
+        tx.execute(
+            "INSERT INTO lead_routes (tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
+            params![
+                tenant,
+                lead.id,
+                lead.source.map(LeadSource::as_str),
+                rfc3339(lead.created_at.unwrap_or(now)),
+                offer.pool,
+                serde_json::to_string(&offer.to)?,
+                offer.until.map(rfc3339),
+                alone_tried(offer, &[])?,
+            ],
+        )?;
+        insert_offers(&tx, tenant, &lead.id, offer, offer.to.iter().map(|o| o.id.as_str()), now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn move_route(
+        &self,
+        route: &OpenRoute,
+        offer: &Offer,
+        tried: &[String],
+        ended: OfferEnd,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Lead>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (tenant, lead_id) = (route.tenant_id.as_str(), route.lead_id.as_str());
+        let doc: Option<String> = tx
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant, lead_id], |r| r.get(0))
+            .optional()?;
+        let Some(doc) = doc else {
+            // Deleted: nothing is left to offer.
+            tx.execute("DELETE FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2", [tenant, lead_id])?;
+            close_offers(&tx, tenant, lead_id, |_| Some("passed"), now)?;
+            tx.commit()?;
+            return Ok(None);
+        };
+        let moved = tx.execute(
+            "UPDATE lead_routes SET step = step + 1, pool = ?4, offered_to = ?5, until = ?6, tried = ?7
+              WHERE tenant_id = ?1 AND lead_id = ?2 AND step = ?3 AND claimed_by IS NULL",
+            params![
+                tenant,
+                lead_id,
+                route.step,
+                offer.pool,
+                serde_json::to_string(&offer.to)?,
+                offer.until.map(rfc3339),
+                alone_tried(offer, tried)?,
+            ],
+        )?;
+        if moved == 0 {
+            return Ok(None);
+        }
+        // An offer the new one keeps as it was (to everyone before and after) stays open.
+        let keeps = |user: &str, alone: bool| !alone && offer.pool && offer.is_for(user);
+        let ended = match ended {
+            OfferEnd::TimedOut => "timed_out",
+            OfferEnd::Passed => "passed",
+        };
+        let kept = close_offers(&tx, tenant, lead_id, |(user, alone)| (!keeps(user, *alone)).then_some(ended), now)?;
+        let new = offer.to.iter().map(|o| o.id.as_str()).filter(|id| !kept.iter().any(|k| k == id));
+        insert_offers(&tx, tenant, lead_id, offer, new, now)?;
+        tx.commit()?;
+        Ok(Some(serde_json::from_str(&doc)?))
+    }
+
+    fn claim_route(
+        &self,
+        tenant_id: &str,
+        lead_id: &str,
+        user: &UserRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ClaimOutcome> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let doc: Option<String> = tx
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, lead_id], |r| r.get(0))
+            .optional()?;
+        let Some(doc) = doc else { return Ok(ClaimOutcome::NotFound) };
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        let route: Option<(bool, String, Option<String>)> = tx
+            .query_row(
+                "SELECT pool, offered_to, claimed_by FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2",
+                [tenant_id, lead_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((pool, offered_to, claimed_by)) = route else { return Ok(ClaimOutcome::NotRouted) };
+        if claimed_by.is_some() {
+            let claim = lead.claim.clone().ok_or_else(|| StoreError::Task(format!("lead {lead_id}: claimed, no claim")))?;
+            return Ok(ClaimOutcome::Taken(claim));
+        }
+        let offer = Offer { to: serde_json::from_str::<Vec<Offeree>>(&offered_to)?, pool, until: None };
+        if !pool && !offer.is_for(&user.id) && !offer.to.is_empty() {
+            let until: Option<String> = tx.query_row(
+                "SELECT until FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2",
+                [tenant_id, lead_id],
+                |r| r.get(0),
+            )?;
+            return Ok(ClaimOutcome::OfferedElsewhere(Offer { until: until.as_deref().and_then(time_from), ..offer }));
+        }
+        let claim = Claim { by: user.id.clone(), name: user.name.clone(), at: now };
+        tx.execute(
+            "UPDATE lead_routes SET claimed_by = ?3, claimed_at = ?4, until = NULL WHERE tenant_id = ?1 AND lead_id = ?2",
+            params![tenant_id, lead_id, user.id, rfc3339(now)],
+        )?;
+        let claimer = user.id.as_str();
+        close_offers(&tx, tenant_id, lead_id, |(u, _)| Some(if u == claimer { "claimed" } else { "passed" }), now)?;
+        let mine: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM route_offers WHERE tenant_id = ?1 AND lead_id = ?2 AND user_id = ?3
+                                                      AND outcome = 'claimed')",
+            [tenant_id, lead_id, claimer],
+            |r| r.get(0),
+        )?;
+        if !mine {
+            // Claimed from the list without an open offer (someone who was away, say): counted
+            // as an offer taken at once.
+            tx.execute(
+                "INSERT INTO route_offers (tenant_id, lead_id, user_id, offered_at, alone, outcome, ended_at)
+                 VALUES (?1, ?2, ?3, ?4, 0, 'claimed', ?4)",
+                params![tenant_id, lead_id, claimer, rfc3339(now)],
+            )?;
+        }
+        lead.assigned_to = Some(user.id.clone());
+        lead.claim = Some(claim.clone());
+        lead.updated_at = Some(now);
+        let seq = next_seq(&tx, tenant_id)?;
+        let created_seq = update_lead(&tx, &lead, seq)?;
+        tx.commit()?;
+        Ok(ClaimOutcome::Claimed(Box::new(Change { lead, seq, created_seq }), claim))
+    }
+
+    fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried FROM lead_routes
+              WHERE claimed_by IS NULL AND (?1 IS NULL OR tenant_id = ?1) AND arrived_at > ?2
+              ORDER BY arrived_at, lead_id",
+        )?;
+        let since = since.map(rfc3339).unwrap_or_default();
+        let rows = stmt.query_map(params![tenant_id, since], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (tenant_id, lead_id, source, arrived, step, pool, to, until, tried) = row?;
+            out.push(OpenRoute {
+                tenant_id,
+                lead_id,
+                source,
+                arrived_at: time_from(&arrived).unwrap_or_default(),
+                step,
+                offer: Offer { to: serde_json::from_str(&to)?, pool, until: until.as_deref().and_then(time_from) },
+                tried: serde_json::from_str(&tried)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn offers_alone_since(&self, tenant_id: &str, since: DateTime<Utc>) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, offered_at FROM route_offers WHERE tenant_id = ?1 AND offered_at >= ?2 AND alone
+              ORDER BY offered_at",
+        )?;
+        let rows = stmt.query_map(params![tenant_id, rfc3339(since)], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (user, at) = row?;
+            out.push((user, time_from(&at).unwrap_or_default()));
+        }
+        Ok(out)
+    }
+
+    fn speed_records(
+        &self,
+        tenant_id: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<(Vec<RouteRecord>, Vec<OfferRecord>)> {
+        let conn = self.conn();
+        let range = params![tenant_id, rfc3339(since), rfc3339(until)];
+        let mut stmt = conn.prepare_cached(
+            "SELECT source, arrived_at, claimed_by, claimed_at FROM lead_routes
+              WHERE tenant_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3",
+        )?;
+        let routes = stmt
+            .query_map(range, |r| {
+                Ok(RouteRecord {
+                    source: r.get(0)?,
+                    arrived_at: time_from(&r.get::<_, String>(1)?).unwrap_or_default(),
+                    claimed_by: r.get(2)?,
+                    claimed_at: r.get::<_, Option<String>>(3)?.as_deref().and_then(time_from),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.user_id, r.source, o.outcome FROM route_offers o
+               JOIN lead_routes r ON r.tenant_id = o.tenant_id AND r.lead_id = o.lead_id
+              WHERE o.tenant_id = ?1 AND r.arrived_at >= ?2 AND r.arrived_at < ?3",
+        )?;
+        let offers = stmt
+            .query_map(range, |r| Ok(OfferRecord { user_id: r.get(0)?, source: r.get(1)?, outcome: r.get(2)? }))?
+            .collect::<Result<_, _>>()?;
+        Ok((routes, offers))
+    }
+
     fn demo_accounts(&self) -> StoreResult<Vec<DemoAccount>> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT email, password, role FROM demo_accounts ORDER BY role, email")?;
@@ -696,6 +950,60 @@ impl Store for SqliteStore {
         )?;
         Ok(())
     }
+}
+
+/// The reps a route has had to themselves, with `offer`'s if it is to one rep alone.
+fn alone_tried(offer: &Offer, tried: &[String]) -> StoreResult<String> {
+    let mut all = tried.to_vec();
+    if !offer.pool {
+        all.extend(offer.to.iter().map(|o| o.id.clone()).filter(|id| !tried.contains(id)));
+    }
+    Ok(serde_json::to_string(&all)?)
+}
+
+fn insert_offers<'a>(
+    conn: &Connection,
+    tenant_id: &str,
+    lead_id: &str,
+    offer: &Offer,
+    users: impl Iterator<Item = &'a str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO route_offers (tenant_id, lead_id, user_id, offered_at, alone) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for user in users {
+        stmt.execute(params![tenant_id, lead_id, user, rfc3339(now), !offer.pool])?;
+    }
+    Ok(())
+}
+
+/// Ends the lead's open offers that `outcome` gives an outcome (by user and whether to them
+/// alone); returns the users of those left open.
+fn close_offers(
+    conn: &Connection,
+    tenant_id: &str,
+    lead_id: &str,
+    outcome: impl Fn(&(String, bool)) -> Option<&'static str>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<String>> {
+    let open: Vec<(i64, String, bool)> = conn
+        .prepare_cached(
+            "SELECT rowid, user_id, alone FROM route_offers
+              WHERE tenant_id = ?1 AND lead_id = ?2 AND outcome IS NULL",
+        )?
+        .query_map([tenant_id, lead_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut end = conn.prepare_cached("UPDATE route_offers SET outcome = ?2, ended_at = ?3 WHERE rowid = ?1")?;
+    let mut kept = Vec::new();
+    for (rowid, user, alone) in open {
+        let key = (user, alone);
+        match outcome(&key) {
+            Some(how) => _ = end.execute(params![rowid, how, rfc3339(now)])?,
+            None => kept.push(key.0),
+        }
+    }
+    Ok(kept)
 }
 
 /// How often the checkpoint thread copies the WAL into the database.

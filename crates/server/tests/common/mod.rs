@@ -34,6 +34,14 @@ impl Env {
         Env { server, http, dir }
     }
 
+    /// Stops the server and starts another on the same database (tokens must be issued again).
+    pub async fn restart(self) -> Env {
+        let Env { server, http, dir } = self;
+        server.shutdown().await;
+        let server = Server::start(Config::for_tests(dir.path().join("crokodial.db"))).await.unwrap();
+        Env { server, http, dir }
+    }
+
     pub fn db_path(&self) -> std::path::PathBuf {
         self.dir.path().join("crokodial.db")
     }
@@ -116,7 +124,7 @@ impl Env {
         let mut ws = self.socket().await;
         send(&mut ws, &ClientMessage::Authenticate { token: token.into(), resume_after }).await;
         match next_event(&mut ws, Duration::from_secs(5)).await {
-            Some(ServerMessage::AuthSuccess { message, seq }) => {
+            Some(ServerMessage::AuthSuccess { message, seq, .. }) => {
                 assert_eq!(message, "WebSocket authenticated");
                 (ws, seq.expect("our server tells its sequence number"))
             }
@@ -138,6 +146,18 @@ pub async fn next_event(ws: &mut Socket, wait: Duration) -> Option<ServerMessage
             Ok(Some(Ok(Message::Text(t)))) => return Some(serde_json::from_str(&t).unwrap()),
             Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => return None,
             Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+/// Reads a resuming socket's open offers up to `caught_up`; returns their leads' ids in order.
+pub async fn until_caught_up(ws: &mut Socket) -> Vec<String> {
+    let mut offered = Vec::new();
+    loop {
+        match next_event(ws, Duration::from_secs(5)).await {
+            Some(ServerMessage::LeadOffered { data }) => offered.push(data.lead_id),
+            Some(ServerMessage::CaughtUp) => return offered,
+            other => panic!("expected open offers then caught_up, got {other:?}"),
         }
     }
 }
