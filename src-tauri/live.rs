@@ -52,6 +52,7 @@ async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>,
             AccountEvent::Sync(status) => _ = app.emit(LEADS_SYNCED, SyncStatus::from(&status)),
             // A `Sync` follows with the counts: the list reads the cache again then.
             AccountEvent::Changed(_) => {}
+            AccountEvent::Routing(_) => {}
         }
     }
 }

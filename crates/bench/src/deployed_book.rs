@@ -147,7 +147,8 @@ async fn alerts_beside_the_web_app(
         ..Settings::default()
     })
     .1;
-    let mut feed = LeadFeed::start(api, AlertPlayer::start(None)?, silent)?.with_cache(cache);
+    // The deployed server routes nothing: whose feed it is does not matter.
+    let mut feed = LeadFeed::start(api, "", AlertPlayer::start(None)?, silent)?.with_cache(cache);
     let mut state = feed.state();
     tokio::time::timeout(Duration::from_secs(15), state.wait_for(|s| *s == ConnectionState::Listening)).await??;
 

@@ -11,7 +11,9 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use crokodial_client::account::{Account, AccountEvent};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
+use crokodial_client::api::ClaimAnswer;
 use crokodial_client::cache::{CacheQuery, EditState};
+use crokodial_client::error::ClientError;
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
 use crokodial_client::secrets::{OsKeychain, SecretStore};
@@ -20,6 +22,7 @@ use crokodial_client::settings::{volume_from_percent, QuietHours, SettingsStore,
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::textdrip;
 use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::routing::{RoutingMode, RoutingUpdate, RoutingView};
 use crokodial_core::LeadSource;
 
 #[derive(Parser)]
@@ -139,6 +142,68 @@ enum Command {
         #[command(subcommand)]
         action: NextgenAction,
     },
+    /// Take routed leads (you are offered them), and see the team's routing.
+    Available {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop taking routed leads: what is offered to you alone goes to the next rep.
+    Away {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Claim a lead: the first claim wins, and everyone else's desktop withdraws it.
+    Claim {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The team (admins).
+    Team {
+        #[command(subcommand)]
+        action: TeamAction,
+    },
+    /// Reports (admins).
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamAction {
+    /// Show how new leads are offered to the team, or change it (options not given are kept).
+    Routing {
+        #[arg(long, value_parser = parse_mode, value_name = "everyone|round-robin|owner")]
+        mode: Option<RoutingMode>,
+        /// Round robin: how long each rep has a lead to themselves.
+        #[arg(long, value_name = "N")]
+        offer_seconds: Option<u32>,
+        /// Round robin: offer the lead to everyone this long after it arrived.
+        #[arg(long, value_name = "N")]
+        pool_after_seconds: Option<u32>,
+        /// Owner mode: the rep offered every lead ("" for the first admin).
+        #[arg(long, value_name = "EMAIL")]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Speed to lead, per rep and per vendor: offers, claims, offers that ran out, and the time
+    /// from a lead's arrival to its claim (p50, p95).
+    Speed {
+        /// How far back: 7d, 24h, 90m, or a time (RFC 3339).
+        #[arg(long, default_value = "7d", value_parser = parse_since)]
+        since: chrono::DateTime<chrono::Utc>,
+        /// The end of the period (RFC 3339); now by default.
+        #[arg(long)]
+        until: Option<chrono::DateTime<chrono::Utc>>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -237,6 +302,27 @@ fn parse_quiet(s: &str) -> Result<Quiet, String> {
         return Ok(Quiet(None));
     }
     QuietHours::parse(s).map(|q| Quiet(Some(q))).ok_or_else(|| format!("{s:?} is not HH:MM-HH:MM"))
+}
+
+fn parse_mode(s: &str) -> Result<RoutingMode, String> {
+    RoutingMode::parse(s).ok_or_else(|| format!("{s:?}: use everyone, round-robin or owner"))
+}
+
+/// `7d`, `24h`, `90m` before now, or an RFC 3339 time.
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: i64 = n.parse().map_err(|_| format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time"))?;
+    let back = match unit {
+        "d" => chrono::Duration::days(n),
+        "h" => chrono::Duration::hours(n),
+        "m" => chrono::Duration::minutes(n),
+        _ => return Err(format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time")),
+    };
+    Ok(chrono::Utc::now() - back)
 }
 
 fn parse_source(s: &str) -> Result<LeadSource, String> {
@@ -365,8 +451,63 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Alerts { action } => alerts(&home, action).await?,
         Command::Textdrip { action } => textdrip(&account(&home, keychain, true)?, action).await?,
         Command::Nextgen { action } => nextgen(&account(&home, keychain, true)?, action).await?,
+        Command::Available { json } => {
+            print_view(&account(&home, keychain, true)?.set_available(true).await.map_err(unrouted)?, json)
+        }
+        Command::Away { json } => {
+            print_view(&account(&home, keychain, true)?.set_available(false).await.map_err(unrouted)?, json)
+        }
+        Command::Claim { id, json } => {
+            let account = account(&home, keychain, true)?;
+            match account.claim(&id).await.map_err(unrouted)? {
+                ClaimAnswer::Yours(claimed) if json => println!("{}", serde_json::to_string(&claimed)?),
+                ClaimAnswer::Yours(claimed) => println!("Yours: {}", output::safe(&claimed.lead.name)),
+                ClaimAnswer::Refused { code, message } => {
+                    if json {
+                        println!("{}", serde_json::json!({"refused": code, "message": message}));
+                    }
+                    bail!("not yours: {}", output::safe(&message));
+                }
+            }
+        }
+        Command::Team { action: TeamAction::Routing { mode, offer_seconds, pool_after_seconds, owner, json } } => {
+            let account = account(&home, keychain, true)?;
+            let update = RoutingUpdate { mode, offer_seconds, pool_after_seconds, owner };
+            let view = if update == RoutingUpdate::default() {
+                account.routing().await
+            } else {
+                account.set_routing(&update).await
+            };
+            print_view(&view.map_err(unrouted)?, json);
+        }
+        Command::Report { action: ReportAction::Speed { since, until, json } } => {
+            let report = account(&home, keychain, true)?.speed_report(since, until).await.map_err(unrouted)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", output::speed_report(&report));
+            }
+        }
     }
     Ok(())
+}
+
+fn print_view(view: &RoutingView, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(view).expect("serialisable"));
+    } else {
+        print!("{}", output::routing_view(view));
+    }
+}
+
+/// A routing command against a server without routing says so.
+fn unrouted(e: ClientError) -> anyhow::Error {
+    match e {
+        ClientError::Unsupported => anyhow::anyhow!(
+            "this server does not route leads (the deployed Crokodial server gives each lead one owner and rings everyone)"
+        ),
+        e => e.into(),
+    }
 }
 
 async fn nextgen(account: &Account, action: NextgenAction) -> anyhow::Result<()> {
@@ -608,6 +749,10 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
                 continue;
             }
             AccountEvent::Sync(_) => continue,
+            AccountEvent::Routing(routed) => {
+                println!("{}", output::routed_line(&routed, &account.session().user().id, json));
+                continue;
+            }
         };
         seen += 1;
         if json {

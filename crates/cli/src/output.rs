@@ -2,12 +2,14 @@
 //! hostile name cannot drive the terminal.
 
 use crokodial_client::account::Arrival;
+use crokodial_client::account::Routed;
 use crokodial_client::cache::{EditState, ImportState, QueuedEdit, QueuedImport};
-use crokodial_client::feed::Change;
+use crokodial_client::feed::{Change, Unannounced};
 use crokodial_client::import::Checked;
 use crokodial_client::settings::{AlertSettings, Hush};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{PushReport, SyncMode, SyncReport};
+use crokodial_core::routing::{RoutingMode, RoutingView, SpeedReport, SpeedRow};
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::Lead;
 
@@ -60,15 +62,131 @@ pub fn edit_line(q: &QueuedEdit) -> String {
     format!("{made}  {}  {}  {state}", safe(&q.lead_id), what.join(" "))
 }
 
-/// A lead from the feed: `NEW source name phone id`.
+/// Why a lead did not alert this rep, as people read it.
+pub fn unannounced(why: &Unannounced) -> String {
+    match why {
+        Unannounced::Update => "an update of a lead".into(),
+        Unannounced::Repeat => "heard before".into(),
+        Unannounced::Source => "not a source you alert for".into(),
+        Unannounced::Stale => "too old when it came".into(),
+        Unannounced::OfferedTo(names) => format!("offered to {}", safe(names)),
+        Unannounced::NoOffer => "not offered to you".into(),
+        Unannounced::Claimed(name) => format!("claimed by {}", safe(name)),
+    }
+}
+
+/// A lead from the feed: `NEW source name phone id`, and why it did not alert, if it did not.
 pub fn arrival_line(a: &Arrival) -> String {
     let l = &a.lead;
-    format!(
+    let mut line = format!(
         "NEW {}  {}  {}  {}",
         l.source.map(|s| s.as_str()).unwrap_or("-"),
         safe(&l.name),
         opt(l.phone.as_deref()),
         safe(&l.id)
+    );
+    if let Some(why) = &a.unannounced {
+        line.push_str(&format!("  (not alerted: {})", unannounced(why)));
+    }
+    line
+}
+
+/// A claim, an offer withdrawn, or what came while away, as a line of text or JSON.
+pub fn routed_line(routed: &Routed, me: &str, json: bool) -> String {
+    match routed {
+        Routed::Claimed(lead) => {
+            let Some(claim) = &lead.claim else { return String::new() };
+            let mine = claim.by == me;
+            if json {
+                serde_json::json!({"type": "claim", "leadId": lead.id, "by": claim.by, "name": claim.name,
+                                   "at": claim.at, "mine": mine})
+                .to_string()
+            } else {
+                let who = if mine { "you".to_owned() } else { safe(&claim.name) };
+                format!("CLAIMED {}  {}  by {who}", safe(&lead.name), safe(&lead.id))
+            }
+        }
+        Routed::Withdrawn { lead_id, to } if json => {
+            serde_json::json!({"type": "withdrawn", "leadId": lead_id, "to": to}).to_string()
+        }
+        Routed::Withdrawn { lead_id, to } => format!("GONE {}  offered to {} now", safe(lead_id), safe(to)),
+        Routed::Missed(leads) if json => {
+            let leads: Vec<_> = leads
+                .iter()
+                .map(|l| serde_json::json!({"leadId": l.id, "name": l.name, "claimedBy": l.claim.as_ref().map(|c| &c.name)}))
+                .collect();
+            serde_json::json!({"type": "missed", "leads": leads}).to_string()
+        }
+        Routed::Missed(leads) => {
+            let open = leads.iter().filter(|l| l.claim.is_none()).count();
+            let mut out = format!("WHILE YOU WERE AWAY {} leads came; {open} unclaimed", leads.len());
+            for l in leads {
+                let state =
+                    l.claim.as_ref().map_or("unclaimed".to_owned(), |c| format!("claimed by {}", safe(&c.name)));
+                out.push_str(&format!("\n  {}  {}  {state}", safe(&l.name), safe(&l.id)));
+            }
+            out
+        }
+    }
+}
+
+/// The team's routing, and who is available.
+pub fn routing_view(v: &RoutingView) -> String {
+    let s = &v.settings;
+    let mode = match s.mode {
+        RoutingMode::Everyone => {
+            "everyone: every available rep is offered each lead; the first to claim owns it".into()
+        }
+        RoutingMode::RoundRobin => format!(
+            "round robin: one available rep at a time for {} s, then everyone after {} s",
+            s.offer_seconds, s.pool_after_seconds
+        ),
+        RoutingMode::Owner => {
+            format!("owner: every lead is offered to {}", safe(v.owner_name.as_deref().unwrap_or("-")))
+        }
+    };
+    let mut out = format!("routing:  {mode}\nyou:      {}\n", if v.available { "available" } else { "away" });
+    for p in &v.team {
+        let state = match (p.available, p.connected) {
+            (true, true) => "available, connected",
+            (true, false) => "available, not connected",
+            (false, _) => "away",
+        };
+        out.push_str(&format!("  {:<28} {state}\n", safe(&p.name)));
+    }
+    out
+}
+
+fn ms(v: Option<u64>) -> String {
+    v.map_or("-".into(), |ms| format!("{:.1} s", ms as f64 / 1000.0))
+}
+
+/// The speed-to-lead report as two tables.
+pub fn speed_report(r: &SpeedReport) -> String {
+    let table = |title: &str, rows: &[SpeedRow]| {
+        let mut out =
+            format!("{title:<28} {:>8} {:>8} {:>10} {:>10} {:>10}\n", "offered", "claimed", "timed out", "p50", "p95");
+        for row in rows {
+            out.push_str(&format!(
+                "{:<28} {:>8} {:>8} {:>10} {:>10} {:>10}\n",
+                safe(&row.label),
+                row.offered,
+                row.claimed,
+                row.timed_out,
+                ms(row.claim_p50_ms),
+                ms(row.claim_p95_ms)
+            ));
+        }
+        out
+    };
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+    format!(
+        "Speed to lead, {} to {} (time from arrival to claim)\n\n{}\n{}\n{} leads unclaimed\n",
+        local(r.since),
+        local(r.until),
+        table("Rep", &r.reps),
+        table("Vendor", &r.vendors),
+        r.unclaimed
     )
 }
 
@@ -79,7 +197,15 @@ pub fn arrival_json(a: &Arrival) -> serde_json::Value {
         Hush::QuietHours => "quiet hours",
     });
     let event = NewLeadNotification::for_lead(a.lead.clone(), a.is_new, a.latency.server_ms);
-    serde_json::json!({"type": "lead", "lead": event, "announce": a.announce, "alert": a.alert.is_some(), "hush": hush})
+    serde_json::json!({
+        "type": "lead",
+        "lead": event,
+        "announce": a.announce,
+        "alert": a.alert.is_some(),
+        "hush": hush,
+        "notAlerted": a.unannounced.as_ref().map(unannounced),
+        "offeredTo": a.offer.as_ref().map(|o| o.to.iter().map(|t| &t.id).collect::<Vec<_>>()),
+    })
 }
 
 /// Leads changed elsewhere, as a line of text or JSON.

@@ -8,6 +8,7 @@ use crokodial_core::api::{
     TeamMember, TextdripConnection, VerifyResponse, WebhookCredentials,
 };
 use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
+use crokodial_core::routing::{Availability, Claimed, RoutingUpdate, RoutingView, SpeedReport};
 use crokodial_core::Lead;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -252,10 +253,64 @@ impl ApiClient {
     }
 
     /// The tenant's lead changes after sequence number `after` (our server only).
+    /// `GET /api/routing` (ours): the team's routing and who is available.
+    pub async fn routing(&self) -> Result<RoutingView> {
+        decode_ours(send(self.authed(self.http.get(self.url("/api/routing")))?).await?).await
+    }
+
+    /// `PUT /api/routing` (ours; admins).
+    pub async fn set_routing(&self, update: &RoutingUpdate) -> Result<RoutingView> {
+        decode_ours(send(self.authed(self.http.put(self.url("/api/routing")).json(update))?).await?).await
+    }
+
+    /// `PUT /api/routing/availability` (ours): this rep available, or away.
+    pub async fn set_available(&self, available: bool) -> Result<RoutingView> {
+        let req = self.http.put(self.url("/api/routing/availability")).json(&Availability { available });
+        decode_ours(send(self.authed(req)?).await?).await
+    }
+
+    /// `POST /api/leads/:id/claim` (ours): the lead is this rep's, or why not.
+    pub async fn claim(&self, id: &str) -> Result<ClaimAnswer> {
+        let mut url = self.lead_url(id);
+        url.path_segments_mut().expect("http URLs have paths").push("claim");
+        let resp = send(self.authed(self.http.post(url))?).await?;
+        if resp.status() == StatusCode::CONFLICT {
+            let bytes = resp.bytes().await.unwrap_or_default();
+            let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_default();
+            return Ok(ClaimAnswer::Refused {
+                code: body.error.clone().unwrap_or_default(),
+                message: body.text().unwrap_or("Someone else has this lead").to_owned(),
+            });
+        }
+        decode_ours(resp).await.map(|c| ClaimAnswer::Yours(Box::new(c)))
+    }
+
+    /// `GET /api/reports/speed` (ours; admins): offers, claims and time to claim over a period.
+    pub async fn speed_report(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<SpeedReport> {
+        let mut query = vec![("since", crokodial_core::rfc3339(since))];
+        query.extend(until.map(|u| ("until", crokodial_core::rfc3339(u))));
+        let req = self.http.get(self.url("/api/reports/speed")).query(&query);
+        decode_ours(send(self.authed(req)?).await?).await
+    }
+
     pub async fn lead_changes(&self, after: u64, limit: u32) -> Result<LeadChanges> {
         let req = self.http.get(self.url("/api/sync/leads")).query(&[("after", after), ("limit", u64::from(limit))]);
         decode(send(self.authed(req)?).await?).await
     }
+}
+
+/// What became of a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimAnswer {
+    /// The lead is this rep's now.
+    Yours(Box<Claimed>),
+    /// Someone has it, or it is offered to another rep alone for now (`code`: see
+    /// [`crokodial_core::routing::refusal`]); `message` says who.
+    Refused { code: String, message: String },
 }
 
 /// What our server did with a queued edit.

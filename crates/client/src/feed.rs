@@ -6,13 +6,16 @@
 //! - only a new lead from a source the rep chose (vendors by default) that is still fresh is
 //!   announced (a backlog after a night offline is shown, not rung);
 //! - a burst of leads rings once;
-//! - "mute for 1 h" and quiet hours silence the sound, not the announcement.
+//! - "mute for 1 h" and quiet hours silence the sound, not the announcement;
+//! - from a server that routes leads (ours), a lead rings only the reps it is offered to, when
+//!   it is offered to them; a claim, or the offer moving on, withdraws it.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, NaiveTime, Utc};
 use crokodial_core::api::LeadQuery;
+use crokodial_core::routing::Offer;
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::{Lead, LeadSource};
 use tokio::sync::watch;
@@ -60,6 +63,23 @@ pub struct LeadFeed {
     upload: Option<Upload>,
     /// Where each lead goes before it is handed out, so the list has it before the UI asks.
     cache: Option<CacheHandle>,
+    /// The rep this feed is for (their user id): offers to them ring.
+    rep: String,
+    /// The server routes leads: only offers ring.
+    routing: bool,
+    /// Leads announced to this rep as offered to them, not yet claimed nor gone to others.
+    offered: HashSet<String>,
+    /// A resuming connection's catch-up, until `caught_up`.
+    catch_up: Option<CatchUp>,
+}
+
+/// What a resuming connection hears before `caught_up`.
+#[derive(Default)]
+struct CatchUp {
+    /// New leads that came while this rep was offline, as they are now.
+    missed: Vec<Lead>,
+    /// Leads offered to this rep again.
+    offered: HashSet<String>,
 }
 
 /// Something the feed tells its front end.
@@ -68,6 +88,39 @@ pub enum FeedEvent {
     Lead(Box<LeadArrival>),
     /// Leads in the cache changed with no lead to show: refresh what is on screen.
     Changed(Change),
+    /// A claim, an offer withdrawn, what came while away (servers that route leads).
+    Routing(Routed),
+}
+
+/// What routing did to leads this rep heard of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routed {
+    /// A lead was claimed, by this rep or another (`lead.claim` says who); it is in the cache.
+    Claimed(Box<Lead>),
+    /// A lead offered to this rep went to others (named) before they claimed it.
+    Withdrawn { lead_id: String, to: String },
+    /// Back after an outage: the new leads that came meanwhile, oldest first, each as it is now
+    /// (claimed or not). The ones still offered to this rep were announced (one sound).
+    Missed(Vec<Lead>),
+}
+
+/// Why a lead was not announced to this rep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unannounced {
+    /// An update of a lead, not a new one.
+    Update,
+    /// Announced before (a replay, a lead offered again).
+    Repeat,
+    /// From a source the rep does not alert for.
+    Source,
+    /// Older than [`ANNOUNCE_MAX_AGE`] when it came.
+    Stale,
+    /// Routed: offered to others (named), not to this rep.
+    OfferedTo(String),
+    /// Routed, heard again without its offer (a replay); an offer to this rep comes on its own.
+    NoOffer,
+    /// Claimed already (by the rep named).
+    Claimed(String),
 }
 
 /// A lead event for front ends.
@@ -84,6 +137,10 @@ pub struct LeadArrival {
     pub alert: Option<Playback>,
     /// Why an announced lead made no sound, when it was hushed.
     pub hush: Option<Hush>,
+    /// Why it was not announced, when it was not.
+    pub unannounced: Option<Unannounced>,
+    /// Who it is offered to (servers that route leads).
+    pub offer: Option<Offer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +154,7 @@ pub enum Change {
 enum Ready {
     Lead(Box<Heard>),
     Change(Change),
+    Routing(Routed),
 }
 
 /// A lead ready to be handed out: whole (as our server sends it, or as found in the cache or the
@@ -108,12 +166,14 @@ struct Heard {
     /// The source the event names (the deployed server's events name one), else the lead's.
     source: Option<LeadSource>,
     server_ms: Option<f64>,
+    /// Who it is offered to, when the event said.
+    offer: Option<Offer>,
 }
 
 impl Heard {
     fn new(event: &NewLeadNotification, lead: Lead) -> Self {
         let source = event.lead_source().or(lead.source);
-        Heard { lead, is_new: event.is_new, source, server_ms: event.process_ms }
+        Heard { lead, is_new: event.is_new, source, server_ms: event.process_ms, offer: event.offer.clone() }
     }
 }
 
@@ -144,8 +204,10 @@ const UPLOAD_SETTLED: Duration = Duration::from_secs(2);
 impl LeadFeed {
     /// Connects the socket of a logged-in client (a session's `api()`). Needs a tokio runtime.
     /// `settings` is read at each lead, so a change applies to the next one.
+    /// `rep`: the signed-in rep's user id (offers to them ring).
     pub fn start(
         api: &ApiClient,
+        rep: &str,
         alert: AlertPlayer,
         settings: watch::Receiver<Settings>,
     ) -> Result<Self, ClientError> {
@@ -166,6 +228,10 @@ impl LeadFeed {
             unresolved: Vec::new(),
             upload: None,
             cache: None,
+            rep: rep.to_owned(),
+            routing: false,
+            offered: HashSet::new(),
+            catch_up: None,
         })
     }
 
@@ -185,6 +251,7 @@ impl LeadFeed {
             match self.ready.pop_front() {
                 Some(Ready::Lead(heard)) => return Some(FeedEvent::Lead(Box::new(self.hand_out(*heard).await))),
                 Some(Ready::Change(change)) => return Some(FeedEvent::Changed(change)),
+                Some(Ready::Routing(routed)) => return Some(FeedEvent::Routing(routed)),
                 None => {}
             }
             let wake = self
@@ -216,8 +283,76 @@ impl LeadFeed {
                     Err(e) => tracing::warn!(error = %e, "cannot keep notes written elsewhere"),
                 }
             }
-            SocketEvent::Reconnected { resumed: true } => {}
+            SocketEvent::Reconnected { resumed: true } => {
+                if self.routing {
+                    self.catch_up = Some(CatchUp::default());
+                }
+            }
             SocketEvent::Reconnected { resumed: false } => self.backfill().await,
+            SocketEvent::Routing => self.routing = true,
+            SocketEvent::Offered(offered) => self.heard_offer(offered).await,
+            SocketEvent::Claimed(claimed) => {
+                let Some(lead) = claimed.lead else { return };
+                self.offered.remove(&claimed.lead_id);
+                self.keep(&lead).await;
+                self.ready.push_back(Ready::Routing(Routed::Claimed(lead)));
+            }
+            SocketEvent::CaughtUp => self.caught_up(),
+        }
+    }
+
+    /// A lead offered anew: rung if it is to this rep (and not yet rung), withdrawn if it was
+    /// theirs and has gone to others.
+    async fn heard_offer(&mut self, offered: crokodial_core::ws::OfferNotification) {
+        let id = offered.lead_id;
+        if let Some(catch_up) = &mut self.catch_up {
+            catch_up.offered.insert(id.clone());
+        }
+        if !offered.offer.is_for(&self.rep) {
+            if self.offered.remove(&id) {
+                self.ready.push_back(Ready::Routing(Routed::Withdrawn { lead_id: id, to: offered.offer.names() }));
+            }
+            return;
+        }
+        let lead = match offered.lead {
+            Some(lead) => *lead,
+            None => match &self.cache {
+                Some(cache) => match cache.run(move |c| c.get(&id)).await {
+                    Ok(Some(lead)) => lead,
+                    _ => return,
+                },
+                None => return,
+            },
+        };
+        let source = lead.source;
+        let heard = Heard { lead, is_new: true, source, server_ms: None, offer: Some(offered.offer) };
+        self.ready.push_back(Ready::Lead(Box::new(heard)));
+    }
+
+    /// The end of a resuming connection's catch-up: what was offered to this rep and was not
+    /// offered again went to others; the new leads that came meanwhile are told in one go.
+    fn caught_up(&mut self) {
+        let Some(catch_up) = self.catch_up.take() else { return };
+        let gone: Vec<String> = self.offered.iter().filter(|id| !catch_up.offered.contains(*id)).cloned().collect();
+        for lead_id in gone {
+            self.offered.remove(&lead_id);
+            self.ready.push_back(Ready::Routing(Routed::Withdrawn { lead_id, to: "others".into() }));
+        }
+        let mut missed = catch_up.missed;
+        if !missed.is_empty() {
+            // The replay comes in order of change (a claim moves a lead later): tell by arrival.
+            missed.sort_by_key(|l| l.created_at);
+            self.ready.push_back(Ready::Routing(Routed::Missed(missed)));
+        }
+    }
+
+    /// Puts a lead in the cache, quietly.
+    async fn keep(&self, lead: &Lead) {
+        if let Some(cache) = &self.cache {
+            let lead = lead.clone();
+            if let Err(e) = cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
+                tracing::warn!(error = %e, "cannot cache a lead");
+            }
         }
     }
 
@@ -228,6 +363,10 @@ impl LeadFeed {
         if let Some(full) = lead.lead.take() {
             // Live up to now: dated by the server when it says, else by our clock.
             self.since = self.since.max(full.created_at.unwrap_or_else(|| Utc::now() - CLOCK_MARGIN));
+            if let Some(catch_up) = self.catch_up.as_mut().filter(|_| lead.is_new) {
+                catch_up.missed.retain(|l| l.id != full.id);
+                catch_up.missed.push((*full).clone());
+            }
             return self.ready.push_back(Ready::Lead(Box::new(Heard::new(&lead, *full))));
         }
         let Some(id) = lead.lead_id.as_deref() else { return };
@@ -334,22 +473,36 @@ impl LeadFeed {
     /// hears of it: the write never delays the alert.
     async fn hand_out(&mut self, heard: Heard) -> LeadArrival {
         let event = self.decide(heard);
-        if let Some(cache) = &self.cache {
-            let lead = event.lead.clone();
-            if let Err(e) = cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
-                tracing::warn!(error = %e, "cannot cache a lead");
-            }
+        let id = &event.lead.id;
+        if event.announce && event.offer.is_some() {
+            self.offered.insert(id.clone());
         }
+        // Heard claimed (a replay) after it was offered to this rep: withdrawn.
+        if event.lead.claim.is_some() && self.offered.remove(id) {
+            self.ready.push_front(Ready::Routing(Routed::Claimed(Box::new(event.lead.clone()))));
+        }
+        self.keep(&event.lead).await;
         event
     }
 
     fn decide(&mut self, heard: Heard) -> LeadArrival {
         let settings = self.settings.borrow().alerts.clone();
         let now = Utc::now();
-        let verdict = self.policy.judge(&heard, &settings, now, now.with_timezone(&Local).time(), Instant::now());
+        let routed = self.routing.then_some(self.rep.as_str());
+        let verdict =
+            self.policy.judge(&heard, &settings, routed, now, now.with_timezone(&Local).time(), Instant::now());
         let alert = verdict.sound.then(|| self.alert.play(settings.sound, settings.volume));
-        let Heard { lead, is_new, server_ms, .. } = heard;
-        LeadArrival { lead, is_new, server_ms, announce: verdict.announce, alert, hush: verdict.hush }
+        let Heard { lead, is_new, server_ms, offer, .. } = heard;
+        LeadArrival {
+            lead,
+            is_new,
+            server_ms,
+            announce: verdict.announce,
+            alert,
+            hush: verdict.hush,
+            unannounced: verdict.unannounced,
+            offer,
+        }
     }
 
     /// The newest leads of this account's list created at or after `since`, newest first, in
@@ -415,7 +568,7 @@ impl LeadFeed {
         self.since = self.since.max(newest.unwrap_or(self.since));
         self.ready.extend(missed.into_iter().map(|lead| {
             let source = lead.source;
-            Ready::Lead(Box::new(Heard { lead, is_new: true, source, server_ms: None }))
+            Ready::Lead(Box::new(Heard { lead, is_new: true, source, server_ms: None, offer: None }))
         }));
     }
 }
@@ -445,37 +598,61 @@ struct Verdict {
     announce: bool,
     sound: bool,
     hush: Option<Hush>,
+    unannounced: Option<Unannounced>,
+}
+
+impl Verdict {
+    fn not(why: Unannounced) -> Self {
+        Verdict { unannounced: Some(why), ..Verdict::default() }
+    }
 }
 
 impl Policy {
-    /// What to do with `lead` at `now` (`local`: the same instant on the local clock; `clock`:
-    /// the monotonic clock for coalescing).
+    /// What to do with `lead` at `now` (`routed_to`: the rep, when the server routes leads;
+    /// `local`: the same instant on the local clock; `clock`: the monotonic clock for coalescing).
     fn judge(
         &mut self,
         heard: &Heard,
         settings: &AlertSettings,
+        routed_to: Option<&str>,
         now: DateTime<Utc>,
         local: NaiveTime,
         clock: Instant,
     ) -> Verdict {
-        if !heard.is_new || heard.lead.id.is_empty() || !settings.alerts_for(heard.source) {
-            return Verdict::default();
+        if !heard.is_new || heard.lead.id.is_empty() {
+            return Verdict::not(Unannounced::Update);
         }
-        let created = heard.lead.created_at;
+        if let Some(claim) = &heard.lead.claim {
+            return Verdict::not(Unannounced::Claimed(claim.name.clone()));
+        }
+        // Routed: fresh as its offer to this rep is.
+        let mut since = heard.lead.created_at;
+        if let Some(rep) = routed_to {
+            match &heard.offer {
+                None => return Verdict::not(Unannounced::NoOffer),
+                Some(offer) if !offer.is_for(rep) => return Verdict::not(Unannounced::OfferedTo(offer.names())),
+                Some(offer) => since = offer.since.or(since),
+            }
+        }
+        if !settings.alerts_for(heard.source) {
+            return Verdict::not(Unannounced::Source);
+        }
         let fresh =
-            created.is_none_or(|c| now.signed_duration_since(c).to_std().map_or(true, |age| age <= ANNOUNCE_MAX_AGE));
-        let first_time = self.announced.insert(&heard.lead.id);
-        if !(first_time && fresh) {
-            return Verdict::default();
+            since.is_none_or(|c| now.signed_duration_since(c).to_std().map_or(true, |age| age <= ANNOUNCE_MAX_AGE));
+        if !fresh {
+            return Verdict::not(Unannounced::Stale);
+        }
+        if !self.announced.insert(&heard.lead.id) {
+            return Verdict::not(Unannounced::Repeat);
         }
         if let Some(hush) = settings.hush(now, local) {
-            return Verdict { announce: true, sound: false, hush: Some(hush) };
+            return Verdict { announce: true, sound: false, hush: Some(hush), unannounced: None };
         }
         let sound = self.last_sound.is_none_or(|t| clock.saturating_duration_since(t) >= ALERT_COALESCE);
         if sound {
             self.last_sound = Some(clock);
         }
-        Verdict { announce: true, sound, hush: None }
+        Verdict { announce: true, sound, hush: None, unannounced: None }
     }
 }
 
@@ -511,16 +688,16 @@ impl RecentIds {
 mod tests {
     use super::*;
     use crate::settings::QuietHours;
+    use crokodial_core::routing::{Claim, Offeree};
 
     fn nextgen(id: Option<&str>, created: Option<DateTime<Utc>>) -> Heard {
         let lead =
             Lead { id: id.unwrap_or_default().into(), name: "Ann".into(), created_at: created, ..Lead::default() };
-        Heard { lead, is_new: true, source: Some(LeadSource::NextGen), server_ms: None }
+        Heard { lead, is_new: true, source: Some(LeadSource::NextGen), server_ms: None, offer: None }
     }
 
-    const RUNG: Verdict = Verdict { announce: true, sound: true, hush: None };
-    const SHOWN: Verdict = Verdict { announce: true, sound: false, hush: None };
-    const IGNORED: Verdict = Verdict { announce: false, sound: false, hush: None };
+    const RUNG: Verdict = Verdict { announce: true, sound: true, hush: None, unannounced: None };
+    const SHOWN: Verdict = Verdict { announce: true, sound: false, hush: None, unannounced: None };
 
     fn noon() -> NaiveTime {
         NaiveTime::from_hms_opt(12, 0, 0).unwrap()
@@ -529,35 +706,53 @@ mod tests {
     #[test]
     fn a_lead_is_announced_once_however_often_it_comes() {
         let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
-        assert_eq!(p.judge(&nextgen(None, None), &s, now, noon(), t), IGNORED, "a lead without an id");
-        assert_eq!(p.judge(&nextgen(Some("1"), None), &s, now, noon(), t), RUNG, "its full event");
+        assert_eq!(
+            p.judge(&nextgen(None, None), &s, None, now, noon(), t),
+            Verdict::not(Unannounced::Update),
+            "a lead without an id"
+        );
+        assert_eq!(p.judge(&nextgen(Some("1"), None), &s, None, now, noon(), t), RUNG, "its full event");
         let later = t + Duration::from_secs(5);
-        assert_eq!(p.judge(&nextgen(Some("1"), Some(now)), &s, now, noon(), later), IGNORED, "a replay of it");
+        assert_eq!(
+            p.judge(&nextgen(Some("1"), Some(now)), &s, None, now, noon(), later),
+            Verdict::not(Unannounced::Repeat),
+            "a replay of it"
+        );
     }
 
     #[test]
     fn stale_updates_and_unchosen_sources_are_not_announced() {
         let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
         let old = now - chrono::Duration::minutes(10);
-        assert_eq!(p.judge(&nextgen(Some("old"), Some(old)), &s, now, noon(), t), IGNORED);
+        assert_eq!(
+            p.judge(&nextgen(Some("old"), Some(old)), &s, None, now, noon(), t),
+            Verdict::not(Unannounced::Stale)
+        );
         let mut csv = nextgen(Some("csv"), None);
         csv.source = Some(LeadSource::CsvImport);
-        assert_eq!(p.judge(&csv, &s, now, noon(), t), IGNORED, "imports are quiet by default");
+        assert_eq!(
+            p.judge(&csv, &s, None, now, noon(), t),
+            Verdict::not(Unannounced::Source),
+            "imports are quiet by default"
+        );
         let mut update = nextgen(Some("upd"), None);
         update.is_new = false;
-        assert_eq!(p.judge(&update, &s, now, noon(), t), IGNORED);
+        assert_eq!(p.judge(&update, &s, None, now, noon(), t), Verdict::not(Unannounced::Update));
 
         let only_imports = AlertSettings { sources: [LeadSource::CsvImport].into(), ..AlertSettings::default() };
-        assert_eq!(p.judge(&csv, &only_imports, now, noon(), t), RUNG, "the rep chose imports");
-        assert_eq!(p.judge(&nextgen(Some("ng"), None), &only_imports, now, noon(), t), IGNORED);
+        assert_eq!(p.judge(&csv, &only_imports, None, now, noon(), t), RUNG, "the rep chose imports");
+        assert_eq!(
+            p.judge(&nextgen(Some("ng"), None), &only_imports, None, now, noon(), t),
+            Verdict::not(Unannounced::Source)
+        );
     }
 
     #[test]
     fn a_burst_rings_once_but_announces_each() {
         let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
-        assert_eq!(p.judge(&nextgen(Some("a"), None), &s, now, noon(), t), RUNG);
-        assert_eq!(p.judge(&nextgen(Some("b"), None), &s, now, noon(), t + Duration::from_millis(300)), SHOWN);
-        assert_eq!(p.judge(&nextgen(Some("c"), None), &s, now, noon(), t + ALERT_COALESCE), RUNG);
+        assert_eq!(p.judge(&nextgen(Some("a"), None), &s, None, now, noon(), t), RUNG);
+        assert_eq!(p.judge(&nextgen(Some("b"), None), &s, None, now, noon(), t + Duration::from_millis(300)), SHOWN);
+        assert_eq!(p.judge(&nextgen(Some("c"), None), &s, None, now, noon(), t + ALERT_COALESCE), RUNG);
     }
 
     #[test]
@@ -565,14 +760,47 @@ mod tests {
         let (mut p, now, t) = (Policy::default(), Utc::now(), Instant::now());
         let until = now + chrono::Duration::hours(1);
         let muted = AlertSettings { muted_until: Some(until), ..AlertSettings::default() };
-        let v = p.judge(&nextgen(Some("m"), None), &muted, now, noon(), t);
-        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::Muted { until }) });
+        let v = p.judge(&nextgen(Some("m"), None), &muted, None, now, noon(), t);
+        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::Muted { until }), unannounced: None });
 
         let quiet = AlertSettings { quiet_hours: QuietHours::parse("11:00-13:00"), ..AlertSettings::default() };
-        let v = p.judge(&nextgen(Some("q"), None), &quiet, now, noon(), t);
-        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::QuietHours) });
+        let v = p.judge(&nextgen(Some("q"), None), &quiet, None, now, noon(), t);
+        assert_eq!(v, Verdict { announce: true, sound: false, hush: Some(Hush::QuietHours), unannounced: None });
         let evening = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
-        assert_eq!(p.judge(&nextgen(Some("e"), None), &quiet, now, evening, t), RUNG, "outside quiet hours");
+        assert_eq!(p.judge(&nextgen(Some("e"), None), &quiet, None, now, evening, t), RUNG, "outside quiet hours");
+    }
+
+    #[test]
+    fn a_routed_lead_rings_only_the_rep_it_is_offered_to() {
+        let (mut p, s, now, t) = (Policy::default(), AlertSettings::default(), Utc::now(), Instant::now());
+        let offer = |to: &[&str], since| Offer {
+            to: to.iter().map(|id| Offeree { id: (*id).into(), name: format!("Rep {id}") }).collect(),
+            pool: to.len() > 1,
+            until: None,
+            since,
+        };
+        let mut to_bo = nextgen(Some("1"), Some(now));
+        to_bo.offer = Some(offer(&["bo"], Some(now)));
+        assert_eq!(
+            p.judge(&to_bo, &s, Some("ann"), now, noon(), t),
+            Verdict::not(Unannounced::OfferedTo("Rep bo".into()))
+        );
+        let replayed = nextgen(Some("1"), Some(now));
+        assert_eq!(p.judge(&replayed, &s, Some("ann"), now, noon(), t), Verdict::not(Unannounced::NoOffer));
+        // Ten minutes old, but just offered to Ann (it moved on to her): fresh.
+        let mut moved = nextgen(Some("1"), Some(now - chrono::Duration::minutes(10)));
+        moved.offer = Some(offer(&["ann"], Some(now)));
+        assert_eq!(p.judge(&moved, &s, Some("ann"), now, noon(), t), RUNG);
+        let mut claimed = nextgen(Some("2"), Some(now));
+        claimed.offer = Some(offer(&["ann", "bo"], Some(now)));
+        claimed.lead.claim = Some(Claim { by: "bo".into(), name: "Rep bo".into(), at: now });
+        assert_eq!(
+            p.judge(&claimed, &s, Some("ann"), now, noon(), t),
+            Verdict::not(Unannounced::Claimed("Rep bo".into()))
+        );
+        let mut stale_offer = nextgen(Some("3"), Some(now));
+        stale_offer.offer = Some(offer(&["ann"], Some(now - chrono::Duration::minutes(5))));
+        assert_eq!(p.judge(&stale_offer, &s, Some("ann"), now, noon(), t), Verdict::not(Unannounced::Stale));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crokodial_core::ws::{ClientMessage, NewLeadNotification, ServerMessage};
+use crokodial_core::ws::{ClaimNotification, ClientMessage, NewLeadNotification, OfferNotification, ServerMessage};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::Rng;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -98,6 +98,15 @@ pub enum SocketEvent {
     Reconnected {
         resumed: bool,
     },
+    /// Signed in to a server that routes new leads (ours): a lead rings a rep only when it is
+    /// offered to them. Sent at each sign-in, before any event of that connection.
+    Routing,
+    /// Who a lead is offered to now.
+    Offered(OfferNotification),
+    /// A rep claimed a lead.
+    Claimed(ClaimNotification),
+    /// A resuming connection has had everything it missed, and the offers open to its rep.
+    CaughtUp,
 }
 
 /// The running supervisor. Dropping it stops the task and closes the socket.
@@ -322,7 +331,7 @@ async fn connect_once<C: Connect>(connector: &mut C, link: &Link, progress: &mut
 
     // Until authenticated, only the answer to our hello matters.
     let deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
-    let server_seq = loop {
+    let (server_seq, routing) = loop {
         let msg = match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => return dropped("no answer to authentication".into()),
             Ok(None) => return dropped("closed during authentication".into()),
@@ -331,7 +340,7 @@ async fn connect_once<C: Connect>(connector: &mut C, link: &Link, progress: &mut
         };
         match msg {
             Message::Text(text) => match serde_json::from_str::<ServerMessage>(&text) {
-                Ok(ServerMessage::AuthSuccess { seq, .. }) => break seq,
+                Ok(ServerMessage::AuthSuccess { seq, routing, .. }) => break (seq, routing),
                 Ok(ServerMessage::AuthFailure { message, .. }) => return Ended::AuthFailed(message),
                 _ => {}
             },
@@ -354,6 +363,9 @@ async fn connect_once<C: Connect>(connector: &mut C, link: &Link, progress: &mut
         progress.last_seq = server_seq;
     }
     link.state.send_replace(ConnectionState::Live);
+    if routing && link.events.send(SocketEvent::Routing).await.is_err() {
+        return Ended::Unwanted;
+    }
     if events_follow(link, progress, resumed).await.is_err() {
         return Ended::Unwanted;
     }
@@ -422,6 +434,14 @@ where
                 Ok(ServerMessage::LeadNotesUpdated { lead_id, notes, .. }) => {
                     SocketEvent::NotesUpdated { lead_id, notes: notes.unwrap_or_default() }
                 }
+                Ok(ServerMessage::LeadOffered { data }) => SocketEvent::Offered(data),
+                Ok(ServerMessage::LeadClaimed { data, seq }) => {
+                    if let Some(seq) = seq {
+                        progress.last_seq = Some(progress.last_seq.map_or(seq, |last| last.max(seq)));
+                    }
+                    SocketEvent::Claimed(data)
+                }
+                Ok(ServerMessage::CaughtUp) => SocketEvent::CaughtUp,
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "undecodable socket message ignored");

@@ -39,7 +39,8 @@ fn feed(api: &ApiClient, cache: &CacheHandle) -> LeadFeed {
         ..Settings::default()
     })
     .1;
-    LeadFeed::start(api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone())
+    // The deployed server routes nothing: whose feed it is does not matter.
+    LeadFeed::start(api, "", AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone())
 }
 
 async fn wait_for(feed: &LeadFeed, want: impl Fn(&ConnectionState) -> bool) {
@@ -55,6 +56,7 @@ async fn next_lead(feed: &mut LeadFeed) -> LeadArrival {
     match next(feed).await {
         FeedEvent::Lead(lead) => *lead,
         FeedEvent::Changed(change) => panic!("a lead, not {change:?}"),
+        FeedEvent::Routing(routed) => panic!("the deployed server routes nothing: {routed:?}"),
     }
 }
 
@@ -73,7 +75,7 @@ fn leads_of(events: &[FeedEvent]) -> Vec<Option<String>> {
         .iter()
         .filter_map(|e| match e {
             FeedEvent::Lead(l) => Some(Some(l.lead.id.clone())),
-            FeedEvent::Changed(_) => None,
+            FeedEvent::Changed(_) | FeedEvent::Routing(_) => None,
         })
         .collect()
 }
@@ -410,8 +412,8 @@ async fn after_a_drop_the_leads_missed_are_found_in_the_list_once_each() {
     assert!(during(&mut feed, Duration::from_millis(300)).await.is_empty(), "nothing more, Ann not again");
 }
 
-/// The admin's routes the deployed server lacks are `Unsupported` (the app then offers no team
-/// page), while our server's "found nothing" on a route it has stays an error; the NextGen URL
+/// The admin's and routing's routes the deployed server lacks are `Unsupported` (the app then
+/// offers no team page and says routing is not offered), while our server's "found nothing" on a route it has stays an error; the NextGen URL
 /// is told from the server's address.
 #[tokio::test]
 async fn routes_the_deployed_server_lacks_are_unsupported_and_ours_are_not() {
@@ -419,6 +421,11 @@ async fn routes_the_deployed_server_lacks_are_unsupported_and_ours_are_not() {
     let deployed = ApiClient::new(&legacy.url()).unwrap().with_token(Sensitive(legacy::TOKEN.into()));
     assert!(matches!(deployed.team().await, Err(ClientError::Unsupported)));
     assert!(matches!(deployed.renew_invite("x").await, Err(ClientError::Unsupported)));
+    // Routing is ours: the deployed server gives each lead one owner and rings everyone.
+    assert!(matches!(deployed.routing().await, Err(ClientError::Unsupported)));
+    assert!(matches!(deployed.set_available(false).await, Err(ClientError::Unsupported)));
+    assert!(matches!(deployed.claim("6566f0c2a1b2c3d4e5f60718").await, Err(ClientError::Unsupported)));
+    assert!(matches!(deployed.speed_report(chrono::Utc::now(), None).await, Err(ClientError::Unsupported)));
     let info = deployed.nextgen_integration().await.unwrap();
     assert_eq!(info.webhook_url, format!("{}/api/webhooks/nextgen", legacy.url()));
     assert_eq!(info.last_lead, None);

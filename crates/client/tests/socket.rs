@@ -36,6 +36,8 @@ async fn goes_live_and_decodes_typed_events() {
         .await
         .unwrap();
     let event = timeout(Duration::from_secs(5), socket.next_event()).await.unwrap().unwrap();
+    assert_eq!(event, SocketEvent::Routing, "our server says it routes leads as the socket signs in");
+    let event = timeout(Duration::from_secs(5), socket.next_event()).await.unwrap().unwrap();
     let SocketEvent::NewLead(lead) = event else { panic!("{event:?}") };
     assert_eq!(lead.lead_id.as_deref(), Some(id.as_str()));
     assert_eq!(lead.name, "Lia");
@@ -121,17 +123,22 @@ async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
     sent.push(post(6).await);
 
-    let mut received = Vec::new();
-    let mut reconnects = Vec::new();
+    let (mut received, mut reconnects, mut offered) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut routing, mut caught_up) = (0, 0);
     while received.len() < sent.len() {
         match timeout(Duration::from_secs(10), socket.next_event()).await.expect("events keep coming").unwrap() {
             SocketEvent::NewLead(lead) => received.push(lead.lead_id.unwrap()),
             SocketEvent::Reconnected { resumed } => reconnects.push(resumed),
+            SocketEvent::Routing => routing += 1,
+            SocketEvent::Offered(offer) => offered.push(offer.lead_id),
+            SocketEvent::CaughtUp => caught_up += 1,
             other => panic!("{other:?}"),
         }
     }
     assert_eq!(received, sent, "every lead, in order, once");
     assert_eq!(reconnects, [true], "one reconnect, resumed by the server");
+    assert_eq!((routing, caught_up), (2, 1), "each sign-in says it routes; the resumed one catches up");
+    assert_eq!(offered, sent[..6], "the open offers, after the replay");
     assert!(timeout(Duration::from_millis(500), socket.next_event()).await.is_err(), "nothing twice");
 }
 

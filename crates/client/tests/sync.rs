@@ -90,7 +90,9 @@ async fn live_leads_are_cached_before_they_are_handed_out() {
         ..Settings::default()
     })
     .1;
-    let mut feed = LeadFeed::start(&api, AlertPlayer::start(None).unwrap(), silent).unwrap().with_cache(cache.clone());
+    let mut feed = LeadFeed::start(&api, &admin.user_id, AlertPlayer::start(None).unwrap(), silent)
+        .unwrap()
+        .with_cache(cache.clone());
     let mut state = feed.state();
     state.wait_for(|s| *s == crokodial_client::socket::ConnectionState::Live).await.unwrap();
 

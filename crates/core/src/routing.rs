@@ -158,6 +158,9 @@ pub struct Offer {
     /// When it moves on to the next rep (or to everyone); `None`: it stays until claimed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
+    /// When this offer was made (a lead offered again later is as fresh as its offer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl Offer {
@@ -267,7 +270,7 @@ mod tests {
     #[test]
     fn offers_name_their_reps() {
         let rep = |n: &str| Offeree { id: n.to_lowercase(), name: n.into() };
-        let offer = Offer { to: vec![rep("Ann"), rep("Bo")], pool: true, until: None };
+        let offer = Offer { to: vec![rep("Ann"), rep("Bo")], pool: true, until: None, since: None };
         assert_eq!(offer.names(), "Ann and Bo");
         assert!(offer.is_for("bo") && !offer.is_for("cy"));
     }

@@ -44,7 +44,8 @@ async fn team(env: &Env, reps: usize) -> (User, String, Vec<(User, String)>) {
 }
 
 async fn post(env: &Env, admin: &User, first: &str, phone: &str) -> String {
-    let ack: WebhookAck = env.post_lead(&env.creds_of(admin).await, &lead_body(first, phone)).await.json().await.unwrap();
+    let ack: WebhookAck =
+        env.post_lead(&env.creds_of(admin).await, &lead_body(first, phone)).await.json().await.unwrap();
     ack.lead_id
 }
 

@@ -349,6 +349,22 @@ impl TestServer {
         Ok(TestAccount { email: email.into(), password, user_id: user.id, tenant_id, webhook })
     }
 
+    /// A rep (not an admin) of `admin`'s tenant.
+    pub async fn rep(&self, email: &str, admin: &TestAccount) -> anyhow::Result<TestAccount> {
+        let password = format!("pw-{email}-{}", std::process::id());
+        let user = self
+            .server
+            .create_user(crokodial_server::NewUser {
+                email: email.into(),
+                name: email.split('@').next().unwrap_or(email).into(),
+                role: crokodial_core::api::Role::User,
+                password: password.clone(),
+                tenant: crokodial_server::TenantChoice::Of(admin.user_id.clone()),
+            })
+            .await?;
+        Ok(TestAccount { email: email.into(), password, user_id: user.id, ..admin.clone() })
+    }
+
     /// POSTs a NextGen lead to the real webhook over HTTP; returns the new lead's id.
     pub async fn post_nextgen(
         &self,

@@ -13,16 +13,18 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use crokodial_core::edit::{Disposition, LeadEdit};
+use crokodial_core::routing::{Offer, RoutingUpdate, RoutingView, SpeedReport};
 use crokodial_core::Lead;
 use tokio::sync::{mpsc, watch};
 
 use crate::alert::{AlertPlayer, Playback};
-use crate::api::ApiClient;
+use crate::api::{ApiClient, ClaimAnswer};
 use crate::cache::{
     CacheError, CacheHandle, CacheQuery, Facets, ImportState, LeadCache, OutboxCounts, QueuedEdit, QueuedImport,
 };
 use crate::error::ClientError;
-use crate::feed::{Change, FeedEvent, LeadFeed};
+pub use crate::feed::Routed;
+use crate::feed::{Change, FeedEvent, LeadFeed, Unannounced};
 use crate::home::Home;
 use crate::import::{self, Control, ImportFailure, KnownContacts, MappingChoice, Progress, Staged};
 use crate::secrets::SecretStore;
@@ -43,6 +45,8 @@ pub enum AccountEvent {
     /// The cache or the outbox changed: a sync ended, an edit was queued or sent.
     Sync(SyncStatus),
     Connection(ConnectionState),
+    /// A claim, an offer withdrawn, what came while away (a server that routes leads).
+    Routing(Routed),
 }
 
 /// A lead from the live feed, with what the alert policy decided and how fast it came.
@@ -56,6 +60,10 @@ pub struct Arrival {
     pub alert: Option<Playback>,
     /// Why an announced lead made no sound.
     pub hush: Option<Hush>,
+    /// Why it was not announced, when it was not.
+    pub unannounced: Option<Unannounced>,
+    /// Who it is offered to (a server that routes leads).
+    pub offer: Option<Offer>,
     pub latency: Latency,
 }
 
@@ -85,6 +93,9 @@ pub struct AccountState {
     /// When the last lead came over the feed.
     pub last_event_at: Option<DateTime<Utc>>,
     pub sync: SyncStatus,
+    /// Whether this rep takes routed leads; `None` until known, and from a server that does not
+    /// route leads.
+    pub available: Option<bool>,
 }
 
 /// One window of the cached list.
@@ -127,6 +138,8 @@ struct Shared {
     texting: Mutex<Option<Arc<Texting>>>,
     /// The cancel flag of the import running, if one is.
     import: Mutex<Option<Arc<AtomicBool>>>,
+    /// When this rep said they were away (in this process), to tell them what came meanwhile.
+    away_since: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Account {
@@ -134,7 +147,8 @@ impl Account {
     pub fn open(home: &Home, secrets: Arc<dyn SecretStore>, session: Session) -> Result<Account, CacheError> {
         let cache = LeadCache::open(home, &session.profile.server_url, &session.user().id)?;
         let sync = status_of(&cache)?;
-        let state = AccountState { connection: ConnectionState::Connecting, last_event_at: None, sync };
+        let state =
+            AccountState { connection: ConnectionState::Connecting, last_event_at: None, sync, available: None };
         Ok(Account {
             shared: Arc::new(Shared {
                 home: home.clone(),
@@ -146,6 +160,7 @@ impl Account {
                 nudges: Arc::default(),
                 texting: Mutex::new(None),
                 import: Mutex::new(None),
+                away_since: Mutex::new(None),
             }),
             tasks: Mutex::new(Vec::new()),
         })
@@ -172,7 +187,8 @@ impl Account {
         alert: AlertPlayer,
         settings: watch::Receiver<Settings>,
     ) -> Result<mpsc::UnboundedReceiver<AccountEvent>, ClientError> {
-        let mut feed = LeadFeed::start(self.api(), alert, settings)?.with_cache(self.shared.cache.clone());
+        let rep = &self.session().user().id;
+        let mut feed = LeadFeed::start(self.api(), rep, alert, settings)?.with_cache(self.shared.cache.clone());
         let (tx, rx) = mpsc::unbounded_channel();
         *lock(&self.shared.events) = Some(tx);
         let mut connection = feed.state();
@@ -181,7 +197,13 @@ impl Account {
         let shared = Arc::clone(&self.shared);
         tasks.push(AbortOnDrop(tokio::spawn(async move {
             loop {
-                shared.connection(connection.borrow_and_update().clone());
+                let now = connection.borrow_and_update().clone();
+                // Signed in (again): whether this rep is available, as the server has it.
+                if now == ConnectionState::Live {
+                    let shared = Arc::clone(&shared);
+                    tokio::spawn(async move { _ = shared.routing().await });
+                }
+                shared.connection(now);
                 if connection.changed().await.is_err() {
                     return;
                 }
@@ -198,6 +220,7 @@ impl Account {
                         shared.emit(AccountEvent::Changed(change));
                         shared.report().await;
                     }
+                    FeedEvent::Routing(routed) => shared.emit(AccountEvent::Routing(routed)),
                 }
             }
             // The feed stopped (the session was refused): the stream ends with how, whichever
@@ -394,6 +417,67 @@ impl Account {
         }
     }
 
+    // Team lead routing (a server that routes leads; the deployed one answers `Unsupported`).
+
+    /// The team's routing and who is available; this rep's availability goes into the state.
+    pub async fn routing(&self) -> Result<RoutingView, ClientError> {
+        self.shared.routing().await
+    }
+
+    /// This rep takes routed leads, or is away. Coming back tells what came meanwhile
+    /// ([`Routed::Missed`], from the cache).
+    pub async fn set_available(&self, available: bool) -> Result<RoutingView, ClientError> {
+        let view = self.api().set_available(available).await?;
+        self.shared.note_available(view.available);
+        let away_since = {
+            let mut away = lock(&self.shared.away_since);
+            if available {
+                away.take()
+            } else {
+                away.get_or_insert_with(Utc::now);
+                None
+            }
+        };
+        if let Some(since) = away_since {
+            let query = CacheQuery { received_from: Some(since), limit: 500, ..CacheQuery::default() };
+            match self.shared.cache.run(move |c| c.page(&query).map(|(leads, _)| leads)).await {
+                Ok(mut came) if !came.is_empty() => {
+                    came.reverse();
+                    self.shared.emit(AccountEvent::Routing(Routed::Missed(came)));
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read what came while away"),
+            }
+        }
+        Ok(view)
+    }
+
+    /// Changes the team's routing (admins).
+    pub async fn set_routing(&self, update: &RoutingUpdate) -> Result<RoutingView, ClientError> {
+        self.api().set_routing(update).await
+    }
+
+    /// Claims a lead: the first claim wins. Yours, it is in the cache at once as yours.
+    pub async fn claim(&self, id: &str) -> Result<ClaimAnswer, ClientError> {
+        let answer = self.api().claim(id).await?;
+        if let ClaimAnswer::Yours(claimed) = &answer {
+            let lead = claimed.lead.clone();
+            if let Err(e) = self.shared.cache.run(move |c| c.upsert(std::slice::from_ref(&lead), None)).await {
+                tracing::warn!(error = %e, "cannot cache a claimed lead; the next sync brings it");
+            }
+        }
+        Ok(answer)
+    }
+
+    /// Speed to lead over `[since, until)` (admins).
+    pub async fn speed_report(
+        &self,
+        since: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<SpeedReport, ClientError> {
+        self.api().speed_report(since, until).await
+    }
+
     // The rep's own Textdrip.
 
     /// The rep's Textdrip, its token read from the keychain on first use.
@@ -484,9 +568,21 @@ impl Shared {
         }
     }
 
+    /// Reads the team's routing, and this rep's availability into the state.
+    async fn routing(&self) -> Result<RoutingView, ClientError> {
+        let view = self.session.api().routing().await?;
+        self.note_available(view.available);
+        Ok(view)
+    }
+
+    fn note_available(&self, available: bool) {
+        self.state.send_if_modified(|s| s.available.replace(available) != Some(available));
+    }
+
     async fn arrived(&self, arrival: crate::feed::LeadArrival) {
         let arrived_at = Utc::now();
-        let crate::feed::LeadArrival { lead, is_new, server_ms, announce, mut alert, hush } = arrival;
+        let crate::feed::LeadArrival { lead, is_new, server_ms, announce, mut alert, hush, unannounced, offer } =
+            arrival;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let sound_ms = match &mut alert {
             Some(playback) => playback.started_after().await.map(ms),
@@ -495,7 +591,8 @@ impl Shared {
         let delivery_ms = lead.created_at.and_then(|c| arrived_at.signed_duration_since(c).to_std().ok()).map(ms);
         self.state.send_modify(|s| s.last_event_at = Some(arrived_at));
         let latency = Latency { server_ms, delivery_ms, sound_ms };
-        self.emit(AccountEvent::Lead(Box::new(Arrival { lead, is_new, announce, alert, hush, latency })));
+        let arrival = Arrival { lead, is_new, announce, alert, hush, unannounced, offer, latency };
+        self.emit(AccountEvent::Lead(Box::new(arrival)));
     }
 }
 

@@ -63,7 +63,13 @@ pub async fn one(
 
 /// `GET /api/sync/capabilities`.
 pub async fn capabilities() -> Json<Capabilities> {
-    Json(Capabilities { lead_changes: true, socket_resume: true, lead_edits: true, lead_import: true, lead_routing: true })
+    Json(Capabilities {
+        lead_changes: true,
+        socket_resume: true,
+        lead_edits: true,
+        lead_import: true,
+        lead_routing: true,
+    })
 }
 
 /// Most changes one sync request returns.

@@ -144,7 +144,14 @@ impl Router {
     }
 
     /// Moves `route` to `offer`, writes and announces it (call holding the order lock).
-    fn shift(&self, s: &dyn Store, route: &OpenRoute, offer: Offer, ended: OfferEnd, now: DateTime<Utc>) -> StoreResult<()> {
+    fn shift(
+        &self,
+        s: &dyn Store,
+        route: &OpenRoute,
+        offer: Offer,
+        ended: OfferEnd,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut tried = route.tried.clone();
         if !offer.pool {
             tried.extend(offer.to.iter().map(|o| o.id.clone()).filter(|id| !route.tried.contains(id)));
@@ -212,11 +219,12 @@ impl Router {
         let away = team.iter().any(|c| c.id == user && !c.available);
         for route in self.open_of(tenant) {
             let offer = if route.offer.pool {
-                let offer = plan::repool(&team);
+                let offer = plan::repool(&team, now);
                 if offer.to == route.offer.to {
                     continue;
                 }
-                offer
+                // Still the same offer to those who had it.
+                Offer { since: route.offer.since, ..offer }
             } else if away && route.offer.is_for(user) && route.offer.until.is_some() {
                 let mut routes = self.routes();
                 let rotation = routes.rotations.entry(tenant.to_owned()).or_default();

@@ -54,7 +54,11 @@ impl Rotation {
     }
 
     /// The candidate whose turn it is, if any.
-    fn pick<'a>(&mut self, candidates: impl Iterator<Item = &'a Candidate>, at: DateTime<Utc>) -> Option<&'a Candidate> {
+    fn pick<'a>(
+        &mut self,
+        candidates: impl Iterator<Item = &'a Candidate>,
+        at: DateTime<Utc>,
+    ) -> Option<&'a Candidate> {
         self.roll(at);
         candidates.min_by_key(|c| {
             let (count, turn) = self.given.get(&c.id).copied().unwrap_or_default();
@@ -69,9 +73,15 @@ impl Rotation {
     }
 }
 
-/// Everyone available (connected or not: a rep who comes back is sent what is offered to them).
-fn pool(team: &[Candidate]) -> Offer {
-    Offer { to: team.iter().filter(|c| c.available).map(Candidate::offeree).collect(), pool: true, until: None }
+/// Everyone available (connected or not: a rep who comes back is sent what is offered to them),
+/// from `now`.
+fn pool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
+    Offer {
+        to: team.iter().filter(|c| c.available).map(Candidate::offeree).collect(),
+        pool: true,
+        until: None,
+        since: Some(now),
+    }
 }
 
 /// Round robin's next rep alone among those not yet tried, if any, until their window ends.
@@ -91,7 +101,7 @@ fn alone(
     let rep = rotation.pick(eligible, now)?;
     rotation.note(&rep.id, now);
     let until = (now + Duration::seconds(settings.offer_seconds.into())).min(pool_at);
-    Some(Offer { to: vec![rep.offeree()], pool: false, until: Some(until) })
+    Some(Offer { to: vec![rep.offeree()], pool: false, until: Some(until), since: Some(now) })
 }
 
 /// Who a lead arriving at `arrived_at` is offered to at `now` (its first offer, or its first
@@ -104,15 +114,15 @@ pub fn first(
     now: DateTime<Utc>,
 ) -> Offer {
     match settings.mode {
-        RoutingMode::Everyone => pool(team),
+        RoutingMode::Everyone => pool(team, now),
         RoutingMode::RoundRobin => {
-            alone(settings, team, rotation, &[], arrived_at, now).unwrap_or_else(|| pool(team))
+            alone(settings, team, rotation, &[], arrived_at, now).unwrap_or_else(|| pool(team, now))
         }
         RoutingMode::Owner => {
             let chosen = settings.owner_id.as_deref().and_then(|id| team.iter().find(|c| c.id == id));
             match chosen.or_else(|| team.iter().find(|c| c.admin)) {
-                Some(owner) => Offer { to: vec![owner.offeree()], pool: false, until: None },
-                None => pool(team),
+                Some(owner) => Offer { to: vec![owner.offeree()], pool: false, until: None, since: Some(now) },
+                None => pool(team, now),
             }
         }
     }
@@ -131,12 +141,12 @@ pub fn next(
     if settings.mode != RoutingMode::RoundRobin {
         return first(settings, team, rotation, arrived_at, now);
     }
-    alone(settings, team, rotation, tried, arrived_at, now).unwrap_or_else(|| pool(team))
+    alone(settings, team, rotation, tried, arrived_at, now).unwrap_or_else(|| pool(team, now))
 }
 
 /// An open pool offer, redone for the team as it is now (someone went away or came back).
-pub fn repool(team: &[Candidate]) -> Offer {
-    pool(team)
+pub fn repool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
+    pool(team, now)
 }
 
 #[cfg(test)]
@@ -146,7 +156,13 @@ mod tests {
     fn team(names: &[&str]) -> Vec<Candidate> {
         names
             .iter()
-            .map(|n| Candidate { id: n.to_lowercase(), name: (*n).into(), admin: false, available: true, connected: true })
+            .map(|n| Candidate {
+                id: n.to_lowercase(),
+                name: (*n).into(),
+                admin: false,
+                available: true,
+                connected: true,
+            })
             .collect()
     }
 

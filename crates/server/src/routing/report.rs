@@ -57,7 +57,8 @@ pub fn speed(
         claim_p50_ms: percentile(&mut t.waits, 50),
         claim_p95_ms: percentile(&mut t.waits, 95),
     };
-    let name = |id: &str| team.iter().find(|u| u.id == id).map_or_else(|| "(removed user)".to_owned(), |u| u.name.clone());
+    let name =
+        |id: &str| team.iter().find(|u| u.id == id).map_or_else(|| "(removed user)".to_owned(), |u| u.name.clone());
     let mut reps: Vec<SpeedRow> = reps.into_iter().map(|(id, t)| row(id.clone(), name(&id), t)).collect();
     reps.sort_by(|a, b| b.offered.cmp(&a.offered).then_with(|| a.label.cmp(&b.label)));
     let vendors = vendors.into_iter().map(|(v, t)| row(v.clone(), v, t)).collect();

@@ -138,6 +138,7 @@ CREATE TABLE lead_routes (
     step       INTEGER NOT NULL,
     pool       INTEGER NOT NULL,
     offered_to TEXT NOT NULL,
+    offered_at TEXT NOT NULL,
     until      TEXT,
     tried      TEXT NOT NULL,
     claimed_by TEXT,

@@ -6,8 +6,8 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
 use chrono::{DateTime, Utc};
+use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
@@ -289,8 +289,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Lead>>;
     /// Claims a routed lead for `user`, once: the first claim wins (owner set, offers ended, the
     /// lead changed with the next sequence number), in one transaction.
-    fn claim_route(&self, tenant_id: &str, lead_id: &str, user: &UserRecord, now: DateTime<Utc>)
-        -> StoreResult<ClaimOutcome>;
+    fn claim_route(
+        &self,
+        tenant_id: &str,
+        lead_id: &str,
+        user: &UserRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ClaimOutcome>;
     /// Open routes, oldest first: the tenant's (every tenant's with `None`), arrived after `since`.
     fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>>;
     /// Offers made to a rep alone since `since`: (user, when), oldest first.

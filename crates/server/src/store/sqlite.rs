@@ -17,8 +17,8 @@ use super::{
     migrations, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord, OpenRoute,
     RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
 };
-use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 use crokodial_core::edit::{self, Standing};
+use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -715,8 +715,9 @@ impl Store for SqliteStore {
         let tx = conn.transaction()?;
         let tenant = lead.tenant_id.as_deref().unwrap_or_default();
         tx.execute(
-            "INSERT INTO lead_routes (tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried)
-             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
+            "INSERT INTO lead_routes (tenant_id, lead_id, source, arrived_at, step, pool, offered_to, offered_at,
+                                      until, tried)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?9, ?7, ?8)",
             params![
                 tenant,
                 lead.id,
@@ -726,6 +727,7 @@ impl Store for SqliteStore {
                 serde_json::to_string(&offer.to)?,
                 offer.until.map(rfc3339),
                 alone_tried(offer, &[])?,
+                rfc3339(offer.since.unwrap_or(now)),
             ],
         )?;
         insert_offers(&tx, tenant, &lead.id, offer, offer.to.iter().map(|o| o.id.as_str()), now)?;
@@ -755,7 +757,7 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let moved = tx.execute(
-            "UPDATE lead_routes SET step = step + 1, pool = ?4, offered_to = ?5, until = ?6, tried = ?7
+            "UPDATE lead_routes SET step = step + 1, pool = ?4, offered_to = ?5, until = ?6, tried = ?7, offered_at = ?8
               WHERE tenant_id = ?1 AND lead_id = ?2 AND step = ?3 AND claimed_by IS NULL",
             params![
                 tenant,
@@ -765,6 +767,7 @@ impl Store for SqliteStore {
                 serde_json::to_string(&offer.to)?,
                 offer.until.map(rfc3339),
                 alone_tried(offer, tried)?,
+                rfc3339(offer.since.unwrap_or(now)),
             ],
         )?;
         if moved == 0 {
@@ -806,10 +809,11 @@ impl Store for SqliteStore {
             .optional()?;
         let Some((pool, offered_to, claimed_by)) = route else { return Ok(ClaimOutcome::NotRouted) };
         if claimed_by.is_some() {
-            let claim = lead.claim.clone().ok_or_else(|| StoreError::Task(format!("lead {lead_id}: claimed, no claim")))?;
+            let claim =
+                lead.claim.clone().ok_or_else(|| StoreError::Task(format!("lead {lead_id}: claimed, no claim")))?;
             return Ok(ClaimOutcome::Taken(claim));
         }
-        let offer = Offer { to: serde_json::from_str::<Vec<Offeree>>(&offered_to)?, pool, until: None };
+        let offer = Offer { to: serde_json::from_str::<Vec<Offeree>>(&offered_to)?, pool, until: None, since: None };
         if !pool && !offer.is_for(&user.id) && !offer.to.is_empty() {
             let until: Option<String> = tx.query_row(
                 "SELECT until FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2",
@@ -852,7 +856,7 @@ impl Store for SqliteStore {
     fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried FROM lead_routes
+            "SELECT tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried, offered_at FROM lead_routes
               WHERE claimed_by IS NULL AND (?1 IS NULL OR tenant_id = ?1) AND arrived_at > ?2
               ORDER BY arrived_at, lead_id",
         )?;
@@ -868,18 +872,24 @@ impl Store for SqliteStore {
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (tenant_id, lead_id, source, arrived, step, pool, to, until, tried) = row?;
+            let (tenant_id, lead_id, source, arrived, step, pool, to, until, tried, since) = row?;
             out.push(OpenRoute {
                 tenant_id,
                 lead_id,
                 source,
                 arrived_at: time_from(&arrived).unwrap_or_default(),
                 step,
-                offer: Offer { to: serde_json::from_str(&to)?, pool, until: until.as_deref().and_then(time_from) },
+                offer: Offer {
+                    to: serde_json::from_str(&to)?,
+                    pool,
+                    until: until.as_deref().and_then(time_from),
+                    since: time_from(&since),
+                },
                 tried: serde_json::from_str(&tried)?,
             });
         }
