@@ -2,12 +2,12 @@
 //! `connection-changed`, `leads-synced`), OS notifications and the unread count (tray,
 //! taskbar). The socket, the sync and the sound live in the engine, never in the webview.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use chrono::Utc;
 
-use crokodial_client::account::{Account, AccountEvent, AccountState, Arrival};
+use crokodial_client::account::{Account, AccountEvent, AccountState, Arrival, Routed};
+use crokodial_client::lock;
 use crokodial_client::settings::Hush;
 use crokodial_client::socket::ConnectionState as EngineState;
 use crokodial_core::rfc3339;
@@ -18,6 +18,7 @@ use ts_rs::TS;
 
 use crate::commands::alerts::{AlertSettings, AudioHealth};
 use crate::commands::leads::{LeadRow, SyncStatus};
+use crate::commands::routing::OfferInfo;
 use crate::error::CmdResult;
 use crate::state::AppState;
 
@@ -28,6 +29,9 @@ pub const ALERT_SETTINGS_CHANGED: &str = "alert-settings-changed";
 pub const OPEN_LEAD: &str = "open-lead";
 pub const LEADS_SYNCED: &str = "leads-synced";
 pub const AUDIO_CHANGED: &str = "audio-changed";
+pub const LEAD_CLAIMED: &str = "lead-claimed";
+pub const LEAD_WITHDRAWN: &str = "lead-withdrawn";
+pub const LEADS_MISSED: &str = "leads-missed";
 
 /// Makes `account` the signed-in one (the one before is closed) and takes it live.
 pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
@@ -36,8 +40,25 @@ pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let now = account.state();
     state.replace_account(Some(Arc::new(account)));
     seen(app); // the last account's unread leads are not this one's
+    tauri::async_runtime::spawn(watch_availability(app.clone(), now.clone()));
     tauri::async_runtime::spawn(pump(app.clone(), events, now));
     Ok(())
+}
+
+/// Whether the rep takes routed leads, into the tray and the UI, as it becomes known or changes.
+async fn watch_availability(app: AppHandle, mut now: watch::Receiver<AccountState>) {
+    let mut last = None;
+    loop {
+        let available = now.borrow_and_update().available;
+        if available != last {
+            crate::tray::show_available(&app, available);
+            let _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow()));
+            last = available;
+        }
+        if now.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Until the account is closed (logout, another login) or its session refused.
@@ -52,9 +73,47 @@ async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>,
             AccountEvent::Sync(status) => _ = app.emit(LEADS_SYNCED, SyncStatus::from(&status)),
             // A `Sync` follows with the counts: the list reads the cache again then.
             AccountEvent::Changed(_) => {}
-            AccountEvent::Routing(_) => {}
+            AccountEvent::Routing(routed) => routing(&app, routed),
         }
     }
+}
+
+/// A claim anywhere, an offer that went to others, what came while away.
+fn routing(app: &AppHandle, routed: Routed) {
+    match routed {
+        Routed::Claimed(lead) => {
+            let Some(claim) = &lead.claim else { return };
+            let me = app.state::<AppState>().signed_in().map(|a| a.session().user().id.clone());
+            let mine = me.as_deref() == Some(claim.by.as_str());
+            if !mine {
+                withdraw(app, &lead.id, &format!("Claimed by {}", claim.name));
+            }
+            let event = ClaimEvent { lead: LeadRow::from(&*lead), mine };
+            let _ = app.emit(LEAD_CLAIMED, event);
+        }
+        Routed::Withdrawn { lead_id, to } => {
+            withdraw(app, &lead_id, &format!("Now offered to {to}"));
+            let _ = app.emit(LEAD_WITHDRAWN, Withdrawal { lead_id, to });
+        }
+        Routed::Missed(leads) => {
+            let rows: Vec<LeadRow> = leads.iter().map(LeadRow::from).collect();
+            let _ = app.emit(LEADS_MISSED, rows);
+        }
+    }
+}
+
+/// A lead the rep was told of is no longer theirs to take: out of the unread count, and its
+/// notification says why.
+fn withdraw(app: &AppHandle, lead_id: &str, why: &str) {
+    let state = app.state::<AppState>();
+    let unread = {
+        let mut unread = lock(&state.unread);
+        unread.remove(lead_id).then_some(unread.len() as u32)
+    };
+    if let Some(left) = unread {
+        unread_changed(app, left);
+    }
+    crate::notify::withdraw(app, lead_id, why);
 }
 
 /// The connection as the UI shows it.
@@ -63,17 +122,23 @@ pub fn connection(state: &AppState) -> ConnectionState {
 }
 
 fn deliver(app: &AppHandle, arrival: Arrival) {
-    let Arrival { lead, announce, hush, latency, .. } = arrival;
+    let Arrival { lead, announce, hush, latency, unannounced, offer, .. } = arrival;
     let row = LeadRow::from(&lead);
+    let me = app.state::<AppState>().signed_in().map(|a| a.session().user().id.clone()).unwrap_or_default();
+    let offer = offer.map(|o| OfferInfo::new(&o, &me));
     let mut notification_hidden = None;
     if announce {
         let (app2, id) = (app.clone(), row.id.clone());
-        crate::notify::show_lead(app, &row, move || open_lead(&app2, &id));
+        let claimable = offer.as_ref().is_some_and(|o| o.mine);
+        crate::notify::show_lead(app, &row, claimable, move |answer| match answer {
+            crate::notify::Answer::Open => open_lead(&app2, &id),
+            crate::notify::Answer::Claim => crate::commands::routing::claim_from_notification(&app2, &id),
+        });
         notification_hidden = crate::notify::hidden_by_os();
         if let Some(why) = notification_hidden {
             tracing::info!(why, "the OS is hiding the notification of a new lead; the sound still plays");
         }
-        unseen(app);
+        unseen(app, &row.id);
     }
     let latency =
         Latency { server_ms: latency.server_ms, delivery_ms: latency.delivery_ms, sound_ms: latency.sound_ms };
@@ -83,6 +148,8 @@ fn deliver(app: &AppHandle, arrival: Arrival) {
         hush: hush.map(Into::into),
         notification_hidden: notification_hidden.map(str::to_owned),
         latency,
+        not_alerted: unannounced.map(|u| u.to_string()),
+        offer,
     };
     if let Err(e) = app.emit(LEAD_RECEIVED, event) {
         tracing::warn!(error = %e, "cannot send a lead to the UI");
@@ -129,19 +196,24 @@ pub fn watch_audio(app: &AppHandle) {
 /// Closes the signed-in account: its socket, sync and sound stop.
 pub fn stop(app: &AppHandle) {
     app.state::<AppState>().replace_account(None);
+    crate::tray::show_available(app, None);
     let _ = app.emit(CONNECTION_CHANGED, ConnectionState::IDLE);
     seen(app);
 }
 
 /// One more announced lead the rep has not seen: count it, and ask for attention if the window
 /// is not in front and the rep wants that.
-fn unseen(app: &AppHandle) {
+fn unseen(app: &AppHandle, lead_id: &str) {
     let state = app.state::<AppState>();
     let window = app.get_webview_window("main");
     if window.as_ref().is_some_and(|w| w.is_focused().unwrap_or(false)) {
         return; // the rep is looking at it
     }
-    let unread = state.unread.fetch_add(1, Ordering::SeqCst) + 1;
+    let unread = {
+        let mut unread = lock(&state.unread);
+        unread.insert(lead_id.to_owned());
+        unread.len() as u32
+    };
     unread_changed(app, unread);
     if let Some(window) = window {
         if state.settings.alerts().taskbar_attention {
@@ -153,7 +225,7 @@ fn unseen(app: &AppHandle) {
 /// The rep has looked: clear the count and the attention request.
 pub fn seen(app: &AppHandle) {
     let state = app.state::<AppState>();
-    if state.unread.swap(0, Ordering::SeqCst) != 0 {
+    if !std::mem::take(&mut *lock(&state.unread)).is_empty() {
         unread_changed(app, 0);
     }
     if let Some(window) = app.get_webview_window("main") {
@@ -205,6 +277,28 @@ pub struct LeadEvent {
     /// app, presentation mode, quiet time), when it tells; the sound still plays.
     pub notification_hidden: Option<String>,
     pub latency: Latency,
+    /// Why it did not alert this rep ("offered to Bo Chan", "claimed by Ann Lee"…), when it did not.
+    pub not_alerted: Option<String>,
+    /// Who it is offered to, from a server that routes leads.
+    pub offer: Option<OfferInfo>,
+}
+
+/// Sent with the `lead-claimed` event: the lead as it is now (`lead.claim` says who).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimEvent {
+    pub lead: LeadRow,
+    /// This rep claimed it (here or on another of their devices).
+    pub mine: bool,
+}
+
+/// Sent with the `lead-withdrawn` event: a lead offered to this rep went to others.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Withdrawal {
+    pub lead_id: String,
+    /// Who it is offered to now, by name.
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -256,16 +350,23 @@ pub struct ConnectionState {
     pub detail: Option<String>,
     /// RFC 3339: when the last lead event arrived.
     pub last_event_at: Option<String>,
+    /// Whether the rep takes routed leads; none from a server that does not route leads (or
+    /// until it is known).
+    pub available: Option<bool>,
 }
 
 impl ConnectionState {
     pub const IDLE: ConnectionState =
-        ConnectionState { status: ConnectionStatus::Idle, detail: None, last_event_at: None };
+        ConnectionState { status: ConnectionStatus::Idle, detail: None, last_event_at: None, available: None };
 }
 
 impl From<&crokodial_client::account::AccountState> for ConnectionState {
     fn from(s: &crokodial_client::account::AccountState) -> Self {
-        ConnectionState { last_event_at: s.last_event_at.map(rfc3339), ..ConnectionState::from(&s.connection) }
+        ConnectionState {
+            last_event_at: s.last_event_at.map(rfc3339),
+            available: s.available,
+            ..ConnectionState::from(&s.connection)
+        }
     }
 }
 
@@ -284,6 +385,6 @@ impl From<&EngineState> for ConnectionState {
             EngineState::Offline { reason, .. } => (ConnectionStatus::Offline, Some(reason.clone())),
             EngineState::AuthFailed { reason } => (ConnectionStatus::AuthFailed, Some(reason.clone())),
         };
-        ConnectionState { status, detail, last_event_at: None }
+        ConnectionState { status, detail, last_event_at: None, available: None }
     }
 }

@@ -1,6 +1,8 @@
 //! OS notifications of new leads, through notify-rust on every platform (the notification daemon
 //! on Linux, toasts on Windows, the Notification Centre on macOS); clicking one, or its "Open
-//! lead" button, opens the lead. Each asks for the strongest interruption an app may ask for
+//! lead" button, opens the lead, and its "Claim" button (a lead offered to this rep by a server
+//! that routes leads) claims it. When someone else claims it, or its offer moves on, a Linux
+//! notification is replaced by one saying so; notify-rust can replace none elsewhere. Each asks for the strongest interruption an app may ask for
 //! without special rights: critical urgency on Linux, the reminder scenario on Windows (it stays
 //! until dismissed, and Do not disturb's priority list can let reminders through). Windows 11's
 //! `urgent` scenario would need the toast written by hand, and macOS's time-sensitive level an
@@ -8,6 +10,8 @@
 
 use notify_rust::NotificationResponse;
 use tauri::AppHandle;
+#[cfg(target_os = "linux")]
+use tauri::Manager;
 
 use crate::commands::leads::LeadRow;
 
@@ -28,20 +32,41 @@ pub fn register(app: &AppHandle) {
         }
     }
     #[cfg(target_os = "linux")]
-    let _ = app;
+    app.manage(Shown::default());
 }
 
-/// Shows the notification of a new lead; clicking it opens the lead (`on_click`, on a thread of
-/// its own, since waiting for the click blocks until the notification is clicked or closed).
-pub fn show_lead(app: &AppHandle, lead: &LeadRow, on_click: impl FnOnce() + Send + 'static) {
+/// What the rep did with a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Clicked it, or its "Open lead" button.
+    Open,
+    /// Its "Claim" button.
+    Claim,
+}
+
+const CLAIM: &str = "claim";
+
+/// Linux: the notification shown for each lead, by lead id, so it can be replaced.
+#[derive(Default)]
+pub struct Shown(std::sync::Mutex<std::collections::HashMap<String, u32>>);
+
+/// Shows the notification of a new lead, with a "Claim" button when `claimable`; what the rep
+/// does with it goes to `on_answer` (on a thread of its own, since waiting for the click blocks
+/// until the notification is clicked or closed).
+pub fn show_lead(app: &AppHandle, lead: &LeadRow, claimable: bool, on_answer: impl FnOnce(Answer) + Send + 'static) {
     let (title, body) = text(lead);
-    #[cfg(not(windows))]
-    let _ = app;
     #[cfg(windows)]
     let app_id = app.config().identifier.clone();
+    #[cfg(target_os = "linux")]
+    let (app, lead_id) = (app.clone(), lead.id.clone());
+    #[cfg(target_os = "macos")]
+    let _ = app;
     std::thread::spawn(move || {
         let mut n = notify_rust::Notification::new();
         n.summary(&title).action("default", "Open lead");
+        if claimable {
+            n.action(CLAIM, "Claim");
+        }
         #[cfg(target_os = "linux")]
         {
             // Daemons read the body as markup.
@@ -59,17 +84,56 @@ pub fn show_lead(app: &AppHandle, lead: &LeadRow, on_click: impl FnOnce() + Send
             Ok(shown) => shown,
             Err(e) => return tracing::warn!(error = %e, "cannot show a notification"),
         };
-        // The body (`Default`) or the "Open lead" button (`Action`).
-        let waited = shown.wait_for_response(|response: &NotificationResponse| {
-            if matches!(response, NotificationResponse::Default | NotificationResponse::Action(_)) {
-                on_click();
-            }
+        #[cfg(target_os = "linux")]
+        if let Some(ids) = app.try_state::<Shown>() {
+            crokodial_client::lock(&ids.0).insert(lead_id.clone(), shown.id());
+        }
+        // The body (`Default`), "Open lead" or "Claim" (`Action`).
+        let waited = shown.wait_for_response(|response: &NotificationResponse| match response {
+            NotificationResponse::Action(action) if action == CLAIM => on_answer(Answer::Claim),
+            NotificationResponse::Default | NotificationResponse::Action(_) => on_answer(Answer::Open),
+            _ => {}
         });
         if let Err(e) = waited {
             tracing::debug!(error = %e, "lost track of a notification");
         }
+        // Gone (clicked, dismissed, timed out): nothing to replace any more.
+        #[cfg(target_os = "linux")]
+        if let Some(ids) = app.try_state::<Shown>() {
+            crokodial_client::lock(&ids.0).remove(&lead_id);
+        }
     });
 }
+
+/// Replaces a lead's notification by one saying why it is no longer the rep's to take (Linux;
+/// elsewhere notify-rust cannot, and it stays until dismissed).
+pub fn withdraw(app: &AppHandle, lead_id: &str, why: &str) {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(id) = app.try_state::<Shown>().and_then(|ids| crokodial_client::lock(&ids.0).remove(lead_id)) else {
+            return;
+        };
+        let why = why.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        std::thread::spawn(move || {
+            let shown = notify_rust::Notification::new()
+                .id(id)
+                .appname("Crokodial")
+                .summary("Lead taken")
+                .body(&why)
+                .timeout(notify_rust::Timeout::Milliseconds(WITHDRAWN_MS))
+                .show();
+            if let Err(e) = shown {
+                tracing::debug!(error = %e, "cannot replace a notification");
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (app, lead_id, why);
+}
+
+/// How long a replaced notification stays.
+#[cfg(target_os = "linux")]
+const WITHDRAWN_MS: u32 = 8000;
 
 /// How long a Linux notification stays (a daemon may keep it shorter).
 #[cfg(target_os = "linux")]

@@ -1,7 +1,8 @@
 //! What the shell keeps between commands: the engine's one `Account` (none when logged out),
 //! the settings' one owner, the alert player, and the window's own bits.
 
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use crokodial_client::account::Account;
@@ -24,8 +25,8 @@ pub struct AppState {
     pub default_server: Option<String>,
     /// The signed-in rep; logging out closes it, which stops its socket and sync.
     account: Mutex<Option<Arc<Account>>>,
-    /// Announced leads the rep has not looked at yet.
-    pub unread: AtomicU32,
+    /// Announced leads the rep has not looked at yet (a claim elsewhere takes one out).
+    pub unread: Mutex<HashSet<String>>,
     /// The tray icon was made: closing the window hides it instead of quitting.
     pub tray: AtomicBool,
     /// The UI listens for `open-lead`; until then a link's lead waits in `pending_lead`.
@@ -45,7 +46,7 @@ impl AppState {
             keychain: Arc::new(OsKeychain::default()),
             default_server: std::env::var(SERVER_ENV).ok().filter(|s| !s.trim().is_empty()),
             account: Mutex::new(None),
-            unread: AtomicU32::new(0),
+            unread: Mutex::new(HashSet::new()),
             tray: AtomicBool::new(false),
             ui_ready: AtomicBool::new(false),
             pending_lead: Mutex::new(None),

@@ -1,5 +1,5 @@
-//! The tray icon: the unread-lead count at a glance, and a menu to open the window, mute alerts
-//! for an hour, or quit. On a Linux desktop with no tray host (no StatusNotifier host: GNOME
+//! The tray icon: the unread-lead count at a glance, and a menu to open the window, go away or
+//! come back (a server that routes leads), mute alerts for an hour, or quit. On a Linux desktop with no tray host (no StatusNotifier host: GNOME
 //! without its AppIndicator extension) the icon would show nowhere, so the app counts as having
 //! no tray: the window always shows, and closing it quits.
 
@@ -9,6 +9,7 @@ use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
 const OPEN: &str = "open";
+const AVAILABLE: &str = "available";
 const MUTE: &str = "mute";
 const QUIT: &str = "quit";
 
@@ -16,6 +17,8 @@ const QUIT: &str = "quit";
 struct Tray {
     icon: TrayIcon,
     mute: MenuItem<Wry>,
+    /// Available or away (shown once the server says it routes leads).
+    available: MenuItem<Wry>,
 }
 
 /// Whether a tray icon would be seen: on Linux, a StatusNotifier host is registered on the
@@ -43,15 +46,16 @@ pub fn host_present() -> bool {
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Crokodial", true, None::<&str>)?;
+    let available = MenuItem::with_id(app, AVAILABLE, AVAILABILITY_UNKNOWN, false, None::<&str>)?;
     let mute = MenuItem::with_id(app, MUTE, "Mute alerts for 1 hour", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &mute, &quit])?;
+    let menu = Menu::with_items(app, &[&open, &available, &mute, &quit])?;
     let mut builder = TrayIconBuilder::with_id("main").tooltip("Crokodial").menu(&menu).on_menu_event(on_menu);
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
     let icon = builder.build(app)?;
-    app.manage(Tray { icon, mute });
+    app.manage(Tray { icon, mute, available });
     Ok(())
 }
 
@@ -63,6 +67,17 @@ fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
             if let Err(e) = crate::commands::alerts::mute(app, if muted { 0 } else { MUTE_MINUTES }) {
                 tracing::warn!(error = %e.message, "cannot change the mute from the tray");
             }
+        }
+        AVAILABLE => {
+            let Some(account) = app.state::<crate::state::AppState>().signed_in() else { return };
+            let now = account.state().borrow().available;
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match account.set_available(!now.unwrap_or(true)).await {
+                    Ok(view) => show_available(&app, Some(view.available)),
+                    Err(e) => tracing::warn!(error = %e, "cannot change availability from the tray"),
+                }
+            });
         }
         QUIT => app.exit(0),
         _ => {}
@@ -78,6 +93,21 @@ pub fn show_unread(app: &AppHandle, unread: u32) {
     };
     let _ = tray.icon.set_title(title);
     let _ = tray.icon.set_tooltip(Some(tooltip));
+}
+
+const AVAILABILITY_UNKNOWN: &str = "Lead routing: not offered";
+
+/// Available (the item offers to go away), away (it offers to come back), or not known: no
+/// routing, or not signed in.
+pub fn show_available(app: &AppHandle, available: Option<bool>) {
+    let Some(tray) = app.try_state::<Tray>() else { return };
+    let (text, enabled) = match available {
+        Some(true) => ("Available: go away", true),
+        Some(false) => ("Away: take leads again", true),
+        None => (AVAILABILITY_UNKNOWN, false),
+    };
+    let _ = tray.available.set_text(text);
+    let _ = tray.available.set_enabled(enabled);
 }
 
 pub fn show_muted(app: &AppHandle, muted: bool) {

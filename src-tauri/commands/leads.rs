@@ -141,6 +141,18 @@ pub struct LeadRow {
     pub disposition: Option<String>,
     /// RFC 3339.
     pub received_at: Option<String>,
+    /// Who claimed it, when it was routed and claimed.
+    pub claim: Option<ClaimInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimInfo {
+    /// The rep's user id.
+    pub by: String,
+    pub name: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 impl From<&Lead> for LeadRow {
@@ -153,6 +165,7 @@ impl From<&Lead> for LeadRow {
             source: l.source.map(|s| s.as_str().to_owned()),
             disposition: l.disposition.clone(),
             received_at: l.created_at.map(rfc3339),
+            claim: l.claim.as_ref().map(|c| ClaimInfo { by: c.by.clone(), name: c.name.clone(), at: rfc3339(c.at) }),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod import;
 pub mod leads;
+pub mod routing;
 pub mod settings;
 pub mod textdrip;
 
@@ -75,6 +76,7 @@ mod tests {
         use auth::*;
         use import::*;
         use leads::*;
+        use routing::*;
         use settings::*;
         use textdrip::*;
         let mut decls = vec![
@@ -85,6 +87,8 @@ mod tests {
             ConnectionStatus::decl(),
             Latency::decl(),
             LeadEvent::decl(),
+            ClaimEvent::decl(),
+            Withdrawal::decl(),
             AlertHush::decl(),
             DemoAccount::decl(),
             Role::decl(),
@@ -101,6 +105,7 @@ mod tests {
             LeadDetail::decl(),
             LeadList::decl(),
             LeadRow::decl(),
+            ClaimInfo::decl(),
             ListFacets::decl(),
             ListQuery::decl(),
             ListSort::decl(),
@@ -135,6 +140,13 @@ mod tests {
             LogLevel::decl(),
             UpdateState::decl(),
             UpdateStatus::decl(),
+            RoutingMode::decl(),
+            RoutingInfo::decl(),
+            TeamPresence::decl(),
+            OfferInfo::decl(),
+            ClaimResult::decl(),
+            SpeedLine::decl(),
+            SpeedTable::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

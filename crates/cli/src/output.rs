@@ -4,7 +4,7 @@
 use crokodial_client::account::Arrival;
 use crokodial_client::account::Routed;
 use crokodial_client::cache::{EditState, ImportState, QueuedEdit, QueuedImport};
-use crokodial_client::feed::{Change, Unannounced};
+use crokodial_client::feed::Change;
 use crokodial_client::import::Checked;
 use crokodial_client::settings::{AlertSettings, Hush};
 use crokodial_client::socket::ConnectionState;
@@ -62,19 +62,6 @@ pub fn edit_line(q: &QueuedEdit) -> String {
     format!("{made}  {}  {}  {state}", safe(&q.lead_id), what.join(" "))
 }
 
-/// Why a lead did not alert this rep, as people read it.
-pub fn unannounced(why: &Unannounced) -> String {
-    match why {
-        Unannounced::Update => "an update of a lead".into(),
-        Unannounced::Repeat => "heard before".into(),
-        Unannounced::Source => "not a source you alert for".into(),
-        Unannounced::Stale => "too old when it came".into(),
-        Unannounced::OfferedTo(names) => format!("offered to {}", safe(names)),
-        Unannounced::NoOffer => "not offered to you".into(),
-        Unannounced::Claimed(name) => format!("claimed by {}", safe(name)),
-    }
-}
-
 /// A lead from the feed: `NEW source name phone id`, and why it did not alert, if it did not.
 pub fn arrival_line(a: &Arrival) -> String {
     let l = &a.lead;
@@ -86,7 +73,7 @@ pub fn arrival_line(a: &Arrival) -> String {
         safe(&l.id)
     );
     if let Some(why) = &a.unannounced {
-        line.push_str(&format!("  (not alerted: {})", unannounced(why)));
+        line.push_str(&format!("  (not alerted: {})", safe(&why.to_string())));
     }
     line
 }
@@ -203,7 +190,7 @@ pub fn arrival_json(a: &Arrival) -> serde_json::Value {
         "announce": a.announce,
         "alert": a.alert.is_some(),
         "hush": hush,
-        "notAlerted": a.unannounced.as_ref().map(unannounced),
+        "notAlerted": a.unannounced.as_ref().map(ToString::to_string),
         "offeredTo": a.offer.as_ref().map(|o| o.to.iter().map(|t| &t.id).collect::<Vec<_>>()),
     })
 }

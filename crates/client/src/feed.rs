@@ -123,6 +123,20 @@ pub enum Unannounced {
     Claimed(String),
 }
 
+impl std::fmt::Display for Unannounced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unannounced::Update => f.write_str("an update of a lead"),
+            Unannounced::Repeat => f.write_str("heard before"),
+            Unannounced::Source => f.write_str("not a source you alert for"),
+            Unannounced::Stale => f.write_str("too old when it came"),
+            Unannounced::OfferedTo(names) => write!(f, "offered to {names}"),
+            Unannounced::NoOffer => f.write_str("not offered to you"),
+            Unannounced::Claimed(name) => write!(f, "claimed by {name}"),
+        }
+    }
+}
+
 /// A lead event for front ends.
 pub struct LeadArrival {
     /// The lead, whole (the feed looks up a lead the server only names).

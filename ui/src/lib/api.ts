@@ -9,6 +9,8 @@ import type {
   AppInfo,
   AudioHealth,
   AppSettings,
+  ClaimEvent,
+  ClaimResult,
   ConnectionState,
   DemoAccount,
   DispositionOption,
@@ -21,12 +23,16 @@ import type {
   LeadDetail,
   LeadEvent,
   LeadList,
+  LeadRow,
   ListFacets,
   ListQuery,
   NextGenCredentials,
   NextGenInfo,
   Role,
+  RoutingInfo,
+  RoutingMode,
   SessionInfo,
+  SpeedTable,
   SyncStatus,
   TeamMember,
   TextPreview,
@@ -36,6 +42,7 @@ import type {
   TextdripContact,
   TextdripStatus,
   UpdateStatus,
+  Withdrawal,
 } from './bindings';
 import { toAppError } from './errors';
 
@@ -311,6 +318,36 @@ export function adminRotateNextgen(): Promise<NextGenCredentials> {
 }
 
 /** Rejects with `unsupported` where the server does not manage the team. */
+/** The team's lead routing, this rep's availability and the team's; `unsupported` from the deployed server. */
+export function routingView(): Promise<RoutingInfo> {
+  return call<RoutingInfo>('routing_view');
+}
+
+/** Available (offered leads) or away. */
+export function setAvailable(available: boolean): Promise<RoutingInfo> {
+  return call<RoutingInfo>('set_available', { available });
+}
+
+/** Admins: a new mode, offer window, time before everyone is offered a lead, or owner (what is left out is kept). */
+export function setRouting(change: {
+  mode?: RoutingMode;
+  offerSeconds?: number;
+  poolAfterSeconds?: number;
+  owner?: string;
+}): Promise<RoutingInfo> {
+  return call<RoutingInfo>('set_routing', change);
+}
+
+/** Claims a lead: the first claim wins; otherwise the answer says who has it. */
+export function claimLead(leadId: string): Promise<ClaimResult> {
+  return call<ClaimResult>('claim_lead', { leadId });
+}
+
+/** Admins: speed to lead over the last `days` days. */
+export function speedReport(days: number): Promise<SpeedTable> {
+  return call<SpeedTable>('speed_report', { days });
+}
+
 export function teamList(): Promise<TeamMember[]> {
   return call<TeamMember[]>('team_list');
 }
@@ -340,6 +377,21 @@ async function subscribe<T>(event: string, handler: (payload: T) => void): Promi
 
 export function onLeadReceived(handler: (event: LeadEvent) => void): Promise<UnlistenFn> {
   return subscribe<LeadEvent>('lead-received', handler);
+}
+
+/** A lead was claimed, by this rep or another (`lead.claim` says who). */
+export function onLeadClaimed(handler: (event: ClaimEvent) => void): Promise<UnlistenFn> {
+  return subscribe<ClaimEvent>('lead-claimed', handler);
+}
+
+/** A lead offered to this rep went to others before they claimed it. */
+export function onLeadWithdrawn(handler: (event: Withdrawal) => void): Promise<UnlistenFn> {
+  return subscribe<Withdrawal>('lead-withdrawn', handler);
+}
+
+/** Back after an outage or from away: the new leads that came meanwhile, oldest first. */
+export function onLeadsMissed(handler: (leads: LeadRow[]) => void): Promise<UnlistenFn> {
+  return subscribe<LeadRow[]>('leads-missed', handler);
 }
 
 export function onConnectionChanged(handler: (state: ConnectionState) => void): Promise<UnlistenFn> {

@@ -61,11 +61,46 @@ silent: boolean,
  */
 problem: string | null, };
 
+export type ClaimEvent = { lead: LeadRow, 
+/**
+ * This rep claimed it (here or on another of their devices).
+ */
+mine: boolean, };
+
+export type ClaimInfo = { 
+/**
+ * The rep's user id.
+ */
+by: string, name: string, 
+/**
+ * RFC 3339.
+ */
+at: string, };
+
+export type ClaimResult = { 
+/**
+ * The lead is this rep's now.
+ */
+mine: boolean, 
+/**
+ * "Yours", or who has it ("Claimed by Ann Lee", "Offered to Bo Chan alone for 20 more seconds").
+ */
+message: string, 
+/**
+ * The lead as it is now, when it is this rep's.
+ */
+lead: LeadRow | null, };
+
 export type ConnectionState = { status: ConnectionStatus, detail: string | null, 
 /**
  * RFC 3339: when the last lead event arrived.
  */
-lastEventAt: string | null, };
+lastEventAt: string | null, 
+/**
+ * Whether the rep takes routed leads; none from a server that does not route leads (or
+ * until it is known).
+ */
+available: boolean | null, };
 
 export type ConnectionStatus = "idle" | "connecting" | "live" | "shared" | "offline" | "authFailed";
 
@@ -242,7 +277,15 @@ hush: AlertHush | null,
  * Why the OS is keeping this lead's notification out of sight (on Windows: a full-screen
  * app, presentation mode, quiet time), when it tells; the sound still plays.
  */
-notificationHidden: string | null, latency: Latency, };
+notificationHidden: string | null, latency: Latency, 
+/**
+ * Why it did not alert this rep ("offered to Bo Chan", "claimed by Ann Lee"…), when it did not.
+ */
+notAlerted: string | null, 
+/**
+ * Who it is offered to, from a server that routes leads.
+ */
+offer: OfferInfo | null, };
 
 export type LeadList = { rows: Array<LeadRow>, offset: number, total: number, 
 /**
@@ -258,7 +301,11 @@ phone: string | null, state: string | null, source: string | null, disposition: 
 /**
  * RFC 3339.
  */
-receivedAt: string | null, };
+receivedAt: string | null, 
+/**
+ * Who claimed it, when it was routed and claimed.
+ */
+claim: ClaimInfo | null, };
 
 export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, 
 /**
@@ -296,11 +343,45 @@ export type NextGenCredentials = { sid: string, apikey: string, };
 
 export type NextGenInfo = { webhookUrl: string, lastLead: LastLead | null, };
 
+export type OfferInfo = { 
+/**
+ * "Ann Lee", "Ann Lee and Bo Chan", "5 reps".
+ */
+to: string, 
+/**
+ * Offered to this rep (alone or with others): they may claim it.
+ */
+mine: boolean, 
+/**
+ * Offered to everyone available, not to one rep in turn.
+ */
+pool: boolean, 
+/**
+ * RFC 3339: when it moves on, if it does.
+ */
+until: string | null, };
+
 export type ReasonCount = { reason: string, count: number, };
 
 export type Role = "admin" | "user";
 
+export type RoutingInfo = { mode: RoutingMode, offerSeconds: number, poolAfterSeconds: number, ownerId: string | null, ownerName: string | null, available: boolean, team: Array<TeamPresence>, };
+
+export type RoutingMode = "everyone" | "roundRobin" | "owner";
+
 export type SessionInfo = { serverUrl: string, user: UserInfo, };
+
+export type SpeedLine = { label: string, offered: number, claimed: number, timedOut: number, 
+/**
+ * From arrival to claim, over the claimed leads.
+ */
+claimP50Ms: number | null, claimP95Ms: number | null, };
+
+export type SpeedTable = { 
+/**
+ * RFC 3339.
+ */
+since: string, until: string, reps: Array<SpeedLine>, vendors: Array<SpeedLine>, unclaimed: number, };
 
 export type SyncStatus = { 
 /**
@@ -317,6 +398,8 @@ pending: number, conflicts: number, failed: number,
 syncedAt: string | null, };
 
 export type TeamMember = { id: string, name: string, email: string, role: Role, active: boolean, invited: boolean, textdripConnected: boolean, };
+
+export type TeamPresence = { id: string, name: string, available: boolean, connected: boolean, };
 
 export type TextEncoding = "gsm7" | "ucs2";
 
@@ -385,3 +468,9 @@ export type UpdateStatus = { state: UpdateState, version: string | null, notes: 
 message: string | null, };
 
 export type UserInfo = { id: string, name: string, email: string, role: Role, };
+
+export type Withdrawal = { leadId: string, 
+/**
+ * Who it is offered to now, by name.
+ */
+to: string, };
