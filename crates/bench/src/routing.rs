@@ -178,7 +178,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let acked = acked.lock().expect("acked").clone();
-    let mut seen = seen.lock().expect("seen");
+    let mut seen = std::mem::take(&mut *seen.lock().expect("seen"));
     let never_offered = acked.iter().filter(|id| !seen.offered.contains_key(*id)).count();
     let twice = seen.offered.values().filter(|reps| reps.len() > 1).count();
     let unclaimed = acked.iter().filter(|id| !seen.claimed.contains_key(*id)).count();
@@ -212,7 +212,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let n = seen.claim_trip.len();
     let (p50, p99) = (ms(&mut seen.claim_trip, 50), ms(&mut seen.claim_trip, 99));
     println!("  claim round trip                      n={n:<6} p50 {p50}  p99 {p99}");
-    drop(seen);
     server.shutdown().await;
     Ok(())
 }

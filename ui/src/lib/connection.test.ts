@@ -10,12 +10,12 @@ describe('connection labels', () => {
     expect(connectionLabel('idle')).toBe('Idle');
   });
   it('includes the detail in the tooltip when present', () => {
-    expect(connectionTooltip({ status: 'offline', detail: 'retrying in 5 s', lastEventAt: null })).toBe('Offline: retrying in 5 s');
-    expect(connectionTooltip({ status: 'live', detail: null, lastEventAt: null })).toBe('Live');
-    expect(connectionTooltip({ status: 'shared', detail: 'your web app is open', lastEventAt: null })).toBe(
+    expect(connectionTooltip({ status: 'offline', detail: 'retrying in 5 s', lastEventAt: null, available: null })).toBe('Offline: retrying in 5 s');
+    expect(connectionTooltip({ status: 'live', detail: null, lastEventAt: null, available: null })).toBe('Live');
+    expect(connectionTooltip({ status: 'shared', detail: 'your web app is open', lastEventAt: null, available: null })).toBe(
       'Live · web app open: your web app is open',
     );
-    expect(connectionTooltip({ status: 'live', detail: ' ', lastEventAt: null })).toBe('Live');
+    expect(connectionTooltip({ status: 'live', detail: ' ', lastEventAt: null, available: null })).toBe('Live');
   });
 });
 

@@ -10,7 +10,7 @@ import { isUpdateStatus } from './updates';
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
 export const connection = live<ConnectionState>({
-  initial: { status: 'connecting', detail: null, lastEventAt: null },
+  initial: { status: 'connecting', detail: null, lastEventAt: null, available: null },
   listen: api.onConnectionChanged,
   fetch: api.connectionState,
   accept: (state) => isObject(state) && typeof state.status === 'string',

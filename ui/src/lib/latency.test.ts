@@ -3,7 +3,7 @@ import type { LeadEvent, LeadRow } from './bindings';
 import { formatMs, latencyRows, latestLatency } from './latency';
 
 function lead(id: string, name = `Lead ${id}`): LeadRow {
-  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null };
+  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null };
 }
 
 function event(overrides: Partial<LeadEvent> = {}): LeadEvent {
@@ -13,6 +13,8 @@ function event(overrides: Partial<LeadEvent> = {}): LeadEvent {
     hush: null,
     notificationHidden: null,
     latency: { serverMs: 2.345, deliveryMs: 48.6, soundMs: 12 },
+    notAlerted: null,
+    offer: null,
     ...overrides,
   };
 }

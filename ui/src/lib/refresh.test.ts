@@ -6,11 +6,13 @@ function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {
   return {
     event: 'lead-received',
     lead: {
-      lead: { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null },
+      lead: { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null },
       announced: false,
       hush: null,
       notificationHidden: null,
       latency: { serverMs: 1, deliveryMs: 2, soundMs: null },
+      notAlerted: null,
+      offer: null,
       ...extra,
     },
   };
