@@ -202,10 +202,17 @@ async fn changing_the_mode_offers_leads_in_flight_again() {
         other => panic!("expected the lead offered again, got {other:?}"),
     }
     assert_eq!(claim(&env, &lead, &reps[0].1).await.status(), 409);
-    // A deactivated owner is passed over for the next admin.
+    // A deactivated owner is passed over for the next admin, at once for the lead in flight.
     let (second, _) = env.user("second@agency.test", Role::Admin, TenantChoice::Of(admin.id.clone())).await;
     let second_token = env.login("second@agency.test", common::PASSWORD).await;
     call(&env, Method::PATCH, &format!("/api/team/{}", admin.id), &second_token, Some(json!({"active": false}))).await;
+    match next_routing_event(&mut ws, WAIT).await {
+        Some(ServerMessage::LeadOffered { data }) => {
+            assert_eq!(data.lead_id, lead);
+            assert!(data.offer.is_for(&second.id), "moved off the deactivated owner: {:?}", data.offer);
+        }
+        other => panic!("expected the lead offered to the next admin, got {other:?}"),
+    }
     let next = post(&env, &admin, "Bo", "3125550102").await;
     let Some(ServerMessage::NewLead { data, .. }) = next_event(&mut ws, WAIT).await else { panic!("no lead") };
     assert_eq!(data.lead_id.as_deref(), Some(next.as_str()));

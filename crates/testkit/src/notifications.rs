@@ -1,6 +1,6 @@
 //! A stand-in desktop notification daemon on a test's private session bus. It keeps every
 //! notification it is sent, and can click one as a person would (the `ActionInvoked` signal of
-//! the freedesktop notification spec).
+//! the freedesktop notification spec), or press one of its buttons.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -98,8 +98,13 @@ impl NotificationDaemon {
 
     /// Clicks notification `id` (its default action).
     pub async fn click(&self, id: u32) -> anyhow::Result<()> {
+        self.press(id, "default").await
+    }
+
+    /// Presses the button `action_key` of notification `id`.
+    pub async fn press(&self, id: u32, action_key: &str) -> anyhow::Result<()> {
         let iface = self.conn.object_server().interface::<_, Daemon>(PATH).await?;
-        Daemon::action_invoked(iface.signal_emitter(), id, "default").await?;
+        Daemon::action_invoked(iface.signal_emitter(), id, action_key).await?;
         Ok(())
     }
 }

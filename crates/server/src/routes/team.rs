@@ -85,6 +85,9 @@ pub async fn update(
         let closed = state.hub.disconnect_user(&user.tenant_id, &user.id);
         tracing::info!(by = %admin.id, user = %user.id, sockets = closed, "user deactivated");
     }
+    // Offered nothing once deactivated, offered again once back.
+    let (router, tenant, id) = (state.router.clone(), user.tenant_id.clone(), user.id.clone());
+    store::run(&state.store, move |s| router.availability_changed(s, &tenant, &id, Utc::now())).await?;
     Ok(Json(user.to_member()))
 }
 

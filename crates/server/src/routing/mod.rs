@@ -211,12 +211,12 @@ impl Router {
         Ok(())
     }
 
-    /// A rep went away or came back: offers to everyone take them out or in, and what was
-    /// offered to them alone moves on.
+    /// A rep went away or came back (or was deactivated): offers to everyone take them out or
+    /// in, and what was offered to them alone moves on.
     pub fn availability_changed(&self, s: &dyn Store, tenant: &str, user: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let _in_order = self.0.in_order.lock().unwrap_or_else(|p| p.into_inner());
         let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
-        let away = team.iter().any(|c| c.id == user && !c.available);
+        let away = !team.iter().any(|c| c.id == user && c.available);
         for route in self.open_of(tenant) {
             let offer = if route.offer.pool {
                 let offer = plan::repool(&team, now);
@@ -225,10 +225,19 @@ impl Router {
                 }
                 // Still the same offer to those who had it.
                 Offer { since: route.offer.since, ..offer }
-            } else if away && route.offer.is_for(user) && route.offer.until.is_some() {
+            } else if away && route.offer.is_for(user) {
                 let mut routes = self.routes();
                 let rotation = routes.rotations.entry(tenant.to_owned()).or_default();
-                plan::next(&settings, &team, rotation, &route.tried, route.arrived_at, now)
+                let offer = match route.offer.until {
+                    // Round robin: the next rep.
+                    Some(_) => plan::next(&settings, &team, rotation, &route.tried, route.arrived_at, now),
+                    // Owner mode: the owner again (away, they still own it), else the first admin.
+                    None => plan::first(&settings, &team, rotation, route.arrived_at, now),
+                };
+                if offer.to == route.offer.to {
+                    continue;
+                }
+                offer
             } else {
                 continue;
             };
