@@ -11,6 +11,9 @@ include!("commands/list.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/commands/list.rs");
+    // tauri-build watches its default capabilities directory, not ours: a permission added to
+    // the capability file must reach the ACL built into the app.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

@@ -5,7 +5,8 @@
 //! offline, search still works, a disposition set meanwhile is pending, and once the server is back
 //! it is sent and marked synced. And a vendor's lead file imported through the import screen. And
 //! Textdrip connected, used from a lead and disconnected; the admin page (NextGen credentials
-//! revealed and rotated, a rep invited) and the invited rep's first login.
+//! revealed and rotated, a rep invited) and the invited rep's first login. And two reps of a
+//! team: a claim in the app withdraws the lead from the other (on the command line).
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -138,9 +139,14 @@ async fn first_row(client: &Client) -> Option<(String, String)> {
 /// A token of the demo tenant's admin, logged in over the API.
 async fn admin_token(server: &TestServer) -> String {
     let admin = server.server.demo_accounts().into_iter().find(|a| a.role == crokodial_core::api::Role::Admin).unwrap();
+    login_token(server, &admin.email, &admin.password).await
+}
+
+/// A session token, logged in over the API.
+async fn login_token(server: &TestServer, email: &str, password: &str) -> String {
     let login: Value = reqwest::Client::new()
         .post(format!("{}/api/auth/login", server.url()))
-        .json(&json!({"email": admin.email, "password": admin.password}))
+        .json(&json!({"email": email, "password": password}))
         .send()
         .await
         .unwrap()
@@ -890,6 +896,129 @@ async fn the_installed_package_starts_shows_its_window_and_idles_small() {
     assert!(processes.len() >= 2, "the app and WebKit's processes: {each:?}");
     assert!(kib < 600 * 1024, "{line}");
 
+    client.close().await.unwrap();
+    drop(driver);
+}
+
+/// The `crokodial` command line, built beside this test by the workspace build.
+fn cli_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let cli = dir.join(format!("crokodial{}", std::env::consts::EXE_SUFFIX));
+    assert!(cli.exists(), "{} is missing: build the workspace (cargo build -p crokodial-cli)", cli.display());
+    cli
+}
+
+/// Two reps of one team: Ann in the app, Bo on the command line in a session of his own. A lead
+/// both are offered: Ann claims it from its notification's Claim button; Bo's `watch` hears the
+/// claim and his own claim is refused with her name. Then Bo claims the next one from the
+/// command line: Ann's app withdraws it (her notification says so) and shows who has it, and a
+/// claim from her list is refused with his name. Ann goes away from the top bar: the server has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_claim_in_the_app_withdraws_the_lead_from_a_second_rep_and_shows_who_has_it() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (session, bo_session) = (DesktopSession::start().unwrap(), DesktopSession::start().unwrap());
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@team.test").await.unwrap();
+    let bo = server.rep("bo@team.test", &ann).await.unwrap();
+    let notifications = session.notification_daemon().await.unwrap();
+    let cli = cli_binary();
+    let run_bo = |args: &[&str]| {
+        let out = bo_session.command(&cli).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut login = bo_session
+        .command(&cli)
+        .args(["login", "--server", &server.url(), "--email", &bo.email])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        writeln!(login.stdin.take().unwrap(), "{}", bo.password).unwrap();
+    }
+    assert!(login.wait().unwrap().success());
+    let mut watch = bo_session
+        .command(&cli)
+        .args(["watch", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bo_hears = crokodial_testkit::LineReader::new(watch.stdout.take().unwrap());
+    let bo_state = crokodial_testkit::LineReader::new(watch.stderr.take().unwrap());
+    bo_state.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("Bo's watch goes live");
+
+    let (driver, client) = launch(&session, &display, &server.url()).await;
+    type_into(&client, "email", &ann.email).await;
+    type_into(&client, "password", &ann.password).await;
+    click(&client, "login-button").await;
+    wait_for(&client, "Ann available in the top bar", || async {
+        text_of(&client.find(Locator::Id("availability")).await.ok()?).await.contains("Available").then_some(())
+    })
+    .await;
+
+    // Both are offered the lead; Ann claims it from her notification.
+    let first = server
+        .post_nextgen(&ann.webhook, json!({"first_name": "Cleo", "last_name": "Park", "phone": "3125550111"}))
+        .await
+        .unwrap();
+    let shown = notifications.wait_for(Duration::from_secs(10), |n| n.body.contains("Cleo Park")).await.unwrap();
+    assert!(shown.actions.chunks(2).any(|a| a[0] == "claim" && a[1] == "Claim"), "{:?}", shown.actions);
+    tokio::time::sleep(Duration::from_millis(300)).await; // its response handler is listening
+    notifications.press(shown.id, "claim").await.unwrap();
+    wait_for(&client, "Cleo claimed by Ann and opened", || async {
+        let status = text_of(&client.find(Locator::Id("claim-status")).await.ok()?).await;
+        status.contains("Yours").then_some(())
+    })
+    .await;
+    let is_claim =
+        |l: &str| serde_json::from_str::<Value>(l).is_ok_and(|v| v["type"] == "claim" && v["leadId"] == first);
+    let claim = bo_hears.wait_for(Duration::from_secs(10), is_claim).expect("Bo hears the claim");
+    let claim: Value = serde_json::from_str(&claim).unwrap();
+    assert_eq!((claim["name"].as_str(), claim["mine"].as_bool()), (Some("ann"), Some(false)));
+    let (ok, _, err) = run_bo(&["claim", &first]);
+    assert!(!ok && err.contains("Claimed by ann"), "{err}");
+
+    // Bo claims the next one from the command line: Ann's app withdraws it and shows who has it.
+    let second = server
+        .post_nextgen(&ann.webhook, json!({"first_name": "Dov", "last_name": "Reyes", "phone": "3125550112"}))
+        .await
+        .unwrap();
+    let offered = notifications.wait_for(Duration::from_secs(10), |n| n.body.contains("Dov Reyes")).await.unwrap();
+    let (ok, out, err) = run_bo(&["claim", &second]);
+    assert!(ok && out.contains("Yours: Dov Reyes"), "{out}{err}");
+    let replaced = notifications
+        .wait_for(Duration::from_secs(10), |n| n.id == offered.id && n.summary == "Lead taken")
+        .await
+        .unwrap();
+    assert_eq!(replaced.body, "Claimed by bo");
+    let row = format!("#lead-list tr.lead-row[data-lead-id='{second}'] .claimed-by");
+    wait_for(&client, "Dov's row claimed by Bo", || async {
+        text_of(&client.find(Locator::Css(&row)).await.ok()?).await.contains("Claimed by bo").then_some(())
+    })
+    .await;
+    open_lead(&client, &second).await;
+    wait_text(&client, "claim-status", |t| t.contains("Claimed by bo")).await;
+    assert!(!is_displayed(&client, "claim-lead").await, "nothing to claim");
+
+    // Away from the top bar: the server has it.
+    click(&client, "availability").await;
+    wait_text(&client, "availability", |t| t.contains("Away")).await;
+    let token = login_token(&server, &bo.email, &bo.password).await;
+    let view: Value = server_get(&server, &token, "/api/routing").await;
+    let ann_there = view["team"].as_array().unwrap().iter().find(|p| p["name"] == "ann").unwrap().clone();
+    assert_eq!(ann_there["available"], false, "{view}");
+    let shot = artifacts().join("webdriver-routing.png");
+    std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
+
+    let _ = watch.kill();
+    let _ = watch.wait();
     client.close().await.unwrap();
     drop(driver);
 }

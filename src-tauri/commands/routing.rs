@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use crokodial_client::api::ClaimAnswer;
-use crokodial_core::routing::{self, Offer, RoutingUpdate, RoutingView, SpeedReport, SpeedRow};
 use crokodial_core::rfc3339;
+use crokodial_core::routing::{self, Offer, RoutingUpdate, RoutingView, SpeedReport, SpeedRow};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;

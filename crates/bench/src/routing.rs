@@ -157,7 +157,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 "phone": format!("212{:07}", 3_000_000 + i),
                 "campaign_name": sent.as_nanos().to_string(),
             });
-            let resp = http.post(&url).header("sid", &creds.sid).header("apikey", &creds.apikey).json(&body).send().await?;
+            let resp =
+                http.post(&url).header("sid", &creds.sid).header("apikey", &creds.apikey).json(&body).send().await?;
             if !resp.status().is_success() {
                 bail!("webhook answered {}", resp.status());
             }
@@ -201,11 +202,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         "  lost: {never_offered} never offered, {unclaimed} never claimed; offered to two reps alone at once: {twice}; claimed twice: {claimed_twice}; refused claims: {}",
         seen.refused
     );
-    println!(
-        "  offers per rep: min {} max {}",
-        per_rep.iter().min().unwrap_or(&0),
-        per_rep.iter().max().unwrap_or(&0)
-    );
+    println!("  offers per rep: min {} max {}", per_rep.iter().min().unwrap_or(&0), per_rep.iter().max().unwrap_or(&0));
     let n = seen.to_offer.len();
     let (p50, p99) = (ms(&mut seen.to_offer, 50), ms(&mut seen.to_offer, 99));
     println!("  webhook sent -> offered rep's event   n={n:<6} p50 {p50}  p99 {p99}");

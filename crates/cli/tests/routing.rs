@@ -48,7 +48,8 @@ async fn routing_availability_claims_and_the_speed_report() {
 
     let (ok, out, err) = cli(&ann_desk, &["claim", &id]);
     assert!(ok && out.contains("Yours: Cy Lead"), "{out}{err}");
-    let line = stdout.wait_for(Duration::from_secs(10), |l| l.contains("\"claim\"")).expect("the claim");
+    let is_claim = |l: &str| serde_json::from_str::<Value>(l).is_ok_and(|v| v["type"] == "claim");
+    let line = stdout.wait_for(Duration::from_secs(10), is_claim).expect("the claim");
     let claim: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(
         (claim["leadId"].as_str(), claim["name"].as_str(), claim["mine"].as_bool()),

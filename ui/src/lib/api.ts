@@ -317,7 +317,6 @@ export function adminRotateNextgen(): Promise<NextGenCredentials> {
   return call<NextGenCredentials>('admin_rotate_nextgen');
 }
 
-/** Rejects with `unsupported` where the server does not manage the team. */
 /** The team's lead routing, this rep's availability and the team's; `unsupported` from the deployed server. */
 export function routingView(): Promise<RoutingInfo> {
   return call<RoutingInfo>('routing_view');
@@ -348,6 +347,7 @@ export function speedReport(days: number): Promise<SpeedTable> {
   return call<SpeedTable>('speed_report', { days });
 }
 
+/** Rejects with `unsupported` where the server does not manage the team. */
 export function teamList(): Promise<TeamMember[]> {
   return call<TeamMember[]>('team_list');
 }

@@ -1,7 +1,18 @@
 // The engine's states and lead events, as shared stores and streams (see live.ts). A store
 // listens while any component shows it, and starts afresh at the next sign-in.
 import * as api from './api';
-import type { AlertSettings, AudioHealth, ConnectionState, LeadEvent, SyncStatus, TextdripStatus, UpdateStatus } from './bindings';
+import type {
+  AlertSettings,
+  AudioHealth,
+  ClaimEvent,
+  ConnectionState,
+  LeadEvent,
+  LeadRow,
+  SyncStatus,
+  TextdripStatus,
+  UpdateStatus,
+  Withdrawal,
+} from './bindings';
 import { fold, live, onChange, stream } from './live';
 import type { LeadChange } from './refresh';
 import { offlineBannerAfter } from './sync';
@@ -68,6 +79,21 @@ export const leadReceived = stream<LeadEvent>({
   accept: (event) => isObject(event) && typeof event.lead?.id === 'string',
 });
 
+const leadClaimed = stream<ClaimEvent>({
+  listen: api.onLeadClaimed,
+  accept: (event) => isObject(event) && typeof event.lead?.id === 'string',
+});
+
+const leadWithdrawn = stream<Withdrawal>({
+  listen: api.onLeadWithdrawn,
+  accept: (withdrawal) => isObject(withdrawal) && typeof withdrawal.leadId === 'string',
+});
+
+const leadsMissed = stream<LeadRow[]>({
+  listen: api.onLeadsMissed,
+  accept: (leads) => Array.isArray(leads) && leads.every((lead) => isObject(lead) && typeof lead.id === 'string'),
+});
+
 /** Leads a notification or a crokodial:// link asks to open, the one asked before listening first. */
 export const openLeadAsked = stream<string>({
   listen: api.onOpenLead,
@@ -82,7 +108,7 @@ export const openLeadAsked = stream<string>({
   },
 });
 
-/** What happened to the leads, for the views to follow (lib/refresh.ts); `emit` an import. */
+/** What happened to the leads, for the views to follow (lib/refresh.ts); `emit` the UI's own (an import, a claim). */
 export const leadChanges = stream<LeadChange>({
   listen: (emit) => {
     const stops = [
@@ -92,6 +118,9 @@ export const leadChanges = stream<LeadChange>({
       }),
       leadReceived.on((lead) => emit({ event: 'lead-received', lead })),
       openLeadAsked.on((leadId) => emit({ event: 'open-lead', leadId })),
+      leadClaimed.on((claim) => emit({ event: 'lead-claimed', claim })),
+      leadWithdrawn.on((withdrawal) => emit({ event: 'lead-withdrawn', withdrawal })),
+      leadsMissed.on((leads) => emit({ event: 'leads-missed', leads })),
     ];
     return Promise.resolve(() => stops.forEach((stop) => stop()));
   },

@@ -26,13 +26,22 @@ describe('keyAction', () => {
     expect(keyAction(press('9'), 'control')).toEqual({ kind: 'disposition', index: 8 });
     expect(keyAction(press('0'), 'other')).toBeNull();
   });
+  it('claims with c (C with Caps Lock), even when a button has the focus', () => {
+    expect(keyAction(press('c'), 'other')).toEqual({ kind: 'claim' });
+    expect(keyAction(press('c'), 'control')).toEqual({ kind: 'claim' });
+    expect(keyAction(press('C'), 'other')).toEqual({ kind: 'claim' });
+  });
+  it('leaves Ctrl+C and Cmd+C to copying', () => {
+    expect(keyAction(press('c', { ctrlKey: true }), 'other')).toBeNull();
+    expect(keyAction(press('c', { metaKey: true }), 'control')).toBeNull();
+  });
   it('closes the detail with Escape, or first leaves the field being typed in', () => {
     expect(keyAction(press('Escape'), 'other')).toEqual({ kind: 'closeDetail' });
     expect(keyAction(press('Escape'), 'control')).toEqual({ kind: 'closeDetail' });
     expect(keyAction(press('Escape'), 'field')).toEqual({ kind: 'leaveField' });
   });
   it('leaves every other key to a field being typed in', () => {
-    for (const key of ['ArrowDown', 'ArrowUp', 'Enter', '/', '3', 'a']) {
+    for (const key of ['ArrowDown', 'ArrowUp', 'Enter', '/', '3', 'a', 'c']) {
       expect(keyAction(press(key), 'field')).toBeNull();
     }
   });

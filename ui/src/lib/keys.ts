@@ -7,7 +7,9 @@ export type KeyAction =
   /** The Nth disposition of the tenant's list, from 0. */
   | { kind: 'disposition'; index: number }
   | { kind: 'closeDetail' }
-  | { kind: 'leaveField' };
+  | { kind: 'leaveField' }
+  /** Claim the selected (else the open) lead. */
+  | { kind: 'claim' };
 
 export interface KeyPress {
   key: string;
@@ -44,6 +46,9 @@ export function keyAction(press: KeyPress, focus: FocusKind): KeyAction | null {
       return focus === 'control' ? null : { kind: 'open' };
     case '/':
       return { kind: 'focusSearch' };
+    case 'c':
+    case 'C': // Caps Lock on
+      return { kind: 'claim' };
   }
   if (/^[1-9]$/.test(press.key)) return { kind: 'disposition', index: Number(press.key) - 1 };
   return null;

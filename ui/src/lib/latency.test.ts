@@ -59,6 +59,14 @@ describe('latencyRows', () => {
     expect(latencyRows(event({ hush: 'quietHours', latency: silent }))[2].value).toBe('no sound (quiet hours)');
     expect(latencyRows(event({ announced: false, latency: silent }))[2].value).toMatch(/^no sound \(no alert/);
   });
+  it('says why a routed lead did not alert this rep', () => {
+    const silent = { serverMs: 1, deliveryMs: 20, soundMs: null };
+    expect(latencyRows(event({ announced: false, notAlerted: 'offered to Bo Chan', latency: silent }))[2]).toEqual({
+      label: 'Alert sound',
+      value: 'no sound (offered to Bo Chan)',
+    });
+    expect(latencyRows(event({ announced: false, notAlerted: '', latency: silent }))[2].value).toMatch(/^no sound \(no alert/);
+  });
 });
 
 describe('latestLatency', () => {

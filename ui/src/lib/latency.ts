@@ -24,12 +24,15 @@ export interface LatencyRow {
 
 /** The latency details of one lead event, as label/value rows. */
 export function latencyRows(event: LeadEvent): LatencyRow[] {
-  const { latency, hush, announced } = event;
+  const { latency, hush, announced, notAlerted } = event;
   let sound: LatencyRow;
   if (hush) {
     sound = { label: 'Alert sound', value: `no sound (${hushLabel(hush)})` };
   } else if (latency.soundMs !== null) {
     sound = { label: 'Alert sound started', value: `${formatMs(latency.soundMs)} after arrival` };
+  } else if (notAlerted) {
+    // Why it did not alert this rep: "offered to Bo Chan", "claimed by Ann Lee"…
+    sound = { label: 'Alert sound', value: `no sound (${notAlerted})` };
   } else if (announced) {
     sound = { label: 'Alert sound', value: 'no sound' };
   } else {

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { LeadEvent } from './bindings';
+import type { LeadEvent, LeadRow } from './bindings';
 import { UPDATES, updatesFor, type LeadChange } from './refresh';
+
+function row(id: string): LeadRow {
+  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null };
+}
 
 function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {
   return {
     event: 'lead-received',
     lead: {
-      lead: { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null },
+      lead: row(id),
       announced: false,
       hush: null,
       notificationHidden: null,
@@ -53,6 +57,29 @@ describe('updatesFor', () => {
   it('selects and opens the lead a notification asks for', () => {
     expect(sorted(updatesFor({ event: 'open-lead', leadId: 'lead-9' }, null))).toEqual(['openLead', 'selectLead']);
     expect(sorted(updatesFor({ event: 'open-lead', leadId: 'lead-9' }, 'lead-1'))).toEqual(['openLead', 'selectLead']);
+  });
+
+  it('remembers the offer of a lead from a server that routes leads', () => {
+    expect(updatesFor(received('lead-1'), null).has('offer')).toBe(false);
+    const offered = received('lead-1', { offer: { to: 'Bo Chan', mine: false, pool: false, until: null } });
+    expect(updatesFor(offered, null).has('offer')).toBe(true);
+  });
+
+  it("takes a claim everywhere, and ends the new highlight only when it is someone else's", () => {
+    const claimed = (mine: boolean): LeadChange => ({ event: 'lead-claimed', claim: { lead: row('lead-1'), mine } });
+    expect(sorted(updatesFor(claimed(false), 'lead-1'))).toEqual(['claim', 'clearNew']);
+    expect(sorted(updatesFor(claimed(true), 'lead-1'))).toEqual(['claim']);
+  });
+
+  it('ends the new highlight of a lead that went to others, and says where it went', () => {
+    const change: LeadChange = { event: 'lead-withdrawn', withdrawal: { leadId: 'lead-1', to: 'Bo Chan' } };
+    expect(sorted(updatesFor(change, 'lead-2'))).toEqual(['clearNew', 'offer']);
+  });
+
+  it('shows the missed leads only when some came', () => {
+    const missed = (leads: LeadRow[]): LeadChange => ({ event: 'leads-missed', leads });
+    expect(sorted(updatesFor(missed([row('lead-1')]), null))).toEqual(['missed']);
+    expect(updatesFor(missed([]), null).size).toBe(0);
   });
 
   it('reloads the rows and the filters after an import, and nothing else', () => {

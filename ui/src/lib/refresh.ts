@@ -1,15 +1,21 @@
 // Which events bring which views up to date. The engine's states themselves (connection, outbox
 // counts, unread count, alert settings, sound output, updater) are live stores (engine.ts):
 // whatever shows one follows it.
-import type { LeadEvent } from './bindings';
+import type { ClaimEvent, LeadEvent, LeadRow, Withdrawal } from './bindings';
 
 export type LeadChange =
   /** A sync ended, edits were sent (or tried), or leads changed elsewhere (`leads-synced`). */
   | { event: 'leads-synced' }
   /** A lead arrived or was updated live (`lead-received`). */
   | { event: 'lead-received'; lead: LeadEvent }
-  /** A notification or a crokodial:// link asked for a lead (`open-lead`). */
+  /** A notification or a crokodial:// link asked for a lead (`open-lead`), or the missed leads' panel. */
   | { event: 'open-lead'; leadId: string }
+  /** A lead was claimed, by this rep or another (`lead-claimed`), or the rep claimed it here. */
+  | { event: 'lead-claimed'; claim: ClaimEvent }
+  /** A lead offered to this rep went to others before they claimed it (`lead-withdrawn`). */
+  | { event: 'lead-withdrawn'; withdrawal: Withdrawal }
+  /** Back after an outage or from away: the new leads that came meanwhile (`leads-missed`). */
+  | { event: 'leads-missed'; leads: LeadRow[] }
   /** An import ran here (finished, queued, cancelled or failed part way). */
   | { event: 'imported' };
 
@@ -32,14 +38,25 @@ export type Update =
   /** The banner saying the OS hid the notification. */
   | 'notificationHidden'
   /** The admin page's last NextGen lead. */
-  | 'reloadWebhook';
+  | 'reloadWebhook'
+  /** The lead's claim, wherever it shows (its row, the open lead, the missed leads). */
+  | 'claim'
+  /** The lead's "new" highlight ends: it is someone else's. */
+  | 'clearNew'
+  /** Where the lead is offered, as the rep last heard it. */
+  | 'offer'
+  /** The "While you were away" panel. */
+  | 'missed';
 
 export const UPDATES: { readonly [E in LeadChange['event']]: readonly Update[] } = {
   // Notes written and uploads made elsewhere come this way too, so the open lead is read again
   // whatever the counts say.
   'leads-synced': ['reloadRows', 'reloadFacets', 'reloadDispositions', 'reloadOpenLead'],
-  'lead-received': ['addRow', 'reloadOpenLead', 'latency', 'notificationHidden', 'reloadWebhook'],
+  'lead-received': ['addRow', 'reloadOpenLead', 'latency', 'notificationHidden', 'reloadWebhook', 'offer'],
   'open-lead': ['selectLead', 'openLead'],
+  'lead-claimed': ['claim', 'clearNew'],
+  'lead-withdrawn': ['clearNew', 'offer'],
+  'leads-missed': ['missed'],
   imported: ['reloadRows', 'reloadFacets'],
 };
 
@@ -51,7 +68,10 @@ export function updatesFor(change: LeadChange, openId: string | null = null): Se
     if (change.lead.lead.id !== openId) updates.delete('reloadOpenLead');
     if (!change.lead.latency) updates.delete('latency');
     if (!change.lead.announced) updates.delete('notificationHidden');
+    if (!change.lead.offer) updates.delete('offer');
   }
+  if (change.event === 'lead-claimed' && change.claim.mine) updates.delete('clearNew');
+  if (change.event === 'leads-missed' && change.leads.length === 0) updates.delete('missed');
   if (openId === null) updates.delete('reloadOpenLead');
   return updates;
 }
