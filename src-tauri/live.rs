@@ -85,9 +85,9 @@ fn routing(app: &AppHandle, routed: Routed) {
             let Some(claim) = &lead.claim else { return };
             let me = app.state::<AppState>().signed_in().map(|a| a.session().user().id.clone());
             let mine = me.as_deref() == Some(claim.by.as_str());
-            if !mine {
-                withdraw(app, &lead.id, &format!("Claimed by {}", claim.name));
-            }
+            // Claimed here, or by this rep elsewhere: no longer waiting either way.
+            let why = if mine { "You claimed it".to_owned() } else { format!("Claimed by {}", claim.name) };
+            withdraw(app, &lead.id, &why);
             let event = ClaimEvent { lead: LeadRow::from(&*lead), mine };
             let _ = app.emit(LEAD_CLAIMED, event);
         }

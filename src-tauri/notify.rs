@@ -47,6 +47,7 @@ pub enum Answer {
 const CLAIM: &str = "claim";
 
 /// Linux: the notification shown for each lead, by lead id, so it can be replaced.
+#[cfg(target_os = "linux")]
 #[derive(Default)]
 pub struct Shown(std::sync::Mutex<std::collections::HashMap<String, u32>>);
 

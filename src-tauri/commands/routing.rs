@@ -42,7 +42,7 @@ pub async fn set_routing(
 
 #[tauri::command]
 pub async fn claim_lead(state: State<'_, AppState>, lead_id: String) -> CmdResult<ClaimResult> {
-    Ok(claim(&state, &lead_id).await?)
+    claim(&state, &lead_id).await
 }
 
 /// Speed to lead over the last `days` days.

@@ -314,13 +314,14 @@ fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = n.parse().map_err(|_| format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time"))?;
+    let wrong = || format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time");
+    let unit = s.chars().last().ok_or_else(wrong)?;
+    let n: u32 = s[..s.len() - unit.len_utf8()].parse().map_err(|_| wrong())?;
     let back = match unit {
-        "d" => chrono::Duration::days(n),
-        "h" => chrono::Duration::hours(n),
-        "m" => chrono::Duration::minutes(n),
-        _ => return Err(format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time")),
+        'd' => chrono::Duration::days(n.into()),
+        'h' => chrono::Duration::hours(n.into()),
+        'm' => chrono::Duration::minutes(n.into()),
+        _ => return Err(wrong()),
     };
     Ok(chrono::Utc::now() - back)
 }
@@ -750,7 +751,9 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
             }
             AccountEvent::Sync(_) => continue,
             AccountEvent::Routing(routed) => {
-                println!("{}", output::routed_line(&routed, &account.session().user().id, json));
+                if let Some(line) = output::routed_line(&routed, &account.session().user().id, json) {
+                    println!("{line}");
+                }
                 continue;
             }
         };

@@ -79,10 +79,10 @@ pub fn arrival_line(a: &Arrival) -> String {
 }
 
 /// A claim, an offer withdrawn, or what came while away, as a line of text or JSON.
-pub fn routed_line(routed: &Routed, me: &str, json: bool) -> String {
-    match routed {
+pub fn routed_line(routed: &Routed, me: &str, json: bool) -> Option<String> {
+    Some(match routed {
         Routed::Claimed(lead) => {
-            let Some(claim) = &lead.claim else { return String::new() };
+            let claim = lead.claim.as_ref()?;
             let mine = claim.by == me;
             if json {
                 serde_json::json!({"type": "claim", "leadId": lead.id, "by": claim.by, "name": claim.name,
@@ -114,7 +114,7 @@ pub fn routed_line(routed: &Routed, me: &str, json: bool) -> String {
             }
             out
         }
-    }
+    })
 }
 
 /// The team's routing, and who is available.

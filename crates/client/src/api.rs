@@ -252,7 +252,6 @@ impl ApiClient {
         }
     }
 
-    /// The tenant's lead changes after sequence number `after` (our server only).
     /// `GET /api/routing` (ours): the team's routing and who is available.
     pub async fn routing(&self) -> Result<RoutingView> {
         decode_ours(send(self.authed(self.http.get(self.url("/api/routing")))?).await?).await
@@ -297,6 +296,7 @@ impl ApiClient {
         decode_ours(send(self.authed(req)?).await?).await
     }
 
+    /// The tenant's lead changes after sequence number `after` (our server only).
     pub async fn lead_changes(&self, after: u64, limit: u32) -> Result<LeadChanges> {
         let req = self.http.get(self.url("/api/sync/leads")).query(&[("after", after), ("limit", u64::from(limit))]);
         decode(send(self.authed(req)?).await?).await

@@ -10,7 +10,7 @@
 //! - from a server that routes leads (ours), a lead rings only the reps it is offered to, when
 //!   it is offered to them; a claim, or the offer moving on, withdraws it.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, NaiveTime, Utc};
@@ -39,6 +39,9 @@ const REMEMBERED: usize = 10_000;
 const BACKFILL_PAGE: u32 = 100;
 /// …and at most this many pages: 5,000 leads.
 const BACKFILL_PAGES: u32 = 50;
+/// How long an offer to this rep is remembered: a routing server sends the offers of the last
+/// hour again to a socket that signs in (its `IN_FLIGHT`); an older one it no longer re-offers.
+const OFFER_MEMORY: Duration = Duration::from_secs(3600);
 /// How far the server's clock may be behind ours when we date a live event by our clock.
 const CLOCK_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
 
@@ -67,8 +70,9 @@ pub struct LeadFeed {
     rep: String,
     /// The server routes leads: only offers ring.
     routing: bool,
-    /// Leads announced to this rep as offered to them, not yet claimed nor gone to others.
-    offered: HashSet<String>,
+    /// Leads announced to this rep as offered to them, not yet claimed nor gone to others, with
+    /// when: after [`OFFER_MEMORY`] a server no longer sends them again.
+    offered: HashMap<String, Instant>,
     /// A resuming connection's catch-up, until `caught_up`.
     catch_up: Option<CatchUp>,
 }
@@ -244,7 +248,7 @@ impl LeadFeed {
             cache: None,
             rep: rep.to_owned(),
             routing: false,
-            offered: HashSet::new(),
+            offered: HashMap::new(),
             catch_up: None,
         })
     }
@@ -299,7 +303,8 @@ impl LeadFeed {
             }
             SocketEvent::Reconnected { resumed: true } => {
                 if self.routing {
-                    self.catch_up = Some(CatchUp::default());
+                    // Dropped again before caught up: what the first catch-up heard is kept.
+                    self.catch_up.get_or_insert_with(CatchUp::default);
                 }
             }
             SocketEvent::Reconnected { resumed: false } => self.backfill().await,
@@ -323,10 +328,13 @@ impl LeadFeed {
             catch_up.offered.insert(id.clone());
         }
         if !offered.offer.is_for(&self.rep) {
-            if self.offered.remove(&id) {
+            if self.offered.remove(&id).is_some() {
                 self.ready.push_back(Ready::Routing(Routed::Withdrawn { lead_id: id, to: offered.offer.names() }));
             }
             return;
+        }
+        if self.offered.contains_key(&id) {
+            return; // still this rep's offer: nothing new
         }
         let lead = match offered.lead {
             Some(lead) => *lead,
@@ -347,7 +355,9 @@ impl LeadFeed {
     /// offered again went to others; the new leads that came meanwhile are told in one go.
     fn caught_up(&mut self) {
         let Some(catch_up) = self.catch_up.take() else { return };
-        let gone: Vec<String> = self.offered.iter().filter(|id| !catch_up.offered.contains(*id)).cloned().collect();
+        // Offers older than the server sends again are let go quietly.
+        self.offered.retain(|_, at| at.elapsed() < OFFER_MEMORY);
+        let gone: Vec<String> = self.offered.keys().filter(|id| !catch_up.offered.contains(*id)).cloned().collect();
         for lead_id in gone {
             self.offered.remove(&lead_id);
             self.ready.push_back(Ready::Routing(Routed::Withdrawn { lead_id, to: "others".into() }));
@@ -489,10 +499,10 @@ impl LeadFeed {
         let event = self.decide(heard);
         let id = &event.lead.id;
         if event.announce && event.offer.is_some() {
-            self.offered.insert(id.clone());
+            self.offered.insert(id.clone(), Instant::now());
         }
         // Heard claimed (a replay) after it was offered to this rep: withdrawn.
-        if event.lead.claim.is_some() && self.offered.remove(id) {
+        if event.lead.claim.is_some() && self.offered.remove(id).is_some() {
             self.ready.push_front(Ready::Routing(Routed::Claimed(Box::new(event.lead.clone()))));
         }
         self.keep(&event.lead).await;

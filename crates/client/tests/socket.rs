@@ -121,11 +121,16 @@ async fn a_dropped_connection_resumes_with_exactly_what_was_missed() {
     }
     proxy.restore();
     wait_for(&mut state, |s| *s == ConnectionState::Live).await;
-    sent.push(post(6).await);
 
     let (mut received, mut reconnects, mut offered) = (Vec::new(), Vec::new(), Vec::new());
     let (mut routing, mut caught_up) = (0, 0);
-    while received.len() < sent.len() {
+    // The replay and the open offers first; then a live lead.
+    let mut live_sent = false;
+    while received.len() < sent.len() || !live_sent {
+        if caught_up == 1 && !live_sent {
+            sent.push(post(6).await);
+            live_sent = true;
+        }
         match timeout(Duration::from_secs(10), socket.next_event()).await.expect("events keep coming").unwrap() {
             SocketEvent::NewLead(lead) => received.push(lead.lead_id.unwrap()),
             SocketEvent::Reconnected { resumed } => reconnects.push(resumed),

@@ -204,10 +204,10 @@ pub struct SpeedRow {
     /// The rep's id, or the vendor (source) name.
     pub key: String,
     pub label: String,
-    /// Offers made (a rep's), or leads routed (a vendor's).
+    /// Leads offered to the rep, or leads routed (a vendor's).
     pub offered: u64,
     pub claimed: u64,
-    /// Offers that ran out unclaimed.
+    /// Leads whose offer ran out unclaimed: the rep's own offer, or any (a vendor's).
     pub timed_out: u64,
     /// From the lead's arrival to its claim, over the claimed ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -219,10 +219,12 @@ pub async fn delete(
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let in_order = state.in_order.clone();
+    let (in_order, router) = (state.in_order.clone(), state.router.clone());
     let deleted = store::run(&state.store, move |s| {
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
-        s.delete_lead(&user.tenant_id, &id)
+        let deleted = s.delete_lead(&user.tenant_id, &id)?;
+        router.closed(&user.tenant_id, &id);
+        Ok(deleted)
     })
     .await?;
     match deleted {

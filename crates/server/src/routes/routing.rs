@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use crokodial_core::routing::{
-    refusal, Availability, Claimed, Presence, RoutingSettings, RoutingUpdate, RoutingView, SpeedReport,
+    refusal, Availability, Claimed, Presence, RoutingMode, RoutingSettings, RoutingUpdate, RoutingView, SpeedReport,
 };
 use crokodial_core::ws::{ClaimNotification, ServerMessage};
 
@@ -21,7 +21,7 @@ async fn view(state: &AppState, user: UserRecord) -> Result<RoutingView, ApiErro
     let tenant = user.tenant_id.clone();
     let (settings, team) = store::run(&state.store, move |s| Ok((s.routing(&tenant)?, s.team(&tenant)?))).await?;
     let connected = state.hub.users(&user.tenant_id);
-    let team: Vec<&UserRecord> = team.iter().filter(|u| u.active && u.invite_hash.is_none()).collect();
+    let team: Vec<&UserRecord> = team.iter().filter(|u| u.takes_leads()).collect();
     let owner = settings.owner_id.as_deref();
     let owner_name = owner
         .and_then(|id| team.iter().find(|u| u.id == id))
@@ -70,9 +70,9 @@ pub async fn set(
                     Some(u) => Some(u),
                     None => s.user_by_email(who)?,
                 };
-                match found.filter(|u| u.tenant_id == tenant && u.active) {
+                match found.filter(|u| u.tenant_id == tenant && u.takes_leads()) {
                     Some(u) => Some(u.id),
-                    None => return Ok(Err(format!("No active member of your team is {who:?}"))),
+                    None => return Ok(Err(format!("No active member of your team who has signed in is {who:?}"))),
                 }
             }
         };
@@ -83,7 +83,8 @@ pub async fn set(
             owner_id,
         };
         s.set_routing(&tenant, &new)?;
-        if new.mode != old.mode || new.owner_id != old.owner_id {
+        let new_owner = new.mode == RoutingMode::Owner && new.owner_id != old.owner_id;
+        if new.mode != old.mode || new_owner {
             router.replan(s, &tenant, Utc::now())?;
         }
         Ok(Ok(new))
@@ -124,7 +125,7 @@ pub async fn claim(
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
         let outcome = s.claim_route(&tenant, &lead_id, &user, Utc::now())?;
         if let ClaimOutcome::Claimed(change, claim) = &outcome {
-            router.claimed(&tenant, &lead_id);
+            router.closed(&tenant, &lead_id);
             let event = ServerMessage::LeadClaimed {
                 data: ClaimNotification {
                     lead_id: lead_id.clone(),

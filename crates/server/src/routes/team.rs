@@ -87,7 +87,9 @@ pub async fn update(
     }
     // Offered nothing once deactivated, offered again once back.
     let (router, tenant, id) = (state.router.clone(), user.tenant_id.clone(), user.id.clone());
-    store::run(&state.store, move |s| router.availability_changed(s, &tenant, &id, Utc::now())).await?;
+    if let Err(e) = store::run(&state.store, move |s| router.availability_changed(s, &tenant, &id, Utc::now())).await {
+        tracing::error!(error = %e, user = %user.id, "the member changed, but leads in flight were not offered again");
+    }
     Ok(Json(user.to_member()))
 }
 

@@ -107,11 +107,15 @@ pub async fn nextgen(State(state): State<AppState>, headers: HeaderMap, body: By
     let (hub, in_order, router) = (state.hub.clone(), state.in_order.clone(), state.router.clone());
     let (change, is_new, process_ms, sockets) = store::run(&state.store, move |s| {
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
-        // Unowned until a rep claims it.
-        let change = s.upsert_lead(lead, vendor_key.as_deref())?;
+        // Unowned until a rep claims it. A new lead is offered by the tenant's routing, the
+        // offer written with it; the announcement says to whom.
+        let offer = router.first_offer(s, &t, now)?;
+        let change = s.upsert_lead(lead, vendor_key.as_deref(), Some(&offer))?;
         let is_new = change.created_seq == change.seq;
-        // A new lead is offered by the tenant's routing; the announcement says to whom.
-        let offer = if is_new { Some(router.route_new(s, &change.lead, now)?) } else { None };
+        let offer = is_new.then(|| {
+            router.opened(&change.lead, &offer, now);
+            offer
+        });
         let process_ms = started.elapsed().as_secs_f64() * 1000.0;
         // Durable now: announce at once, in sequence order. An update is announced too (same
         // lead, same id) so clients stay current, but only a new lead is `isNew`.

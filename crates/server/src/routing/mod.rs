@@ -2,10 +2,14 @@
 //! offer moves on when its window ends, a change of mode or of a rep's availability re-offers
 //! what is in flight, and every offer is announced on the tenant's sockets (`lead_offered`).
 //!
-//! Storage is the truth: every offer and move is written before it is announced, and a move
-//! names the step it moves from, so a claim and a move never both win. The open routes are also
-//! held here (read back at start, so offers survive a restart) for their deadlines and for the
-//! sockets that sign in.
+//! Storage is the truth: a lead's first offer is written with the lead, every move before it is
+//! announced, and a move names the step it moves from, so a claim and a move never both win. The
+//! routes in flight (those of the last [`IN_FLIGHT`]) are also held here, read back at start so
+//! offers survive a restart, for their deadlines and for the sockets that sign in. An older lead
+//! nobody claimed stays claimable; it is no longer offered anew.
+//!
+//! Locks are taken in one order: the server's `in_order`, then `routes` or the store, then the
+//! hub; `routes` is never held across a store call.
 
 pub mod plan;
 pub mod report;
@@ -23,8 +27,13 @@ use crate::hub::Hub;
 use crate::store::{self, OfferEnd, OpenRoute, Store, StoreResult};
 use plan::{Candidate, Rotation};
 
-/// Open offers resent to a socket that signs in are those of leads younger than this.
-pub const RESEND_WITHIN: chrono::Duration = chrono::Duration::hours(24);
+/// How long after its arrival a lead is in flight: re-offered when the mode or the team's
+/// availability changes, and sent to a rep who signs in. (Round robin's windows end sooner: a
+/// lead goes to everyone within an hour.)
+pub const IN_FLIGHT: chrono::Duration = chrono::Duration::hours(1);
+
+/// The deadline task looks at least this often for routes no longer in flight.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Clone)]
 pub struct Router(Arc<Inner>);
@@ -41,20 +50,24 @@ struct Inner {
 
 #[derive(Default)]
 struct Routes {
-    /// Open routes by (tenant, lead).
+    /// Routes in flight, by (tenant, lead).
     open: HashMap<(String, String), OpenRoute>,
     /// When each open offer with a window runs out: (when, tenant, lead).
     deadlines: BTreeSet<(DateTime<Utc>, String, String)>,
+    /// Each tenant's round robin of the day, read from storage when first needed.
     rotations: HashMap<String, Rotation>,
 }
 
 impl Routes {
-    fn put(&mut self, route: OpenRoute) {
+    /// Keeps `route`; true if its deadline is now the soonest.
+    fn put(&mut self, route: OpenRoute) -> bool {
         self.forget(&route.tenant_id, &route.lead_id);
-        if let Some(until) = route.offer.until {
+        let until = route.offer.until;
+        if let Some(until) = until {
             self.deadlines.insert((until, route.tenant_id.clone(), route.lead_id.clone()));
         }
         self.open.insert((route.tenant_id.clone(), route.lead_id.clone()), route);
+        until.is_some_and(|u| self.deadlines.first().is_some_and(|(first, ..)| *first == u))
     }
 
     fn forget(&mut self, tenant: &str, lead: &str) -> Option<OpenRoute> {
@@ -64,22 +77,19 @@ impl Routes {
         }
         Some(old)
     }
+
+    /// Lets go of the routes no longer in flight (they have no window left by then).
+    fn prune(&mut self, now: DateTime<Utc>) {
+        self.open.retain(|_, r| r.offer.until.is_some() || now - r.arrived_at < IN_FLIGHT);
+    }
 }
 
 impl Router {
-    /// Reads back the open routes and each tenant's offers of today (blocking). Then
-    /// [`Router::spawn_deadlines`] moves offers on when their windows end.
+    /// Reads back the routes in flight (blocking). Then [`Router::spawn_deadlines`] moves offers
+    /// on when their windows end.
     pub fn load(store: Arc<dyn Store>, hub: Hub, in_order: Arc<Mutex<()>>) -> StoreResult<Router> {
         let mut routes = Routes::default();
-        let today = Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-        for route in store.open_routes(None, None)? {
-            if !routes.rotations.contains_key(&route.tenant_id) {
-                let mut rotation = Rotation::default();
-                for (user, at) in store.offers_alone_since(&route.tenant_id, today)? {
-                    rotation.note(&user, at);
-                }
-                routes.rotations.insert(route.tenant_id.clone(), rotation);
-            }
+        for route in store.open_routes(Utc::now() - IN_FLIGHT)? {
             routes.put(route);
         }
         Ok(Router(Arc::new(Inner { store, hub, in_order, routes: Mutex::new(routes), wake: Notify::new() })))
@@ -94,12 +104,12 @@ impl Router {
         self.0.routes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The tenant's team as routing sees it now: active users who have accepted their invite.
+    /// The tenant's team as routing sees it now.
     fn candidates(&self, s: &dyn Store, tenant: &str) -> StoreResult<Vec<Candidate>> {
         let connected = self.0.hub.users(tenant);
         Ok(s.team(tenant)?
             .into_iter()
-            .filter(|u| u.active && u.invite_hash.is_none())
+            .filter(|u| u.takes_leads())
             .map(|u| Candidate {
                 connected: connected.contains(&u.id),
                 admin: u.role == crokodial_core::api::Role::Admin,
@@ -110,36 +120,57 @@ impl Router {
             .collect())
     }
 
-    /// Routes a new lead: its first offer, written, its window kept. Call from a blocking task,
-    /// holding the order lock, before the lead is announced (the announcement carries the offer).
-    pub fn route_new(&self, s: &dyn Store, lead: &Lead, now: DateTime<Utc>) -> StoreResult<Offer> {
-        let tenant = lead.tenant_id.clone().unwrap_or_default();
-        let settings = s.routing(&tenant)?;
-        let team = self.candidates(s, &tenant)?;
-        let arrived_at = lead.created_at.unwrap_or(now);
-        let mut routes = self.routes();
-        let offer = plan::first(&settings, &team, routes.rotations.entry(tenant.clone()).or_default(), arrived_at, now);
-        s.open_route(lead, &offer, now)?;
+    /// A copy of the tenant's rotation of the day (read from storage the first time).
+    fn rotation(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<Rotation> {
+        if let Some(rotation) = self.routes().rotations.get(tenant) {
+            return Ok(rotation.clone());
+        }
+        let midnight = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let mut rotation = Rotation::default();
+        for (user, at) in s.offers_alone_since(tenant, midnight)? {
+            rotation.note(&user, at);
+        }
+        Ok(self.routes().rotations.entry(tenant.to_owned()).or_insert(rotation).clone())
+    }
+
+    /// Who a new lead of `tenant` arriving now is offered to. The offer is written with the lead
+    /// ([`Store::upsert_lead`]); then [`Router::opened`]. Call from a blocking task, holding
+    /// the order lock.
+    pub fn first_offer(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<Offer> {
+        let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
+        Ok(plan::first(&settings, &team, &self.rotation(s, tenant, now)?, now, now))
+    }
+
+    /// A new lead was stored with its first `offer`: its window is kept.
+    pub fn opened(&self, lead: &Lead, offer: &Offer, now: DateTime<Utc>) {
         let route = OpenRoute {
-            tenant_id: tenant,
+            tenant_id: lead.tenant_id.clone().unwrap_or_default(),
             lead_id: lead.id.clone(),
             source: lead.source.map(|s| s.as_str().to_owned()),
-            arrived_at,
+            arrived_at: lead.created_at.unwrap_or(now),
             step: 0,
             tried: if offer.pool { Vec::new() } else { offer.to.iter().map(|o| o.id.clone()).collect() },
             offer: offer.clone(),
         };
-        let sooner = offer.until.is_some_and(|u| routes.deadlines.first().is_none_or(|(first, ..)| u < *first));
-        routes.put(route);
-        drop(routes);
-        if sooner {
-            self.0.wake.notify_one();
-        }
-        Ok(offer)
+        self.keep(route, now);
     }
 
-    /// A claim won: the route is over.
-    pub fn claimed(&self, tenant: &str, lead: &str) {
+    /// Keeps a route as it now is, notes a round-robin offer in the day's rotation, and wakes
+    /// the deadline task if its window ends soonest.
+    fn keep(&self, route: OpenRoute, now: DateTime<Utc>) {
+        let mut routes = self.routes();
+        if let (false, Some(_), [rep]) = (route.offer.pool, route.offer.until, route.offer.to.as_slice()) {
+            routes.rotations.entry(route.tenant_id.clone()).or_default().note(&rep.id, now);
+        }
+        let soonest = routes.put(route);
+        drop(routes);
+        if soonest {
+            self.0.wake.notify_one();
+        }
+    }
+
+    /// A route is over: its lead was claimed, or deleted.
+    pub fn closed(&self, tenant: &str, lead: &str) {
         self.routes().forget(tenant, lead);
     }
 
@@ -158,14 +189,14 @@ impl Router {
         }
         match s.move_route(route, &offer, &route.tried, ended, now)? {
             Some(lead) => {
-                self.routes().put(OpenRoute { step: route.step + 1, offer: offer.clone(), tried, ..route.clone() });
+                self.keep(OpenRoute { step: route.step + 1, offer: offer.clone(), tried, ..route.clone() }, now);
                 let event = ServerMessage::LeadOffered {
                     data: OfferNotification { lead_id: route.lead_id.clone(), offer, lead: Some(Box::new(lead)) },
                 };
                 self.0.hub.broadcast(&route.tenant_id, &event);
             }
             // Claimed or gone meanwhile; a claim has already told everyone.
-            None => _ = self.routes().forget(&route.tenant_id, &route.lead_id),
+            None => self.closed(&route.tenant_id, &route.lead_id),
         }
         Ok(())
     }
@@ -178,33 +209,27 @@ impl Router {
             let keys = routes.deadlines.iter().take_while(|(at, ..)| *at <= now);
             keys.filter_map(|(_, t, l)| routes.open.get(&(t.clone(), l.clone())).cloned()).collect()
         };
-        let mut settings: HashMap<String, (RoutingSettings, Vec<Candidate>)> = HashMap::new();
+        let mut tenants: HashMap<String, (RoutingSettings, Vec<Candidate>)> = HashMap::new();
         for route in due {
-            if !settings.contains_key(&route.tenant_id) {
-                let tenant = route.tenant_id.clone();
-                settings.insert(tenant.clone(), (s.routing(&tenant)?, self.candidates(s, &tenant)?));
+            let tenant = route.tenant_id.clone();
+            if !tenants.contains_key(&tenant) {
+                tenants.insert(tenant.clone(), (s.routing(&tenant)?, self.candidates(s, &tenant)?));
             }
-            let (rules, team) = &settings[&route.tenant_id];
-            let offer = {
-                let mut routes = self.routes();
-                let rotation = routes.rotations.entry(route.tenant_id.clone()).or_default();
-                plan::next(rules, team, rotation, &route.tried, route.arrived_at, now)
-            };
+            let (rules, team) = &tenants[&tenant];
+            let rotation = self.rotation(s, &tenant, now)?;
+            let offer = plan::next(rules, team, &rotation, &route.tried, route.arrived_at, now);
             self.shift(s, &route, offer, OfferEnd::TimedOut, now)?;
         }
         Ok(())
     }
 
-    /// Re-offers every open lead of the tenant under its routing as it is now (the mode changed).
+    /// Re-offers every lead of the tenant in flight under its routing as it is now (the mode, or
+    /// the owner, changed).
     pub fn replan(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let _in_order = self.0.in_order.lock().unwrap_or_else(|p| p.into_inner());
         let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
-        for route in self.open_of(tenant) {
-            let offer = {
-                let mut routes = self.routes();
-                let rotation = routes.rotations.entry(tenant.to_owned()).or_default();
-                plan::first(&settings, &team, rotation, route.arrived_at, now)
-            };
+        for route in self.in_flight(tenant, now) {
+            let offer = plan::first(&settings, &team, &self.rotation(s, tenant, now)?, route.arrived_at, now);
             let fresh = OpenRoute { tried: Vec::new(), ..route };
             self.shift(s, &fresh, offer, OfferEnd::Passed, now)?;
         }
@@ -217,58 +242,57 @@ impl Router {
         let _in_order = self.0.in_order.lock().unwrap_or_else(|p| p.into_inner());
         let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
         let away = !team.iter().any(|c| c.id == user && c.available);
-        for route in self.open_of(tenant) {
+        for route in self.in_flight(tenant, now) {
             let offer = if route.offer.pool {
-                let offer = plan::repool(&team, now);
-                if offer.to == route.offer.to {
-                    continue;
-                }
                 // Still the same offer to those who had it.
-                Offer { since: route.offer.since, ..offer }
+                Offer { since: route.offer.since, ..plan::pool(&team, now) }
             } else if away && route.offer.is_for(user) {
-                let mut routes = self.routes();
-                let rotation = routes.rotations.entry(tenant.to_owned()).or_default();
-                let offer = match route.offer.until {
+                let rotation = self.rotation(s, tenant, now)?;
+                match route.offer.until {
                     // Round robin: the next rep.
-                    Some(_) => plan::next(&settings, &team, rotation, &route.tried, route.arrived_at, now),
+                    Some(_) => plan::next(&settings, &team, &rotation, &route.tried, route.arrived_at, now),
                     // Owner mode: the owner again (away, they still own it), else the first admin.
-                    None => plan::first(&settings, &team, rotation, route.arrived_at, now),
-                };
-                if offer.to == route.offer.to {
-                    continue;
+                    None => plan::first(&settings, &team, &rotation, route.arrived_at, now),
                 }
-                offer
             } else {
                 continue;
             };
-            self.shift(s, &route, offer, OfferEnd::Passed, now)?;
+            if offer.to != route.offer.to {
+                self.shift(s, &route, offer, OfferEnd::Passed, now)?;
+            }
         }
         Ok(())
     }
 
-    /// The tenant's open routes, oldest first.
-    fn open_of(&self, tenant: &str) -> Vec<OpenRoute> {
-        let mut open: Vec<OpenRoute> = self.routes().open.values().filter(|r| r.tenant_id == tenant).cloned().collect();
+    /// The tenant's routes in flight, oldest first.
+    fn in_flight(&self, tenant: &str, now: DateTime<Utc>) -> Vec<OpenRoute> {
+        let mut open: Vec<OpenRoute> = self
+            .routes()
+            .open
+            .values()
+            .filter(|r| r.tenant_id == tenant && now - r.arrived_at < IN_FLIGHT)
+            .cloned()
+            .collect();
         open.sort_by(|a, b| (a.arrived_at, &a.lead_id).cmp(&(b.arrived_at, &b.lead_id)));
         open
     }
 
-    /// What a socket of `user` is sent when it signs in, after its replay: the open offers to
-    /// them of leads younger than [`RESEND_WITHIN`]. (What moved on to others meanwhile is
-    /// what a resuming client does not hear again before `caught_up`.)
+    /// What a socket of `user` is sent when it signs in, after its replay: the offers in flight
+    /// to them. (What moved on to others meanwhile is what a resuming client does not hear again
+    /// before `caught_up`.)
     pub fn open_offers(&self, tenant: &str, user: &str, now: DateTime<Utc>) -> Vec<OpenRoute> {
-        let fresh = |r: &OpenRoute| now - r.arrived_at < RESEND_WITHIN && r.offer.is_for(user);
-        self.open_of(tenant).into_iter().filter(fresh).collect()
+        self.in_flight(tenant, now).into_iter().filter(|r| r.offer.is_for(user)).collect()
     }
 
     /// Sleeps until the next offer runs out (or a sooner one is set), then moves the due ones on.
     async fn run_deadlines(self) {
         loop {
-            let next = self.routes().deadlines.first().map(|(at, ..)| *at);
-            let wait = match next {
-                Some(at) => (at - Utc::now()).to_std().unwrap_or_default(),
-                None => std::time::Duration::from_secs(3600),
+            let next = {
+                let mut routes = self.routes();
+                routes.prune(Utc::now());
+                routes.deadlines.first().map(|(at, ..)| *at)
             };
+            let wait = next.map_or(PRUNE_EVERY, |at| (at - Utc::now()).to_std().unwrap_or_default().min(PRUNE_EVERY));
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = self.0.wake.notified() => continue,

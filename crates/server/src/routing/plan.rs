@@ -27,7 +27,7 @@ impl Candidate {
 
 /// Round robin's memory: how many leads each rep was offered alone today (UTC), and when last,
 /// so the next goes to the rep with the fewest, then the one who waited longest.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Rotation {
     day: Option<NaiveDate>,
     /// Per rep: offers today, and the turn of their last offer.
@@ -53,16 +53,13 @@ impl Rotation {
         }
     }
 
-    /// The candidate whose turn it is, if any.
-    fn pick<'a>(
-        &mut self,
-        candidates: impl Iterator<Item = &'a Candidate>,
-        at: DateTime<Utc>,
-    ) -> Option<&'a Candidate> {
-        self.roll(at);
+    /// The candidate whose turn it is at `at`, if any: the fewest offers that day, then the
+    /// longest wait.
+    fn pick<'a>(&self, candidates: impl Iterator<Item = &'a Candidate>, at: DateTime<Utc>) -> Option<&'a Candidate> {
+        let today = self.day == Some(at.date_naive());
         candidates.min_by_key(|c| {
             let (count, turn) = self.given.get(&c.id).copied().unwrap_or_default();
-            (count, turn, c.id.clone())
+            (if today { count } else { 0 }, turn, c.id.clone())
         })
     }
 
@@ -75,7 +72,7 @@ impl Rotation {
 
 /// Everyone available (connected or not: a rep who comes back is sent what is offered to them),
 /// from `now`.
-fn pool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
+pub fn pool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
     Offer {
         to: team.iter().filter(|c| c.available).map(Candidate::offeree).collect(),
         pool: true,
@@ -88,7 +85,7 @@ fn pool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
 fn alone(
     settings: &RoutingSettings,
     team: &[Candidate],
-    rotation: &mut Rotation,
+    rotation: &Rotation,
     tried: &[String],
     arrived_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -99,17 +96,16 @@ fn alone(
     }
     let eligible = team.iter().filter(|c| c.available && c.connected && !tried.contains(&c.id));
     let rep = rotation.pick(eligible, now)?;
-    rotation.note(&rep.id, now);
     let until = (now + Duration::seconds(settings.offer_seconds.into())).min(pool_at);
     Some(Offer { to: vec![rep.offeree()], pool: false, until: Some(until), since: Some(now) })
 }
 
 /// Who a lead arriving at `arrived_at` is offered to at `now` (its first offer, or its first
-/// under a new mode).
+/// under a new mode). A round-robin offer to one rep is to be noted in `rotation` once made.
 pub fn first(
     settings: &RoutingSettings,
     team: &[Candidate],
-    rotation: &mut Rotation,
+    rotation: &Rotation,
     arrived_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Offer {
@@ -133,7 +129,7 @@ pub fn first(
 pub fn next(
     settings: &RoutingSettings,
     team: &[Candidate],
-    rotation: &mut Rotation,
+    rotation: &Rotation,
     tried: &[String],
     arrived_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -142,11 +138,6 @@ pub fn next(
         return first(settings, team, rotation, arrived_at, now);
     }
     alone(settings, team, rotation, tried, arrived_at, now).unwrap_or_else(|| pool(team, now))
-}
-
-/// An open pool offer, redone for the team as it is now (someone went away or came back).
-pub fn repool(team: &[Candidate], now: DateTime<Utc>) -> Offer {
-    pool(team, now)
 }
 
 #[cfg(test)]
@@ -192,13 +183,19 @@ mod tests {
         let mut offer = first(settings, team, rotation, arrived, now);
         let mut tried = Vec::new();
         let mut offers = vec![(offer.clone(), now)];
-        while !offer.pool && !claims(offers.len() - 1) {
+        loop {
+            if offer.pool {
+                return offers;
+            }
+            rotation.note(&offer.to[0].id, now);
+            if claims(offers.len() - 1) {
+                return offers;
+            }
             tried.push(offer.to[0].id.clone());
             now = offer.until.expect("a round-robin offer runs out");
             offer = next(settings, team, rotation, &tried, arrived, now);
             offers.push((offer.clone(), now));
         }
-        offers
     }
 
     #[test]
@@ -256,11 +253,11 @@ mod tests {
     fn a_rep_without_a_connection_is_skipped_and_nobody_connected_means_everyone() {
         let mut reps = team(&["Ann", "Bo"]);
         reps[0].connected = false;
-        let mut rotation = Rotation::default();
-        let offer = first(&rr(30, 120), &reps, &mut rotation, t0(), t0());
+        let rotation = Rotation::default();
+        let offer = first(&rr(30, 120), &reps, &rotation, t0(), t0());
         assert_eq!(offer.to[0].id, "bo");
         reps[1].connected = false;
-        let offer = first(&rr(30, 120), &reps, &mut rotation, t0(), t0());
+        let offer = first(&rr(30, 120), &reps, &rotation, t0(), t0());
         assert!(offer.pool && offer.to.len() == 2, "available reps hear it when they connect: {offer:?}");
     }
 
@@ -269,18 +266,18 @@ mod tests {
         let mut reps = team(&["Ann", "Bo"]);
         reps[1].admin = true;
         let mut settings = RoutingSettings { mode: RoutingMode::Owner, ..RoutingSettings::default() };
-        let mut rotation = Rotation::default();
-        let offer = first(&settings, &reps, &mut rotation, t0(), t0());
+        let rotation = Rotation::default();
+        let offer = first(&settings, &reps, &rotation, t0(), t0());
         assert_eq!((offer.to[0].id.as_str(), offer.until, offer.pool), ("bo", None, false));
         settings.owner_id = Some("ann".into());
-        assert_eq!(first(&settings, &reps, &mut rotation, t0(), t0()).to[0].id, "ann");
+        assert_eq!(first(&settings, &reps, &rotation, t0(), t0()).to[0].id, "ann");
     }
 
     #[test]
     fn everyone_mode_offers_every_available_rep() {
         let mut reps = team(&["Ann", "Bo", "Cy"]);
         reps[2].available = false;
-        let offer = first(&RoutingSettings::default(), &reps, &mut Rotation::default(), t0(), t0());
+        let offer = first(&RoutingSettings::default(), &reps, &Rotation::default(), t0(), t0());
         let ids: Vec<&str> = offer.to.iter().map(|o| o.id.as_str()).collect();
         assert_eq!((ids, offer.pool, offer.until), (vec!["ann", "bo"], true, None));
     }
@@ -293,8 +290,10 @@ mod tests {
             rotation.note("ann", t0());
         }
         let tomorrow = t0() + Duration::days(1);
-        let offer = first(&rr(30, 120), &reps, &mut rotation, tomorrow, tomorrow);
+        let offer = first(&rr(30, 120), &reps, &rotation, tomorrow, tomorrow);
         assert_eq!(offer.to[0].id, "bo", "Bo waited longest");
-        assert_eq!(rotation.today("ann"), 0);
+        rotation.note("bo", tomorrow);
+        let offer = first(&rr(30, 120), &reps, &rotation, tomorrow, tomorrow);
+        assert_eq!(offer.to[0].id, "ann", "yesterday's three do not count today");
     }
 }

@@ -1,7 +1,7 @@
-//! The speed-to-lead report: per rep and per vendor, offers made, claimed and run out, and the
-//! time from a lead's arrival to its claim.
+//! The speed-to-lead report: per rep and per vendor, leads offered, claimed and whose offer ran
+//! out unclaimed, and the time from a lead's arrival to its claim.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use crokodial_core::routing::{percentile, SpeedReport, SpeedRow};
@@ -25,12 +25,19 @@ pub fn speed(
     }
     let (mut reps, mut vendors): (BTreeMap<String, Tally>, BTreeMap<String, Tally>) = Default::default();
     let vendor = |source: &Option<String>| source.clone().unwrap_or_else(|| "Unknown".into());
+    // Counted by lead: a rep offered a lead alone and then with everyone was offered it once.
+    let (mut offered, mut ran_out, mut lead_ran_out) = (HashSet::new(), HashSet::new(), HashSet::new());
     for offer in offers {
-        let rep = reps.entry(offer.user_id.clone()).or_default();
-        rep.offered += 1;
+        if offered.insert((&offer.user_id, &offer.lead_id)) {
+            reps.entry(offer.user_id.clone()).or_default().offered += 1;
+        }
         if offer.outcome.as_deref() == Some("timed_out") {
-            rep.timed_out += 1;
-            vendors.entry(vendor(&offer.source)).or_default().timed_out += 1;
+            if ran_out.insert((&offer.user_id, &offer.lead_id)) {
+                reps.entry(offer.user_id.clone()).or_default().timed_out += 1;
+            }
+            if lead_ran_out.insert(&offer.lead_id) {
+                vendors.entry(vendor(&offer.source)).or_default().timed_out += 1;
+            }
         }
     }
     let mut unclaimed = 0;
@@ -87,17 +94,21 @@ mod tests {
             route("Marketplace", 20, Some(("ann", 22))),
             route("NextGen", 30, None),
         ];
-        let offer = |u: &str, src: &str, outcome: Option<&str>| OfferRecord {
+        let offer = |lead: &str, u: &str, src: &str, outcome: Option<&str>| OfferRecord {
+            lead_id: lead.into(),
             user_id: u.into(),
             source: Some(src.into()),
             outcome: outcome.map(Into::into),
         };
         let offers = [
-            offer("ann", "NextGen", Some("claimed")),
-            offer("ann", "NextGen", Some("timed_out")),
-            offer("bo", "NextGen", Some("claimed")),
-            offer("ann", "Marketplace", Some("claimed")),
-            offer("bo", "NextGen", None),
+            offer("l1", "ann", "NextGen", Some("claimed")),
+            offer("l2", "ann", "NextGen", Some("timed_out")),
+            // Then offered to everyone, Ann too: still one lead offered to her.
+            offer("l2", "ann", "NextGen", Some("passed")),
+            offer("l2", "bo", "NextGen", Some("claimed")),
+            offer("l3", "ann", "Marketplace", Some("claimed")),
+            offer("l4", "bo", "NextGen", Some("timed_out")),
+            offer("l4", "cy", "NextGen", Some("timed_out")),
         ];
         let report = speed(at(0), at(100), &routes, &offers, &[]);
         assert_eq!(report.unclaimed, 1);
@@ -105,7 +116,8 @@ mod tests {
         assert_eq!((ann.offered, ann.claimed, ann.timed_out), (3, 2, 1));
         assert_eq!((ann.claim_p50_ms, ann.claim_p95_ms), (Some(2000), Some(4000)));
         let nextgen = report.vendors.iter().find(|r| r.key == "NextGen").unwrap();
-        assert_eq!((nextgen.offered, nextgen.claimed, nextgen.timed_out), (3, 2, 1));
+        assert_eq!((nextgen.offered, nextgen.claimed), (3, 2));
         assert_eq!(nextgen.claim_p95_ms, Some(30_000));
+        assert_eq!(nextgen.timed_out, 2, "leads whose offer ran out, not offers: {nextgen:?}");
     }
 }

@@ -156,7 +156,7 @@ CREATE TABLE route_offers (
     outcome    TEXT CHECK (outcome IN ('claimed', 'timed_out', 'passed')),
     ended_at   TEXT
 );
-CREATE INDEX route_offers_lead ON route_offers (tenant_id, lead_id) WHERE outcome IS NULL;
+CREATE INDEX route_offers_lead ON route_offers (tenant_id, lead_id);
 CREATE INDEX route_offers_time ON route_offers (tenant_id, offered_at);
 "#;
 

@@ -66,6 +66,11 @@ impl UserRecord {
 pub const INVITE_DAYS: i64 = 7;
 
 impl UserRecord {
+    /// An active user who has accepted their invite: routing offers them leads.
+    pub fn takes_leads(&self) -> bool {
+        self.active && self.invite_hash.is_none()
+    }
+
     /// The one-time code's hash, if this user has a code that can still be used.
     pub fn usable_invite(&self, now: chrono::DateTime<chrono::Utc>) -> Option<&str> {
         let fresh = self.invited_at.is_some_and(|at| now - at < chrono::Duration::days(INVITE_DAYS));
@@ -199,6 +204,7 @@ pub struct RouteRecord {
 /// One offer made to a rep in a period, for the speed report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfferRecord {
+    pub lead_id: String,
     pub user_id: String,
     pub source: Option<String>,
     /// `claimed`, `timed_out`, `passed`, or `None` while open.
@@ -235,9 +241,10 @@ pub trait Store: Send + Sync + 'static {
     fn last_lead_from(&self, tenant_id: &str, source: &str) -> StoreResult<Option<LastLead>>;
 
     /// Inserts `lead`, or, if the tenant already has a lead with this vendor key, updates that one
-    /// (keeping its id, creation time, assignee and the rep's disposition/notes/status). Either way
-    /// the change takes the tenant's next sequence number, in the same transaction.
-    fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change>;
+    /// (keeping its id, creation time, assignee, claim and the rep's disposition/notes/status).
+    /// Either way the change takes the tenant's next sequence number, and an inserted lead starts
+    /// routing with its first offer `route`, all in the same transaction.
+    fn upsert_lead(&self, lead: Lead, vendor_key: Option<&str>, route: Option<&Offer>) -> StoreResult<Change>;
     /// Applies `edit` to each stored lead `(tenant, id)`, in one transaction; each lead it changed
     /// takes its tenant's next sequence number. Returns the changes, in sequence order.
     fn edit_leads(
@@ -274,8 +281,6 @@ pub trait Store: Send + Sync + 'static {
     fn set_routing(&self, tenant_id: &str, settings: &RoutingSettings) -> StoreResult<()>;
     /// Sets a user's availability; false if there is no such user in the tenant.
     fn set_available(&self, tenant_id: &str, user_id: &str, available: bool) -> StoreResult<bool>;
-    /// Starts routing a new lead with its first offer.
-    fn open_route(&self, lead: &Lead, offer: &Offer, now: DateTime<Utc>) -> StoreResult<()>;
     /// Moves an open route from `step` to `offer` (ending its current offers that `offer` does
     /// not keep, as `ended`), in one transaction. `None`: it was claimed, or moved, meanwhile, or
     /// its lead is gone (then the route is closed); else the lead, as it is.
@@ -296,8 +301,8 @@ pub trait Store: Send + Sync + 'static {
         user: &UserRecord,
         now: DateTime<Utc>,
     ) -> StoreResult<ClaimOutcome>;
-    /// Open routes, oldest first: the tenant's (every tenant's with `None`), arrived after `since`.
-    fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>>;
+    /// Every tenant's open routes of leads arrived after `since`, oldest first.
+    fn open_routes(&self, since: DateTime<Utc>) -> StoreResult<Vec<OpenRoute>>;
     /// Offers made to a rep alone since `since`: (user, when), oldest first.
     fn offers_alone_since(&self, tenant_id: &str, since: DateTime<Utc>) -> StoreResult<Vec<(String, DateTime<Utc>)>>;
     /// The leads routed and the offers made in `[since, until)`.

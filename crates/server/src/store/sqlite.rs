@@ -398,7 +398,7 @@ impl Store for SqliteStore {
         Ok(row.filter(|(_, key)| crate::auth::constant_time_eq(key.as_bytes(), apikey.as_bytes())).map(|(t, _)| t))
     }
 
-    fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>) -> StoreResult<Change> {
+    fn upsert_lead(&self, mut lead: Lead, vendor_key: Option<&str>, route: Option<&Offer>) -> StoreResult<Change> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let tenant = lead.tenant_id.clone().unwrap_or_default();
@@ -426,6 +426,9 @@ impl Store for SqliteStore {
             }
             None => {
                 insert_lead(&tx, &lead, vendor_key, seq)?;
+                if let Some(offer) = route {
+                    insert_route(&tx, &lead, offer)?;
+                }
                 seq
             }
         };
@@ -521,6 +524,9 @@ impl Store for SqliteStore {
         if tx.execute("DELETE FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id])? == 0 {
             return Ok(None);
         }
+        // Nothing left to offer or to count.
+        tx.execute("DELETE FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2", [tenant_id, id])?;
+        tx.execute("DELETE FROM route_offers WHERE tenant_id = ?1 AND lead_id = ?2", [tenant_id, id])?;
         let seq = next_seq(&tx, tenant_id)?;
         tx.execute(
             "INSERT INTO lead_tombstones (tenant_id, lead_id, seq, deleted_at) VALUES (?1, ?2, ?3, ?4)
@@ -710,31 +716,6 @@ impl Store for SqliteStore {
         Ok(changed == 1)
     }
 
-    fn open_route(&self, lead: &Lead, offer: &Offer, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let tenant = lead.tenant_id.as_deref().unwrap_or_default();
-        tx.execute(
-            "INSERT INTO lead_routes (tenant_id, lead_id, source, arrived_at, step, pool, offered_to, offered_at,
-                                      until, tried)
-             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?9, ?7, ?8)",
-            params![
-                tenant,
-                lead.id,
-                lead.source.map(LeadSource::as_str),
-                rfc3339(lead.created_at.unwrap_or(now)),
-                offer.pool,
-                serde_json::to_string(&offer.to)?,
-                offer.until.map(rfc3339),
-                alone_tried(offer, &[])?,
-                rfc3339(offer.since.unwrap_or(now)),
-            ],
-        )?;
-        insert_offers(&tx, tenant, &lead.id, offer, offer.to.iter().map(|o| o.id.as_str()), now)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     fn move_route(
         &self,
         route: &OpenRoute,
@@ -779,7 +760,8 @@ impl Store for SqliteStore {
             OfferEnd::TimedOut => "timed_out",
             OfferEnd::Passed => "passed",
         };
-        let kept = close_offers(&tx, tenant, lead_id, |(user, alone)| (!keeps(user, *alone)).then_some(ended), now)?;
+        let (kept, _) =
+            close_offers(&tx, tenant, lead_id, |(user, alone)| (!keeps(user, *alone)).then_some(ended), now)?;
         let new = offer.to.iter().map(|o| o.id.as_str()).filter(|id| !kept.iter().any(|k| k == id));
         insert_offers(&tx, tenant, lead_id, offer, new, now)?;
         tx.commit()?;
@@ -828,14 +810,9 @@ impl Store for SqliteStore {
             params![tenant_id, lead_id, user.id, rfc3339(now)],
         )?;
         let claimer = user.id.as_str();
-        close_offers(&tx, tenant_id, lead_id, |(u, _)| Some(if u == claimer { "claimed" } else { "passed" }), now)?;
-        let mine: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM route_offers WHERE tenant_id = ?1 AND lead_id = ?2 AND user_id = ?3
-                                                      AND outcome = 'claimed')",
-            [tenant_id, lead_id, claimer],
-            |r| r.get(0),
-        )?;
-        if !mine {
+        let (_, ended) =
+            close_offers(&tx, tenant_id, lead_id, |(u, _)| Some(if u == claimer { "claimed" } else { "passed" }), now)?;
+        if !ended.iter().any(|u| u == claimer) {
             // Claimed from the list without an open offer (someone who was away, say): counted
             // as an offer taken at once.
             tx.execute(
@@ -853,15 +830,14 @@ impl Store for SqliteStore {
         Ok(ClaimOutcome::Claimed(Box::new(Change { lead, seq, created_seq }), claim))
     }
 
-    fn open_routes(&self, tenant_id: Option<&str>, since: Option<DateTime<Utc>>) -> StoreResult<Vec<OpenRoute>> {
+    fn open_routes(&self, since: DateTime<Utc>) -> StoreResult<Vec<OpenRoute>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT tenant_id, lead_id, source, arrived_at, step, pool, offered_to, until, tried, offered_at FROM lead_routes
-              WHERE claimed_by IS NULL AND (?1 IS NULL OR tenant_id = ?1) AND arrived_at > ?2
+              WHERE claimed_by IS NULL AND arrived_at > ?1
               ORDER BY arrived_at, lead_id",
         )?;
-        let since = since.map(rfc3339).unwrap_or_default();
-        let rows = stmt.query_map(params![tenant_id, since], |r| {
+        let rows = stmt.query_map([rfc3339(since)], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -934,12 +910,14 @@ impl Store for SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT o.user_id, r.source, o.outcome FROM route_offers o
+            "SELECT o.lead_id, o.user_id, r.source, o.outcome FROM route_offers o
                JOIN lead_routes r ON r.tenant_id = o.tenant_id AND r.lead_id = o.lead_id
               WHERE o.tenant_id = ?1 AND r.arrived_at >= ?2 AND r.arrived_at < ?3",
         )?;
         let offers = stmt
-            .query_map(range, |r| Ok(OfferRecord { user_id: r.get(0)?, source: r.get(1)?, outcome: r.get(2)? }))?
+            .query_map(range, |r| {
+                Ok(OfferRecord { lead_id: r.get(0)?, user_id: r.get(1)?, source: r.get(2)?, outcome: r.get(3)? })
+            })?
             .collect::<Result<_, _>>()?;
         Ok((routes, offers))
     }
@@ -960,6 +938,30 @@ impl Store for SqliteStore {
         )?;
         Ok(())
     }
+}
+
+/// Starts routing a new lead with its first offer (call inside the lead's insert).
+fn insert_route(conn: &Connection, lead: &Lead, offer: &Offer) -> StoreResult<()> {
+    let tenant = lead.tenant_id.as_deref().unwrap_or_default();
+    let arrived = lead.created_at.unwrap_or_else(Utc::now);
+    let offered_at = offer.since.unwrap_or(arrived);
+    conn.execute(
+        "INSERT INTO lead_routes (tenant_id, lead_id, source, arrived_at, step, pool, offered_to, offered_at,
+                                  until, tried)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            tenant,
+            lead.id,
+            lead.source.map(LeadSource::as_str),
+            rfc3339(arrived),
+            offer.pool,
+            serde_json::to_string(&offer.to)?,
+            rfc3339(offered_at),
+            offer.until.map(rfc3339),
+            alone_tried(offer, &[])?,
+        ],
+    )?;
+    insert_offers(conn, tenant, &lead.id, offer, offer.to.iter().map(|o| o.id.as_str()), offered_at)
 }
 
 /// The reps a route has had to themselves, with `offer`'s if it is to one rep alone.
@@ -989,14 +991,14 @@ fn insert_offers<'a>(
 }
 
 /// Ends the lead's open offers that `outcome` gives an outcome (by user and whether to them
-/// alone); returns the users of those left open.
+/// alone); returns the users of those left open, and of those ended.
 fn close_offers(
     conn: &Connection,
     tenant_id: &str,
     lead_id: &str,
     outcome: impl Fn(&(String, bool)) -> Option<&'static str>,
     now: DateTime<Utc>,
-) -> StoreResult<Vec<String>> {
+) -> StoreResult<(Vec<String>, Vec<String>)> {
     let open: Vec<(i64, String, bool)> = conn
         .prepare_cached(
             "SELECT rowid, user_id, alone FROM route_offers
@@ -1005,15 +1007,18 @@ fn close_offers(
         .query_map([tenant_id, lead_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut end = conn.prepare_cached("UPDATE route_offers SET outcome = ?2, ended_at = ?3 WHERE rowid = ?1")?;
-    let mut kept = Vec::new();
+    let (mut kept, mut ended) = (Vec::new(), Vec::new());
     for (rowid, user, alone) in open {
         let key = (user, alone);
         match outcome(&key) {
-            Some(how) => _ = end.execute(params![rowid, how, rfc3339(now)])?,
+            Some(how) => {
+                end.execute(params![rowid, how, rfc3339(now)])?;
+                ended.push(key.0);
+            }
             None => kept.push(key.0),
         }
     }
-    Ok(kept)
+    Ok((kept, ended))
 }
 
 /// How often the checkpoint thread copies the WAL into the database.
