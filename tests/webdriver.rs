@@ -395,6 +395,11 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
     })
     .await;
 
+    // Rosa, offered to this rep a moment ago, may ring as they sign in; nothing after it may.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let lead_alerts =
+        || notifications.shown().into_iter().filter(|n| n.summary.starts_with("New ")).collect::<Vec<_>>();
+    let alerted_before = lead_alerts();
     client.find(Locator::Id("import-button")).await.unwrap().click().await.unwrap();
     let path =
         wait_for(&client, "the import dialog", || async { client.find(Locator::Id("import-path")).await.ok() }).await;
@@ -481,8 +486,7 @@ async fn a_lead_file_is_previewed_mapped_checked_and_imported() {
     assert_eq!(shown.body, "1 new, 1 updated, 0 unchanged");
     let summaries = notifications.shown().into_iter().filter(|n| n.summary.starts_with("Imported")).count();
     assert_eq!(summaries, 1, "one summary for the whole import");
-    let leads_alerted: Vec<_> = notifications.shown().into_iter().filter(|n| n.summary.starts_with("New ")).collect();
-    assert!(leads_alerted.is_empty(), "an import never alerts: {leads_alerted:?}");
+    assert_eq!(lead_alerts().len(), alerted_before.len(), "an import never alerts: {:?}", lead_alerts());
 
     client.close().await.unwrap();
     drop(driver);
