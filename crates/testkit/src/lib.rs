@@ -333,17 +333,8 @@ impl TestServer {
 
     /// An admin with a tenant of their own.
     pub async fn admin(&self, email: &str) -> anyhow::Result<TestAccount> {
-        let password = format!("pw-{email}-{}", std::process::id());
-        let user = self
-            .server
-            .create_user(crokodial_server::NewUser {
-                email: email.into(),
-                name: email.split('@').next().unwrap_or(email).into(),
-                role: crokodial_core::api::Role::Admin,
-                password: password.clone(),
-                tenant: crokodial_server::TenantChoice::Own,
-            })
-            .await?;
+        let (user, password) =
+            self.user(email, crokodial_core::api::Role::Admin, crokodial_server::TenantChoice::Own).await?;
         let tenant_id = self.server.tenant_of(&user.id).await?;
         let webhook = self.server.webhook_credentials(&tenant_id).await?;
         Ok(TestAccount { email: email.into(), password, user_id: user.id, tenant_id, webhook })
@@ -351,18 +342,22 @@ impl TestServer {
 
     /// A rep (not an admin) of `admin`'s tenant.
     pub async fn rep(&self, email: &str, admin: &TestAccount) -> anyhow::Result<TestAccount> {
-        let password = format!("pw-{email}-{}", std::process::id());
-        let user = self
-            .server
-            .create_user(crokodial_server::NewUser {
-                email: email.into(),
-                name: email.split('@').next().unwrap_or(email).into(),
-                role: crokodial_core::api::Role::User,
-                password: password.clone(),
-                tenant: crokodial_server::TenantChoice::Of(admin.user_id.clone()),
-            })
-            .await?;
+        let tenant = crokodial_server::TenantChoice::Of(admin.user_id.clone());
+        let (user, password) = self.user(email, crokodial_core::api::Role::User, tenant).await?;
         Ok(TestAccount { email: email.into(), password, user_id: user.id, ..admin.clone() })
+    }
+
+    /// A user named after their email, with a password of this process.
+    async fn user(
+        &self,
+        email: &str,
+        role: crokodial_core::api::Role,
+        tenant: crokodial_server::TenantChoice,
+    ) -> anyhow::Result<(crokodial_core::api::User, String)> {
+        let password = format!("pw-{email}-{}", std::process::id());
+        let name = email.split('@').next().unwrap_or(email).into();
+        let new = crokodial_server::NewUser { email: email.into(), name, role, password: password.clone(), tenant };
+        Ok((self.server.create_user(new).await?, password))
     }
 
     /// POSTs a NextGen lead to the real webhook over HTTP; returns the new lead's id.
