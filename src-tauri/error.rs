@@ -90,7 +90,7 @@ impl From<TextdripError> for AppError {
             TextdripError::Refused { .. } | TextdripError::Unexpected { .. } => ErrorCode::Server,
             TextdripError::NoPhone | TextdripError::InvalidInput(_) => ErrorCode::InvalidInput,
             TextdripError::OptedOut => ErrorCode::OptedOut,
-            TextdripError::OutsideHours(_) | TextdripError::UnknownLocalTime => ErrorCode::OutsideHours,
+            TextdripError::OutsideHours { .. } | TextdripError::UnknownLocalTime => ErrorCode::OutsideHours,
             TextdripError::Keychain(_) => ErrorCode::KeychainUnavailable,
         };
         AppError::new(code, e.to_string())

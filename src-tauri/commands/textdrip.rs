@@ -185,7 +185,9 @@ pub struct TextPreview {
     pub senders: Vec<TextdripSender>,
     /// The lead's local time, e.g. "8:15 PM CST"; null when unknown.
     pub local_time: Option<String>,
-    /// Outside 8 AM–9 PM for the lead, or their local time is unknown: sending needs confirmation.
+    /// Today's calling hours in the lead's state, e.g. "8 AM–8 PM" (texts keep to them too).
+    pub hours: Option<String>,
+    /// Outside those hours, or the lead's local time is unknown: sending needs confirmation.
     pub outside_hours: bool,
     /// Textdrip says the lead opted out: no text can go.
     pub opted_out: bool,
@@ -209,6 +211,7 @@ impl TextPreview {
                 .map(|p| TextdripSender { phone: p.phone.clone(), display: format_us(&p.phone), primary: p.primary })
                 .collect(),
             local_time: c.local.as_ref().map(|l| l.display.clone()),
+            hours: c.local.as_ref().map(|l| l.hours.clone()),
             // Unknown local time asks for the same confirmation.
             outside_hours: c.local.as_ref().is_none_or(|l| !l.within_hours),
             opted_out: c.opted_out,

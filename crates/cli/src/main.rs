@@ -244,7 +244,7 @@ enum TextdripAction {
         /// The sender number (else the one in the lead's state, else your primary).
         #[arg(long, value_name = "PHONE")]
         from: Option<String>,
-        /// Send even outside the lead's texting hours (8 AM to 9 PM, their time).
+        /// Send even outside the lead's hours (their state's calling hours, their time).
         #[arg(long)]
         at_any_hour: bool,
     },

@@ -49,8 +49,8 @@ pub enum TextdripError {
     NoPhone,
     #[error("this lead opted out of texts")]
     OptedOut,
-    #[error("it is {0} for this lead, outside texting hours (8 AM to 9 PM); confirm to send anyway")]
-    OutsideHours(String),
+    #[error("it is {time} for this lead, outside their hours ({hours}); confirm to send anyway")]
+    OutsideHours { time: String, hours: String },
     #[error("this lead's local time is unknown (no time zone, state, zip code or US phone); confirm to send anyway")]
     UnknownLocalTime,
     #[error("{0}")]
@@ -436,7 +436,9 @@ impl Texting {
         if !confirmed_outside_hours {
             match &text.local {
                 None => return Err(TextdripError::UnknownLocalTime),
-                Some(local) if !local.within_hours => return Err(TextdripError::OutsideHours(local.display.clone())),
+                Some(local) if !local.within_hours => {
+                    return Err(TextdripError::OutsideHours { time: local.display.clone(), hours: local.hours.clone() })
+                }
                 Some(_) => {}
             }
         }

@@ -103,10 +103,12 @@ async fn a_text_goes_from_the_leads_state_number_in_e164_within_hours_and_never_
         ]
     );
 
-    // 9:30 PM in Chicago: refused unless confirmed, and it says the lead's time.
+    // 9:30 PM in Chicago: refused unless confirmed, and it says the lead's time and hours.
     let late = Utc.with_ymd_and_hms(2026, 12, 2, 3, 30, 0).unwrap();
     match t.send(&chicago, "Late", "Ann", None, false, late).await {
-        Err(TextdripError::OutsideHours(when)) => assert_eq!(when, "9:30 PM CST"),
+        Err(TextdripError::OutsideHours { time, hours }) => {
+            assert_eq!((time.as_str(), hours.as_str()), ("9:30 PM CST", "8 AM–9 PM"))
+        }
         other => panic!("expected outside hours, got {other:?}"),
     }
     assert_eq!(stand_in.sent().len(), 3);

@@ -5,6 +5,7 @@
 //! `shared/docs/legacy-crokodial-api.md` written as Rust types.
 
 pub mod api;
+pub mod calling;
 pub mod edit;
 pub mod import;
 pub mod lead;

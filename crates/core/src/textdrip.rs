@@ -1,9 +1,7 @@
 //! Texting a lead through Textdrip, the parts with no I/O: message templates, SMS length, the
 //! lead's number in E.164, the sender number for the lead's state, and the lead's local hours.
 
-use std::fmt::Write as _;
-
-use chrono::{DateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::Lead;
@@ -136,46 +134,40 @@ pub fn choose_sender(senders: &[Sender<'_>], lead_state: Option<&str>) -> Option
     local.or_else(|| senders.iter().position(|s| s.primary)).or(if senders.is_empty() { None } else { Some(0) })
 }
 
-/// Texting hours in the lead's own time: from 8 am to before 9 pm.
-pub const TEXTING_HOURS: (u32, u32) = (8, 21);
-
-/// The lead's local time now, and whether it is within [`TEXTING_HOURS`].
+/// The lead's local time now, and whether it is within the calling hours of its state
+/// ([`crate::calling`]), which texts keep to as calls do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalTime {
     pub zone: &'static str,
     /// e.g. "8:15 PM CST".
     pub display: String,
     pub within_hours: bool,
+    /// Today's hours there, e.g. "8 AM–8 PM", or "no calls on Sunday".
+    pub hours: String,
 }
 
-/// The lead's zone: its `timeZone`, else its state's, else the state of its zip code, else of its
-/// phone's area code (people keep their numbers when they move: the weakest guess).
-pub fn lead_zone(lead: &Lead) -> Option<Tz> {
-    let state = lead
-        .state
-        .as_deref()
-        .filter(|s| crate::tz::for_state(s).is_some())
+/// The lead's state: as sent when it is one, else its ZIP code's, else its phone's.
+pub fn lead_state(lead: &Lead) -> Option<&'static str> {
+    let sent = lead.state.as_deref().map(|s| s.trim().to_ascii_uppercase());
+    crate::region::STATES
+        .iter()
+        .copied()
+        .find(|code| sent.as_deref() == Some(*code))
         .or_else(|| lead.zipcode.as_deref().and_then(crate::region::state_for_zip))
-        .or_else(|| lead.phone.as_deref().and_then(crate::region::state_for_phone));
-    let name = lead
-        .time_zone
-        .as_deref()
-        .filter(|z| z.parse::<Tz>().is_ok())
-        .or_else(|| state.and_then(crate::tz::for_state))?;
-    name.parse().ok()
+        .or_else(|| lead.phone.as_deref().and_then(crate::region::state_for_phone))
+}
+
+/// The lead's zone ([`crate::tz::for_lead`]: ZIP code, state, area code), else the `timeZone`
+/// it came with.
+pub fn lead_zone(lead: &Lead) -> Option<&'static str> {
+    crate::tz::for_lead(lead.zipcode.as_deref(), lead.state.as_deref(), lead.phone.as_deref())
+        .or_else(|| lead.time_zone.as_deref().and_then(|z| z.parse::<Tz>().ok()).map(|z| z.name()))
 }
 
 /// The lead's local time at `now`; `None` when the lead's zone cannot be told.
 pub fn local_time(lead: &Lead, now: DateTime<Utc>) -> Option<LocalTime> {
-    let zone = lead_zone(lead)?;
-    let local = now.with_timezone(&zone);
-    let (start, end) = TEXTING_HOURS;
-    let time = local.time();
-    let within_hours = time >= NaiveTime::from_hms_opt(start, 0, 0)? && time < NaiveTime::from_hms_opt(end, 0, 0)?;
-    let (pm, hour) = local.hour12();
-    let mut display = format!("{hour}:{:02} {}", local.minute(), if pm { "PM" } else { "AM" });
-    let _ = write!(display, " {}", local.format("%Z"));
-    Some(LocalTime { zone: zone.name(), display, within_hours })
+    let window = crate::calling::window(lead_zone(lead)?, lead_state(lead), now)?;
+    Some(LocalTime { zone: window.zone, display: window.local, within_hours: window.open, hours: window.hours })
 }
 
 #[cfg(test)]
@@ -257,17 +249,25 @@ mod tests {
         // 03:00 UTC is 9 PM there: outside; in Los Angeles, 7 PM: within.
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap();
         assert!(!local_time(&lead(), now).unwrap().within_hours);
-        let west = Lead { state: Some("CA".into()), ..lead() };
+        let west = Lead { state: Some("CA".into()), zipcode: Some("90012".into()), ..lead() };
         assert!(local_time(&west, now).unwrap().within_hours);
+        // The ZIP code over the state: an El Paso lead the vendor put in Texas is on Mountain time.
+        let el_paso = Lead { state: Some("TX".into()), zipcode: Some("79901".into()), ..lead() };
+        assert_eq!(local_time(&el_paso, now).unwrap().zone, "America/Denver");
         // No state: the zip tells (10001 is New York, 10 PM there).
         let by_zip = Lead { state: None, zipcode: Some("10001".into()), ..lead() };
         assert_eq!(local_time(&by_zip, now).unwrap().zone, "America/New_York");
         // In summer, daylight time.
         let july = Utc.with_ymd_and_hms(2026, 7, 1, 13, 0, 0).unwrap();
         assert_eq!(local_time(&lead(), july).unwrap().display, "8:00 AM CDT");
-        // A stored time zone wins over the state.
-        let zoned = Lead { time_zone: Some("America/Denver".into()), ..lead() };
+        // A stored time zone serves when nothing else tells.
+        let zoned =
+            Lead { time_zone: Some("America/Denver".into()), state: None, zipcode: None, phone: None, ..lead() };
         assert_eq!(local_time(&zoned, now).unwrap().zone, "America/Denver");
+        // Florida's hours, not the federal ones: 8:30 PM in Miami is past them.
+        let miami = Lead { state: Some("FL".into()), zipcode: Some("33101".into()), ..lead() };
+        let t = local_time(&miami, Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).unwrap()).unwrap();
+        assert_eq!((t.within_hours, t.hours.as_str()), (false, "8 AM–8 PM"));
         // Nothing but the phone: its area code (312, Chicago).
         let by_phone = Lead { state: None, zipcode: None, ..lead() };
         assert_eq!(local_time(&by_phone, now).unwrap().zone, "America/Chicago");

@@ -20,9 +20,12 @@ pub struct Enricher {
     queue: mpsc::UnboundedSender<(String, String)>,
 }
 
-/// The time zone the lead lacks and its state gives.
+/// The time zone a lead with a state lacks: its ZIP code's (which tells the two halves of a split
+/// state apart), else its state's. A lead without a state is placed by the apps themselves
+/// (`core::textdrip::lead_zone`), from its ZIP code or phone.
 fn missing_zone(lead: &Lead) -> Option<&'static str> {
-    lead.time_zone.is_none().then(|| lead.state.as_deref().and_then(crokodial_core::tz::for_state)).flatten()
+    let state = lead.state.as_deref().filter(|_| lead.time_zone.is_none())?;
+    crokodial_core::tz::for_lead(lead.zipcode.as_deref(), Some(state), None)
 }
 
 /// Fills in what can be derived from the lead itself; true if anything changed.
@@ -84,5 +87,8 @@ mod tests {
         assert_eq!(lead.time_zone.as_deref(), Some("America/Chicago"));
         assert!(!derive(&mut lead), "nothing left to derive");
         assert!(!derive(&mut Lead::default()), "no state, no zone");
+        let mut el_paso = Lead { state: Some("TX".into()), zipcode: Some("79901".into()), ..Lead::default() };
+        assert!(derive(&mut el_paso));
+        assert_eq!(el_paso.time_zone.as_deref(), Some("America/Denver"), "its ZIP code, not Texas's Central time");
     }
 }

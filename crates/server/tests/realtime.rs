@@ -142,6 +142,7 @@ async fn enrichment_follows_as_an_update() {
     let mut ws = env.authed_socket(&token).await;
     let mut body = lead_body("Ivy", "3125550142");
     body["state"] = "il".into();
+    body["zip_code"] = "60601".into();
     let ack: WebhookAck = env.post_lead(&creds, &body).await.json().await.unwrap();
 
     let Some(ServerMessage::NewLead { data: first, seq: Some(s1), .. }) = next_event(&mut ws, WAIT).await else {

@@ -425,7 +425,11 @@ sender: string | null, senders: Array<TextdripSender>,
  */
 localTime: string | null, 
 /**
- * Outside 8 AM–9 PM for the lead, or their local time is unknown: sending needs confirmation.
+ * Today's calling hours in the lead's state, e.g. "8 AM–8 PM" (texts keep to them too).
+ */
+hours: string | null, 
+/**
+ * Outside those hours, or the lead's local time is unknown: sending needs confirmation.
  */
 outsideHours: boolean, 
 /**

@@ -29,6 +29,7 @@ function preview(overrides: Partial<TextPreview> = {}): TextPreview {
     sender: '+13125550100',
     senders: [{ phone: '+13125550100', display: '(312) 555-0100', primary: true }],
     localTime: '2:15 PM CST',
+    hours: '8 AM–9 PM',
     outsideHours: false,
     optedOut: false,
     ...overrides,
@@ -72,9 +73,14 @@ describe('missingText', () => {
 
 describe('hoursWarning', () => {
   it('says the lead local time when known', () => {
-    expect(hoursWarning('9:30 PM CST')).toBe('It is 9:30 PM CST for this lead, outside 8 am–9 pm their time.');
-    expect(hoursWarning(null)).toMatch(/local time is unknown/);
-    expect(hoursWarning('  ')).toMatch(/local time is unknown/);
+    expect(hoursWarning({ localTime: '9:30 PM CST', hours: '8 AM–8 PM' })).toBe(
+      'It is 9:30 PM CST for this lead, outside 8 AM–8 PM their time.',
+    );
+    expect(hoursWarning({ localTime: '1:00 PM CST', hours: 'no calls on Sunday' })).toBe(
+      'It is 1:00 PM CST for this lead: no calls on Sunday in their state.',
+    );
+    expect(hoursWarning({ localTime: null, hours: null })).toMatch(/local time is unknown/);
+    expect(hoursWarning({ localTime: '  ', hours: '8 AM–9 PM' })).toMatch(/local time is unknown/);
   });
 });
 

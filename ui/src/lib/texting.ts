@@ -9,9 +9,6 @@ export const COMPOSE_DEBOUNCE_MS = 150;
 /** The fields a message may use, as `{first_name}`. */
 export const PLACEHOLDERS = ['first_name', 'last_name', 'full_name', 'state', 'city', 'zip', 'agent_name'] as const;
 
-/** The lead's local hours for texting, as said to the rep. */
-export const TEXTING_HOURS = '8 am–9 pm';
-
 export function encodingLabel(encoding: TextEncoding): string {
   return encoding === 'ucs2' ? 'Unicode' : 'GSM-7';
 }
@@ -43,12 +40,14 @@ export function missingText(missing: readonly string[]): string | null {
   return parts.length === 0 ? null : parts.join(' ');
 }
 
-/** The warning shown when it is outside the lead's texting hours, or their local time is unknown. */
-export function hoursWarning(localTime: string | null): string {
-  const time = localTime?.trim();
-  return time
-    ? `It is ${time} for this lead, outside ${TEXTING_HOURS} their time.`
-    : `This lead's local time is unknown (no state, zip code or US phone): texting hours cannot be checked.`;
+/** The warning shown when it is outside the lead's hours (their state's), or their local time is unknown. */
+export function hoursWarning(preview: Pick<TextPreview, 'localTime' | 'hours'>): string {
+  const time = preview.localTime?.trim();
+  const hours = preview.hours?.trim();
+  if (!time) return `This lead's local time is unknown (no state, zip code or US phone): texting hours cannot be checked.`;
+  return hours?.startsWith('no ')
+    ? `It is ${time} for this lead: ${hours} in their state.`
+    : `It is ${time} for this lead, outside ${hours || 'their calling hours'} their time.`;
 }
 
 export interface SendState {
@@ -66,7 +65,7 @@ export function sendBlocker(preview: TextPreview | null, state: SendState): stri
   if (preview.optedOut) return 'This lead opted out of texts: Crokodial will not text them.';
   if (preview.to === null) return 'This lead has no phone number a text can go to.';
   if (state.message.trim() === '') return 'Type a message or choose a template.';
-  if (preview.outsideHours && !state.confirmedHours) return `Tick “Send anyway” to text outside the lead's ${TEXTING_HOURS}.`;
+  if (preview.outsideHours && !state.confirmedHours) return `Tick “Send anyway” to text outside the lead's hours.`;
   return null;
 }
 
