@@ -143,6 +143,8 @@ pub struct LeadRow {
     pub received_at: Option<String>,
     /// Who claimed it, when it was routed and claimed.
     pub claim: Option<ClaimInfo>,
+    /// The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
+    pub zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -166,6 +168,7 @@ impl From<&Lead> for LeadRow {
             disposition: l.disposition.clone(),
             received_at: l.created_at.map(rfc3339),
             claim: l.claim.as_ref().map(|c| ClaimInfo { by: c.by.clone(), name: c.name.clone(), at: rfc3339(c.at) }),
+            zone: crokodial_core::textdrip::lead_zone(l).map(str::to_owned),
         }
     }
 }

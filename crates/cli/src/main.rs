@@ -442,10 +442,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Lead { id, json } => {
             let lead = account(&home, keychain, false)?.lead(&id).await?;
+            let clock = crokodial_core::textdrip::local_time(&lead, chrono::Utc::now());
             if json {
-                println!("{}", serde_json::to_string(&lead)?);
+                let mut value = serde_json::to_value(&lead)?;
+                value["clock"] = serde_json::to_value(clock.map(|c| output::clock_json(&c)))?;
+                println!("{value}");
             } else {
                 print!("{}", output::lead_detail(&lead));
+                if let Some(c) = clock {
+                    let now = if c.within_hours { "may be called now" } else { "outside calling hours" };
+                    println!("{:<22} {} ({}; {}; {now})", "local time", c.display, c.zone, c.hours);
+                }
             }
         }
         Command::Watch { json, count } => watch(&home, account(&home, keychain, true)?, json, count).await?,

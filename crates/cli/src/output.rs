@@ -47,6 +47,11 @@ pub fn lead_detail(lead: &Lead) -> String {
     out
 }
 
+/// The lead's clock as `lead --json` adds it.
+pub fn clock_json(c: &crokodial_core::textdrip::LocalTime) -> serde_json::Value {
+    serde_json::json!({"zone": c.zone, "localTime": c.display, "hours": c.hours, "callableNow": c.within_hours})
+}
+
 /// One edit of the outbox: when, which lead, what, and where it stands.
 pub fn edit_line(q: &QueuedEdit) -> String {
     let what: Vec<String> = q.fields.iter().map(|(f, v)| format!("{}={:?}", f.as_str(), safe(v))).collect();

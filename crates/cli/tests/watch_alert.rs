@@ -247,6 +247,12 @@ async fn leads_come_from_the_synced_cache_and_still_answer_offline() {
     assert!(ok, "{err}");
     let lead: Value = serde_json::from_str(&out).unwrap();
     assert_eq!((lead["_id"].as_str(), lead["phone"].as_str()), (Some(fourth.as_str()), Some("3125550104")));
+    // Its clock, from the phone's area code (312, Chicago) as it has no state or ZIP code.
+    let clock = &lead["clock"];
+    assert_eq!(clock["zone"], "America/Chicago", "{lead}");
+    assert!(clock["localTime"].as_str().is_some_and(|t| t.ends_with("CST") || t.ends_with("CDT")), "{clock}");
+    assert_eq!(clock["hours"], "8 AM–9 PM");
+    assert!(clock["callableNow"].is_boolean());
     let (ok, _, err) = cli(&session, &["lead", "nope"]);
     assert!(!ok && err.contains("lead nope is not in the local cache; sync first"), "{err}");
 

@@ -305,7 +305,11 @@ receivedAt: string | null,
 /**
  * Who claimed it, when it was routed and claimed.
  */
-claim: ClaimInfo | null, };
+claim: ClaimInfo | null, 
+/**
+ * The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
+ */
+zone: string | null, };
 
 export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, formatAbsolute, formatCount, formatReceived, orDash, pluralize, receivedTooltip } from './format';
+import { ago, formatAbsolute, formatCount, formatLocalTime, formatReceived, orDash, pluralize, receivedTooltip } from './format';
 
 describe('formatReceived', () => {
   const now = Date.parse('2025-03-04T15:00:00Z');
@@ -86,5 +86,19 @@ describe('small helpers', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(999)).toBe('999');
     expect(formatCount(100000)).toBe('100,000');
+  });
+});
+
+describe('formatLocalTime', () => {
+  // 2026-12-10T02:30:00Z: 8:30 PM in Chicago, 7:30 PM in El Paso (Mountain), 9:30 PM in New York.
+  const now = Date.parse('2026-12-10T02:30:00Z');
+  it('tells the time in the lead zone', () => {
+    expect(formatLocalTime('America/Chicago', now)).toBe('8:30 PM');
+    expect(formatLocalTime('America/Denver', now)).toBe('7:30 PM');
+    expect(formatLocalTime('America/New_York', now)).toBe('9:30 PM');
+  });
+  it('says nothing for an unknown or bad zone', () => {
+    expect(formatLocalTime(null, now)).toBe('');
+    expect(formatLocalTime('Mars/Olympus', now)).toBe('');
   });
 });

@@ -81,3 +81,13 @@ export function formatCount(count: number): string {
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
+
+/** The time now in `zone` (IANA), e.g. "3:05 PM"; '' when the zone is unknown or not one. */
+export function formatLocalTime(zone: string | null | undefined, now: number): string {
+  if (!zone) return '';
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(now);
+  } catch {
+    return '';
+  }
+}

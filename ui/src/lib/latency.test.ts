@@ -3,7 +3,7 @@ import type { LeadEvent, LeadRow } from './bindings';
 import { formatMs, latencyRows, latestLatency } from './latency';
 
 function lead(id: string, name = `Lead ${id}`): LeadRow {
-  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null };
+  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null };
 }
 
 function event(overrides: Partial<LeadEvent> = {}): LeadEvent {

@@ -3,7 +3,7 @@ import type { LeadList, LeadRow } from './bindings';
 import { LeadWindows, belongsOnTop } from './leadWindows';
 
 function lead(id: string, receivedAt: string | null = null): LeadRow {
-  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt, claim: null };
+  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt, claim: null, zone: null };
 }
 
 /** A fake `list_leads` over `book`, answering each call when the test says so. */

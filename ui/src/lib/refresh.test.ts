@@ -3,7 +3,7 @@ import type { LeadEvent, LeadRow } from './bindings';
 import { UPDATES, updatesFor, type LeadChange } from './refresh';
 
 function row(id: string): LeadRow {
-  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null };
+  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null };
 }
 
 function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {

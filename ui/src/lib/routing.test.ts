@@ -25,7 +25,7 @@ import {
 const ann: ClaimInfo = { by: 'u-ann', name: 'Ann Lee', at: '2026-03-04T15:00:00Z' };
 
 function lead(id: string, claim: ClaimInfo | null = null, name = `Lead ${id}`): LeadRow {
-  return { id, name, phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim };
+  return { id, name, phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim, zone: null };
 }
 
 function received(offer: LeadEvent['offer']): LeadEvent {

@@ -11,7 +11,7 @@ import {
 } from './virtual';
 
 function lead(id: string): LeadRow {
-  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null };
+  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null };
 }
 
 describe('visibleRange', () => {
