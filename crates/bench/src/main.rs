@@ -108,16 +108,11 @@ impl Samples {
             println!("  {what:<34} no samples");
             return;
         }
-        v.sort();
-        let at = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let [p50, p95, p99, max] =
+            [50, 95, 99, 100].map(|q| crokodial_core::percentile(&mut v, q).expect("not empty").as_secs_f64() * 1000.0);
         println!(
-            "  {what:<34} n={:<7} p50 {:>7.3} ms  p95 {:>7.3} ms  p99 {:>7.3} ms  max {:>8.3} ms",
+            "  {what:<34} n={:<7} p50 {p50:>7.3} ms  p95 {p95:>7.3} ms  p99 {p99:>7.3} ms  max {max:>8.3} ms",
             v.len(),
-            ms(at(0.50)),
-            ms(at(0.95)),
-            ms(at(0.99)),
-            ms(*v.last().expect("not empty"))
         );
     }
 }

@@ -129,9 +129,9 @@ fn main() -> anyhow::Result<()> {
         println!(
             "  {what:<22} n={:<4} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (found {found})",
             times.len(),
-            percentile(&mut times, 0.5),
-            percentile(&mut times, 0.95),
-            percentile(&mut times, 1.0)
+            percentile(&mut times, 50),
+            percentile(&mut times, 95),
+            percentile(&mut times, 100)
         );
     }
     drop(cache);
@@ -279,7 +279,7 @@ fn heartbeat_runs(path: &std::path::Path, leads: &[Lead]) -> anyhow::Result<()> 
             let _ = stop.send(());
             anyhow::Ok((beats.await?, searches, writes))
         })?;
-        let (p50, p99, max) = (percentile(&mut late, 0.5), percentile(&mut late, 0.99), percentile(&mut late, 1.0));
+        let (p50, p99, max) = (percentile(&mut late, 50), percentile(&mut late, 99), percentile(&mut late, 100));
         println!(
             "  heartbeat, {:<16} {} beats of {} ms late p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  (30 name-sorted pages p50 {:.0} ms, 10 writes of 1,000 p50 {:.0} ms)",
             if through_handle { "cache off-runtime" } else { "cache on runtime" },
@@ -288,8 +288,8 @@ fn heartbeat_runs(path: &std::path::Path, leads: &[Lead]) -> anyhow::Result<()> 
             p50,
             p99,
             max,
-            percentile(&mut searches, 0.5),
-            percentile(&mut writes, 0.5),
+            percentile(&mut searches, 50),
+            percentile(&mut writes, 50),
         );
     }
     Ok(())
@@ -309,11 +309,9 @@ async fn heartbeat(mut stop: tokio::sync::oneshot::Receiver<()>) -> Vec<Duration
     }
 }
 
-/// The `p` quantile of `times` (0 < p ≤ 1), in ms; sorts them.
-fn percentile(times: &mut [Duration], p: f64) -> f64 {
-    times.sort();
-    let rank = ((p * times.len() as f64).ceil() as usize).clamp(1, times.len().max(1));
-    times.get(rank - 1).map_or(0.0, |d| ms(*d))
+/// The `q`-th percentile of `times`, in ms (0 when there are none).
+fn percentile(times: &mut [Duration], q: u32) -> f64 {
+    crokodial_core::percentile(times, q).map_or(0.0, ms)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -18,7 +18,8 @@ use crokodial_client::api::{ApiClient, ClaimAnswer};
 use crokodial_client::secrets::Sensitive;
 use crokodial_client::socket::{ConnectionState, SocketEvent, SocketHandle};
 use crokodial_core::api::Role;
-use crokodial_core::routing::{percentile, RoutingMode, RoutingUpdate};
+use crokodial_core::percentile;
+use crokodial_core::routing::{RoutingMode, RoutingUpdate};
 use crokodial_server::{Config, NewUser, Server, TenantChoice};
 
 #[global_allocator]
@@ -187,8 +188,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut per_rep = vec![0u64; args.reps];
     seen.offered.values().flatten().for_each(|r| per_rep[*r] += 1);
     let ms = |v: &mut Vec<Duration>, q| {
-        let mut us: Vec<u64> = v.iter().map(|d| d.as_micros() as u64).collect();
-        percentile(&mut us, q).map_or("-".into(), |u| format!("{:.2} ms", u as f64 / 1000.0))
+        percentile(v, q).map_or("-".into(), |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0))
     };
     println!();
     println!("round robin: {} leads/s for {} s to {} reps (admin away)", args.rate, args.seconds, args.reps);

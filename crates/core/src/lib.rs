@@ -25,3 +25,24 @@ pub use lead::{Lead, LeadSource, WireLead};
 pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// The `q`-th percentile (0..=100) of `values` by the nearest-rank method (sorts them); `None`
+/// when empty. The speed report's and the benchmarks' one definition.
+pub fn percentile<T: Ord + Copy>(values: &mut [T], q: u32) -> Option<T> {
+    values.sort_unstable();
+    let rank = (u64::from(q.min(100)) * values.len() as u64).div_ceil(100).max(1);
+    values.get(rank as usize - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v: Vec<u64> = (1..=100).rev().collect();
+        assert_eq!(super::percentile(&mut v, 50), Some(50));
+        assert_eq!(super::percentile(&mut v, 95), Some(95));
+        assert_eq!(super::percentile(&mut v, 100), Some(100));
+        assert_eq!(super::percentile(&mut [7], 95), Some(7));
+        assert_eq!(super::percentile::<u64>(&mut [], 50), None);
+    }
+}

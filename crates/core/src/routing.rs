@@ -228,16 +228,6 @@ pub struct SpeedReport {
     pub unclaimed: u64,
 }
 
-/// The `q`-th percentile (0..=100) of `values` by the nearest-rank method; `None` when empty.
-pub fn percentile(values: &mut [u64], q: u32) -> Option<u64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let rank = (u64::from(q.min(100)) * values.len() as u64).div_ceil(100).max(1);
-    Some(values[rank as usize - 1])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,15 +246,6 @@ mod tests {
         assert!(RoutingUpdate { offer_seconds: Some(30), pool_after_seconds: Some(90), ..Default::default() }
             .problem()
             .is_none());
-    }
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let mut v: Vec<u64> = (1..=100).rev().collect();
-        assert_eq!(percentile(&mut v, 50), Some(50));
-        assert_eq!(percentile(&mut v, 95), Some(95));
-        assert_eq!(percentile(&mut [7], 95), Some(7));
-        assert_eq!(percentile(&mut [], 50), None);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::routing::{percentile, SpeedReport, SpeedRow};
+use crokodial_core::percentile;
+use crokodial_core::routing::{SpeedReport, SpeedRow};
 
 use crate::store::{OfferRecord, RouteRecord, UserRecord};
 
