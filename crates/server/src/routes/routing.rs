@@ -13,31 +13,20 @@ use crokodial_core::ws::{ClaimNotification, ServerMessage};
 
 use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;
-use crate::routing::report;
+use crate::routing::{plan, report};
 use crate::state::AppState;
 use crate::store::{self, ClaimOutcome, UserRecord};
 
 async fn view(state: &AppState, user: UserRecord) -> Result<RoutingView, ApiError> {
-    let tenant = user.tenant_id.clone();
-    let (settings, team) = store::run(&state.store, move |s| Ok((s.routing(&tenant)?, s.team(&tenant)?))).await?;
-    let connected = state.hub.users(&user.tenant_id);
-    let team: Vec<&UserRecord> = team.iter().filter(|u| u.takes_leads()).collect();
-    let owner = settings.owner_id.as_deref();
-    let owner_name = owner
-        .and_then(|id| team.iter().find(|u| u.id == id))
-        .or_else(|| team.iter().find(|u| u.role == crokodial_core::api::Role::Admin))
-        .map(|u| u.name.clone());
+    let (tenant, router) = (user.tenant_id.clone(), state.router.clone());
+    let (settings, team) =
+        store::run(&state.store, move |s| Ok((s.routing(&tenant)?, router.team(s, &tenant)?))).await?;
     Ok(RoutingView {
-        owner_name,
-        available: team.iter().find(|u| u.id == user.id).is_some_and(|u| u.available),
+        owner_name: plan::owner(&settings, &team).map(|o| o.name.clone()),
+        available: team.iter().any(|c| c.id == user.id && c.available),
         team: team
-            .iter()
-            .map(|u| Presence {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                available: u.available,
-                connected: connected.contains(&u.id),
-            })
+            .into_iter()
+            .map(|c| Presence { id: c.id, name: c.name, available: c.available, connected: c.connected })
             .collect(),
         settings,
     })

@@ -104,8 +104,9 @@ impl Router {
         self.0.routes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The tenant's team as routing sees it now.
-    fn candidates(&self, s: &dyn Store, tenant: &str) -> StoreResult<Vec<Candidate>> {
+    /// The tenant's team as routing sees it now: who takes leads, available or not, connected or
+    /// not (oldest first).
+    pub fn team(&self, s: &dyn Store, tenant: &str) -> StoreResult<Vec<Candidate>> {
         let connected = self.0.hub.users(tenant);
         Ok(s.team(tenant)?
             .into_iter()
@@ -120,25 +121,32 @@ impl Router {
             .collect())
     }
 
-    /// A copy of the tenant's rotation of the day (read from storage the first time).
-    fn rotation(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<Rotation> {
-        if let Some(rotation) = self.routes().rotations.get(tenant) {
-            return Ok(rotation.clone());
+    /// Runs `plan` on the tenant's rotation of the day (read from storage the first time, not
+    /// under the lock).
+    fn with_rotation<T>(
+        &self,
+        s: &dyn Store,
+        tenant: &str,
+        now: DateTime<Utc>,
+        plan: impl FnOnce(&Rotation) -> T,
+    ) -> StoreResult<T> {
+        if !self.routes().rotations.contains_key(tenant) {
+            let midnight = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let mut rotation = Rotation::default();
+            for (user, at) in s.offers_alone_since(tenant, midnight)? {
+                rotation.note(&user, at);
+            }
+            self.routes().rotations.entry(tenant.to_owned()).or_insert(rotation);
         }
-        let midnight = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-        let mut rotation = Rotation::default();
-        for (user, at) in s.offers_alone_since(tenant, midnight)? {
-            rotation.note(&user, at);
-        }
-        Ok(self.routes().rotations.entry(tenant.to_owned()).or_insert(rotation).clone())
+        Ok(plan(self.routes().rotations.entry(tenant.to_owned()).or_default()))
     }
 
     /// Who a new lead of `tenant` arriving now is offered to. The offer is written with the lead
     /// ([`Store::upsert_lead`]); then [`Router::opened`]. Call from a blocking task, holding
     /// the order lock.
     pub fn first_offer(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<Offer> {
-        let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
-        Ok(plan::first(&settings, &team, &self.rotation(s, tenant, now)?, now, now))
+        let (settings, team) = (s.routing(tenant)?, self.team(s, tenant)?);
+        self.with_rotation(s, tenant, now, |rotation| plan::first(&settings, &team, rotation, now, now))
     }
 
     /// A new lead was stored with its first `offer`: its window is kept.
@@ -213,11 +221,11 @@ impl Router {
         for route in due {
             let tenant = route.tenant_id.clone();
             if !tenants.contains_key(&tenant) {
-                tenants.insert(tenant.clone(), (s.routing(&tenant)?, self.candidates(s, &tenant)?));
+                tenants.insert(tenant.clone(), (s.routing(&tenant)?, self.team(s, &tenant)?));
             }
             let (rules, team) = &tenants[&tenant];
-            let rotation = self.rotation(s, &tenant, now)?;
-            let offer = plan::next(rules, team, &rotation, &route.tried, route.arrived_at, now);
+            let offer = self
+                .with_rotation(s, &tenant, now, |r| plan::next(rules, team, r, &route.tried, route.arrived_at, now))?;
             self.shift(s, &route, offer, OfferEnd::TimedOut, now)?;
         }
         Ok(())
@@ -227,9 +235,10 @@ impl Router {
     /// the owner, changed).
     pub fn replan(&self, s: &dyn Store, tenant: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let _in_order = self.0.in_order.lock().unwrap_or_else(|p| p.into_inner());
-        let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
+        let (settings, team) = (s.routing(tenant)?, self.team(s, tenant)?);
         for route in self.in_flight(tenant, now) {
-            let offer = plan::first(&settings, &team, &self.rotation(s, tenant, now)?, route.arrived_at, now);
+            let offer =
+                self.with_rotation(s, tenant, now, |r| plan::first(&settings, &team, r, route.arrived_at, now))?;
             let fresh = OpenRoute { tried: Vec::new(), ..route };
             self.shift(s, &fresh, offer, OfferEnd::Passed, now)?;
         }
@@ -240,20 +249,19 @@ impl Router {
     /// in, and what was offered to them alone moves on.
     pub fn availability_changed(&self, s: &dyn Store, tenant: &str, user: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let _in_order = self.0.in_order.lock().unwrap_or_else(|p| p.into_inner());
-        let (settings, team) = (s.routing(tenant)?, self.candidates(s, tenant)?);
+        let (settings, team) = (s.routing(tenant)?, self.team(s, tenant)?);
         let away = !team.iter().any(|c| c.id == user && c.available);
         for route in self.in_flight(tenant, now) {
             let offer = if route.offer.pool {
                 // Still the same offer to those who had it.
                 Offer { since: route.offer.since, ..plan::pool(&team, now) }
             } else if away && route.offer.is_for(user) {
-                let rotation = self.rotation(s, tenant, now)?;
-                match route.offer.until {
+                self.with_rotation(s, tenant, now, |r| match route.offer.until {
                     // Round robin: the next rep.
-                    Some(_) => plan::next(&settings, &team, &rotation, &route.tried, route.arrived_at, now),
+                    Some(_) => plan::next(&settings, &team, r, &route.tried, route.arrived_at, now),
                     // Owner mode: the owner again (away, they still own it), else the first admin.
-                    None => plan::first(&settings, &team, &rotation, route.arrived_at, now),
-                }
+                    None => plan::first(&settings, &team, r, route.arrived_at, now),
+                })?
             } else {
                 continue;
             };

@@ -27,7 +27,7 @@ impl Candidate {
 
 /// Round robin's memory: how many leads each rep was offered alone today (UTC), and when last,
 /// so the next goes to the rep with the fewest, then the one who waited longest.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Rotation {
     day: Option<NaiveDate>,
     /// Per rep: offers today, and the turn of their last offer.
@@ -100,6 +100,12 @@ fn alone(
     Some(Offer { to: vec![rep.offeree()], pool: false, until: Some(until), since: Some(now) })
 }
 
+/// Owner mode's rep: the one chosen, else the team's first admin.
+pub fn owner<'a>(settings: &RoutingSettings, team: &'a [Candidate]) -> Option<&'a Candidate> {
+    let chosen = settings.owner_id.as_deref().and_then(|id| team.iter().find(|c| c.id == id));
+    chosen.or_else(|| team.iter().find(|c| c.admin))
+}
+
 /// Who a lead arriving at `arrived_at` is offered to at `now` (its first offer, or its first
 /// under a new mode). A round-robin offer to one rep is to be noted in `rotation` once made.
 pub fn first(
@@ -114,13 +120,10 @@ pub fn first(
         RoutingMode::RoundRobin => {
             alone(settings, team, rotation, &[], arrived_at, now).unwrap_or_else(|| pool(team, now))
         }
-        RoutingMode::Owner => {
-            let chosen = settings.owner_id.as_deref().and_then(|id| team.iter().find(|c| c.id == id));
-            match chosen.or_else(|| team.iter().find(|c| c.admin)) {
-                Some(owner) => Offer { to: vec![owner.offeree()], pool: false, until: None, since: Some(now) },
-                None => pool(team, now),
-            }
-        }
+        RoutingMode::Owner => match owner(settings, team) {
+            Some(owner) => Offer { to: vec![owner.offeree()], pool: false, until: None, since: Some(now) },
+            None => pool(team, now),
+        },
     }
 }
 
