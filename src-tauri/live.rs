@@ -37,11 +37,11 @@ pub const LEADS_MISSED: &str = "leads-missed";
 pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let state = app.state::<AppState>();
     let events = account.go_live(state.alert.clone(), state.settings.subscribe())?;
-    let now = account.state();
+    let (now, rep) = (account.state(), account.session().user().id.clone());
     state.replace_account(Some(Arc::new(account)));
     seen(app); // the last account's unread leads are not this one's
     tauri::async_runtime::spawn(watch_availability(app.clone(), now.clone()));
-    tauri::async_runtime::spawn(pump(app.clone(), events, now));
+    tauri::async_runtime::spawn(pump(app.clone(), events, now, rep));
     Ok(())
 }
 
@@ -61,30 +61,35 @@ async fn watch_availability(app: AppHandle, mut now: watch::Receiver<AccountStat
     }
 }
 
-/// Until the account is closed (logout, another login) or its session refused.
-async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>, now: watch::Receiver<AccountState>) {
+/// Until the account (of `rep`, their user id) is closed (logout, another login) or its session
+/// refused.
+async fn pump(
+    app: AppHandle,
+    mut events: mpsc::UnboundedReceiver<AccountEvent>,
+    now: watch::Receiver<AccountState>,
+    rep: String,
+) {
     while let Some(event) = events.recv().await {
         match event {
             AccountEvent::Lead(arrival) => {
-                deliver(&app, *arrival);
+                deliver(&app, *arrival, &rep);
                 let _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow()));
             }
             AccountEvent::Connection(_) => _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow())),
             AccountEvent::Sync(status) => _ = app.emit(LEADS_SYNCED, SyncStatus::from(&status)),
             // A `Sync` follows with the counts: the list reads the cache again then.
             AccountEvent::Changed(_) => {}
-            AccountEvent::Routing(routed) => routing(&app, routed),
+            AccountEvent::Routing(routed) => routing(&app, routed, &rep),
         }
     }
 }
 
 /// A claim anywhere, an offer that went to others, what came while away.
-fn routing(app: &AppHandle, routed: Routed) {
+fn routing(app: &AppHandle, routed: Routed, rep: &str) {
     match routed {
         Routed::Claimed(lead) => {
             let Some(claim) = &lead.claim else { return };
-            let me = app.state::<AppState>().signed_in().map(|a| a.session().user().id.clone());
-            let mine = me.as_deref() == Some(claim.by.as_str());
+            let mine = claim.by == rep;
             // Claimed here, or by this rep elsewhere: no longer waiting either way.
             let why = if mine { "You claimed it".to_owned() } else { format!("Claimed by {}", claim.name) };
             withdraw(app, &lead.id, &why);
@@ -121,11 +126,10 @@ pub fn connection(state: &AppState) -> ConnectionState {
     state.signed_in().map_or(ConnectionState::IDLE, |a| ConnectionState::from(&*a.state().borrow()))
 }
 
-fn deliver(app: &AppHandle, arrival: Arrival) {
+fn deliver(app: &AppHandle, arrival: Arrival, rep: &str) {
     let Arrival { lead, announce, hush, latency, unannounced, offer, .. } = arrival;
     let row = LeadRow::from(&lead);
-    let me = app.state::<AppState>().signed_in().map(|a| a.session().user().id.clone()).unwrap_or_default();
-    let offer = offer.map(|o| OfferInfo::new(&o, &me));
+    let offer = offer.map(|o| OfferInfo::new(&o, rep));
     let mut notification_hidden = None;
     if announce {
         let (app2, id) = (app.clone(), row.id.clone());

@@ -74,10 +74,13 @@ describe('missingText', () => {
 describe('hoursWarning', () => {
   it('says the lead local time when known', () => {
     expect(hoursWarning({ localTime: '9:30 PM CST', hours: '8 AM–8 PM' })).toBe(
-      'It is 9:30 PM CST for this lead, outside 8 AM–8 PM their time.',
+      'It is 9:30 PM CST for this lead, outside their calling hours (8 AM–8 PM).',
     );
     expect(hoursWarning({ localTime: '1:00 PM CST', hours: 'no calls on Sunday' })).toBe(
-      'It is 1:00 PM CST for this lead: no calls on Sunday in their state.',
+      'It is 1:00 PM CST for this lead, outside their calling hours (no calls on Sunday).',
+    );
+    expect(hoursWarning({ localTime: '1:00 PM CST', hours: null })).toBe(
+      'It is 1:00 PM CST for this lead, outside their calling hours.',
     );
     expect(hoursWarning({ localTime: null, hours: null })).toMatch(/local time is unknown/);
     expect(hoursWarning({ localTime: '  ', hours: '8 AM–9 PM' })).toMatch(/local time is unknown/);

@@ -40,14 +40,12 @@ export function missingText(missing: readonly string[]): string | null {
   return parts.length === 0 ? null : parts.join(' ');
 }
 
-/** The warning shown when it is outside the lead's hours (their state's), or their local time is unknown. */
+/** The warning shown when it is outside the lead's hours (their state's, as Rust says them), or their local time is unknown. */
 export function hoursWarning(preview: Pick<TextPreview, 'localTime' | 'hours'>): string {
   const time = preview.localTime?.trim();
-  const hours = preview.hours?.trim();
   if (!time) return `This lead's local time is unknown (no state, zip code or US phone): texting hours cannot be checked.`;
-  return hours?.startsWith('no ')
-    ? `It is ${time} for this lead: ${hours} in their state.`
-    : `It is ${time} for this lead, outside ${hours || 'their calling hours'} their time.`;
+  const hours = preview.hours?.trim();
+  return `It is ${time} for this lead, outside their calling hours${hours ? ` (${hours})` : ''}.`;
 }
 
 export interface SendState {
