@@ -210,10 +210,10 @@ impl TextPreview {
                 .iter()
                 .map(|p| TextdripSender { phone: p.phone.clone(), display: format_us(&p.phone), primary: p.primary })
                 .collect(),
-            local_time: c.local.as_ref().map(|l| l.display.clone()),
+            local_time: c.local.as_ref().map(|l| l.local_time.clone()),
             hours: c.local.as_ref().map(|l| l.hours.clone()),
             // Unknown local time asks for the same confirmation.
-            outside_hours: c.local.as_ref().is_none_or(|l| !l.within_hours),
+            outside_hours: c.local.as_ref().is_none_or(|l| !l.open),
             opted_out: c.opted_out,
         }
     }

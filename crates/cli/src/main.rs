@@ -450,8 +450,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 print!("{}", output::lead_detail(&lead));
                 if let Some(c) = clock {
-                    let now = if c.within_hours { "may be called now" } else { "outside calling hours" };
-                    println!("{:<22} {} ({}; {}; {now})", "local time", c.display, c.zone, c.hours);
+                    let now = if c.open { "may be called now" } else { "outside calling hours" };
+                    let rules = format!("{}: {}", c.rules.name, c.hours);
+                    println!("{:<22} {} ({}; {rules}; {now})", "local time", c.local_time, c.zone);
                 }
             }
         }

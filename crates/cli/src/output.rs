@@ -47,9 +47,18 @@ pub fn lead_detail(lead: &Lead) -> String {
     out
 }
 
-/// The lead's clock as `lead --json` adds it.
-pub fn clock_json(c: &crokodial_core::textdrip::LocalTime) -> serde_json::Value {
-    serde_json::json!({"zone": c.zone, "localTime": c.display, "hours": c.hours, "callableNow": c.within_hours})
+/// The lead's clock as `lead --json` adds it: its time, today's hours and the rules they come
+/// from (with the attempts a day they allow, where capped).
+pub fn clock_json(c: &crokodial_core::calling::Window) -> serde_json::Value {
+    serde_json::json!({
+        "zone": c.zone,
+        "localTime": c.local_time,
+        "hours": c.hours,
+        "callableNow": c.open,
+        "rules": c.rules.name,
+        "source": c.rules.source,
+        "attemptsPerDay": c.rules.attempts_per_day,
+    })
 }
 
 /// One edit of the outbox: when, which lead, what, and where it stands.

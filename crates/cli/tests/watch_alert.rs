@@ -251,7 +251,7 @@ async fn leads_come_from_the_synced_cache_and_still_answer_offline() {
     let clock = &lead["clock"];
     assert_eq!(clock["zone"], "America/Chicago", "{lead}");
     assert!(clock["localTime"].as_str().is_some_and(|t| t.ends_with("CST") || t.ends_with("CDT")), "{clock}");
-    assert_eq!(clock["hours"], "8 AM–9 PM");
+    assert_eq!((clock["hours"].as_str(), clock["rules"].as_str()), (Some("8 AM–9 PM"), Some("Federal (TCPA)")));
     assert!(clock["callableNow"].is_boolean());
     let (ok, _, err) = cli(&session, &["lead", "nope"]);
     assert!(!ok && err.contains("lead nope is not in the local cache; sync first"), "{err}");

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::textdrip::{self as rules, LocalTime, Rendered, Sender, SmsLength};
+use crokodial_core::calling::Window;
+use crokodial_core::textdrip::{self as rules, Rendered, Sender, SmsLength};
 use crokodial_core::Lead;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -436,8 +437,11 @@ impl Texting {
         if !confirmed_outside_hours {
             match &text.local {
                 None => return Err(TextdripError::UnknownLocalTime),
-                Some(local) if !local.within_hours => {
-                    return Err(TextdripError::OutsideHours { time: local.display.clone(), hours: local.hours.clone() })
+                Some(local) if !local.open => {
+                    return Err(TextdripError::OutsideHours {
+                        time: local.local_time.clone(),
+                        hours: local.hours.clone(),
+                    })
                 }
                 Some(_) => {}
             }
@@ -509,7 +513,7 @@ pub struct Compose {
     pub to: Option<String>,
     /// Index of the sender in the phone list.
     pub sender: Option<usize>,
-    pub local: Option<LocalTime>,
+    pub local: Option<Window>,
     /// Textdrip says the lead opted out (known only from a lookup: [`Texting::preview`]).
     pub opted_out: bool,
 }

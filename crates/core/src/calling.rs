@@ -3,7 +3,7 @@
 //! attempts a day). Each rule cites its source. Holidays, which a few states also exclude, are
 //! not modelled: check with the agency's compliance rules.
 
-use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// Calling hours on one kind of day, local time: `[from, until)`, or none that day.
@@ -168,8 +168,8 @@ const STATES: &[(&str, Rules)] = &[
 /// The rules for a lead in `state` (2-letter code): its state's where they are stricter, else
 /// the federal ones.
 pub fn rules_for(state: Option<&str>) -> &'static Rules {
-    let state = state.map(|s| s.trim().to_ascii_uppercase());
-    STATES.iter().find(|(code, _)| state.as_deref() == Some(*code)).map_or(&FEDERAL, |(_, rules)| rules)
+    let state = state.and_then(|s| crate::import::normalize::state(s).ok().flatten());
+    STATES.iter().find(|(code, _)| state == Some(*code)).map_or(&FEDERAL, |(_, rules)| rules)
 }
 
 /// Where a lead stands for a call or a text now.
@@ -178,7 +178,7 @@ pub struct Window {
     /// The lead's zone.
     pub zone: &'static str,
     /// The lead's local time, e.g. "8:15 PM CST".
-    pub local: String,
+    pub local_time: String,
     /// Inside today's calling hours.
     pub open: bool,
     /// Today's hours, e.g. "8 AM–8 PM", or "no calls on Sunday".
@@ -196,18 +196,14 @@ pub fn window(zone: &'static str, state: Option<&str>, now: DateTime<Utc>) -> Op
         Weekday::Sun => rules.sunday,
         _ => rules.weekdays,
     };
-    let time = local.time();
-    let open = today.is_some_and(|h| {
-        NaiveTime::from_hms_opt(h.from, 0, 0).is_some_and(|from| time >= from)
-            && NaiveTime::from_hms_opt(h.until, 0, 0).is_some_and(|until| time < until)
-    });
+    let open = today.is_some_and(|h| (h.from..h.until).contains(&local.hour()));
     let hours = match today {
         Some(h) => format!("{}–{}", clock_hour(h.from), clock_hour(h.until)),
         None => format!("no calls on {}", local.format("%A")),
     };
     let (pm, hour) = local.hour12();
-    let local = format!("{hour}:{:02} {} {}", local.minute(), if pm { "PM" } else { "AM" }, local.format("%Z"));
-    Some(Window { zone, local, open, hours, rules })
+    let local_time = format!("{hour}:{:02} {} {}", local.minute(), if pm { "PM" } else { "AM" }, local.format("%Z"));
+    Some(Window { zone, local_time, open, hours, rules })
 }
 
 /// `8` → "8 AM", `21` → "9 PM", `12` → "noon".
@@ -233,7 +229,7 @@ mod tests {
         // Wednesday 2026-12-09, 20:30 in Chicago (02:30 UTC the next day).
         let w = window("America/Chicago", Some("IL"), at("2026-12-10T02:30:00Z")).unwrap();
         assert_eq!((w.open, w.hours.as_str(), w.rules.name), (true, "8 AM–9 PM", "Federal (TCPA)"));
-        assert_eq!(w.local, "8:30 PM CST");
+        assert_eq!(w.local_time, "8:30 PM CST");
         let w = window("America/Chicago", Some("IL"), at("2026-12-10T03:00:00Z")).unwrap();
         assert!(!w.open, "9 PM is past the window");
     }

@@ -1,13 +1,6 @@
 //! A US state from a phone's area code or a ZIP code: to choose a Textdrip sender number in the
 //! lead's state, and to know a lead's state when only the zip is known.
 
-/// The 2-letter codes of the states, the district and the territories.
-pub const STATES: &[&str] = &[
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
-    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
-    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "MP", "AS",
-];
-
 /// The 2-letter state, district or territory of a geographic US area code; `None` otherwise.
 pub fn state_for_area_code(area_code: u16) -> Option<&'static str> {
     let state = match area_code {

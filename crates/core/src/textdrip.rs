@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::calling::Window;
 use crate::Lead;
 
 /// The fields a template may use, as `{name}`.
@@ -134,25 +135,12 @@ pub fn choose_sender(senders: &[Sender<'_>], lead_state: Option<&str>) -> Option
     local.or_else(|| senders.iter().position(|s| s.primary)).or(if senders.is_empty() { None } else { Some(0) })
 }
 
-/// The lead's local time now, and whether it is within the calling hours of its state
-/// ([`crate::calling`]), which texts keep to as calls do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalTime {
-    pub zone: &'static str,
-    /// e.g. "8:15 PM CST".
-    pub display: String,
-    pub within_hours: bool,
-    /// Today's hours there, e.g. "8 AM–8 PM", or "no calls on Sunday".
-    pub hours: String,
-}
-
-/// The lead's state: as sent when it is one, else its ZIP code's, else its phone's.
+/// The lead's state: as sent when it is one (a code or a name), else its ZIP code's, else its
+/// phone's.
 pub fn lead_state(lead: &Lead) -> Option<&'static str> {
-    let sent = lead.state.as_deref().map(|s| s.trim().to_ascii_uppercase());
-    crate::region::STATES
-        .iter()
-        .copied()
-        .find(|code| sent.as_deref() == Some(*code))
+    lead.state
+        .as_deref()
+        .and_then(|s| crate::import::normalize::state(s).ok().flatten())
         .or_else(|| lead.zipcode.as_deref().and_then(crate::region::state_for_zip))
         .or_else(|| lead.phone.as_deref().and_then(crate::region::state_for_phone))
 }
@@ -164,10 +152,10 @@ pub fn lead_zone(lead: &Lead) -> Option<&'static str> {
         .or_else(|| lead.time_zone.as_deref().and_then(|z| z.parse::<Tz>().ok()).map(|z| z.name()))
 }
 
-/// The lead's local time at `now`; `None` when the lead's zone cannot be told.
-pub fn local_time(lead: &Lead, now: DateTime<Utc>) -> Option<LocalTime> {
-    let window = crate::calling::window(lead_zone(lead)?, lead_state(lead), now)?;
-    Some(LocalTime { zone: window.zone, display: window.local, within_hours: window.open, hours: window.hours })
+/// The lead's local time at `now` and its state's calling hours, which texts keep to as calls
+/// do; `None` when the lead's zone cannot be told.
+pub fn local_time(lead: &Lead, now: DateTime<Utc>) -> Option<Window> {
+    crate::calling::window(lead_zone(lead)?, lead_state(lead), now)
 }
 
 #[cfg(test)]
@@ -245,12 +233,12 @@ mod tests {
         // 2026-12-01 02:30 UTC is 8:30 PM in Chicago the day before: within hours.
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 2, 30, 0).unwrap();
         let t = local_time(&lead(), now).unwrap();
-        assert_eq!((t.zone, t.display.as_str(), t.within_hours), ("America/Chicago", "8:30 PM CST", true));
+        assert_eq!((t.zone, t.local_time.as_str(), t.open), ("America/Chicago", "8:30 PM CST", true));
         // 03:00 UTC is 9 PM there: outside; in Los Angeles, 7 PM: within.
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap();
-        assert!(!local_time(&lead(), now).unwrap().within_hours);
+        assert!(!local_time(&lead(), now).unwrap().open);
         let west = Lead { state: Some("CA".into()), zipcode: Some("90012".into()), ..lead() };
-        assert!(local_time(&west, now).unwrap().within_hours);
+        assert!(local_time(&west, now).unwrap().open);
         // The ZIP code over the state: an El Paso lead the vendor put in Texas is on Mountain time.
         let el_paso = Lead { state: Some("TX".into()), zipcode: Some("79901".into()), ..lead() };
         assert_eq!(local_time(&el_paso, now).unwrap().zone, "America/Denver");
@@ -259,7 +247,7 @@ mod tests {
         assert_eq!(local_time(&by_zip, now).unwrap().zone, "America/New_York");
         // In summer, daylight time.
         let july = Utc.with_ymd_and_hms(2026, 7, 1, 13, 0, 0).unwrap();
-        assert_eq!(local_time(&lead(), july).unwrap().display, "8:00 AM CDT");
+        assert_eq!(local_time(&lead(), july).unwrap().local_time, "8:00 AM CDT");
         // A stored time zone serves when nothing else tells.
         let zoned =
             Lead { time_zone: Some("America/Denver".into()), state: None, zipcode: None, phone: None, ..lead() };
@@ -267,7 +255,7 @@ mod tests {
         // Florida's hours, not the federal ones: 8:30 PM in Miami is past them.
         let miami = Lead { state: Some("FL".into()), zipcode: Some("33101".into()), ..lead() };
         let t = local_time(&miami, Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).unwrap()).unwrap();
-        assert_eq!((t.within_hours, t.hours.as_str()), (false, "8 AM–8 PM"));
+        assert_eq!((t.open, t.hours.as_str(), t.rules.name), (false, "8 AM–8 PM", "Florida"));
         // Nothing but the phone: its area code (312, Chicago).
         let by_phone = Lead { state: None, zipcode: None, ..lead() };
         assert_eq!(local_time(&by_phone, now).unwrap().zone, "America/Chicago");

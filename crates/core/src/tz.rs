@@ -17,7 +17,8 @@ pub fn for_lead(zip: Option<&str>, state: Option<&str>, phone: Option<&str>) -> 
 pub fn for_zip(zip: &str) -> Option<&'static str> {
     let state = crate::region::state_for_zip(zip)?;
     let digits: String = zip.trim().chars().take_while(char::is_ascii_digit).collect();
-    // A ZIP that lost its leading zero (`2134`) is in New England, which no zone splits.
+    // A ZIP that lost its leading zero (`2134`) is in the north-east or the Caribbean, which no
+    // zone splits.
     let prefix: u32 = if digits.len() == 5 { digits[..3].parse().ok()? } else { 0 };
     let split = match (state, prefix) {
         // Florida west of the Apalachicola River: Panama City, Pensacola.
@@ -70,13 +71,6 @@ pub fn for_state(state: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_state_code_has_a_zone() {
-        for s in crate::region::STATES {
-            assert!(for_state(s).is_some(), "{s}");
-        }
-    }
 
     #[test]
     fn every_state_and_the_district_has_a_zone() {
