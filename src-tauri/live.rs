@@ -40,20 +40,24 @@ pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
     let (now, rep) = (account.state(), account.session().user().id.clone());
     state.replace_account(Some(Arc::new(account)));
     seen(app); // the last account's unread leads are not this one's
-    tauri::async_runtime::spawn(watch_availability(app.clone(), now.clone()));
-    tauri::async_runtime::spawn(pump(app.clone(), events, now, rep));
+    tauri::async_runtime::spawn(watch_state(app.clone(), now));
+    tauri::async_runtime::spawn(pump(app.clone(), events, rep));
     Ok(())
 }
 
-/// Whether the rep takes routed leads, into the tray and the UI, as it becomes known or changes.
-async fn watch_availability(app: AppHandle, mut now: watch::Receiver<AccountState>) {
-    let mut last = None;
+/// The account's state, to the UI (`connection-changed`) and the tray, whenever what they show
+/// of it changes: the connection, the last lead's time, whether the rep takes routed leads. The
+/// one writer of both.
+async fn watch_state(app: AppHandle, mut now: watch::Receiver<AccountState>) {
+    let mut shown: Option<ConnectionState> = None;
     loop {
-        let available = now.borrow_and_update().available;
-        if available != last {
-            crate::tray::show_available(&app, available);
-            let _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow()));
-            last = available;
+        let state = ConnectionState::from(&*now.borrow_and_update());
+        if shown.as_ref() != Some(&state) {
+            if shown.as_ref().map(|s| s.available) != Some(state.available) {
+                crate::tray::show_available(&app, state.available);
+            }
+            let _ = app.emit(CONNECTION_CHANGED, &state);
+            shown = Some(state);
         }
         if now.changed().await.is_err() {
             return;
@@ -63,19 +67,12 @@ async fn watch_availability(app: AppHandle, mut now: watch::Receiver<AccountStat
 
 /// Until the account (of `rep`, their user id) is closed (logout, another login) or its session
 /// refused.
-async fn pump(
-    app: AppHandle,
-    mut events: mpsc::UnboundedReceiver<AccountEvent>,
-    now: watch::Receiver<AccountState>,
-    rep: String,
-) {
+async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>, rep: String) {
     while let Some(event) = events.recv().await {
         match event {
-            AccountEvent::Lead(arrival) => {
-                deliver(&app, *arrival, &rep);
-                let _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow()));
-            }
-            AccountEvent::Connection(_) => _ = app.emit(CONNECTION_CHANGED, ConnectionState::from(&*now.borrow())),
+            AccountEvent::Lead(arrival) => deliver(&app, *arrival, &rep),
+            // The state's watch tells the UI (`watch_state`).
+            AccountEvent::Connection(_) => {}
             AccountEvent::Sync(status) => _ = app.emit(LEADS_SYNCED, SyncStatus::from(&status)),
             // A `Sync` follows with the counts: the list reads the cache again then.
             AccountEvent::Changed(_) => {}

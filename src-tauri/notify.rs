@@ -70,8 +70,7 @@ pub fn show_lead(app: &AppHandle, lead: &LeadRow, claimable: bool, on_answer: im
         }
         #[cfg(target_os = "linux")]
         {
-            // Daemons read the body as markup.
-            let body = body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            let body = markup(&body);
             n.appname("Crokodial")
                 .body(&body)
                 .urgency(notify_rust::Urgency::Critical)
@@ -114,7 +113,7 @@ pub fn withdraw(app: &AppHandle, lead_id: &str, why: &str) {
         let Some(id) = app.try_state::<Shown>().and_then(|ids| crokodial_client::lock(&ids.0).remove(lead_id)) else {
             return;
         };
-        let why = why.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let why = markup(why);
         std::thread::spawn(move || {
             let shown = notify_rust::Notification::new()
                 .id(id)
@@ -130,6 +129,12 @@ pub fn withdraw(app: &AppHandle, lead_id: &str, why: &str) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = (app, lead_id, why);
+}
+
+/// Text for a Linux notification's body, which daemons read as markup.
+#[cfg(target_os = "linux")]
+fn markup(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// How long a replaced notification stays.

@@ -71,11 +71,10 @@ fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
         AVAILABLE => {
             let Some(account) = app.state::<crate::state::AppState>().signed_in() else { return };
             let now = account.state().borrow().available;
-            let app = app.clone();
+            // The account's state carries the change back here (`live::watch_state`).
             tauri::async_runtime::spawn(async move {
-                match account.set_available(!now.unwrap_or(true)).await {
-                    Ok(view) => show_available(&app, Some(view.available)),
-                    Err(e) => tracing::warn!(error = %e, "cannot change availability from the tray"),
+                if let Err(e) = account.set_available(!now.unwrap_or(true)).await {
+                    tracing::warn!(error = %e, "cannot change availability from the tray");
                 }
             });
         }

@@ -19,11 +19,10 @@ pub async fn routing_view(state: State<'_, AppState>) -> CmdResult<RoutingInfo> 
     Ok(state.account()?.routing().await?.into())
 }
 
-/// Available (offered leads) or away; the tray says which.
+/// Available (offered leads) or away; the account's state carries it to the tray and the UI.
 #[tauri::command]
-pub async fn set_available(app: AppHandle, state: State<'_, AppState>, available: bool) -> CmdResult<RoutingInfo> {
+pub async fn set_available(state: State<'_, AppState>, available: bool) -> CmdResult<RoutingInfo> {
     let view = state.account()?.set_available(available).await?;
-    crate::tray::show_available(&app, Some(view.available));
     tracing::info!(available = view.available, "availability");
     Ok(view.into())
 }
@@ -125,7 +124,6 @@ pub struct RoutingInfo {
     pub offer_seconds: u32,
     pub pool_after_seconds: u32,
     pub owner_id: Option<String>,
-    pub owner_name: Option<String>,
     pub available: bool,
     pub team: Vec<TeamPresence>,
 }
@@ -137,7 +135,6 @@ impl From<RoutingView> for RoutingInfo {
             offer_seconds: v.settings.offer_seconds,
             pool_after_seconds: v.settings.pool_after_seconds,
             owner_id: v.settings.owner_id,
-            owner_name: v.owner_name,
             available: v.available,
             team: v
                 .team
@@ -156,15 +153,11 @@ pub struct OfferInfo {
     pub to: String,
     /// Offered to this rep (alone or with others): they may claim it.
     pub mine: bool,
-    /// Offered to everyone available, not to one rep in turn.
-    pub pool: bool,
-    /// RFC 3339: when it moves on, if it does.
-    pub until: Option<String>,
 }
 
 impl OfferInfo {
     pub fn new(offer: &Offer, me: &str) -> Self {
-        OfferInfo { to: offer.names(), mine: offer.is_for(me), pool: offer.pool, until: offer.until.map(rfc3339) }
+        OfferInfo { to: offer.names(), mine: offer.is_for(me) }
     }
 }
 

@@ -355,21 +355,13 @@ to: string,
 /**
  * Offered to this rep (alone or with others): they may claim it.
  */
-mine: boolean, 
-/**
- * Offered to everyone available, not to one rep in turn.
- */
-pool: boolean, 
-/**
- * RFC 3339: when it moves on, if it does.
- */
-until: string | null, };
+mine: boolean, };
 
 export type ReasonCount = { reason: string, count: number, };
 
 export type Role = "admin" | "user";
 
-export type RoutingInfo = { mode: RoutingMode, offerSeconds: number, poolAfterSeconds: number, ownerId: string | null, ownerName: string | null, available: boolean, team: Array<TeamPresence>, };
+export type RoutingInfo = { mode: RoutingMode, offerSeconds: number, poolAfterSeconds: number, ownerId: string | null, available: boolean, team: Array<TeamPresence>, };
 
 export type RoutingMode = "everyone" | "roundRobin" | "owner";
 

@@ -82,12 +82,18 @@ export function pluralize(count: number, singular: string, plural = `${singular}
   return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
 
+/** One formatter per zone (a list shows a few zones, every second); null for a zone that is not one. */
+const localFormats = new Map<string, Intl.DateTimeFormat | null>();
+
 /** The time now in `zone` (IANA), e.g. "3:05 PM"; '' when the zone is unknown or not one. */
 export function formatLocalTime(zone: string | null | undefined, now: number): string {
   if (!zone) return '';
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(now);
-  } catch {
-    return '';
+  if (!localFormats.has(zone)) {
+    try {
+      localFormats.set(zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' }));
+    } catch {
+      localFormats.set(zone, null);
+    }
   }
+  return localFormats.get(zone)?.format(now) ?? '';
 }

@@ -61,7 +61,7 @@ describe('updatesFor', () => {
 
   it('remembers the offer of a lead from a server that routes leads', () => {
     expect(updatesFor(received('lead-1'), null).has('offer')).toBe(false);
-    const offered = received('lead-1', { offer: { to: 'Bo Chan', mine: false, pool: false, until: null } });
+    const offered = received('lead-1', { offer: { to: 'Bo Chan', mine: false } });
     expect(updatesFor(offered, null).has('offer')).toBe(true);
   });
 

@@ -48,8 +48,8 @@ describe('claims', () => {
   });
 
   it('tells the claim first, else where the offer is, else nothing', () => {
-    const toBo = offerNote(received({ to: 'Bo Chan', mine: false, pool: false, until: null }));
-    const toMe = offerNote(received({ to: 'Ann Lee and Bo Chan', mine: true, pool: true, until: null }));
+    const toBo = offerNote(received({ to: 'Bo Chan', mine: false }));
+    const toMe = offerNote(received({ to: 'Ann Lee and Bo Chan', mine: true }));
     expect(claimStatusText(ann, 'u-bo', toMe)).toBe('Claimed by Ann Lee');
     expect(claimStatusText(ann, 'u-ann', null)).toBe('Yours');
     expect(claimStatusText(null, 'u-ann', toMe)).toBe('Offered to you');
@@ -120,7 +120,6 @@ describe('routing form', () => {
     offerSeconds: 30,
     poolAfterSeconds: 120,
     ownerId: null,
-    ownerName: null,
     available: true,
     team: [],
   };
