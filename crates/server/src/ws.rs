@@ -77,22 +77,30 @@ async fn replay(socket: &mut WebSocket, state: &AppState, tenant: &str, after: u
 }
 
 /// Sends the offers still open to the user (see `Router::open_offers`): a rep who was offline
-/// mid-offer gets it. False if the socket or the store failed.
-async fn send_open_offers(socket: &mut WebSocket, state: &AppState, tenant: &str, user: &str) -> bool {
+/// mid-offer gets it. Leads created after `upto` are left to the live events, which carry their
+/// offer, so no offer comes before its lead. False if the socket or the store failed.
+async fn send_open_offers(socket: &mut WebSocket, state: &AppState, tenant: &str, user: &str, upto: u64) -> bool {
     let open = state.router.open_offers(tenant, user, chrono::Utc::now());
     if open.is_empty() {
         return true;
     }
     let t = tenant.to_owned();
     let Ok(found) = store::run(&state.store, move |s| {
-        open.into_iter().map(|route| Ok((s.lead(&t, &route.lead_id)?, route))).collect::<Result<Vec<_>, _>>()
+        let mut found = Vec::with_capacity(open.len());
+        for route in open {
+            match s.latest_change(&t, &route.lead_id)? {
+                Some(change) if change.created_seq > upto => {}
+                change => found.push((change.map(|c| Box::new(c.lead)), route)),
+            }
+        }
+        Ok(found)
     })
     .await
     else {
         return false;
     };
     for (lead, route) in found {
-        let data = OfferNotification { lead_id: route.lead_id, offer: route.offer, lead: lead.map(Box::new) };
+        let data = OfferNotification { lead_id: route.lead_id, offer: route.offer, lead };
         if !send(socket, &ServerMessage::LeadOffered { data }).await {
             return false;
         }
@@ -155,7 +163,8 @@ async fn serve(mut socket: WebSocket, state: AppState) {
                                         None => return,
                                     }
                                 }
-                                if !send_open_offers(&mut socket, &state, &user.tenant_id, &user.id).await { return }
+                                let upto = last.max(sent_upto);
+                                if !send_open_offers(&mut socket, &state, &user.tenant_id, &user.id, upto).await { return }
                                 if resume_after.is_some() && !send(&mut socket, &ServerMessage::CaughtUp).await { return }
                             }
                             Err(e) => {

@@ -273,6 +273,8 @@ pub trait Store: Send + Sync + 'static {
     /// The tenant's latest sequence number (0 before any lead).
     fn last_seq(&self, tenant_id: &str) -> StoreResult<u64>;
     fn lead(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Lead>>;
+    /// The lead as of its latest change, with that change's and its creation's sequence numbers.
+    fn latest_change(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Change>>;
     /// One page of the tenant's leads matching `query`, and the total number matching.
     fn query_leads(&self, tenant_id: &str, query: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)>;
 

@@ -657,6 +657,19 @@ impl Store for SqliteStore {
         Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
+    fn latest_change(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Change>> {
+        let row: Option<(String, i64, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT doc, seq, created_seq FROM leads WHERE tenant_id = ?1 AND id = ?2",
+                [tenant_id, id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((doc, seq, created_seq)) = row else { return Ok(None) };
+        Ok(Some(Change { lead: serde_json::from_str(&doc)?, seq: seq as u64, created_seq: created_seq as u64 }))
+    }
+
     fn query_leads(&self, tenant_id: &str, q: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)> {
         let (filter, mut args) = lead_filter(tenant_id, q);
         let conn = self.conn();
