@@ -224,6 +224,9 @@ pub struct Capabilities {
     pub lead_import: bool,
     /// Team lead routing: offers, claims, availability, the speed report (`core::routing`).
     pub lead_routing: bool,
+    /// `PUT /api/calls/:id` and `GET /api/calls`: every call attempt and its outcome
+    /// (`core::calls`), and a tally on each lead.
+    pub calls: bool,
 }
 
 /// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`). Its

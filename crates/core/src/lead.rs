@@ -167,6 +167,8 @@ pub struct Lead {
     pub textdrip_contact_id: Option<String>,
     /// Who claimed this routed lead, and when (ours; its `assigned_to` is the claimer).
     pub claim: Option<crate::routing::Claim>,
+    /// Its calls in short (ours; the deployed server counts dials per phone, apart).
+    pub calls: Option<crate::calls::CallTally>,
     /// The fields the typed view does not hold, as the server sent them.
     #[serde(skip)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -328,6 +330,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "importBatch",
     "textdripContactId",
     "claim",
+    "calls",
 ];
 
 impl Lead {
@@ -336,7 +339,8 @@ impl Lead {
     /// time, and its disposition, status, notes and source unless it has none. Returns whether
     /// anything changed; only then does the lead take the import's batch tag.
     pub fn absorb_import(&mut self, incoming: &Lead) -> bool {
-        const KEPT: [&str; 7] = ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch", "claim"];
+        const KEPT: [&str; 8] =
+            ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch", "claim", "calls"];
         const REPS: [&str; 4] = ["disposition", "status", "notes", "source"];
         let mut fields = self.filled_fields();
         let mut changed = false;
@@ -464,7 +468,7 @@ const FIELD_GROUPS: [(&str, &[&str]); 3] = [
 ];
 
 /// Shown elsewhere (name, notes) or of no use to a rep (ids of tenancy).
-const HIDDEN: [&str; 8] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName", "claim"];
+const HIDDEN: [&str; 9] = ["_id", "tenantId", "assignedTo", "name", "notes", "firstName", "lastName", "claim", "calls"];
 
 /// A field's key as people read it: `householdIncome` → "Household income".
 pub fn field_label(key: &str) -> String {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod calling;
+pub mod calls;
 pub mod edit;
 pub mod import;
 pub mod lead;

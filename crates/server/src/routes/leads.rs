@@ -69,6 +69,7 @@ pub async fn capabilities() -> Json<Capabilities> {
         lead_edits: true,
         lead_import: true,
         lead_routing: true,
+        calls: true,
     })
 }
 

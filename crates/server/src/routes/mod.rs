@@ -1,6 +1,7 @@
 //! The HTTP API.
 
 mod auth;
+mod calls;
 mod demo;
 mod import;
 mod leads;
@@ -37,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
         .route("/api/leads/{id}/notes", patch(leads::notes))
         .route("/api/leads/{id}/claim", post(routing::claim))
+        .route("/api/calls", get(calls::list))
+        .route("/api/calls/{id}", put(calls::put))
         .route("/api/routing", get(routing::get).put(routing::set))
         .route("/api/routing/availability", put(routing::availability))
         .route("/api/reports/speed", get(routing::speed))

@@ -160,7 +160,25 @@ CREATE INDEX route_offers_lead ON route_offers (tenant_id, lead_id);
 CREATE INDEX route_offers_time ON route_offers (tenant_id, offered_at);
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+/// Calls: every attempt a rep made on a lead, once per id made by their app; the lead's doc
+/// keeps their tally.
+const V7: &str = r#"
+CREATE TABLE calls (
+    tenant_id TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    lead_id   TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    phone     TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    outcome   TEXT CHECK (outcome IN ('no-answer', 'voicemail', 'talked', 'wrong-number', 'bad-number', 'dnc')),
+    note      TEXT,
+    PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX calls_lead ON calls (tenant_id, lead_id, at);
+CREATE INDEX calls_user ON calls (tenant_id, user_id, at);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

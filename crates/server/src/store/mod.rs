@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
+use crokodial_core::calls::{Call, CallReport};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
@@ -192,6 +193,20 @@ pub enum ClaimOutcome {
     NotFound,
 }
 
+/// What became of a call's report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallRecorded {
+    /// Kept (or its outcome told); with the lead when its tally changed, which took the next
+    /// sequence number.
+    Kept {
+        call: Call,
+        lead: Option<Box<Change>>,
+    },
+    /// That id is another rep's call.
+    NotYours,
+    LeadNotFound,
+}
+
 /// A routed lead in a period, for the speed report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteRecord {
@@ -277,6 +292,12 @@ pub trait Store: Send + Sync + 'static {
     fn latest_change(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Change>>;
     /// One page of the tenant's leads matching `query`, and the total number matching.
     fn query_leads(&self, tenant_id: &str, query: &LeadQuery) -> StoreResult<(Vec<Lead>, u64)>;
+
+    /// Keeps a rep's call on a lead once per id; the same id again (the rep's own) sets its
+    /// outcome and note. The lead's tally is counted again from its calls.
+    fn record_call(&self, user: &UserRecord, id: &str, report: &CallReport) -> StoreResult<CallRecorded>;
+    /// A lead's calls, newest first, with who made them.
+    fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>>;
 
     /// The tenant's routing (the default until an admin sets one).
     fn routing(&self, tenant_id: &str) -> StoreResult<RoutingSettings>;

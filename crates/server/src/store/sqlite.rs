@@ -14,9 +14,10 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::{
-    migrations, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord, OpenRoute,
-    RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
+    migrations, CallRecorded, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord,
+    OpenRoute, RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
 };
+use crokodial_core::calls::{Call, CallReport, CallTally, Outcome};
 use crokodial_core::edit::{self, Standing};
 use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 
@@ -87,6 +88,44 @@ const USER_COLS: &str =
 
 fn time_from(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// The tenant's calls where `filter` (on `?2`) holds, newest first, with their callers' names.
+fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> StoreResult<Vec<Call>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.id, c.lead_id, c.phone, c.at, c.outcome, c.note, c.user_id, u.name
+           FROM calls c LEFT JOIN users u ON u.id = c.user_id
+          WHERE c.tenant_id = ?1 AND c.{filter}
+          ORDER BY c.at DESC, c.id"
+    ))?;
+    let rows = stmt.query_map([tenant_id, value], |r| {
+        Ok(Call {
+            id: r.get(0)?,
+            lead_id: r.get(1)?,
+            phone: r.get(2)?,
+            at: time_from(&r.get::<_, String>(3)?).unwrap_or_default(),
+            outcome: r.get::<_, Option<String>>(4)?.as_deref().and_then(Outcome::parse),
+            note: r.get(5)?,
+            by: r.get(6)?,
+            by_name: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A lead's tally, counted from its calls: how many, and the latest.
+fn call_tally(conn: &Connection, tenant_id: &str, lead_id: &str) -> StoreResult<Option<CallTally>> {
+    let latest: Option<(u32, String, Option<String>)> = conn
+        .query_row(
+            "SELECT count(*) OVER (), at, outcome FROM calls WHERE tenant_id = ?1 AND lead_id = ?2
+              ORDER BY at DESC, id LIMIT 1",
+            [tenant_id, lead_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(latest.and_then(|(count, at, outcome)| {
+        Some(CallTally { count, last_at: time_from(&at)?, last_outcome: outcome.as_deref().and_then(Outcome::parse) })
+    }))
 }
 
 /// Takes the tenant's next sequence number (call inside the write's transaction).
@@ -689,6 +728,65 @@ impl Store for SqliteStore {
             leads.push(serde_json::from_str(&doc?)?);
         }
         Ok((leads, total.max(0) as u64))
+    }
+
+    fn record_call(&self, user: &UserRecord, id: &str, report: &CallReport) -> StoreResult<CallRecorded> {
+        let tenant_id = user.tenant_id.as_str();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let doc: Option<String> = tx
+            .query_row("SELECT doc FROM leads WHERE tenant_id = ?1 AND id = ?2", [tenant_id, &report.lead_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(doc) = doc else { return Ok(CallRecorded::LeadNotFound) };
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        let owner: Option<(String, String)> = tx
+            .query_row("SELECT user_id, lead_id FROM calls WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let note = report.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let outcome = report.outcome.map(Outcome::as_str);
+        match owner {
+            Some((by, lead_id)) if by != user.id || lead_id != report.lead_id => return Ok(CallRecorded::NotYours),
+            // Told again: the outcome and note (the attempt's time stays as first told).
+            Some(_) => tx.execute(
+                "UPDATE calls SET outcome = coalesce(?3, outcome), note = coalesce(?4, note)
+                  WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant_id, id, outcome, note],
+            )?,
+            None => tx.execute(
+                "INSERT INTO calls (tenant_id, id, lead_id, user_id, phone, at, outcome, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    tenant_id,
+                    id,
+                    report.lead_id,
+                    user.id,
+                    lead.phone.as_deref().unwrap_or(""),
+                    rfc3339(report.at),
+                    outcome,
+                    note
+                ],
+            )?,
+        };
+        let call = read_calls(&tx, tenant_id, "id = ?2", id)?.pop().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let tally = call_tally(&tx, tenant_id, &report.lead_id)?;
+        let mut change = None;
+        if lead.calls != tally {
+            lead.calls = tally;
+            lead.updated_at = Some(Utc::now());
+            let seq = next_seq(&tx, tenant_id)?;
+            let created_seq = update_lead(&tx, &lead, seq)?;
+            change = Some(Box::new(Change { lead, seq, created_seq }));
+        }
+        tx.commit()?;
+        Ok(CallRecorded::Kept { call, lead: change })
+    }
+
+    fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>> {
+        read_calls(&self.conn(), tenant_id, "lead_id = ?2", lead_id)
     }
 
     fn routing(&self, tenant_id: &str) -> StoreResult<RoutingSettings> {
