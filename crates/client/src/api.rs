@@ -1,5 +1,6 @@
 //! The HTTP client for a Crokodial server: ours, or the deployed one.
 
+use crokodial_core::calls::{Call, CallList, CallReport, DialCount, DialCounts};
 use std::time::Duration;
 
 use crokodial_core::api::{
@@ -294,6 +295,36 @@ impl ApiClient {
         query.extend(until.map(|u| ("until", crokodial_core::rfc3339(u))));
         let req = self.http.get(self.url("/api/reports/speed")).query(&query);
         decode_ours(send(self.authed(req)?).await?).await
+    }
+
+    /// `PUT /api/calls/:id` (ours): keeps the attempt once per id, with its outcome when told.
+    pub async fn put_call(&self, call: &Call) -> Result<Call> {
+        let mut url = self.url("/api/calls/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(&call.id);
+        let report =
+            CallReport { lead_id: call.lead_id.clone(), at: call.at, outcome: call.outcome, note: call.note.clone() };
+        decode_ours(send(self.authed(self.http.put(url).json(&report))?).await?).await
+    }
+
+    /// `GET /api/calls?leadId=` (ours): the lead's calls by everyone, newest first.
+    pub async fn calls(&self, lead_id: &str) -> Result<Vec<Call>> {
+        let req = self.http.get(self.url("/api/calls")).query(&[("leadId", lead_id)]);
+        decode_ours::<CallList>(send(self.authed(req)?).await?).await.map(|l| l.calls)
+    }
+
+    /// `POST /api/dial-counts/increment` (the deployed server's): one more dial of `phone`;
+    /// answers the rep's count for it now.
+    pub async fn count_dial(&self, phone: &str) -> Result<u32> {
+        let req =
+            self.http.post(self.url("/api/dial-counts/increment")).json(&DialCount { phone: phone.into(), count: 0 });
+        decode::<DialCount>(send(self.authed(req)?).await?).await.map(|d| d.count)
+    }
+
+    /// `GET /api/dial-counts?phones=…` (the deployed server's): the rep's dials per phone; phones
+    /// never dialled are absent.
+    pub async fn dial_counts(&self, phones: &[String]) -> Result<DialCounts> {
+        let req = self.http.get(self.url("/api/dial-counts")).query(&[("phones", phones.join(","))]);
+        decode(send(self.authed(req)?).await?).await
     }
 
     /// The tenant's lead changes after sequence number `after` (our server only).

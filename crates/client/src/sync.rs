@@ -81,6 +81,12 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
         }
         Err(e) => return Err(e),
     };
+    let calls = push_calls(api, cache, caps.calls).await;
+    if let Err(SyncError::Server(e @ ClientError::Network(_))) = &calls {
+        tracing::info!(error = %e, "calls kept for the next sync");
+    } else {
+        calls?;
+    }
     // Queued imports before the pull, so their leads come back with it (from our server).
     send_imports_to(api, cache, caps.lead_import, None, &mut |_| ()).await?;
     let (mode, fetched, tolerance) = if caps.lead_changes {
@@ -88,6 +94,11 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
     } else {
         sync_pages(api, cache).await?
     };
+    if mode == (SyncMode::Pages { full: true }) {
+        if let Err(e) = refresh_dial_counts(api, cache).await {
+            tracing::warn!(error = %e, "cannot read the dial counts; keeping the last known");
+        }
+    }
     for (lead, field) in &tolerance.set_aside {
         tracing::warn!(%lead, %field, "a value the field cannot hold, kept with the lead as sent");
     }
@@ -141,10 +152,52 @@ pub const EDIT_ATTEMPTS: u32 = 3;
 /// `PUT` sets the edit's fields and the last write wins; sent twice (after a crash), it sets the
 /// same values again.
 pub async fn push(api: &ApiClient, cache: &CacheHandle) -> Result<PushReport, SyncError> {
-    if cache.run(|c| c.next_pending()).await?.is_none() {
+    let (edits, calls) = cache.run(|c| Ok::<_, CacheError>((c.next_pending()?, c.calls_to_send()?))).await?;
+    if edits.is_none() && calls.is_empty() {
         return Ok(PushReport::default());
     }
-    push_to(api, cache, api.capabilities().await?.lead_edits).await
+    let caps = api.capabilities().await?;
+    let report = push_to(api, cache, caps.lead_edits).await?;
+    push_calls(api, cache, caps.calls).await?;
+    Ok(report)
+}
+
+/// Sends the calls the server does not have whole, oldest first, each marked as soon as the
+/// server answers. Our server (`ours`) keeps each once per id, outcome and note included. The
+/// deployed server counts each attempt once (`/api/dial-counts`; a crash between its answer and
+/// the mark here would count it twice) and keeps no outcomes. A call the server refuses (4xx) is
+/// failed with its reason; anything else ends the push with the rest pending.
+async fn push_calls(api: &ApiClient, cache: &CacheHandle, ours: bool) -> Result<(), SyncError> {
+    for queued in cache.run(|c| c.calls_to_send()).await? {
+        let (id, rev) = (queued.call.id.clone(), queued.rev);
+        let sent = if ours {
+            api.put_call(&queued.call).await.map(|_| None)
+        } else if queued.counted {
+            Ok(None)
+        } else {
+            api.count_dial(&queued.call.phone).await.map(Some)
+        };
+        match sent {
+            Ok(count) => {
+                let phone = queued.call.phone;
+                cache
+                    .run(move |c| {
+                        if let Some(count) = count {
+                            c.set_dial_count(&phone, count)?;
+                        }
+                        c.call_sent(&id, rev)
+                    })
+                    .await?
+            }
+            Err(e @ (ClientError::Server { status: 400..=499, .. } | ClientError::Forbidden(_))) => {
+                let why = e.to_string();
+                tracing::warn!(call = %id, %why, "a call was refused");
+                cache.run(move |c| c.call_failed(&id, &why)).await?
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// [`push`] to a server that does (`ours`) or does not take queued edits.
@@ -325,6 +378,26 @@ async fn sync_changes(api: &ApiClient, cache: &CacheHandle) -> Result<u64, SyncE
             .await?;
     }
     Ok(fetched)
+}
+
+/// Phones per dial-count request (about 1 KB of query).
+const DIAL_COUNT_PHONES: usize = 100;
+
+/// Reads the deployed server's count of the rep's dials for every cached phone (the web app
+/// beside the desktop counts too). A phone gone from its answer keeps its last count.
+async fn refresh_dial_counts(api: &ApiClient, cache: &CacheHandle) -> Result<(), SyncError> {
+    let phones = cache
+        .run(|c| {
+            let mut phones = std::collections::BTreeSet::new();
+            c.for_each_contact(|phone, _| phones.extend(phone.and_then(crokodial_core::phone::normalize_us)))?;
+            Ok::<_, CacheError>(phones.into_iter().collect::<Vec<_>>())
+        })
+        .await?;
+    for chunk in phones.chunks(DIAL_COUNT_PHONES) {
+        let counts = api.dial_counts(chunk).await?.counts;
+        cache.run(move |c| counts.iter().try_for_each(|(phone, count)| c.set_dial_count(phone, *count))).await?;
+    }
+    Ok(())
 }
 
 /// Asks for the changes after `after`, on a task of its own, so the answer arrives while the

@@ -115,6 +115,21 @@ pub struct CallTally {
     pub last_outcome: Option<Outcome>,
 }
 
+/// The deployed server's `POST /api/dial-counts/increment` `{phone}` and its answer: the rep's
+/// lifetime count of dials to that phone (its last 10 digits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialCount {
+    pub phone: String,
+    #[serde(default)]
+    pub count: u32,
+}
+
+/// The deployed server's `GET /api/dial-counts?phones=…`: phones never dialled are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialCounts {
+    pub counts: std::collections::BTreeMap<String, u32>,
+}
+
 /// How many of `times` fall in the 24 hours before `now`: what a state's cap of attempts a day
 /// counts (Florida's, Maryland's and Oklahoma's "in a 24-hour period").
 pub fn attempts_in_a_day(times: impl IntoIterator<Item = DateTime<Utc>>, now: DateTime<Utc>) -> u32 {

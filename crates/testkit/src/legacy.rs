@@ -202,6 +202,13 @@ impl LegacyServer {
     }
 
     /// How many `PUT /api/leads/:id` requests it has received.
+    /// The dials the user with `email` has counted to `phone` (any spelling).
+    pub fn dial_count(&self, email: &str, phone: &str) -> u32 {
+        let store = self.inner.store();
+        let Some(user) = store.accounts.iter().find(|a| a.email == email) else { return 0 };
+        store.dials.get(&(user.id.clone(), dial_key(phone))).copied().unwrap_or(0)
+    }
+
     pub fn puts(&self) -> usize {
         self.inner.puts.load(atomic::Ordering::SeqCst)
     }
@@ -352,6 +359,8 @@ struct Store {
     /// In insertion order.
     leads: Vec<Doc>,
     dispositions: Vec<Value>,
+    /// Each user's dials, by the phone's last 10 digits.
+    dials: HashMap<(String, String), u32>,
 }
 
 impl Store {
@@ -370,7 +379,13 @@ impl Store {
             account(EMAIL, "Legacy Rep", false, TOKEN),
             account(OTHER_EMAIL, "Other Rep", false, OTHER_TOKEN),
         ];
-        let mut store = Store { accounts, pairs: Vec::new(), leads: Vec::new(), dispositions: default_dispositions() };
+        let mut store = Store {
+            accounts,
+            pairs: Vec::new(),
+            leads: Vec::new(),
+            dispositions: default_dispositions(),
+            dials: HashMap::new(),
+        };
         for user_id in store.accounts.iter().map(|a| a.id.clone()).collect::<Vec<_>>() {
             store.issue_pair(&user_id);
         }
@@ -498,6 +513,8 @@ fn routes(inner: Arc<Inner>) -> Router {
         .route("/api/integrations/nextgen/credentials", get(get_credentials).fallback(fallback))
         .route("/api/integrations/nextgen/credentials/rotate", post(rotate_credentials).fallback(fallback))
         .route("/api/dispositions", get(list_dispositions).fallback(fallback))
+        .route("/api/dial-counts", get(dial_counts).fallback(fallback))
+        .route("/api/dial-counts/increment", post(count_dial).fallback(fallback))
         .fallback(fallback)
         .with_state(inner)
 }
@@ -1584,6 +1601,40 @@ async fn rotate_credentials(State(s): State<Arc<Inner>>, headers: HeaderMap) -> 
 async fn list_dispositions(State(s): State<Arc<Inner>>, headers: HeaderMap) -> Reply {
     s.auth(&headers)?;
     Ok(reply(200, json!({"dispositions": s.store().dispositions})))
+}
+
+/// A phone as the dial counts key it: its last 10 digits.
+fn dial_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(10)..].to_owned()
+}
+
+async fn count_dial(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let caller = s.auth(&headers)?;
+    let body = json_body(&body)?;
+    let Some(phone) = body.get("phone").and_then(Value::as_str).map(dial_key).filter(|p| !p.is_empty()) else {
+        return Err(message(400, "Missing phone"));
+    };
+    let mut store = s.store();
+    let count = store.dials.entry((caller.id, phone.clone())).or_default();
+    *count += 1;
+    Ok(reply(200, json!({"phone": phone, "count": *count})))
+}
+
+async fn dial_counts(
+    State(s): State<Arc<Inner>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Reply {
+    let caller = s.auth(&headers)?;
+    let store = s.store();
+    let mut counts = serde_json::Map::new();
+    for phone in q.get("phones").map(|p| p.split(',').map(dial_key).collect::<Vec<_>>()).unwrap_or_default() {
+        if let Some(n) = store.dials.get(&(caller.id.clone(), phone.clone())) {
+            counts.insert(phone, json!(n));
+        }
+    }
+    Ok(reply(200, json!({ "counts": counts })))
 }
 
 // ---------------------------------------------------------------------------------------------

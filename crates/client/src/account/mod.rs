@@ -4,7 +4,10 @@
 //! [`AccountEvent`]s and read the state now, with its changes, from [`Account::state`].
 //! Logging out is closing it ([`Account::close`], or dropping it): every task it started stops.
 
+mod calls;
 pub mod service;
+
+pub use calls::{LeadCalls, ASK_OUTCOME_FOR};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -290,7 +293,7 @@ impl Account {
     pub async fn edit(&self, id: &str, fields: LeadEdit) -> Result<QueuedEdit, CacheError> {
         let id = id.to_owned();
         let queued = self.shared.cache.run(move |c| c.queue_edit(&id, fields)).await?;
-        self.shared.nudges.edits.notify_one();
+        self.shared.nudges.outbox.notify_one();
         self.shared.report().await;
         Ok(queued)
     }

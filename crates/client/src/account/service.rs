@@ -4,7 +4,7 @@
 //!   at start and after every outage, even a blip too short to be seen as offline;
 //! - every [`RESYNC_EVERY`] while live (the deployed server announces neither its deletions nor
 //!   its edits) and when asked (after an import);
-//! - the outbox alone as soon as the rep makes an edit while live.
+//! - the outbox alone as soon as the rep makes an edit or a call while live.
 //!
 //! Offline, nothing is tried: edits wait in the outbox and the next live moment sends them.
 
@@ -22,15 +22,15 @@ pub const RESYNC_EVERY: Duration = Duration::from_secs(5 * 60);
 pub trait Syncing: Send + Sync + 'static {
     /// A whole sync: edits out, changes in.
     fn sync(&self) -> impl Future<Output = ()> + Send;
-    /// The queued edits only.
+    /// The outbox only (edits, calls).
     fn push(&self) -> impl Future<Output = ()> + Send;
 }
 
 /// How the rest of the account asks the service for work.
 #[derive(Default)]
 pub struct Nudges {
-    /// The rep queued an edit.
-    pub edits: Notify,
+    /// The rep queued an edit or a call.
+    pub outbox: Notify,
     /// Sync now (after an import).
     pub sync: Notify,
 }
@@ -48,7 +48,7 @@ pub async fn keep_synced(target: impl Syncing, mut live: watch::Receiver<Connect
             changed = live.changed() => if changed.is_err() { return } else { due = true },
             () = tokio::time::sleep(RESYNC_EVERY) => due = true,
             () = nudges.sync.notified() => due = true,
-            () = nudges.edits.notified() => if is_live { target.push().await },
+            () = nudges.outbox.notified() => if is_live { target.push().await },
         }
     }
 }
@@ -94,7 +94,7 @@ mod tests {
 
         at(10).await;
         assert_eq!(recorder.runs(), [], "nothing is tried before the socket is live");
-        nudges.edits.notify_one();
+        nudges.outbox.notify_one();
         at(11).await;
         assert_eq!(recorder.runs(), [], "an edit made offline waits");
 
@@ -102,7 +102,7 @@ mod tests {
         at(20).await;
         assert_eq!(recorder.runs(), [("sync", 11)], "live: one sync, which sends the waiting edit");
 
-        nudges.edits.notify_one();
+        nudges.outbox.notify_one();
         at(30).await;
         assert_eq!(recorder.runs()[1..], [("push", 20)], "an edit while live goes at once, alone");
 

@@ -23,8 +23,10 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::home::Home;
 
+mod calls;
 mod handle;
 mod imports;
+pub use calls::{CallCount, CallError, CallState, QueuedCall};
 pub use handle::CacheHandle;
 pub use imports::{ImportBatchToSend, ImportState, QueuedImport};
 
@@ -205,7 +207,31 @@ const V6: &str = r#"
 ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+/// The rep's calls, kept here first and sent by the sync (see `calls.rs`), and the deployed
+/// server's counts of the rep's dials per phone.
+const V7: &str = r#"
+CREATE TABLE calls (
+    id      TEXT PRIMARY KEY NOT NULL,
+    lead_id TEXT NOT NULL,
+    phone   TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    outcome TEXT,
+    note    TEXT,
+    rev     INTEGER NOT NULL DEFAULT 0,
+    counted INTEGER NOT NULL DEFAULT 0,
+    state   TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'synced', 'failed')),
+    detail  TEXT
+);
+CREATE INDEX calls_lead ON calls (lead_id, at);
+CREATE INDEX calls_at ON calls (at);
+CREATE INDEX calls_pending ON calls (state) WHERE state = 'pending';
+CREATE TABLE dial_counts (
+    phone TEXT PRIMARY KEY NOT NULL,
+    count INTEGER NOT NULL
+) WITHOUT ROWID;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -237,6 +263,8 @@ pub enum CacheError {
     Unsorted(&'static str),
     #[error(transparent)]
     Edit(#[from] EditError),
+    #[error(transparent)]
+    Call(#[from] CallError),
 }
 
 /// Where a queued edit stands.

@@ -1,0 +1,85 @@
+//! The rep's calls: kept in the cache the moment they press Call, with the outcome they tell on
+//! coming back, and sent by the sync service (see `cache/calls.rs`).
+
+use chrono::{DateTime, Local, Utc};
+use crokodial_core::calls::{self, Call, Outcome};
+use crokodial_core::Lead;
+
+use super::Account;
+use crate::cache::{CacheError, CallCount, QueuedCall};
+use crate::error::ClientError;
+
+/// A call whose outcome is not told this long after is not asked about any more.
+pub const ASK_OUTCOME_FOR: chrono::Duration = chrono::Duration::hours(2);
+
+/// A lead's calls as this computer knows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadCalls {
+    pub count: CallCount,
+    /// The calls made here, newest first, with their sync state.
+    pub here: Vec<QueuedCall>,
+    /// Attempts made here in the last 24 hours (what a state's daily cap counts).
+    pub in_a_day: u32,
+}
+
+impl Account {
+    /// Records an attempt on a cached lead now (the rep pressed Call); the sync service sends it.
+    pub async fn record_call(&self, lead_id: &str) -> Result<Call, CacheError> {
+        let id = lead_id.to_owned();
+        let call = self.shared.cache.run(move |c| c.queue_call(&id, Utc::now())).await?;
+        self.shared.nudges.outbox.notify_one();
+        Ok(call)
+    }
+
+    /// Tells how call `call_id` went (or corrects it); the sync service sends it.
+    pub async fn tell_outcome(
+        &self,
+        call_id: &str,
+        outcome: Outcome,
+        note: Option<String>,
+    ) -> Result<Call, CacheError> {
+        let id = call_id.to_owned();
+        let call = self.shared.cache.run(move |c| c.tell_outcome(&id, outcome, note.as_deref())).await?;
+        self.shared.nudges.outbox.notify_one();
+        Ok(call)
+    }
+
+    pub async fn lead_calls(&self, lead_id: &str) -> Result<LeadCalls, CacheError> {
+        let id = lead_id.to_owned();
+        self.shared
+            .cache
+            .run(move |c| {
+                let lead = c.get(&id)?.ok_or_else(|| CacheError::NotCached(id.clone()))?;
+                let here = c.calls_of(&id)?;
+                let in_a_day = calls::attempts_in_a_day(here.iter().map(|q| q.call.at), Utc::now());
+                let count = c.call_counts(std::slice::from_ref(&lead))?.pop().unwrap_or_default();
+                Ok(LeadCalls { count, here, in_a_day })
+            })
+            .await
+    }
+
+    /// Every call on the lead by the whole team, newest first (our server; `Unsupported` on the
+    /// deployed one, which keeps counts only).
+    pub async fn team_calls(&self, lead_id: &str) -> Result<Vec<Call>, ClientError> {
+        self.api().calls(lead_id).await
+    }
+
+    /// The calls in short of each of `leads`, in order.
+    pub async fn call_counts(&self, leads: Vec<Lead>) -> Result<Vec<CallCount>, CacheError> {
+        self.shared.cache.run(move |c| c.call_counts(&leads)).await
+    }
+
+    /// The rep's dials from this computer since midnight, on its clock.
+    pub async fn dials_today(&self) -> Result<u32, CacheError> {
+        let midnight = Local::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight exists");
+        let since = midnight.and_local_timezone(Local).earliest().map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        self.shared.cache.run(move |c| c.dials_since(since)).await
+    }
+
+    /// The latest call of the last [`ASK_OUTCOME_FOR`] whose outcome is not told: what to ask the
+    /// rep about when they come back (after a restart too).
+    pub async fn awaiting_outcome(&self) -> Result<Option<Call>, CacheError> {
+        let since: DateTime<Utc> = Utc::now() - ASK_OUTCOME_FOR;
+        self.shared.cache.run(move |c| c.awaiting_outcome(since)).await
+    }
+}
