@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crokodial_client::account::{Account, AccountEvent};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
 use crokodial_client::api::ClaimAnswer;
-use crokodial_client::cache::{CacheQuery, EditState};
+use crokodial_client::cache::{CacheQuery, CallState, EditState};
 use crokodial_client::error::ClientError;
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
@@ -21,6 +21,7 @@ use crokodial_client::session::{Profile, Session};
 use crokodial_client::settings::{volume_from_percent, QuietHours, SettingsStore, MUTE_MINUTES};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::textdrip;
+use crokodial_core::calls::Outcome;
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::routing::{RoutingMode, RoutingUpdate, RoutingView};
 use crokodial_core::LeadSource;
@@ -75,6 +76,21 @@ enum Command {
     /// One lead, whole, from the cache.
     Lead {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a call to a lead and how it went. Kept locally at once and sent to the server
+    /// (later, if offline); the deployed server keeps only the count of dials.
+    Call {
+        id: String,
+        /// no-answer, voicemail, talked, wrong-number, bad-number or dnc.
+        #[arg(long, value_parser = parse_outcome)]
+        outcome: Outcome,
+        #[arg(long)]
+        note: Option<String>,
+        /// Only keep it; do not try the server now.
+        #[arg(long)]
+        offline: bool,
         #[arg(long)]
         json: bool,
     },
@@ -400,6 +416,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = account.sync().await?;
             eprint!("{}", output::sync_report(&report));
         }
+        Command::Call { id, outcome, note, offline, json } => {
+            let account = account(&home, keychain, !offline)?;
+            let call = account.record_call(&id).await?;
+            account.tell_outcome(&call.id, outcome, note).await?;
+            if !offline {
+                if let Err(e) = account.push().await {
+                    eprintln!("offline ({e}): kept, and sent at the next sync");
+                }
+            }
+            let calls = account.lead_calls(&id).await?;
+            let now = calls.here.iter().find(|q| q.call.id == call.id).context("the call vanished")?;
+            if json {
+                let line = serde_json::json!({
+                    "call": now.call, "state": now.state, "detail": now.detail, "count": calls.count,
+                });
+                println!("{line}");
+            } else {
+                println!("{}", output::call_line(now, &calls.count));
+            }
+            if now.state == CallState::Failed {
+                bail!("not kept by the server: {}", output::safe(now.detail.as_deref().unwrap_or_default()));
+            }
+        }
         Command::Dispose { id, disposition, offline } => {
             let account = account(&home, keychain, !offline)?;
             edit(&account, &id, LeadEdit::from([(EditField::Disposition, disposition)]), offline).await?
@@ -441,14 +480,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lead { id, json } => {
-            let lead = account(&home, keychain, false)?.lead(&id).await?;
+            let account = account(&home, keychain, false)?;
+            let lead = account.lead(&id).await?;
             let clock = crokodial_core::textdrip::local_time(&lead, chrono::Utc::now());
+            let calls = account.lead_calls(&id).await?;
             if json {
                 let mut value = serde_json::to_value(&lead)?;
                 value["clock"] = serde_json::to_value(clock.map(|c| output::clock_json(&c)))?;
+                value["callCount"] = serde_json::to_value(calls.count)?;
+                value["callsToday"] = calls.in_a_day.into();
                 println!("{value}");
             } else {
                 print!("{}", output::lead_detail(&lead));
+                println!("{:<22} {}", "calls", output::call_count(&calls.count));
                 if let Some(c) = clock {
                     let now = if c.open { "may be called now" } else { "outside calling hours" };
                     let rules = format!("{}: {}", c.rules.name, c.hours);
@@ -644,6 +688,13 @@ async fn alerts(home: &Home, action: Option<AlertsAction>) -> anyhow::Result<()>
 }
 
 /// Queues an edit of a cached lead, then (unless `offline`) sends the outbox.
+fn parse_outcome(s: &str) -> Result<Outcome, String> {
+    Outcome::parse(s).ok_or_else(|| {
+        let all: Vec<_> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}
+
 async fn edit(account: &Account, id: &str, fields: LeadEdit, offline: bool) -> anyhow::Result<()> {
     let queued = account.edit(id, fields).await?;
     if !offline {

@@ -3,7 +3,7 @@
 
 use crokodial_client::account::Arrival;
 use crokodial_client::account::Routed;
-use crokodial_client::cache::{EditState, ImportState, QueuedEdit, QueuedImport};
+use crokodial_client::cache::{CallCount, CallState, EditState, ImportState, QueuedCall, QueuedEdit, QueuedImport};
 use crokodial_client::feed::Change;
 use crokodial_client::import::Checked;
 use crokodial_client::settings::{AlertSettings, Hush};
@@ -59,6 +59,34 @@ pub fn clock_json(c: &crokodial_core::calling::Window) -> serde_json::Value {
         "source": c.rules.source,
         "attemptsPerDay": c.rules.attempts_per_day,
     })
+}
+
+/// A lead's calls in short: "3 calls, last 2026-12-07 15:04 (voicemail)".
+pub fn call_count(c: &CallCount) -> String {
+    let mut out = match c.count {
+        0 => "none".to_owned(),
+        1 => "1 call".to_owned(),
+        n => format!("{n} calls"),
+    };
+    if let Some(at) = c.last_at {
+        out.push_str(&format!(", last {}", at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")));
+    }
+    if let Some(o) = c.last_outcome {
+        out.push_str(&format!(" ({})", o.as_str()));
+    }
+    out
+}
+
+/// A call just recorded: when, which lead, how it went, where it stands, and the lead's count.
+pub fn call_line(q: &QueuedCall, count: &CallCount) -> String {
+    let at = q.call.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S");
+    let outcome = q.call.outcome.map_or("no outcome", |o| o.as_str());
+    let state = match q.state {
+        CallState::Pending => "pending".to_owned(),
+        CallState::Synced => "synced".to_owned(),
+        CallState::Failed => format!("failed: {}", safe(q.detail.as_deref().unwrap_or_default())),
+    };
+    format!("{at}  {}  {}  {outcome}  {state}  ({})", safe(&q.call.lead_id), q.call.phone, call_count(count))
 }
 
 /// One edit of the outbox: when, which lead, what, and where it stands.

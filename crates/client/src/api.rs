@@ -1,6 +1,6 @@
 //! The HTTP client for a Crokodial server: ours, or the deployed one.
 
-use crokodial_core::calls::{Call, CallList, CallReport, DialCount, DialCounts};
+use crokodial_core::calls::{Call, CallAnswer, CallList, CallReport, DialCount, DialCounts};
 use std::time::Duration;
 
 use crokodial_core::api::{
@@ -297,8 +297,9 @@ impl ApiClient {
         decode_ours(send(self.authed(req)?).await?).await
     }
 
-    /// `PUT /api/calls/:id` (ours): keeps the attempt once per id, with its outcome when told.
-    pub async fn put_call(&self, call: &Call) -> Result<Call> {
+    /// `PUT /api/calls/:id` (ours): keeps the attempt once per id, with its outcome when told;
+    /// answers it and the lead with its tally.
+    pub async fn put_call(&self, call: &Call) -> Result<CallAnswer> {
         let mut url = self.url("/api/calls/");
         url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(&call.id);
         let report =

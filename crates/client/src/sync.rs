@@ -162,6 +162,16 @@ pub async fn push(api: &ApiClient, cache: &CacheHandle) -> Result<PushReport, Sy
     Ok(report)
 }
 
+/// What the server counted a call into.
+enum Counted {
+    /// Our server's tally, on the lead as it is now.
+    Tally(Box<crokodial_core::Lead>),
+    /// The deployed server's dials to the phone.
+    Dials(u32),
+    /// Counted at an earlier send.
+    Before,
+}
+
 /// Sends the calls the server does not have whole, oldest first, each marked as soon as the
 /// server answers. Our server (`ours`) keeps each once per id, outcome and note included. The
 /// deployed server counts each attempt once (`/api/dial-counts`; a crash between its answer and
@@ -171,19 +181,21 @@ async fn push_calls(api: &ApiClient, cache: &CacheHandle, ours: bool) -> Result<
     for queued in cache.run(|c| c.calls_to_send()).await? {
         let (id, rev) = (queued.call.id.clone(), queued.rev);
         let sent = if ours {
-            api.put_call(&queued.call).await.map(|_| None)
+            api.put_call(&queued.call).await.map(|answer| Counted::Tally(Box::new(answer.lead)))
         } else if queued.counted {
-            Ok(None)
+            Ok(Counted::Before)
         } else {
-            api.count_dial(&queued.call.phone).await.map(Some)
+            api.count_dial(&queued.call.phone).await.map(Counted::Dials)
         };
         match sent {
-            Ok(count) => {
+            Ok(counted) => {
                 let phone = queued.call.phone;
                 cache
                     .run(move |c| {
-                        if let Some(count) = count {
-                            c.set_dial_count(&phone, count)?;
+                        match counted {
+                            Counted::Tally(lead) => c.keep_server_copy(&lead)?,
+                            Counted::Dials(count) => c.set_dial_count(&phone, count)?,
+                            Counted::Before => {}
                         }
                         c.call_sent(&id, rev)
                     })

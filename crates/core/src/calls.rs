@@ -99,6 +99,13 @@ impl CallReport {
     }
 }
 
+/// Our server's answer to `PUT /api/calls/:id`: the call as kept, and the lead with its tally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallAnswer {
+    pub call: Call,
+    pub lead: crate::Lead,
+}
+
 /// `GET /api/calls?leadId=`: a lead's calls, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallList {

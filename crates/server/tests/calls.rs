@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{lead_body, next_event, Env};
 use crokodial_core::api::{LeadChanges, Role, WebhookAck};
-use crokodial_core::calls::{Call, CallList, Outcome};
+use crokodial_core::calls::{CallAnswer, CallList, Outcome};
 use crokodial_core::ws::ServerMessage;
 use crokodial_core::Lead;
 use crokodial_server::TenantChoice;
@@ -41,7 +41,8 @@ async fn a_call_is_kept_once_its_outcome_told_later_and_the_lead_keeps_the_tally
     for _ in 0..2 {
         let res = put_call(&env, &token, "call-1", first.clone()).await;
         assert_eq!(res.status(), 200);
-        let call: Call = res.json().await.unwrap();
+        let CallAnswer { call, lead: answered } = res.json().await.unwrap();
+        assert_eq!(answered.calls.map(|t| t.count), Some(1));
         assert_eq!(
             (call.phone.as_str(), call.outcome, call.by_name.as_deref()),
             ("3125550142", None, Some("Name of ann@calls.test"))
@@ -61,7 +62,7 @@ async fn a_call_is_kept_once_its_outcome_told_later_and_the_lead_keeps_the_tally
     // Back from the call: its outcome and a note.
     let told =
         json!({"leadId": lead, "at": "2026-12-07T15:00:00Z", "outcome": "voicemail", "note": " left a message "});
-    let call: Call = put_call(&env, &token, "call-1", told).await.json().await.unwrap();
+    let CallAnswer { call, .. } = put_call(&env, &token, "call-1", told).await.json().await.unwrap();
     assert_eq!((call.outcome, call.note.as_deref()), (Some(Outcome::Voicemail), Some("left a message")));
     // A second attempt, later.
     let second = json!({"leadId": lead, "at": "2026-12-07T17:30:00Z", "outcome": "talked"});

@@ -677,13 +677,16 @@ impl LeadCache {
             params![op, state.as_str(), detail, rfc3339(Utc::now())],
         )?;
         if let Some(lead) = lead {
-            // The answer does not say the change's sequence number: the copy keeps the one it had.
-            let seq: Option<i64> = tx
-                .query_row("SELECT server_seq FROM leads WHERE id = ?1", [&lead.id], |r| r.get(0))
-                .optional()?
-                .flatten();
-            store_server_copies(&tx, std::iter::once((lead, seq.map(|s| s as u64))))?;
+            keep_answered(&tx, lead)?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps the lead as a server's answer has it now (with the rep's pending edits over it).
+    pub fn keep_server_copy(&mut self, lead: &Lead) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        keep_answered(&tx, lead)?;
         tx.commit()?;
         Ok(())
     }
@@ -774,6 +777,14 @@ fn store_server_copies<'a>(
 }
 
 /// Writes one lead: its list row, its search terms and its whole document.
+/// Stores a lead a server answered with. The answer does not say the change's sequence number:
+/// the copy keeps the one it had.
+fn keep_answered(tx: &Transaction<'_>, lead: &Lead) -> Result<(), CacheError> {
+    let seq: Option<i64> =
+        tx.query_row("SELECT server_seq FROM leads WHERE id = ?1", [&lead.id], |r| r.get(0)).optional()?.flatten();
+    store_server_copies(tx, std::iter::once((lead, seq.map(|s| s as u64))))
+}
+
 fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(), CacheError> {
     let received = received_ms(lead.created_at);
     let found: Option<(i64, i64)> = tx

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use crokodial_core::calls::{Call, CallList, CallReport};
+use crokodial_core::calls::{CallAnswer, CallList, CallReport};
 
 use super::{lead_event, parse_json};
 use crate::auth::AuthUser;
@@ -18,14 +18,15 @@ const ID_MAX: usize = 64;
 /// How far ahead of the server's clock a rep's clock may be.
 const CLOCK_AHEAD: chrono::Duration = chrono::Duration::minutes(10);
 
-/// `PUT /api/calls/:id`: keeps the attempt once per id; the same id again tells its outcome. A
+/// `PUT /api/calls/:id`: keeps the attempt once per id; the same id again tells its outcome.
+/// Answers the call and the lead with its tally. A
 /// change of the lead's tally is announced as an update of the lead (it never alerts).
 pub async fn put(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Call>, ApiError> {
+) -> Result<Json<CallAnswer>, ApiError> {
     let bad = |message: &str| ApiError::bad_request("invalid_call", message.to_owned());
     if id.is_empty() || id.len() > ID_MAX || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(bad("A call id is 1 to 64 letters, digits, '-' or '_'"));
@@ -40,14 +41,14 @@ pub async fn put(
     let recorded = store::run(&state.store, move |s| {
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
         let recorded = s.record_call(&user, &id, &report)?;
-        if let CallRecorded::Kept { lead: Some(change), .. } = &recorded {
+        if let CallRecorded::Kept { changed: Some(change), .. } = &recorded {
             hub.broadcast(&tenant, &lead_event(change, false, None));
         }
         Ok(recorded)
     })
     .await?;
     match recorded {
-        CallRecorded::Kept { call, .. } => Ok(Json(call)),
+        CallRecorded::Kept { call, lead, .. } => Ok(Json(CallAnswer { call, lead: *lead })),
         CallRecorded::NotYours => {
             Err(ApiError::new(StatusCode::FORBIDDEN, "not_yours", "This call was recorded by another rep"))
         }

@@ -196,11 +196,12 @@ pub enum ClaimOutcome {
 /// What became of a call's report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallRecorded {
-    /// Kept (or its outcome told); with the lead when its tally changed, which took the next
-    /// sequence number.
+    /// Kept (or its outcome told), with the lead as it is now; `changed` when its tally changed,
+    /// which took the next sequence number.
     Kept {
         call: Call,
-        lead: Option<Box<Change>>,
+        lead: Box<Lead>,
+        changed: Option<Box<Change>>,
     },
     /// That id is another rep's call.
     NotYours,

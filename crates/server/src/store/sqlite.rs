@@ -773,16 +773,16 @@ impl Store for SqliteStore {
         };
         let call = read_calls(&tx, tenant_id, "id = ?2", id)?.pop().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let tally = call_tally(&tx, tenant_id, &report.lead_id)?;
-        let mut change = None;
+        let mut changed = None;
         if lead.calls != tally {
             lead.calls = tally;
             lead.updated_at = Some(Utc::now());
             let seq = next_seq(&tx, tenant_id)?;
             let created_seq = update_lead(&tx, &lead, seq)?;
-            change = Some(Box::new(Change { lead, seq, created_seq }));
+            changed = Some(Box::new(Change { lead: lead.clone(), seq, created_seq }));
         }
         tx.commit()?;
-        Ok(CallRecorded::Kept { call, lead: change })
+        Ok(CallRecorded::Kept { call, lead: Box::new(lead), changed })
     }
 
     fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>> {

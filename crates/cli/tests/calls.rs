@@ -1,0 +1,43 @@
+//! Calls from the command line: `call` keeps the attempt and its outcome, sends it, and `lead
+//! --json` counts it; a call made offline is counted at once and sent by the next sync.
+
+mod common;
+
+use common::{cli, login};
+use crokodial_testkit::{DesktopSession, TestServer};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_is_kept_sent_and_counted() {
+    let desk = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@cli-calls.test").await.unwrap();
+    let body = serde_json::json!({"first_name": "Cy", "last_name": "Lead", "phone": "3125550199", "state": "FL"});
+    let id = server.post_nextgen(&ann.webhook, body).await.unwrap();
+    assert!(login(&desk, &server.url(), &ann.email, &ann.password).status.success());
+    assert!(cli(&desk, &["sync"]).0);
+
+    let (ok, out, err) = cli(&desk, &["call", &id, "--outcome", "voicemail", "--note", "left a message", "--json"]);
+    assert!(ok, "{err}");
+    let call: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((call["state"].as_str(), call["call"]["outcome"].as_str()), (Some("synced"), Some("voicemail")));
+    assert_eq!(call["call"]["phone"], "3125550199");
+
+    let (ok, out, err) = cli(&desk, &["call", &id, "--outcome", "no-answer", "--offline"]);
+    assert!(ok && out.contains("no-answer  pending  (2 calls, last "), "{out}{err}");
+    let (ok, _, err) = cli(&desk, &["call", &id, "--outcome", "busy"]);
+    assert!(!ok && err.contains("one of no-answer, voicemail"), "{err}");
+
+    let (_, out, _) = cli(&desk, &["lead", &id, "--json"]);
+    let lead: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(lead["callCount"]["count"], 2, "the offline call counted at once: {out}");
+    assert_eq!(lead["callCount"]["lastOutcome"], "no-answer");
+    assert_eq!(lead["callsToday"], 2);
+    assert_eq!(lead["clock"]["attemptsPerDay"], 3, "Florida caps them");
+
+    // The next sync sends it; the server's tally and ours agree.
+    assert!(cli(&desk, &["sync"]).0);
+    let (_, out, _) = cli(&desk, &["lead", &id, "--json"]);
+    let lead: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((lead["calls"]["count"].as_u64(), lead["callCount"]["count"].as_u64()), (Some(2), Some(2)), "{out}");
+}
