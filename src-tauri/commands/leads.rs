@@ -2,8 +2,8 @@
 //! rep's edits, kept in the cache's outbox and sent by the account's sync service.
 
 use chrono::{Local, NaiveDate, TimeZone, Utc};
-use crokodial_client::account::Account;
-use crokodial_client::cache::{CacheQuery, EditState, Facets, QueuedEdit, SortBy};
+use crokodial_client::account::{Account, LeadCalls};
+use crokodial_client::cache::{CacheQuery, CallCount, EditState, Facets, QueuedEdit, SortBy};
 use crokodial_core::edit::{Disposition, EditField, LeadEdit};
 use crokodial_core::phone::format_us;
 use crokodial_core::{rfc3339, Lead, LeadSource};
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
+use super::calls::{CallPanel, CallSummary};
 use crate::error::{AppError, CmdResult, ErrorCode};
 use crate::state::AppState;
 
@@ -58,7 +59,12 @@ pub async fn list_leads(state: State<'_, AppState>, query: ListQuery) -> CmdResu
     let offset = query.offset;
     let page = state.account()?.page(cache_query(query)?).await?;
     Ok(LeadList {
-        rows: page.leads.iter().map(LeadRow::from).collect(),
+        rows: page
+            .leads
+            .iter()
+            .zip(&page.calls)
+            .map(|(lead, calls)| LeadRow { calls: calls.into(), ..LeadRow::from(lead) })
+            .collect(),
         offset,
         total: u32::try_from(page.total).unwrap_or(u32::MAX),
         synced_at: page.synced_at.map(rfc3339),
@@ -84,7 +90,8 @@ pub async fn lead_detail(state: State<'_, AppState>, id: String) -> CmdResult<Le
 
 async fn detail(account: &Account, id: &str) -> CmdResult<LeadDetail> {
     let (lead, history) = account.detail(id).await?;
-    Ok(LeadDetail::new(&lead, &history))
+    let calls = account.lead_calls(id).await?;
+    Ok(LeadDetail::new(&lead, &history, &calls))
 }
 
 /// Keeps an edit (shown at once, pending; the sync service sends it) and answers the lead.
@@ -145,6 +152,7 @@ pub struct LeadRow {
     pub claim: Option<ClaimInfo>,
     /// The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
     pub zone: Option<String>,
+    pub calls: CallSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -169,6 +177,7 @@ impl From<&Lead> for LeadRow {
             received_at: l.created_at.map(rfc3339),
             claim: l.claim.as_ref().map(|c| ClaimInfo { by: c.by.clone(), name: c.name.clone(), at: rfc3339(c.at) }),
             zone: crokodial_core::textdrip::lead_zone(l).map(str::to_owned),
+            calls: l.calls.as_ref().map(|t| CallSummary::from(&CallCount::from(t))).unwrap_or_default(),
         }
     }
 }
@@ -359,6 +368,7 @@ pub struct LeadDetail {
     pub groups: Vec<FieldGroup>,
     /// Newest first.
     pub history: Vec<EditEntry>,
+    pub calls: CallPanel,
 }
 
 /// A field of the lead the rep may change.
@@ -402,7 +412,7 @@ pub fn lead_edit(changes: Vec<FieldChange>) -> Result<LeadEdit, String> {
 }
 
 impl LeadDetail {
-    pub fn new(lead: &Lead, history: &[QueuedEdit]) -> Self {
+    pub fn new(lead: &Lead, history: &[QueuedEdit], calls: &LeadCalls) -> Self {
         LeadDetail {
             id: lead.id.clone(),
             name: lead.name.clone(),
@@ -427,6 +437,7 @@ impl LeadDetail {
                 })
                 .collect(),
             history: history.iter().map(EditEntry::from).collect(),
+            calls: CallPanel::new(lead, calls),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alerts;
 pub mod app;
 pub mod auth;
+pub mod calls;
 pub mod import;
 pub mod leads;
 pub mod routing;
@@ -74,6 +75,7 @@ mod tests {
         use alerts::*;
         use app::*;
         use auth::*;
+        use calls::*;
         use import::*;
         use leads::*;
         use routing::*;
@@ -147,6 +149,12 @@ mod tests {
             ClaimResult::decl(),
             SpeedLine::decl(),
             SpeedTable::decl(),
+            CallSummary::decl(),
+            CallPanel::decl(),
+            CallEntry::decl(),
+            PlacedCall::decl(),
+            OutcomeOption::decl(),
+            CallDesk::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

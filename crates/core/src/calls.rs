@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calling::Window;
+
 /// How a call went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -144,6 +146,27 @@ pub fn attempts_in_a_day(times: impl IntoIterator<Item = DateTime<Utc>>, now: Da
     times.into_iter().filter(|t| *t > since && *t <= now).count() as u32
 }
 
+/// Why the rep should confirm before calling, if they should: the lead's local time is unknown,
+/// outside its state's calling hours, or its state's attempts a day are used up (counted by
+/// [`attempts_in_a_day`]).
+pub fn caution(window: Option<&Window>, attempts_in_a_day: u32) -> Option<String> {
+    let Some(w) = window else {
+        return Some("This lead's local time is unknown (no ZIP code, state or US area code)".into());
+    };
+    if !w.open {
+        return Some(format!(
+            "It is {} for this lead: outside calling hours ({}, {})",
+            w.local_time, w.hours, w.rules.name
+        ));
+    }
+    match w.rules.attempts_per_day {
+        Some(cap) if attempts_in_a_day >= cap => {
+            Some(format!("{attempts_in_a_day} calls in the last 24 hours: {} allows {cap}", w.rules.name))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +187,22 @@ mod tests {
         let h = |n: i64| now - chrono::Duration::hours(n);
         assert_eq!(attempts_in_a_day([h(1), h(23), h(24), h(30)], now), 2);
         assert_eq!(attempts_in_a_day([now + chrono::Duration::minutes(1)], now), 0, "not in the future");
+    }
+
+    #[test]
+    fn a_call_is_questioned_outside_the_hours_past_the_cap_or_when_the_time_is_unknown() {
+        // Wednesday 2026-12-09, 20:30 in Miami (01:30 UTC the next day): Florida stops at 8 PM.
+        let late = crate::calling::window("America/New_York", Some("FL"), "2026-12-10T01:30:00Z".parse().unwrap());
+        let said = caution(late.as_ref(), 0).unwrap();
+        assert!(said.starts_with("It is 8:30 PM EST for this lead: outside calling hours (8 AM–8 PM"), "{said}");
+        // 10:00 in Miami: open, until the third attempt.
+        let morning = crate::calling::window("America/New_York", Some("FL"), "2026-12-09T15:00:00Z".parse().unwrap());
+        assert_eq!(caution(morning.as_ref(), 2), None);
+        assert!(caution(morning.as_ref(), 3).unwrap().starts_with("3 calls in the last 24 hours"));
+        // Illinois has no cap.
+        let il = crate::calling::window("America/Chicago", Some("IL"), "2026-12-09T16:00:00Z".parse().unwrap());
+        assert_eq!(caution(il.as_ref(), 9), None);
+        assert!(caution(None, 0).unwrap().contains("unknown"));
     }
 
     #[test]

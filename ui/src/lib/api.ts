@@ -9,6 +9,7 @@ import type {
   AppInfo,
   AudioHealth,
   AppSettings,
+  CallDesk,
   ClaimEvent,
   ClaimResult,
   ConnectionState,
@@ -28,6 +29,7 @@ import type {
   ListQuery,
   NextGenCredentials,
   NextGenInfo,
+  PlacedCall,
   Role,
   RoutingInfo,
   RoutingMode,
@@ -126,6 +128,21 @@ export function reapplyEdit(id: string, key: string): Promise<LeadDetail> {
 /** The cache and the edits not yet on the server. */
 export function syncStatus(): Promise<SyncStatus> {
   return call<SyncStatus>('sync_status');
+}
+
+/** The rep pressed Call: the attempt is kept before the phone app opens. */
+export function recordCall(leadId: string): Promise<PlacedCall> {
+  return call<PlacedCall>('record_call', { leadId });
+}
+
+/** How call `callId` went (an OutcomeOption's value), with an optional note. */
+export function tellCallOutcome(callId: string, outcome: string, note: string | null): Promise<CallDesk> {
+  return call<CallDesk>('tell_call_outcome', { callId, outcome, note });
+}
+
+/** Dials today, the call waiting for its outcome, and the outcomes to pick from. */
+export function callDesk(): Promise<CallDesk> {
+  return call<CallDesk>('call_desk');
 }
 
 export function connectionState(): Promise<ConnectionState> {

@@ -61,6 +61,47 @@ silent: boolean,
  */
 problem: string | null, };
 
+export type CallDesk = { 
+/**
+ * Dials from this computer since midnight.
+ */
+dialsToday: number, awaiting: PlacedCall | null, outcomes: Array<OutcomeOption>, };
+
+export type CallEntry = { id: string, 
+/**
+ * RFC 3339.
+ */
+at: string, outcome: string | null, note: string | null, 
+/**
+ * "pending", "synced" or "failed".
+ */
+status: string, 
+/**
+ * Why the server refused it.
+ */
+detail: string | null, };
+
+export type CallPanel = { summary: CallSummary, 
+/**
+ * Said before the call, which the rep confirms: outside the lead's hours, past its state's
+ * attempts a day, or its time unknown.
+ */
+caution: string | null, 
+/**
+ * Newest first.
+ */
+recent: Array<CallEntry>, };
+
+export type CallSummary = { count: number, 
+/**
+ * RFC 3339; none when only the deployed server counted them (it keeps no times).
+ */
+lastAt: string | null, 
+/**
+ * The last outcome, for people to read.
+ */
+lastOutcome: string | null, };
+
 export type ClaimEvent = { lead: LeadRow, 
 /**
  * This rep claimed it (here or on another of their devices).
@@ -261,7 +302,7 @@ editable: Array<EditableField>, groups: Array<FieldGroup>,
 /**
  * Newest first.
  */
-history: Array<EditEntry>, };
+history: Array<EditEntry>, calls: CallPanel, };
 
 export type LeadEvent = { lead: LeadRow, 
 /**
@@ -309,7 +350,7 @@ claim: ClaimInfo | null,
 /**
  * The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
  */
-zone: string | null, };
+zone: string | null, calls: CallSummary, };
 
 export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, 
 /**
@@ -356,6 +397,18 @@ to: string,
  * Offered to this rep (alone or with others): they may claim it.
  */
 mine: boolean, };
+
+export type OutcomeOption = { 
+/**
+ * The value `tell_call_outcome` takes.
+ */
+value: string, label: string, key: string, };
+
+export type PlacedCall = { callId: string, leadId: string, leadName: string, 
+/**
+ * RFC 3339.
+ */
+at: string, };
 
 export type ReasonCount = { reason: string, count: number, };
 

@@ -23,7 +23,8 @@ use tokio::sync::{mpsc, watch};
 use crate::alert::{AlertPlayer, Playback};
 use crate::api::{ApiClient, ClaimAnswer};
 use crate::cache::{
-    CacheError, CacheHandle, CacheQuery, Facets, ImportState, LeadCache, OutboxCounts, QueuedEdit, QueuedImport,
+    CacheError, CacheHandle, CacheQuery, CallCount, Facets, ImportState, LeadCache, OutboxCounts, QueuedEdit,
+    QueuedImport,
 };
 use crate::error::ClientError;
 pub use crate::feed::Routed;
@@ -104,6 +105,8 @@ pub struct AccountState {
 /// One window of the cached list.
 pub struct LeadPage {
     pub leads: Vec<Lead>,
+    /// Each lead's calls in short, in order.
+    pub calls: Vec<CallCount>,
     /// Leads that match, in all.
     pub total: u64,
     pub synced_at: Option<DateTime<Utc>>,
@@ -251,7 +254,8 @@ impl Account {
             .cache
             .run(move |c| {
                 let (leads, total) = c.page(&query)?;
-                Ok(LeadPage { leads, total, synced_at: sync::last_synced(c)? })
+                let calls = c.call_counts(&leads)?;
+                Ok(LeadPage { leads, calls, total, synced_at: sync::last_synced(c)? })
             })
             .await
     }
