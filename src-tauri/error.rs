@@ -89,7 +89,7 @@ impl From<TextdripError> for AppError {
             TextdripError::Timeout(_) | TextdripError::Network(_) => ErrorCode::Network,
             TextdripError::Refused { .. } | TextdripError::Unexpected { .. } => ErrorCode::Server,
             TextdripError::NoPhone | TextdripError::InvalidInput(_) => ErrorCode::InvalidInput,
-            TextdripError::OptedOut => ErrorCode::OptedOut,
+            TextdripError::OptedOut | TextdripError::DoNotCall => ErrorCode::OptedOut,
             TextdripError::OutsideHours { .. } | TextdripError::UnknownLocalTime => ErrorCode::OutsideHours,
             TextdripError::Keychain(_) => ErrorCode::KeychainUnavailable,
         };

@@ -26,6 +26,8 @@ pub struct CallSummary {
     pub last_at: Option<String>,
     /// The last outcome, for people to read.
     pub last_outcome: Option<String>,
+    /// On the do-not-call list: no call or text button.
+    pub do_not_call: bool,
 }
 
 impl From<&CallCount> for CallSummary {
@@ -34,6 +36,7 @@ impl From<&CallCount> for CallSummary {
             count: c.count,
             last_at: c.last_at.map(rfc3339),
             last_outcome: c.last_outcome.map(|o| o.label().to_owned()),
+            do_not_call: c.do_not_call,
         }
     }
 }
@@ -44,6 +47,8 @@ impl From<&CallCount> for CallSummary {
 #[serde(rename_all = "camelCase")]
 pub struct CallPanel {
     pub summary: CallSummary,
+    /// Who put the phone on the do-not-call list and when, for people to read.
+    pub do_not_call: Option<String>,
     /// Said before the call, which the rep confirms: outside the lead's hours, past its state's
     /// attempts a day, or its time unknown.
     pub caution: Option<String>,
@@ -88,6 +93,10 @@ impl CallPanel {
         let window = crokodial_core::textdrip::local_time(lead, Utc::now());
         CallPanel {
             summary: (&calls.count).into(),
+            do_not_call: calls.count.do_not_call.then(|| match &lead.do_not_call {
+                Some(m) => format!("On the do-not-call list since {} ({})", m.at.format("%b %-d, %Y"), m.name),
+                None => "On the do-not-call list (told on this computer)".to_owned(),
+            }),
             caution: calls::caution(window.as_ref(), calls.in_a_day),
             recent: calls.here.iter().take(RECENT).map(CallEntry::from).collect(),
         }

@@ -177,7 +177,10 @@ impl From<&Lead> for LeadRow {
             received_at: l.created_at.map(rfc3339),
             claim: l.claim.as_ref().map(|c| ClaimInfo { by: c.by.clone(), name: c.name.clone(), at: rfc3339(c.at) }),
             zone: crokodial_core::textdrip::lead_zone(l).map(str::to_owned),
-            calls: l.calls.as_ref().map(|t| CallSummary::from(&CallCount::from(t))).unwrap_or_default(),
+            calls: CallSummary {
+                do_not_call: l.do_not_call.is_some(),
+                ..l.calls.as_ref().map(|t| CallSummary::from(&CallCount::from(t))).unwrap_or_default()
+            },
         }
     }
 }

@@ -94,7 +94,7 @@ pub async fn textdrip_add_to_campaign(
     campaign_id: String,
 ) -> CmdResult<TextdripContact> {
     let account = state.account()?;
-    let contact = account.texting()?.add_to_campaign(&account.lead(&lead_id).await?, &campaign_id).await?;
+    let contact = account.add_to_campaign(&account.lead(&lead_id).await?, &campaign_id).await?;
     Ok(TextdripContact { exists: true, opted_out: contact.opted_out })
 }
 

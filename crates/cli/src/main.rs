@@ -23,6 +23,7 @@ use crokodial_client::socket::ConnectionState;
 use crokodial_client::textdrip;
 use crokodial_core::calls::Outcome;
 use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::phone::format_us;
 use crokodial_core::routing::{RoutingMode, RoutingUpdate, RoutingView};
 use crokodial_core::LeadSource;
 
@@ -92,6 +93,13 @@ enum Command {
         #[arg(long)]
         offline: bool,
         #[arg(long)]
+        json: bool,
+    },
+    /// The agency's do-not-call list (our server): a phone on it gets no calls nor texts.
+    Dnc {
+        #[command(subcommand)]
+        action: Option<DncAction>,
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Set a lead's disposition. Kept locally at once and sent to the server (later, if offline).
@@ -204,6 +212,16 @@ enum TeamAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum DncAction {
+    /// The list (the default).
+    List,
+    /// Put a phone on the list.
+    Add { phone: String },
+    /// Take a phone off the list (admins).
+    Remove { phone: String },
 }
 
 #[derive(Subcommand)]
@@ -437,6 +455,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if now.state == CallState::Failed {
                 bail!("not kept by the server: {}", output::safe(now.detail.as_deref().unwrap_or_default()));
+            }
+        }
+        Command::Dnc { action, json } => {
+            let account = account(&home, keychain, true)?;
+            let list = match action.unwrap_or(DncAction::List) {
+                DncAction::List => account.do_not_call_list().await,
+                DncAction::Add { phone } => account.add_do_not_call(&phone).await,
+                DncAction::Remove { phone } => account.remove_do_not_call(&phone).await,
+            };
+            let list = list.map_err(|e| match e {
+                ClientError::Unsupported => anyhow::anyhow!(
+                    "this server keeps no do-not-call list (the deployed Crokodial server); \
+                     a call told \"dnc\" is kept on this computer"
+                ),
+                e => e.into(),
+            })?;
+            if json {
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                for entry in &list {
+                    let at = entry.mark.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                    println!("{}  {at}  {}", format_us(&entry.phone), output::safe(&entry.mark.name));
+                }
             }
         }
         Command::Dispose { id, disposition, offline } => {

@@ -40,4 +40,17 @@ async fn a_call_is_kept_sent_and_counted() {
     let (_, out, _) = cli(&desk, &["lead", &id, "--json"]);
     let lead: Value = serde_json::from_str(&out).unwrap();
     assert_eq!((lead["calls"]["count"].as_u64(), lead["callCount"]["count"].as_u64()), (Some(2), Some(2)), "{out}");
+
+    // "Do not call": listed for the agency, and no further call from here until it is taken off.
+    assert!(cli(&desk, &["call", &id, "--outcome", "dnc"]).0);
+    let (ok, _, err) = cli(&desk, &["call", &id, "--outcome", "talked"]);
+    assert!(!ok && err.contains("do-not-call list"), "{err}");
+    let (_, out, _) = cli(&desk, &["dnc", "--json"]);
+    let list: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["phone"], "3125550199", "{out}");
+    let (ok, out, err) = cli(&desk, &["dnc", "remove", "(312) 555-0199"]);
+    assert!(ok && out.is_empty(), "{out}{err}");
+    assert!(cli(&desk, &["sync"]).0);
+    let (ok, _, err) = cli(&desk, &["call", &id, "--outcome", "talked"]);
+    assert!(ok, "callable again once an admin took it off: {err}");
 }

@@ -1,6 +1,8 @@
 //! The HTTP client for a Crokodial server: ours, or the deployed one.
 
-use crokodial_core::calls::{Call, CallAnswer, CallList, CallReport, DialCount, DialCounts};
+use crokodial_core::calls::{
+    Call, CallAnswer, CallList, CallReport, DialCount, DialCounts, DoNotCallAdd, DoNotCallEntry, DoNotCallList,
+};
 use std::time::Duration;
 
 use crokodial_core::api::{
@@ -311,6 +313,25 @@ impl ApiClient {
     pub async fn calls(&self, lead_id: &str) -> Result<Vec<Call>> {
         let req = self.http.get(self.url("/api/calls")).query(&[("leadId", lead_id)]);
         decode_ours::<CallList>(send(self.authed(req)?).await?).await.map(|l| l.calls)
+    }
+
+    /// `GET /api/do-not-call` (ours): the agency's list.
+    pub async fn do_not_call(&self) -> Result<Vec<DoNotCallEntry>> {
+        let req = self.http.get(self.url("/api/do-not-call"));
+        decode_ours::<DoNotCallList>(send(self.authed(req)?).await?).await.map(|l| l.phones)
+    }
+
+    /// `POST /api/do-not-call` (ours): puts `phone` on the list; answers the list.
+    pub async fn add_do_not_call(&self, phone: &str) -> Result<Vec<DoNotCallEntry>> {
+        let req = self.http.post(self.url("/api/do-not-call")).json(&DoNotCallAdd { phone: phone.into() });
+        decode_ours::<DoNotCallList>(send(self.authed(req)?).await?).await.map(|l| l.phones)
+    }
+
+    /// `DELETE /api/do-not-call/:phone` (ours; admins): takes `phone` off; answers the list.
+    pub async fn remove_do_not_call(&self, phone: &str) -> Result<Vec<DoNotCallEntry>> {
+        let mut url = self.url("/api/do-not-call/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(phone);
+        decode_ours::<DoNotCallList>(send(self.authed(self.http.delete(url))?).await?).await.map(|l| l.phones)
     }
 
     /// `POST /api/dial-counts/increment` (the deployed server's): one more dial of `phone`;

@@ -81,6 +81,8 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
         }
         Err(e) => return Err(e),
     };
+    let on_server = caps.calls;
+    cache.run(move |c| c.set_dnc_on_server(on_server)).await?;
     let calls = push_calls(api, cache, caps.calls).await;
     if let Err(SyncError::Server(e @ ClientError::Network(_))) = &calls {
         tracing::info!(error = %e, "calls kept for the next sync");

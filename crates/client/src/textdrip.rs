@@ -50,6 +50,8 @@ pub enum TextdripError {
     NoPhone,
     #[error("this lead opted out of texts")]
     OptedOut,
+    #[error("this lead's phone is on the do-not-call list: no texts")]
+    DoNotCall,
     #[error("it is {time} for this lead, outside their hours ({hours}); confirm to send anyway")]
     OutsideHours { time: String, hours: String },
     #[error("this lead's local time is unknown (no time zone, state, zip code or US phone); confirm to send anyway")]

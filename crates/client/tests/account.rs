@@ -99,3 +99,33 @@ async fn an_account_goes_live_hands_out_a_lead_sends_an_edit_and_stops_when_clos
     assert!(closed.await.is_ok(), "the account's socket outlived its close");
     assert_eq!(held_by_a_command.lead(&id).await.unwrap().name, "Ada Live", "a command under way still reads");
 }
+
+/// "Do not call" stops texts as well as calls, before Textdrip is asked anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_do_not_call_outcome_stops_calls_and_texts() {
+    DesktopSession::for_process();
+    let server = TestServer::start(false).await.unwrap();
+    let admin = server.admin("dnc-account@agency.test").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path());
+    let keychain: Arc<dyn SecretStore> = Arc::new(OsKeychain::default());
+    let session = Session::login(&home, &*keychain, &server.url(), &admin.email, &admin.password).await.unwrap();
+    let account = Account::open(&home, keychain, session).unwrap();
+    let body = json!({"first_name": "Ada", "last_name": "Stop", "phone": "3125550142", "state": "IL"});
+    let id = server.post_nextgen(&admin.webhook, body).await.unwrap();
+    account.sync().await.unwrap();
+
+    let call = account.record_call(&id).await.unwrap();
+    account.tell_outcome(&call.id, crokodial_core::calls::Outcome::DoNotCall, None).await.unwrap();
+    account.push().await.unwrap();
+    let lead = account.lead(&id).await.unwrap();
+    assert!(lead.do_not_call.is_some(), "the server's mark came back with the answer");
+    let refused = account.send_text(&lead, "Hi {first_name}", None, true).await.unwrap_err();
+    assert!(matches!(refused, crokodial_client::textdrip::TextdripError::DoNotCall), "{refused}");
+    assert!(matches!(
+        account.add_to_campaign(&lead, "c1").await,
+        Err(crokodial_client::textdrip::TextdripError::DoNotCall)
+    ));
+    assert!(account.record_call(&id).await.is_err());
+    assert_eq!(account.do_not_call_list().await.unwrap()[0].phone, "3125550142");
+}

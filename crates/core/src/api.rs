@@ -225,7 +225,7 @@ pub struct Capabilities {
     /// Team lead routing: offers, claims, availability, the speed report (`core::routing`).
     pub lead_routing: bool,
     /// `PUT /api/calls/:id` and `GET /api/calls`: every call attempt and its outcome
-    /// (`core::calls`), and a tally on each lead.
+    /// (`core::calls`), and a tally on each lead; the do-not-call list (`/api/do-not-call`).
     pub calls: bool,
 }
 

@@ -139,6 +139,37 @@ pub struct DialCounts {
     pub counts: std::collections::BTreeMap<String, u32>,
 }
 
+/// A phone on the agency's do-not-call list, as its leads carry it (ours): who put it there, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoNotCall {
+    pub by: String,
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One phone of the agency's do-not-call list (`GET /api/do-not-call`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoNotCallEntry {
+    /// 10 digits.
+    pub phone: String,
+    #[serde(flatten)]
+    pub mark: DoNotCall,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoNotCallList {
+    pub phones: Vec<DoNotCallEntry>,
+}
+
+/// `POST /api/do-not-call`: puts a phone on the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoNotCallAdd {
+    pub phone: String,
+}
+
 /// How many of `times` fall in the 24 hours before `now`: what a state's cap of attempts a day
 /// counts (Florida's, Maryland's and Oklahoma's "in a 24-hour period").
 pub fn attempts_in_a_day(times: impl IntoIterator<Item = DateTime<Utc>>, now: DateTime<Utc>) -> u32 {

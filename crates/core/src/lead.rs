@@ -169,6 +169,8 @@ pub struct Lead {
     pub claim: Option<crate::routing::Claim>,
     /// Its calls in short (ours; the deployed server counts dials per phone, apart).
     pub calls: Option<crate::calls::CallTally>,
+    /// Its phone is on the agency's do-not-call list (ours): no calls, no texts.
+    pub do_not_call: Option<crate::calls::DoNotCall>,
     /// The fields the typed view does not hold, as the server sent them.
     #[serde(skip)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -331,6 +333,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "textdripContactId",
     "claim",
     "calls",
+    "doNotCall",
 ];
 
 impl Lead {
@@ -339,8 +342,8 @@ impl Lead {
     /// time, and its disposition, status, notes and source unless it has none. Returns whether
     /// anything changed; only then does the lead take the import's batch tag.
     pub fn absorb_import(&mut self, incoming: &Lead) -> bool {
-        const KEPT: [&str; 8] =
-            ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch", "claim", "calls"];
+        const KEPT: [&str; 9] =
+            ["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "importBatch", "claim", "calls", "doNotCall"];
         const REPS: [&str; 4] = ["disposition", "status", "notes", "source"];
         let mut fields = self.filled_fields();
         let mut changed = false;

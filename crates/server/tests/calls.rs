@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{lead_body, next_event, Env};
 use crokodial_core::api::{LeadChanges, Role, WebhookAck};
-use crokodial_core::calls::{CallAnswer, CallList, Outcome};
+use crokodial_core::calls::{CallAnswer, CallList, DoNotCallList, Outcome};
 use crokodial_core::ws::ServerMessage;
 use crokodial_core::Lead;
 use crokodial_server::TenantChoice;
@@ -134,4 +134,52 @@ async fn another_reps_call_other_tenants_leads_and_bad_reports_are_refused() {
     assert!(list.calls.is_empty(), "another tenant sees none");
     let list: CallList = env.get(&format!("/api/calls?leadId={lead}"), &admin_token).await.json().await.unwrap();
     assert_eq!(list.calls.len(), 1, "only the one kept");
+}
+
+#[tokio::test]
+async fn do_not_call_marks_every_lead_with_the_phone_until_an_admin_takes_it_off() {
+    let env = Env::start().await;
+    let (admin, admin_token) = env.user("boss@dnc.test", Role::Admin, TenantChoice::Own).await;
+    let (_rep, token) = env.user("cy@dnc.test", Role::User, TenantChoice::Of(admin.id.clone())).await;
+    let creds = env.creds_of(&admin).await;
+    let post = |first: &'static str, phone: &'static str| {
+        let (env, creds) = (&env, &creds);
+        async move {
+            let ack: WebhookAck = env.post_lead(creds, &lead_body(first, phone)).await.json().await.unwrap();
+            ack.lead_id
+        }
+    };
+    let (ivy, ivy_again, other) =
+        (post("Ivy", "3125550142").await, post("Ivy2", "(312) 555-0142").await, post("Bo", "3125550143").await);
+    let lead = |id: String| {
+        let env = &env;
+        let token = admin_token.clone();
+        async move { env.get(&format!("/api/leads/{id}"), &token).await.json::<Lead>().await.unwrap() }
+    };
+
+    // "Do not call" as a call's outcome: the phone is listed, and both of its leads marked.
+    let body = json!({"leadId": ivy, "at": "2026-12-07T15:00:00Z", "outcome": "dnc"});
+    let CallAnswer { lead: answered, .. } = put_call(&env, &token, "dnc-1", body).await.json().await.unwrap();
+    assert_eq!(answered.do_not_call.as_ref().map(|m| m.name.as_str()), Some("Name of cy@dnc.test"));
+    assert!(lead(ivy_again.clone()).await.do_not_call.is_some(), "the same phone on another lead");
+    assert!(lead(other.clone()).await.do_not_call.is_none());
+    let list: DoNotCallList = env.get("/api/do-not-call", &token).await.json().await.unwrap();
+    assert_eq!(list.phones.iter().map(|p| p.phone.as_str()).collect::<Vec<_>>(), ["3125550142"]);
+
+    // A new lead with that phone comes marked; one added by hand, too.
+    let newer = post("Ivy3", "312.555.0142").await;
+    assert!(lead(newer).await.do_not_call.is_some());
+    let res = env.http.post(env.url("/api/do-not-call")).bearer_auth(&token).json(&json!({"phone": "(312) 555-0143"}));
+    assert_eq!(res.send().await.unwrap().status(), 200);
+    assert!(lead(other.clone()).await.do_not_call.is_some());
+    let bad = env.http.post(env.url("/api/do-not-call")).bearer_auth(&token).json(&json!({"phone": "12"}));
+    assert_eq!(bad.send().await.unwrap().status(), 400);
+
+    // Only an admin takes a phone off; its leads lose the mark.
+    let delete = |who: &str| env.http.delete(env.url("/api/do-not-call/3125550142")).bearer_auth(who.to_owned());
+    assert_eq!(delete(&token).send().await.unwrap().status(), 403);
+    let left: DoNotCallList = delete(&admin_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(left.phones.len(), 1);
+    assert!(lead(ivy).await.do_not_call.is_none() && lead(ivy_again).await.do_not_call.is_none());
+    assert_eq!(delete(&admin_token).send().await.unwrap().status(), 404);
 }

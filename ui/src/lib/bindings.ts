@@ -83,6 +83,10 @@ detail: string | null, };
 
 export type CallPanel = { summary: CallSummary, 
 /**
+ * Who put the phone on the do-not-call list and when, for people to read.
+ */
+doNotCall: string | null, 
+/**
  * Said before the call, which the rep confirms: outside the lead's hours, past its state's
  * attempts a day, or its time unknown.
  */
@@ -100,7 +104,11 @@ lastAt: string | null,
 /**
  * The last outcome, for people to read.
  */
-lastOutcome: string | null, };
+lastOutcome: string | null, 
+/**
+ * On the do-not-call list: no call or text button.
+ */
+doNotCall: boolean, };
 
 export type ClaimEvent = { lead: LeadRow, 
 /**

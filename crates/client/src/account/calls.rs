@@ -2,8 +2,7 @@
 //! coming back, and sent by the sync service (see `cache/calls.rs`).
 
 use chrono::{DateTime, Local, Utc};
-use crokodial_core::calls::{self, Call, Outcome};
-use crokodial_core::Lead;
+use crokodial_core::calls::{self, Call, DoNotCallEntry, Outcome};
 
 use super::Account;
 use crate::cache::{CacheError, CallCount, QueuedCall};
@@ -64,9 +63,23 @@ impl Account {
         self.api().calls(lead_id).await
     }
 
-    /// The calls in short of each of `leads`, in order.
-    pub async fn call_counts(&self, leads: Vec<Lead>) -> Result<Vec<CallCount>, CacheError> {
-        self.shared.cache.run(move |c| c.call_counts(&leads)).await
+    /// The agency's do-not-call list (our server; `Unsupported` on the deployed one).
+    pub async fn do_not_call_list(&self) -> Result<Vec<DoNotCallEntry>, ClientError> {
+        self.api().do_not_call().await
+    }
+
+    /// Puts a phone on the agency's list (our server); its leads come back marked.
+    pub async fn add_do_not_call(&self, phone: &str) -> Result<Vec<DoNotCallEntry>, ClientError> {
+        let list = self.api().add_do_not_call(phone).await?;
+        self.shared.nudges.sync.notify_one();
+        Ok(list)
+    }
+
+    /// Takes a phone off the agency's list (admins, our server).
+    pub async fn remove_do_not_call(&self, phone: &str) -> Result<Vec<DoNotCallEntry>, ClientError> {
+        let list = self.api().remove_do_not_call(phone).await?;
+        self.shared.nudges.sync.notify_one();
+        Ok(list)
     }
 
     /// The rep's dials from this computer since midnight, on its clock.

@@ -537,8 +537,24 @@ impl Account {
         sender: Option<&str>,
         confirmed_outside_hours: bool,
     ) -> textdrip::Result<textdrip::Sent> {
+        self.may_text(lead).await?;
         let agent = &self.session().user().name;
         self.texting()?.send(lead, template, agent, sender, confirmed_outside_hours, Utc::now()).await
+    }
+
+    /// Adds the lead to one of the rep's Textdrip campaigns (not one on the do-not-call list).
+    pub async fn add_to_campaign(&self, lead: &Lead, campaign_id: &str) -> textdrip::Result<textdrip::Contact> {
+        self.may_text(lead).await?;
+        self.texting()?.add_to_campaign(lead, campaign_id).await
+    }
+
+    async fn may_text(&self, lead: &Lead) -> textdrip::Result<()> {
+        let lead = lead.clone();
+        match self.shared.cache.run(move |c| c.do_not_call(&lead)).await {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(textdrip::TextdripError::DoNotCall),
+            Err(e) => Err(textdrip::TextdripError::InvalidInput(e.to_string())),
+        }
     }
 }
 

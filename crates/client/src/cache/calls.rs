@@ -33,11 +33,13 @@ pub struct CallCount {
     /// Unknown when only the deployed server counted them (it keeps no times).
     pub last_at: Option<DateTime<Utc>>,
     pub last_outcome: Option<Outcome>,
+    /// Not to be called nor texted (see [`LeadCache::do_not_call`]).
+    pub do_not_call: bool,
 }
 
 impl From<&CallTally> for CallCount {
     fn from(t: &CallTally) -> Self {
-        CallCount { count: t.count, last_at: Some(t.last_at), last_outcome: t.last_outcome }
+        CallCount { count: t.count, last_at: Some(t.last_at), last_outcome: t.last_outcome, do_not_call: false }
     }
 }
 
@@ -60,6 +62,10 @@ impl CallState {
         }
     }
 }
+
+/// Meta key: "1" when the server keeps the do-not-call list (ours), so a lead's own mark is the
+/// truth once its call is sent; otherwise this computer keeps the "do not call" outcomes it was told.
+const DNC_ON_SERVER: &str = "dnc_on_server";
 
 const SELECT: &str = "SELECT id, lead_id, phone, at, outcome, note, rev, counted, state, detail FROM calls";
 
@@ -92,6 +98,8 @@ pub enum CallError {
     NoSuchCall(String),
     #[error("the note is longer than {NOTE_MAX} characters")]
     NoteTooLong,
+    #[error("this lead's phone is on the do-not-call list")]
+    DoNotCall,
 }
 
 impl LeadCache {
@@ -99,6 +107,9 @@ impl LeadCache {
     pub fn queue_call(&mut self, lead_id: &str, at: DateTime<Utc>) -> Result<Call, CacheError> {
         let lead = self.get(lead_id)?.ok_or_else(|| CacheError::NotCached(lead_id.to_owned()))?;
         let phone = lead.phone.as_deref().and_then(phone::normalize_us).ok_or(CallError::NoPhone)?;
+        if self.do_not_call(&lead)? {
+            return Err(CallError::DoNotCall.into());
+        }
         let call = Call {
             id: format!("{:032x}", rand::random::<u128>()),
             lead_id: lead_id.to_owned(),
@@ -204,6 +215,7 @@ impl LeadCache {
                 (None, None) => CallCount::default(),
             };
             count.count += uncounted;
+            count.do_not_call = self.do_not_call(lead)?;
             if last_here.is_some() && last_here >= count.last_at {
                 count.last_at = last_here;
                 count.last_outcome = outcome_here.as_deref().and_then(Outcome::parse);
@@ -211,6 +223,27 @@ impl LeadCache {
             out.push(count);
         }
         Ok(out)
+    }
+
+    /// Whether the lead may not be called nor texted: its phone is on the agency's list (the
+    /// lead's mark, ours), or a call to it here ended "do not call" (kept here against the
+    /// deployed server, which has no list; against ours until that call is sent).
+    pub fn do_not_call(&self, lead: &Lead) -> Result<bool, CacheError> {
+        if lead.do_not_call.is_some() {
+            return Ok(true);
+        }
+        let Some(phone) = lead.phone.as_deref().and_then(phone::normalize_us) else { return Ok(false) };
+        let on_server = self.meta(DNC_ON_SERVER)?.as_deref() == Some("1");
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM calls WHERE phone = ?1 AND outcome = 'dnc' AND (?2 = 0 OR state = 'pending'))",
+            params![phone, on_server],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Says whether the server keeps the do-not-call list (see [`LeadCache::do_not_call`]).
+    pub fn set_dnc_on_server(&self, yes: bool) -> Result<(), CacheError> {
+        self.set_meta(DNC_ON_SERVER, if yes { "1" } else { "0" })
     }
 
     /// Attempts made here since `since` (the rep's dials today).
@@ -270,6 +303,28 @@ mod tests {
             c.tell_outcome(&call.id, Outcome::Talked, Some(&long)),
             Err(CacheError::Call(CallError::NoteTooLong))
         ));
+    }
+
+    #[test]
+    fn a_do_not_call_outcome_stops_calls_here_until_a_server_with_a_list_has_it() {
+        let (_dir, mut c) = cache_with(lead(Some("3125550142")));
+        let call = c.queue_call("a", Utc::now()).unwrap();
+        c.tell_outcome(&call.id, Outcome::DoNotCall, None).unwrap();
+        assert!(matches!(c.queue_call("a", Utc::now()), Err(CacheError::Call(CallError::DoNotCall))));
+        let rev = c.call(&call.id).unwrap().unwrap().rev;
+        c.call_sent(&call.id, rev).unwrap();
+        assert!(
+            c.do_not_call(&lead(Some("(312) 555-0142"))).unwrap(),
+            "the deployed server keeps no list: this computer does"
+        );
+        c.set_dnc_on_server(true).unwrap();
+        assert!(!c.do_not_call(&lead(Some("3125550142"))).unwrap(), "ours does: the lead's own mark decides");
+        let marked = Lead {
+            do_not_call: Some(crokodial_core::calls::DoNotCall { by: "u".into(), name: "Cy".into(), at: Utc::now() }),
+            ..lead(None)
+        };
+        assert!(c.do_not_call(&marked).unwrap());
+        assert!(c.call_counts(&[marked]).unwrap()[0].do_not_call);
     }
 
     #[test]

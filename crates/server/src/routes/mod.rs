@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads/{id}/claim", post(routing::claim))
         .route("/api/calls", get(calls::list))
         .route("/api/calls/{id}", put(calls::put))
+        .route("/api/do-not-call", get(calls::do_not_call).post(calls::add_do_not_call))
+        .route("/api/do-not-call/{phone}", axum::routing::delete(calls::remove_do_not_call))
         .route("/api/routing", get(routing::get).put(routing::set))
         .route("/api/routing/availability", put(routing::availability))
         .route("/api/reports/speed", get(routing::speed))

@@ -178,7 +178,19 @@ CREATE INDEX calls_lead ON calls (tenant_id, lead_id, at);
 CREATE INDEX calls_user ON calls (tenant_id, user_id, at);
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// The agency's do-not-call list: a phone on it is marked on each of the tenant's leads with it.
+const V8: &str = r#"
+CREATE TABLE do_not_call (
+    tenant_id TEXT NOT NULL,
+    phone     TEXT NOT NULL,
+    by_id     TEXT NOT NULL,
+    by_name   TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, phone)
+) WITHOUT ROWID;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

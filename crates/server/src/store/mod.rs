@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
-use crokodial_core::calls::{Call, CallReport};
+use crokodial_core::calls::{Call, CallReport, DoNotCallEntry};
 use crokodial_core::edit::{EditField, LeadEdit};
 use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
@@ -196,12 +196,13 @@ pub enum ClaimOutcome {
 /// What became of a call's report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallRecorded {
-    /// Kept (or its outcome told), with the lead as it is now; `changed` when its tally changed,
-    /// which took the next sequence number.
+    /// Kept (or its outcome told), with the lead as it is now, and the leads it changed, each
+    /// with its next sequence number: its tally, and with a do-not-call outcome every lead of
+    /// the tenant with that phone.
     Kept {
         call: Call,
         lead: Box<Lead>,
-        changed: Option<Box<Change>>,
+        changes: Vec<Change>,
     },
     /// That id is another rep's call.
     NotYours,
@@ -299,6 +300,13 @@ pub trait Store: Send + Sync + 'static {
     fn record_call(&self, user: &UserRecord, id: &str, report: &CallReport) -> StoreResult<CallRecorded>;
     /// A lead's calls, newest first, with who made them.
     fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>>;
+    /// The tenant's do-not-call list, newest first.
+    fn do_not_call(&self, tenant_id: &str) -> StoreResult<Vec<DoNotCallEntry>>;
+    /// Puts `phone` (10 digits) on the user's tenant's list, once, and marks its leads; answers
+    /// the leads changed (none when it was listed already).
+    fn add_do_not_call(&self, user: &UserRecord, phone: &str) -> StoreResult<Vec<Change>>;
+    /// Takes `phone` off the tenant's list and its leads' marks; `None` when it was not listed.
+    fn remove_do_not_call(&self, tenant_id: &str, phone: &str) -> StoreResult<Option<Vec<Change>>>;
 
     /// The tenant's routing (the default until an admin sets one).
     fn routing(&self, tenant_id: &str) -> StoreResult<RoutingSettings>;

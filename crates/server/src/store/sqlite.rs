@@ -17,7 +17,7 @@ use super::{
     migrations, CallRecorded, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord,
     OpenRoute, RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
 };
-use crokodial_core::calls::{Call, CallReport, CallTally, Outcome};
+use crokodial_core::calls::{Call, CallReport, CallTally, DoNotCall, DoNotCallEntry, Outcome};
 use crokodial_core::edit::{self, Standing};
 use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 
@@ -111,6 +111,54 @@ fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> 
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Puts `phone` on the user's tenant's do-not-call list, once, and marks its leads; answers the
+/// leads changed.
+fn list_do_not_call(conn: &Connection, user: &UserRecord, phone: &str, now: DateTime<Utc>) -> StoreResult<Vec<Change>> {
+    let added = conn.execute(
+        "INSERT INTO do_not_call (tenant_id, phone, by_id, by_name, at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (tenant_id, phone) DO NOTHING",
+        params![user.tenant_id, phone, user.id, user.name, rfc3339(now)],
+    )?;
+    if added == 0 {
+        return Ok(Vec::new());
+    }
+    mark_leads(conn, &user.tenant_id, phone, Some(DoNotCall { by: user.id.clone(), name: user.name.clone(), at: now }))
+}
+
+/// Sets (or clears) the do-not-call mark on each of the tenant's leads with `phone`.
+fn mark_leads(conn: &Connection, tenant_id: &str, phone: &str, mark: Option<DoNotCall>) -> StoreResult<Vec<Change>> {
+    let docs: Vec<String> = conn
+        .prepare_cached("SELECT doc FROM leads WHERE tenant_id = ?1 AND phone = ?2")?
+        .query_map([tenant_id, phone], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut changes = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let mut lead: Lead = serde_json::from_str(&doc)?;
+        if lead.do_not_call == mark {
+            continue;
+        }
+        lead.do_not_call = mark.clone();
+        lead.updated_at = Some(Utc::now());
+        let seq = next_seq(conn, tenant_id)?;
+        let created_seq = update_lead(conn, &lead, seq)?;
+        changes.push(Change { lead, seq, created_seq });
+    }
+    Ok(changes)
+}
+
+/// The do-not-call mark a new lead of the tenant with `phone` takes, if its phone is listed.
+fn listed_mark(conn: &Connection, tenant_id: &str, phone: Option<&str>) -> StoreResult<Option<DoNotCall>> {
+    let Some(phone) = phone.filter(|p| !p.is_empty()) else { return Ok(None) };
+    Ok(conn
+        .query_row(
+            "SELECT by_id, by_name, at FROM do_not_call WHERE tenant_id = ?1 AND phone = ?2",
+            [tenant_id, phone],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+        )
+        .optional()?
+        .map(|(by, name, at)| DoNotCall { by, name, at: time_from(&at).unwrap_or_default() }))
 }
 
 /// A lead's tally, counted from its calls: how many, and the latest.
@@ -460,10 +508,13 @@ impl Store for SqliteStore {
                 lead.status = old.status;
                 lead.notes = old.notes;
                 lead.claim = old.claim;
+                lead.calls = old.calls;
                 lead.time_zone = lead.time_zone.or(old.time_zone);
+                lead.do_not_call = listed_mark(&tx, &tenant, lead.phone.as_deref())?;
                 update_lead(&tx, &lead, seq)?
             }
             None => {
+                lead.do_not_call = listed_mark(&tx, &tenant, lead.phone.as_deref())?;
                 insert_lead(&tx, &lead, vendor_key, seq)?;
                 if let Some(offer) = route {
                     insert_route(&tx, &lead, offer)?;
@@ -660,6 +711,8 @@ impl Store for SqliteStore {
                         }
                     }
                     None => {
+                        let mut lead = lead;
+                        lead.do_not_call = listed_mark(&tx, tenant_id, lead.phone.as_deref())?;
                         insert_lead(&tx, &lead, lead.lead_id.as_deref(), next_seq(&tx, tenant_id)?)?;
                         stats.imported += 1;
                     }
@@ -773,16 +826,59 @@ impl Store for SqliteStore {
         };
         let call = read_calls(&tx, tenant_id, "id = ?2", id)?.pop().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let tally = call_tally(&tx, tenant_id, &report.lead_id)?;
-        let mut changed = None;
+        let mut changes = Vec::new();
         if lead.calls != tally {
             lead.calls = tally;
             lead.updated_at = Some(Utc::now());
             let seq = next_seq(&tx, tenant_id)?;
             let created_seq = update_lead(&tx, &lead, seq)?;
-            changed = Some(Box::new(Change { lead: lead.clone(), seq, created_seq }));
+            changes.push(Change { lead: lead.clone(), seq, created_seq });
+        }
+        if call.outcome == Some(Outcome::DoNotCall) && !call.phone.is_empty() {
+            changes.extend(list_do_not_call(&tx, user, &call.phone, Utc::now())?);
+            if let Some(marked) = changes.iter().rev().find(|c| c.lead.id == lead.id) {
+                lead = marked.lead.clone();
+            }
         }
         tx.commit()?;
-        Ok(CallRecorded::Kept { call, lead: Box::new(lead), changed })
+        Ok(CallRecorded::Kept { call, lead: Box::new(lead), changes })
+    }
+
+    fn do_not_call(&self, tenant_id: &str) -> StoreResult<Vec<DoNotCallEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT phone, by_id, by_name, at FROM do_not_call WHERE tenant_id = ?1 ORDER BY at DESC, phone",
+        )?;
+        let rows = stmt.query_map([tenant_id], |r| {
+            Ok(DoNotCallEntry {
+                phone: r.get(0)?,
+                mark: DoNotCall {
+                    by: r.get(1)?,
+                    name: r.get(2)?,
+                    at: time_from(&r.get::<_, String>(3)?).unwrap_or_default(),
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_do_not_call(&self, user: &UserRecord, phone: &str) -> StoreResult<Vec<Change>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changes = list_do_not_call(&tx, user, phone, Utc::now())?;
+        tx.commit()?;
+        Ok(changes)
+    }
+
+    fn remove_do_not_call(&self, tenant_id: &str, phone: &str) -> StoreResult<Option<Vec<Change>>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if tx.execute("DELETE FROM do_not_call WHERE tenant_id = ?1 AND phone = ?2", [tenant_id, phone])? == 0 {
+            return Ok(None);
+        }
+        let changes = mark_leads(&tx, tenant_id, phone, None)?;
+        tx.commit()?;
+        Ok(Some(changes))
     }
 
     fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>> {
