@@ -227,6 +227,8 @@ pub struct Capabilities {
     /// `PUT /api/calls/:id` and `GET /api/calls`: every call attempt and its outcome
     /// (`core::calls`), and a tally on each lead; the do-not-call list (`/api/do-not-call`).
     pub calls: bool,
+    /// `/api/followups`: each rep's callbacks and pinned leads (`core::followups`).
+    pub followups: bool,
 }
 
 /// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`). Its

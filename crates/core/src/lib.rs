@@ -8,6 +8,7 @@ pub mod api;
 pub mod calling;
 pub mod calls;
 pub mod edit;
+pub mod followups;
 pub mod import;
 pub mod lead;
 mod loose;

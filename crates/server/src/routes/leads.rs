@@ -70,6 +70,7 @@ pub async fn capabilities() -> Json<Capabilities> {
         lead_import: true,
         lead_routing: true,
         calls: true,
+        followups: true,
     })
 }
 

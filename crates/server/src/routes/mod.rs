@@ -3,6 +3,7 @@
 mod auth;
 mod calls;
 mod demo;
+mod followups;
 mod import;
 mod leads;
 mod routing;
@@ -40,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads/{id}/claim", post(routing::claim))
         .route("/api/calls", get(calls::list))
         .route("/api/calls/{id}", put(calls::put))
+        .route("/api/followups", get(followups::list))
+        .route("/api/followups/{id}", put(followups::put).delete(followups::delete))
         .route("/api/do-not-call", get(calls::do_not_call).post(calls::add_do_not_call))
         .route("/api/do-not-call/{phone}", axum::routing::delete(calls::remove_do_not_call))
         .route("/api/routing", get(routing::get).put(routing::set))

@@ -190,7 +190,22 @@ CREATE TABLE do_not_call (
 ) WITHOUT ROWID;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+/// Each rep's follow-ups: callbacks (with a due time) and pinned leads (without).
+const V9: &str = r#"
+CREATE TABLE followups (
+    tenant_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    lead_id    TEXT NOT NULL,
+    due        TEXT,
+    note       TEXT,
+    done_at    TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, id)
+) WITHOUT ROWID;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
 use crokodial_core::calls::{Call, CallReport, DoNotCallEntry};
 use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::followups::FollowUp;
 use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
 
@@ -300,6 +301,13 @@ pub trait Store: Send + Sync + 'static {
     fn record_call(&self, user: &UserRecord, id: &str, report: &CallReport) -> StoreResult<CallRecorded>;
     /// A lead's calls, newest first, with who made them.
     fn calls(&self, tenant_id: &str, lead_id: &str) -> StoreResult<Vec<Call>>;
+    /// Writes a rep's follow-up unless the one kept was updated later; answers the one kept.
+    /// `None`: no such lead in the tenant.
+    fn put_followup(&self, user: &UserRecord, followup: &FollowUp) -> StoreResult<Option<FollowUp>>;
+    /// A rep's open follow-ups and those done since `done_since`, by due time (pins last).
+    fn followups(&self, user: &UserRecord, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>>;
+    /// Deletes a rep's follow-up; false when there was none.
+    fn delete_followup(&self, user: &UserRecord, id: &str) -> StoreResult<bool>;
     /// The tenant's do-not-call list, newest first.
     fn do_not_call(&self, tenant_id: &str) -> StoreResult<Vec<DoNotCallEntry>>;
     /// Puts `phone` (10 digits) on the user's tenant's list, once, and marks its leads; answers

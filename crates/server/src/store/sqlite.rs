@@ -19,6 +19,7 @@ use super::{
 };
 use crokodial_core::calls::{Call, CallReport, CallTally, DoNotCall, DoNotCallEntry, Outcome};
 use crokodial_core::edit::{self, Standing};
+use crokodial_core::followups::FollowUp;
 use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 
 pub struct SqliteStore {
@@ -108,6 +109,27 @@ fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> 
             note: r.get(5)?,
             by: r.get(6)?,
             by_name: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The user's follow-ups where `filter` (on `?3`) holds, by due time, pins last.
+fn read_followups(conn: &Connection, user: &UserRecord, filter: &str, value: &str) -> StoreResult<Vec<FollowUp>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, lead_id, due, note, done_at, updated_at FROM followups
+          WHERE tenant_id = ?1 AND user_id = ?2 AND {filter}
+          ORDER BY due IS NULL, due, id"
+    ))?;
+    let time = |t: Option<String>| t.as_deref().and_then(time_from);
+    let rows = stmt.query_map([&user.tenant_id, &user.id, value], |r| {
+        Ok(FollowUp {
+            id: r.get(0)?,
+            lead_id: r.get(1)?,
+            due: time(r.get(2)?),
+            note: r.get(3)?,
+            done_at: time(r.get(4)?),
+            updated_at: time(r.get(5)?).unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -842,6 +864,52 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(CallRecorded::Kept { call, lead: Box::new(lead), changes })
+    }
+
+    fn put_followup(&self, user: &UserRecord, f: &FollowUp) -> StoreResult<Option<FollowUp>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let lead_exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM leads WHERE tenant_id = ?1 AND id = ?2)",
+            [&user.tenant_id, &f.lead_id],
+            |r| r.get(0),
+        )?;
+        if !lead_exists {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO followups (tenant_id, user_id, id, lead_id, due, note, done_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (tenant_id, user_id, id) DO UPDATE SET
+                 lead_id = excluded.lead_id, due = excluded.due, note = excluded.note,
+                 done_at = excluded.done_at, updated_at = excluded.updated_at
+             WHERE excluded.updated_at >= followups.updated_at",
+            params![
+                user.tenant_id,
+                user.id,
+                f.id,
+                f.lead_id,
+                f.due.map(rfc3339),
+                f.note,
+                f.done_at.map(rfc3339),
+                rfc3339(f.updated_at)
+            ],
+        )?;
+        let kept = read_followups(&tx, user, "id = ?3", &f.id)?.pop();
+        tx.commit()?;
+        Ok(kept)
+    }
+
+    fn followups(&self, user: &UserRecord, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>> {
+        read_followups(&self.conn(), user, "(done_at IS NULL OR done_at >= ?3)", &rfc3339(done_since))
+    }
+
+    fn delete_followup(&self, user: &UserRecord, id: &str) -> StoreResult<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM followups WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3",
+            [&user.tenant_id, &user.id, id],
+        )?;
+        Ok(n > 0)
     }
 
     fn do_not_call(&self, tenant_id: &str) -> StoreResult<Vec<DoNotCallEntry>> {
