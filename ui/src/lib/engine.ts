@@ -4,6 +4,7 @@ import * as api from './api';
 import type {
   AlertSettings,
   AudioHealth,
+  CallDesk,
   ClaimEvent,
   ConnectionState,
   LeadEvent,
@@ -72,6 +73,16 @@ export const textdrip = live<TextdripStatus | null>({
   initial: null,
   fetch: api.textdripStatus,
   accept: (status) => isObject(status) && typeof status?.state === 'string',
+});
+
+/**
+ * Dials today, the call waiting for its outcome and the outcomes to pick from (null until
+ * known); no event tells it: `set` what a call command answered.
+ */
+export const callDesk = live<CallDesk | null>({
+  initial: null,
+  fetch: api.callDesk,
+  accept: (desk) => isObject(desk) && typeof desk?.dialsToday === 'number' && Array.isArray(desk.outcomes),
 });
 
 export const leadReceived = stream<LeadEvent>({

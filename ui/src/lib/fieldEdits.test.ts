@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EditableField, LeadDetail } from './bindings';
+import { NO_CALLS } from './calls';
 import {
   changeSummary,
   dobProblem,
@@ -196,6 +197,7 @@ describe('rowChanges', () => {
     editable: FIELDS,
     groups: [],
     history: [],
+    calls: { summary: NO_CALLS, doNotCall: null, caution: null, recent: [] },
   };
   it('takes the name, phone and state for the list row', () => {
     expect(rowChanges(detail)).toEqual({ name: 'Rosa Diaz', phone: '5552102030', state: 'TX' });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadEvent, LeadRow } from './bindings';
+import { NO_CALLS } from './calls';
 import { UPDATES, updatesFor, type LeadChange } from './refresh';
 
 function row(id: string): LeadRow {
-  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null };
+  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null, calls: NO_CALLS };
 }
 
 function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {
@@ -84,6 +85,13 @@ describe('updatesFor', () => {
 
   it('reloads the rows and the filters after an import, and nothing else', () => {
     expect(sorted(updatesFor({ event: 'imported' }, 'lead-1'))).toEqual(['reloadFacets', 'reloadRows']);
+  });
+
+  it("reloads the rows after a call, and the open lead only when it is the one called", () => {
+    const called: LeadChange = { event: 'called', leadId: 'lead-1' };
+    expect(sorted(updatesFor(called, 'lead-1'))).toEqual(['reloadOpenLead', 'reloadRows']);
+    expect(sorted(updatesFor(called, 'lead-2'))).toEqual(['reloadRows']);
+    expect(sorted(updatesFor(called, null))).toEqual(['reloadRows']);
   });
 
   it('does not change the map', () => {

@@ -17,7 +17,9 @@ export type LeadChange =
   /** Back after an outage or from away: the new leads that came meanwhile (`leads-missed`). */
   | { event: 'leads-missed'; leads: LeadRow[] }
   /** An import ran here (finished, queued, cancelled or failed part way). */
-  | { event: 'imported' };
+  | { event: 'imported' }
+  /** The rep placed a call to lead `leadId` here, or told how one went: its count and list changed. */
+  | { event: 'called'; leadId: string };
 
 export type Update =
   /** The list's rows and count, read again. */
@@ -58,6 +60,7 @@ export const UPDATES: { readonly [E in LeadChange['event']]: readonly Update[] }
   'lead-withdrawn': ['clearNew', 'offer'],
   'leads-missed': ['missed'],
   imported: ['reloadRows', 'reloadFacets'],
+  called: ['reloadRows', 'reloadOpenLead'],
 };
 
 /** What `change` updates, given the lead open now (if any). */
@@ -70,6 +73,7 @@ export function updatesFor(change: LeadChange, openId: string | null = null): Se
     if (!change.lead.announced) updates.delete('notificationHidden');
     if (!change.lead.offer) updates.delete('offer');
   }
+  if (change.event === 'called' && change.leadId !== openId) updates.delete('reloadOpenLead');
   if (change.event === 'lead-claimed' && change.claim.mine) updates.delete('clearNew');
   if (change.event === 'leads-missed' && change.leads.length === 0) updates.delete('missed');
   if (openId === null) updates.delete('reloadOpenLead');
