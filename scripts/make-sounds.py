@@ -41,3 +41,5 @@ write("chime.wav", tone([(0.0, 880, 1.0, 6), (0.0, 1760, 0.3, 9), (0.12, 1108.7,
 write("bell.wav", tone([(0.0, 523.3, 1.0, 3), (0.0, 1256, 0.5, 5), (0.0, 2093, 0.25, 7), (0.0, 2930, 0.12, 9)], 1.0))
 # "Triple": three quick high beeps, the most insistent of the three.
 write("triple.wav", tone([(k * 0.13, 1568, 1.0, 22) for k in range(3)] + [(k * 0.13, 3136, 0.2, 30) for k in range(3)], 0.45))
+# "Reminder": a falling pair, twice, soft and unlike the lead sounds: a callback is due.
+write("reminder.wav", tone([(0.0, 1318.5, 1.0, 7), (0.16, 987.8, 1.0, 7), (0.5, 1318.5, 0.8, 7), (0.66, 987.8, 0.8, 6)], 1.0))

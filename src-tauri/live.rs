@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crokodial_client::account::{Account, AccountEvent, AccountState, Arrival, Routed};
+use crokodial_client::account::{Account, AccountEvent, AccountState, Arrival, DueCallback, Routed};
 use crokodial_client::lock;
 use crokodial_client::settings::Hush;
 use crokodial_client::socket::ConnectionState as EngineState;
@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use ts_rs::TS;
 
 use crate::commands::alerts::{AlertSettings, AudioHealth};
+use crate::commands::followups::FollowUpRow;
 use crate::commands::leads::{LeadRow, SyncStatus};
 use crate::commands::routing::OfferInfo;
 use crate::error::CmdResult;
@@ -32,6 +33,7 @@ pub const AUDIO_CHANGED: &str = "audio-changed";
 pub const LEAD_CLAIMED: &str = "lead-claimed";
 pub const LEAD_WITHDRAWN: &str = "lead-withdrawn";
 pub const LEADS_MISSED: &str = "leads-missed";
+pub const CALLBACK_DUE: &str = "callback-due";
 
 /// Makes `account` the signed-in one (the one before is closed) and takes it live.
 pub fn start(app: &AppHandle, account: Account) -> CmdResult<()> {
@@ -77,6 +79,7 @@ async fn pump(app: AppHandle, mut events: mpsc::UnboundedReceiver<AccountEvent>,
             // A `Sync` follows with the counts: the list reads the cache again then.
             AccountEvent::Changed(_) => {}
             AccountEvent::Routing(routed) => routing(&app, routed, &rep),
+            AccountEvent::CallbackDue(due) => callback_due(&app, &due),
         }
     }
 }
@@ -102,6 +105,32 @@ fn routing(app: &AppHandle, routed: Routed, rep: &str) {
             let _ = app.emit(LEADS_MISSED, rows);
         }
     }
+}
+
+/// A callback came due (its sound has started): a notification that opens the lead or snoozes
+/// it, `callback-due` to the UI, and the taskbar's attention.
+fn callback_due(app: &AppHandle, due: &DueCallback) {
+    let row = FollowUpRow::new(&due.followup, due.lead.as_ref());
+    let name = if row.lead_name.is_empty() { "a lead".to_owned() } else { row.lead_name.clone() };
+    let body = match &row.note {
+        Some(note) => format!("Call {name} back: {note}"),
+        None => format!("Call {name} back"),
+    };
+    let (app2, lead_id, id) = (app.clone(), row.lead_id.clone(), row.id.clone());
+    crate::notify::show_callback(app, &row.lead_id, body, move |answer| match answer {
+        crate::notify::Answer::Snooze => crate::commands::followups::snooze_from_notification(&app2, &id),
+        _ => open_lead(&app2, &lead_id),
+    });
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.request_user_attention(Some(UserAttentionType::Critical));
+    }
+    let _ = app.emit(CALLBACK_DUE, CallbackDue { callback: row });
+}
+
+/// Sent with `callback-due`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CallbackDue {
+    pub callback: FollowUpRow,
 }
 
 /// A lead the rep was told of is no longer theirs to take: out of the unread count, and its
@@ -134,6 +163,7 @@ fn deliver(app: &AppHandle, arrival: Arrival, rep: &str) {
         crate::notify::show_lead(app, &row, claimable, move |answer| match answer {
             crate::notify::Answer::Open => open_lead(&app2, &id),
             crate::notify::Answer::Claim => crate::commands::routing::claim_from_notification(&app2, &id),
+            crate::notify::Answer::Snooze => {}
         });
         notification_hidden = crate::notify::hidden_by_os();
         if let Some(why) = notification_hidden {

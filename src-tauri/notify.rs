@@ -1,7 +1,7 @@
 //! OS notifications of new leads, through notify-rust on every platform (the notification daemon
 //! on Linux, toasts on Windows, the Notification Centre on macOS); clicking one, or its "Open
 //! lead" button, opens the lead, and its "Claim" button (a lead offered to this rep by a server
-//! that routes leads) claims it. When someone else claims it, or its offer moves on, a Linux
+//! that routes leads) claims it; a due callback's notification opens its lead, or snoozes it. When someone else claims it, or its offer moves on, a Linux
 //! notification is replaced by one saying so; notify-rust can replace none elsewhere. Each asks for the strongest interruption an app may ask for
 //! without special rights: critical urgency on Linux, the reminder scenario on Windows (it stays
 //! until dismissed, and Do not disturb's priority list can let reminders through). Windows 11's
@@ -42,9 +42,12 @@ pub enum Answer {
     Open,
     /// Its "Claim" button.
     Claim,
+    /// A due callback's "Snooze" button.
+    Snooze,
 }
 
 const CLAIM: &str = "claim";
+const SNOOZE: &str = "snooze";
 
 /// Linux: the notification shown for each lead, by lead id, so it can be replaced.
 #[cfg(target_os = "linux")]
@@ -56,17 +59,34 @@ pub struct Shown(std::sync::Mutex<std::collections::HashMap<String, u32>>);
 /// until the notification is clicked or closed).
 pub fn show_lead(app: &AppHandle, lead: &LeadRow, claimable: bool, on_answer: impl FnOnce(Answer) + Send + 'static) {
     let (title, body) = text(lead);
+    show(app, &lead.id, title, body, claimable.then_some((CLAIM, "Claim")), on_answer);
+}
+
+/// Shows that a callback is due: clicking it opens the lead; its "Snooze" button puts it off.
+pub fn show_callback(app: &AppHandle, lead_id: &str, body: String, on_answer: impl FnOnce(Answer) + Send + 'static) {
+    show(app, lead_id, "Callback due".into(), body, Some((SNOOZE, "Snooze 10 min")), on_answer);
+}
+
+/// Shows a notification that opens the lead `lead_id`, with one more button, `(action, label)`.
+fn show(
+    app: &AppHandle,
+    lead_id: &str,
+    title: String,
+    body: String,
+    button: Option<(&'static str, &'static str)>,
+    on_answer: impl FnOnce(Answer) + Send + 'static,
+) {
     #[cfg(windows)]
     let app_id = app.config().identifier.clone();
     #[cfg(target_os = "linux")]
-    let (app, lead_id) = (app.clone(), lead.id.clone());
-    #[cfg(target_os = "macos")]
-    let _ = app;
+    let (app, lead_id) = (app.clone(), lead_id.to_owned());
+    #[cfg(not(target_os = "linux"))]
+    let _ = (app, lead_id);
     std::thread::spawn(move || {
         let mut n = notify_rust::Notification::new();
         n.summary(&title).action("default", "Open lead");
-        if claimable {
-            n.action(CLAIM, "Claim");
+        if let Some((action, label)) = button {
+            n.action(action, label);
         }
         #[cfg(target_os = "linux")]
         {
@@ -88,9 +108,10 @@ pub fn show_lead(app: &AppHandle, lead: &LeadRow, claimable: bool, on_answer: im
         if let Some(ids) = app.try_state::<Shown>() {
             crokodial_client::lock(&ids.0).insert(lead_id.clone(), shown.id());
         }
-        // The body (`Default`), "Open lead" or "Claim" (`Action`).
+        // The body (`Default`), "Open lead" or the other button (`Action`).
         let waited = shown.wait_for_response(|response: &NotificationResponse| match response {
             NotificationResponse::Action(action) if action == CLAIM => on_answer(Answer::Claim),
+            NotificationResponse::Action(action) if action == SNOOZE => on_answer(Answer::Snooze),
             NotificationResponse::Default | NotificationResponse::Action(_) => on_answer(Answer::Open),
             _ => {}
         });

@@ -96,6 +96,8 @@ pub enum AlertSound {
     Chime,
     Bell,
     Triple,
+    /// A callback is due (played by `test_alert`; not a lead sound).
+    Reminder,
 }
 
 impl From<Sound> for AlertSound {
@@ -104,6 +106,7 @@ impl From<Sound> for AlertSound {
             Sound::Chime => AlertSound::Chime,
             Sound::Bell => AlertSound::Bell,
             Sound::Triple => AlertSound::Triple,
+            Sound::Reminder => AlertSound::Reminder,
         }
     }
 }
@@ -114,6 +117,7 @@ impl From<AlertSound> for Sound {
             AlertSound::Chime => Sound::Chime,
             AlertSound::Bell => Sound::Bell,
             AlertSound::Triple => Sound::Triple,
+            AlertSound::Reminder => Sound::Reminder,
         }
     }
 }
@@ -143,6 +147,9 @@ impl AlertSettings {
             (Some(a), Some(b)) => Some(QuietHours { start: time(a)?, end: time(b)? }),
             _ => return Err("quiet hours need both a start and an end".into()),
         };
+        if self.sound == AlertSound::Reminder {
+            return Err("the reminder is the callbacks' own sound, not one for leads".into());
+        }
         let sources = self
             .sources
             .iter()

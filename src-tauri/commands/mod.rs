@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod calls;
+pub mod followups;
 pub mod import;
 pub mod leads;
 pub mod routing;
@@ -76,6 +77,7 @@ mod tests {
         use app::*;
         use auth::*;
         use calls::*;
+        use followups::*;
         use import::*;
         use leads::*;
         use routing::*;
@@ -155,6 +157,11 @@ mod tests {
             PlacedCall::decl(),
             OutcomeOption::decl(),
             CallDesk::decl(),
+            FollowUpRow::decl(),
+            FollowUpBoard::decl(),
+            PresetOption::decl(),
+            LeadFollowUps::decl(),
+            CallbackDue::decl(),
         ];
         decls.sort();
         let body: Vec<String> = decls.iter().map(|d| format!("export {d}\n")).collect();

@@ -24,16 +24,22 @@ pub enum Sound {
     Bell,
     /// Three quick high beeps: the most insistent.
     Triple,
+    /// A falling pair, twice: a callback is due (not offered for leads).
+    Reminder,
 }
 
 impl Sound {
+    /// The sounds a rep chooses from for new leads.
     pub const ALL: [Sound; 3] = [Sound::Chime, Sound::Bell, Sound::Triple];
+    /// Every sound, in declaration order (the player's table).
+    const EVERY: [Sound; 4] = [Sound::Chime, Sound::Bell, Sound::Triple, Sound::Reminder];
 
     fn wav(self) -> &'static [u8] {
         match self {
             Sound::Chime => include_bytes!("../../../assets/sounds/chime.wav"),
             Sound::Bell => include_bytes!("../../../assets/sounds/bell.wav"),
             Sound::Triple => include_bytes!("../../../assets/sounds/triple.wav"),
+            Sound::Reminder => include_bytes!("../../../assets/sounds/reminder.wav"),
         }
     }
 
@@ -42,6 +48,7 @@ impl Sound {
             Sound::Chime => "chime",
             Sound::Bell => "bell",
             Sound::Triple => "triple",
+            Sound::Reminder => "reminder",
         }
     }
 
@@ -173,8 +180,8 @@ impl AlertPlayer {
     /// Decodes every sound and opens `device` (by name; `None`: the system default) on a new
     /// thread. A missing output is not an error: see [`AlertPlayer::status`].
     pub fn start(device: Option<String>) -> Result<Self, SoundError> {
-        // In the order of `Sound::ALL`, so `sounds[sound as usize]` is that sound.
-        let sounds = Sound::ALL.iter().map(|s| decode(s.wav())).collect::<Result<Vec<_>, _>>()?;
+        // In the order of `Sound::EVERY`, so `sounds[sound as usize]` is that sound.
+        let sounds = Sound::EVERY.iter().map(|s| decode(s.wav())).collect::<Result<Vec<_>, _>>()?;
         let (commands, rx) = mpsc::channel();
         let (status_tx, status) = watch::channel(AudioStatus::NoOutput("the audio thread is starting".into()));
         let (ready_tx, ready) = mpsc::sync_channel(1);

@@ -11,6 +11,7 @@ use crokodial_core::api::{
     TeamMember, TextdripConnection, VerifyResponse, WebhookCredentials,
 };
 use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
+use crokodial_core::followups::{FollowUp, FollowUps};
 use crokodial_core::routing::{Availability, Claimed, RoutingUpdate, RoutingView, SpeedReport};
 use crokodial_core::Lead;
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -313,6 +314,33 @@ impl ApiClient {
     pub async fn calls(&self, lead_id: &str) -> Result<Vec<Call>> {
         let req = self.http.get(self.url("/api/calls")).query(&[("leadId", lead_id)]);
         decode_ours::<CallList>(send(self.authed(req)?).await?).await.map(|l| l.calls)
+    }
+
+    /// `GET /api/followups` (ours): this rep's callbacks and pins.
+    pub async fn followups(&self) -> Result<Vec<FollowUp>> {
+        let req = self.http.get(self.url("/api/followups"));
+        decode_ours::<FollowUps>(send(self.authed(req)?).await?).await.map(|l| l.followups)
+    }
+
+    fn followup_url(&self, id: &str) -> Url {
+        let mut url = self.url("/api/followups/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
+        url
+    }
+
+    /// `PUT /api/followups/:id` (ours): answers the one the server keeps (a later change wins).
+    pub async fn put_followup(&self, followup: &FollowUp) -> Result<FollowUp> {
+        let req = self.http.put(self.followup_url(&followup.id)).json(followup);
+        decode_ours(send(self.authed(req)?).await?).await
+    }
+
+    /// `DELETE /api/followups/:id` (ours); one already gone is not an error.
+    pub async fn delete_followup(&self, id: &str) -> Result<()> {
+        let resp = send(self.authed(self.http.delete(self.followup_url(id)))?).await?;
+        match resp.status() {
+            s if s.is_success() || s == StatusCode::NOT_FOUND => Ok(()),
+            _ => decode_ours::<serde_json::Value>(resp).await.map(drop),
+        }
     }
 
     /// `GET /api/do-not-call` (ours): the agency's list.

@@ -12,12 +12,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use crokodial_core::api::{ImportBatch, ImportStats, LeadChanges, LeadQuery, Tolerance};
+use crokodial_core::api::{Capabilities, ImportBatch, ImportStats, LeadChanges, LeadQuery, Tolerance};
 use crokodial_core::edit::{default_dispositions, Disposition, EditRequest};
 use crokodial_core::rfc3339;
 
 use crate::api::{ApiClient, EditReply};
-use crate::cache::{CacheError, CacheHandle, EditResult, LeadCache, QueuedEdit, QueuedImport};
+use crate::cache::{CacheError, CacheHandle, EditResult, FollowUpChange, LeadCache, QueuedEdit, QueuedImport};
 use crate::error::ClientError;
 
 const CHANGES_PAGE: u32 = 1000;
@@ -36,6 +36,7 @@ const NEWEST: &str = "newest_created_at";
 const FULL_AT: &str = "full_sync_at";
 const SYNCED_AT: &str = "synced_at";
 const DISPOSITIONS: &str = "dispositions";
+const CAPABILITIES: &str = "capabilities";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -81,13 +82,23 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
         }
         Err(e) => return Err(e),
     };
-    let on_server = caps.calls;
-    cache.run(move |c| c.set_dnc_on_server(on_server)).await?;
+    let (on_server, known) = (caps.calls, serde_json::to_string(&caps).map_err(CacheError::from)?);
+    cache
+        .run(move |c| {
+            c.set_meta(CAPABILITIES, &known)?;
+            c.set_dnc_on_server(on_server)
+        })
+        .await?;
     let calls = push_calls(api, cache, caps.calls).await;
     if let Err(SyncError::Server(e @ ClientError::Network(_))) = &calls {
         tracing::info!(error = %e, "calls kept for the next sync");
     } else {
         calls?;
+    }
+    if caps.followups {
+        if let Err(e) = sync_followups(api, cache).await {
+            tracing::warn!(error = %e, "follow-ups kept for the next sync");
+        }
     }
     // Queued imports before the pull, so their leads come back with it (from our server).
     send_imports_to(api, cache, caps.lead_import, None, &mut |_| ()).await?;
@@ -154,14 +165,51 @@ pub const EDIT_ATTEMPTS: u32 = 3;
 /// `PUT` sets the edit's fields and the last write wins; sent twice (after a crash), it sets the
 /// same values again.
 pub async fn push(api: &ApiClient, cache: &CacheHandle) -> Result<PushReport, SyncError> {
-    let (edits, calls) = cache.run(|c| Ok::<_, CacheError>((c.next_pending()?, c.calls_to_send()?))).await?;
-    if edits.is_none() && calls.is_empty() {
+    let (edits, calls, followups) =
+        cache.run(|c| Ok::<_, CacheError>((c.next_pending()?, c.calls_to_send()?, c.followups_to_send()?))).await?;
+    if edits.is_none() && calls.is_empty() && followups.is_empty() {
         return Ok(PushReport::default());
     }
     let caps = api.capabilities().await?;
     let report = push_to(api, cache, caps.lead_edits).await?;
     push_calls(api, cache, caps.calls).await?;
+    if caps.followups {
+        push_followups(api, cache).await?;
+    }
     Ok(report)
+}
+
+/// Sends the rep's follow-up changes, then takes the rep's list as our server has it (changes
+/// made on other computers).
+async fn sync_followups(api: &ApiClient, cache: &CacheHandle) -> Result<(), SyncError> {
+    push_followups(api, cache).await?;
+    let list = api.followups().await?;
+    cache.run(move |c| c.merge_followups(&list)).await?;
+    Ok(())
+}
+
+/// Sends the follow-up changes made here, oldest first. One the server refuses (its lead is
+/// gone) is forgotten here too.
+async fn push_followups(api: &ApiClient, cache: &CacheHandle) -> Result<(), SyncError> {
+    for change in cache.run(|c| c.followups_to_send()).await? {
+        let sent = match &change {
+            FollowUpChange::Put(f) => api.put_followup(f).await.map(drop),
+            FollowUpChange::Delete(id) => api.delete_followup(id).await,
+        };
+        match sent {
+            Ok(()) => cache.run(move |c| c.followup_sent(&change)).await?,
+            Err(e @ (ClientError::Server { status: 400..=499, .. } | ClientError::Forbidden(_))) => {
+                tracing::warn!(error = %e, "a follow-up was refused; forgotten");
+                let id = match change {
+                    FollowUpChange::Put(f) => f.id,
+                    FollowUpChange::Delete(id) => id,
+                };
+                cache.run(move |c| c.forget_followup(&id)).await?
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// What the server counted a call into.
@@ -354,6 +402,11 @@ pub fn want_full_sync(cache: &LeadCache) -> Result<(), CacheError> {
 /// When the cache last synced, if ever.
 pub fn last_synced(cache: &LeadCache) -> Result<Option<DateTime<Utc>>, CacheError> {
     meta_time(cache, SYNCED_AT)
+}
+
+/// What the server said it can do at the last sync (none before the first).
+pub fn capabilities(cache: &LeadCache) -> Result<Capabilities, CacheError> {
+    Ok(cache.meta(CAPABILITIES)?.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default())
 }
 
 /// A time kept in the cache's meta table (RFC 3339).

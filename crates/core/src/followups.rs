@@ -95,8 +95,8 @@ impl Preset {
     }
 
     /// When it falls for a lead in `zone` at `now`; `None` when it has passed for today.
-    pub fn due(self, zone: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let local = now.with_timezone(&zone);
+    pub fn due<Z: TimeZone>(self, zone: &Z, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = now.with_timezone(zone);
         let at = |days: i64, hour: u32, minute: u32| {
             let day = local.date_naive() + Duration::days(days);
             let time = NaiveTime::from_hms_opt(hour, minute, 0).expect("a time of day");
@@ -136,16 +136,16 @@ mod tests {
         let chicago: Tz = "America/Chicago".parse().unwrap();
         // 10:00 in Chicago on Monday 2026-12-07.
         let morning = at("2026-12-07T16:00:00Z");
-        assert_eq!(Preset::InAnHour.due(chicago, morning), Some(at("2026-12-07T17:00:00Z")));
-        assert_eq!(Preset::ThisAfternoon.due(chicago, morning), Some(at("2026-12-07T20:00:00Z")), "2 PM CST");
-        assert_eq!(Preset::TomorrowMorning.due(chicago, morning), Some(at("2026-12-08T15:00:00Z")), "9 AM CST");
+        assert_eq!(Preset::InAnHour.due(&chicago, morning), Some(at("2026-12-07T17:00:00Z")));
+        assert_eq!(Preset::ThisAfternoon.due(&chicago, morning), Some(at("2026-12-07T20:00:00Z")), "2 PM CST");
+        assert_eq!(Preset::TomorrowMorning.due(&chicago, morning), Some(at("2026-12-08T15:00:00Z")), "9 AM CST");
         // 15:00 in Chicago: later this afternoon; 17:00: none left today.
-        assert_eq!(Preset::ThisAfternoon.due(chicago, at("2026-12-07T21:00:00Z")), Some(at("2026-12-07T22:30:00Z")));
-        assert_eq!(Preset::ThisAfternoon.due(chicago, at("2026-12-07T23:00:00Z")), None);
+        assert_eq!(Preset::ThisAfternoon.due(&chicago, at("2026-12-07T21:00:00Z")), Some(at("2026-12-07T22:30:00Z")));
+        assert_eq!(Preset::ThisAfternoon.due(&chicago, at("2026-12-07T23:00:00Z")), None);
         // 11 PM in Chicago is already tomorrow in UTC: tomorrow is the lead's tomorrow.
-        assert_eq!(Preset::TomorrowMorning.due(chicago, at("2026-12-08T05:00:00Z")), Some(at("2026-12-08T15:00:00Z")));
+        assert_eq!(Preset::TomorrowMorning.due(&chicago, at("2026-12-08T05:00:00Z")), Some(at("2026-12-08T15:00:00Z")));
         let la: Tz = "America/Los_Angeles".parse().unwrap();
-        assert_eq!(Preset::TomorrowMorning.due(la, morning), Some(at("2026-12-08T17:00:00Z")), "9 AM PST");
+        assert_eq!(Preset::TomorrowMorning.due(&la, morning), Some(at("2026-12-08T17:00:00Z")), "9 AM PST");
         assert_eq!(describe(at("2026-12-08T15:00:00Z"), chicago), "Tue 9:00 AM CST");
     }
 

@@ -36,6 +36,7 @@ const SOUND_LABELS: Record<AlertSound, string> = {
   chime: 'Chime',
   bell: 'Bell',
   triple: 'Triple beep',
+  reminder: 'Callback reminder',
 };
 
 export function soundLabel(sound: AlertSound): string {

@@ -10,6 +10,8 @@ import type {
   AudioHealth,
   AppSettings,
   CallDesk,
+  CallbackDue,
+  FollowUpBoard,
   ClaimEvent,
   ClaimResult,
   ConnectionState,
@@ -23,6 +25,7 @@ import type {
   Invitation,
   LeadDetail,
   LeadEvent,
+  LeadFollowUps,
   LeadList,
   LeadRow,
   ListFacets,
@@ -143,6 +146,46 @@ export function tellCallOutcome(callId: string, outcome: string, note: string | 
 /** Dials today, the call waiting for its outcome, and the outcomes to pick from. */
 export function callDesk(): Promise<CallDesk> {
   return call<CallDesk>('call_desk');
+}
+
+/** Schedules a callback: a PresetOption's value, or a local date and time ("2026-12-08T09:30"). */
+export function scheduleCallback(
+  leadId: string,
+  when: { preset: string } | { at: string },
+  note: string | null,
+): Promise<LeadFollowUps> {
+  const preset = 'preset' in when ? when.preset : null;
+  const at = 'at' in when ? when.at : null;
+  return call<LeadFollowUps>('schedule_callback', { leadId, preset, at, note });
+}
+
+/** Puts a due callback off by ten minutes. */
+export function snoozeCallback(id: string): Promise<FollowUpBoard> {
+  return call<FollowUpBoard>('snooze_callback', { id });
+}
+
+/** Called back: done. */
+export function finishCallback(id: string): Promise<FollowUpBoard> {
+  return call<FollowUpBoard>('finish_callback', { id });
+}
+
+/** Removes a callback (or a pin, by its id). */
+export function removeFollowup(id: string): Promise<FollowUpBoard> {
+  return call<FollowUpBoard>('remove_followup', { id });
+}
+
+export function setPinned(leadId: string, pinned: boolean): Promise<FollowUpBoard> {
+  return call<FollowUpBoard>('set_pinned', { leadId, pinned });
+}
+
+/** The Callbacks view and the follow-up strip: due, upcoming, done lately, pinned. */
+export function followupBoard(): Promise<FollowUpBoard> {
+  return call<FollowUpBoard>('followup_board');
+}
+
+/** A lead's callbacks, whether it is pinned, and the presets for it. */
+export function leadFollowups(leadId: string): Promise<LeadFollowUps> {
+  return call<LeadFollowUps>('lead_followups', { leadId });
 }
 
 export function connectionState(): Promise<ConnectionState> {
@@ -407,6 +450,11 @@ export function onLeadWithdrawn(handler: (event: Withdrawal) => void): Promise<U
 }
 
 /** Back after an outage or from away: the new leads that came meanwhile, oldest first. */
+/** A callback came due (the reminder sound has started, unless hushed). */
+export function onCallbackDue(handler: (due: CallbackDue) => void): Promise<UnlistenFn> {
+  return subscribe<CallbackDue>('callback-due', handler);
+}
+
 export function onLeadsMissed(handler: (leads: LeadRow[]) => void): Promise<UnlistenFn> {
   return subscribe<LeadRow[]>('leads-missed', handler);
 }

@@ -34,7 +34,7 @@ mutedUntil: string | null,
  */
 sources: Array<string>, taskbarAttention: boolean, };
 
-export type AlertSound = "chime" | "bell" | "triple";
+export type AlertSound = "chime" | "bell" | "triple" | "reminder";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -109,6 +109,8 @@ lastOutcome: string | null,
  * On the do-not-call list: no call or text button.
  */
 doNotCall: boolean, };
+
+export type CallbackDue = { callback: FollowUpRow, };
 
 export type ClaimEvent = { lead: LeadRow, 
 /**
@@ -196,6 +198,34 @@ export type FieldChange = { field: string, value: string, };
 export type FieldGroup = { title: string, fields: Array<FieldRow>, };
 
 export type FieldRow = { label: string, value: string, };
+
+export type FollowUpBoard = { 
+/**
+ * Open callbacks whose time has come, oldest first.
+ */
+due: Array<FollowUpRow>, upcoming: Array<FollowUpRow>, 
+/**
+ * Called back lately.
+ */
+done: Array<FollowUpRow>, pinned: Array<FollowUpRow>, 
+/**
+ * False against the deployed server: they are kept on this computer only.
+ */
+synced: boolean, };
+
+export type FollowUpRow = { id: string, leadId: string, 
+/**
+ * Empty when the lead is not in the cache (any more).
+ */
+leadName: string, 
+/**
+ * RFC 3339; null for a pin.
+ */
+due: string | null, 
+/**
+ * The due time in the lead's own zone, e.g. "Tue 9:00 AM CST".
+ */
+dueThere: string | null, note: string | null, done: boolean, };
 
 export type ImportCounts = { 
 /**
@@ -336,6 +366,12 @@ notAlerted: string | null,
  */
 offer: OfferInfo | null, };
 
+export type LeadFollowUps = { pinned: boolean, 
+/**
+ * Its open callbacks, soonest first.
+ */
+callbacks: Array<FollowUpRow>, presets: Array<PresetOption>, };
+
 export type LeadList = { rows: Array<LeadRow>, offset: number, total: number, 
 /**
  * RFC 3339.
@@ -417,6 +453,16 @@ export type PlacedCall = { callId: string, leadId: string, leadName: string,
  * RFC 3339.
  */
 at: string, };
+
+export type PresetOption = { 
+/**
+ * What `schedule_callback` takes.
+ */
+value: string, label: string, 
+/**
+ * "Tue 9:00 AM CST" in the lead's zone (this computer's when unknown); null when passed.
+ */
+when: string | null, };
 
 export type ReasonCount = { reason: string, count: number, };
 

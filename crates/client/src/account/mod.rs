@@ -5,9 +5,11 @@
 //! Logging out is closing it ([`Account::close`], or dropping it): every task it started stops.
 
 mod calls;
+mod followups;
 pub mod service;
 
 pub use calls::{LeadCalls, ASK_OUTCOME_FOR};
+pub use followups::{DueCallback, ScheduleError, When};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,6 +53,8 @@ pub enum AccountEvent {
     Connection(ConnectionState),
     /// A claim, an offer withdrawn, what came while away (a server that routes leads).
     Routing(Routed),
+    /// A callback came due (its sound has started, unless hushed).
+    CallbackDue(Box<DueCallback>),
 }
 
 /// A lead from the live feed, with what the alert policy decided and how fast it came.
@@ -194,6 +198,7 @@ impl Account {
         settings: watch::Receiver<Settings>,
     ) -> Result<mpsc::UnboundedReceiver<AccountEvent>, ClientError> {
         let rep = &self.session().user().id;
+        let reminders = (alert.clone(), settings.clone());
         let mut feed = LeadFeed::start(self.api(), rep, alert, settings)?.with_cache(self.shared.cache.clone());
         let (tx, rx) = mpsc::unbounded_channel();
         *lock(&self.shared.events) = Some(tx);
@@ -236,6 +241,7 @@ impl Account {
         })));
         let target = SyncTarget(Arc::clone(&self.shared));
         tasks.push(AbortOnDrop(tokio::spawn(service::keep_synced(target, live, self.shared.nudges.clone()))));
+        tasks.push(AbortOnDrop(tokio::spawn(followups::remind(Arc::clone(&self.shared), reminders.0, reminders.1))));
         Ok(rx)
     }
 
@@ -315,6 +321,11 @@ impl Account {
         let pushed = sync::push(self.api(), &self.shared.cache).await;
         self.shared.report().await;
         pushed
+    }
+
+    /// What the server could do at the last sync (nothing known before the first).
+    pub async fn capabilities(&self) -> crokodial_core::api::Capabilities {
+        self.shared.cache.run(|c| sync::capabilities(c)).await.unwrap_or_default()
     }
 
     /// A whole sync now.

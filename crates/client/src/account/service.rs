@@ -33,6 +33,8 @@ pub struct Nudges {
     pub outbox: Notify,
     /// Sync now (after an import).
     pub sync: Notify,
+    /// The rep's callbacks changed: the reminder looks again.
+    pub followups: Notify,
 }
 
 /// Runs until `live`'s sender is gone (the account was dropped).

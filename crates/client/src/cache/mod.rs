@@ -24,9 +24,11 @@ use rusqlite_migration::{Migrations, M};
 use crate::home::Home;
 
 mod calls;
+mod followups;
 mod handle;
 mod imports;
 pub use calls::{CallCount, CallError, CallState, QueuedCall};
+pub use followups::{FollowUpChange, FollowUpError};
 pub use handle::CacheHandle;
 pub use imports::{ImportBatchToSend, ImportState, QueuedImport};
 
@@ -231,7 +233,22 @@ CREATE TABLE dial_counts (
 ) WITHOUT ROWID;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// The rep's follow-ups: callbacks and pinned leads (see `followups.rs`).
+const V8: &str = r#"
+CREATE TABLE followups (
+    id          TEXT PRIMARY KEY NOT NULL,
+    lead_id     TEXT NOT NULL,
+    due         TEXT,
+    note        TEXT,
+    done_at     TEXT,
+    updated_at  TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'synced', 'deleted')),
+    alerted_for TEXT
+);
+CREATE INDEX followups_due ON followups (due) WHERE done_at IS NULL;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -265,6 +282,8 @@ pub enum CacheError {
     Edit(#[from] EditError),
     #[error(transparent)]
     Call(#[from] CallError),
+    #[error(transparent)]
+    FollowUp(#[from] FollowUpError),
 }
 
 /// Where a queued edit stands.
