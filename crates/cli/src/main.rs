@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use crokodial_client::account::{Account, AccountEvent};
+use crokodial_client::account::{Account, AccountEvent, When};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
 use crokodial_client::api::ClaimAnswer;
 use crokodial_client::cache::{CacheQuery, CallState, EditState};
@@ -23,6 +23,7 @@ use crokodial_client::socket::ConnectionState;
 use crokodial_client::textdrip;
 use crokodial_core::calls::Outcome;
 use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::followups::Preset;
 use crokodial_core::phone::format_us;
 use crokodial_core::routing::{RoutingMode, RoutingUpdate, RoutingView};
 use crokodial_core::LeadSource;
@@ -92,6 +93,34 @@ enum Command {
         /// Only keep it; do not try the server now.
         #[arg(long)]
         offline: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Schedule a callback on a lead: in a while, at a time, or a preset in the lead's own time.
+    Callback {
+        id: String,
+        /// How long from now: 2h, 90m, 1d.
+        #[arg(long = "in", value_parser = parse_span, conflicts_with_all = ["at", "preset"])]
+        within: Option<chrono::Duration>,
+        /// "YYYY-MM-DD HH:MM", this computer's time.
+        #[arg(long, value_parser = parse_local_time, conflicts_with = "preset")]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        /// in-an-hour, this-afternoon or tomorrow-morning (the lead's own time).
+        #[arg(long, value_parser = parse_preset)]
+        preset: Option<Preset>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Only keep it; do not try the server now.
+        #[arg(long)]
+        offline: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Your callbacks, soonest first (and pinned leads).
+    Callbacks {
+        /// Only those due now.
+        #[arg(long)]
+        due: bool,
         #[arg(long)]
         json: bool,
     },
@@ -348,16 +377,40 @@ fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    let wrong = || format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time");
+    Ok(chrono::Utc::now() - parse_span(s).map_err(|_| format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time"))?)
+}
+
+/// "7d", "24h", "90m".
+fn parse_span(s: &str) -> Result<chrono::Duration, String> {
+    let s = s.trim();
+    let wrong = || format!("{s:?}: use 7d, 24h or 90m");
     let unit = s.chars().last().ok_or_else(wrong)?;
     let n: u32 = s[..s.len() - unit.len_utf8()].parse().map_err(|_| wrong())?;
-    let back = match unit {
+    Ok(match unit {
         'd' => chrono::Duration::days(n.into()),
         'h' => chrono::Duration::hours(n.into()),
         'm' => chrono::Duration::minutes(n.into()),
         _ => return Err(wrong()),
-    };
-    Ok(chrono::Utc::now() - back)
+    })
+}
+
+/// "YYYY-MM-DD HH:MM" on this computer's clock.
+fn parse_local_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::TimeZone;
+    let naive = chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M")
+        .map_err(|_| format!("{s:?}: use \"YYYY-MM-DD HH:MM\" (this computer's time)"))?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("{s:?} does not exist on this computer's clock"))
+}
+
+fn parse_preset(s: &str) -> Result<Preset, String> {
+    Preset::parse(s).ok_or_else(|| {
+        let all: Vec<_> = Preset::ALL.iter().map(|p| p.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
 }
 
 fn parse_source(s: &str) -> Result<LeadSource, String> {
@@ -455,6 +508,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if now.state == CallState::Failed {
                 bail!("not kept by the server: {}", output::safe(now.detail.as_deref().unwrap_or_default()));
+            }
+        }
+        Command::Callback { id, within, at, preset, note, offline, json } => {
+            let when = match (within, at, preset) {
+                (Some(span), _, _) => When::At(chrono::Utc::now() + span),
+                (None, Some(at), _) => When::At(at),
+                (None, None, Some(p)) => When::Preset(p),
+                (None, None, None) => bail!("say when: --in 2h, --at \"YYYY-MM-DD HH:MM\" or --preset"),
+            };
+            let account = account(&home, keychain, !offline)?;
+            let callback = account.schedule_callback(&id, when, note).await?;
+            if !offline {
+                if let Err(e) = account.push().await {
+                    eprintln!("offline ({e}): kept, and sent at the next sync");
+                }
+            }
+            let lead = account.lead(&id).await.ok();
+            if json {
+                println!("{}", serde_json::to_string(&callback)?);
+            } else {
+                println!("{}", output::followup_line(&callback, lead.as_ref()));
+            }
+        }
+        Command::Callbacks { due, json } => {
+            let account = account(&home, keychain, false)?;
+            let now = chrono::Utc::now();
+            let mut out = std::io::stdout().lock();
+            for (f, lead) in account.followups(false).await? {
+                if due && f.due.is_none_or(|d| d > now) {
+                    continue;
+                }
+                if json {
+                    let mut line = serde_json::to_value(&f)?;
+                    line["leadName"] = lead.as_ref().map(|l| l.name.clone()).into();
+                    line["isDue"] = f.due.is_some_and(|d| d <= now).into();
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(out, "{}", output::followup_line(&f, lead.as_ref()))?;
+                }
             }
         }
         Command::Dnc { action, json } => {
@@ -853,6 +945,17 @@ async fn watch(home: &Home, account: Account, json: bool, count: Option<u64>) ->
             AccountEvent::Routing(routed) => {
                 if let Some(line) = output::routed_line(&routed, &account.session().user().id, json) {
                     println!("{line}");
+                }
+                continue;
+            }
+            AccountEvent::CallbackDue(due) => {
+                if json {
+                    let mut line = serde_json::to_value(&due.followup)?;
+                    line["type"] = "callback_due".into();
+                    line["leadName"] = due.lead.as_ref().map(|l| l.name.clone()).into();
+                    println!("{line}");
+                } else {
+                    println!("CALLBACK DUE  {}", output::followup_line(&due.followup, due.lead.as_ref()));
                 }
                 continue;
             }

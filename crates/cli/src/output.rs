@@ -9,6 +9,7 @@ use crokodial_client::import::Checked;
 use crokodial_client::settings::{AlertSettings, Hush};
 use crokodial_client::socket::ConnectionState;
 use crokodial_client::sync::{PushReport, SyncMode, SyncReport};
+use crokodial_core::followups::FollowUp;
 use crokodial_core::routing::{RoutingMode, RoutingView, SpeedReport, SpeedRow};
 use crokodial_core::ws::NewLeadNotification;
 use crokodial_core::Lead;
@@ -87,6 +88,17 @@ pub fn call_line(q: &QueuedCall, count: &CallCount) -> String {
         CallState::Failed => format!("failed: {}", safe(q.detail.as_deref().unwrap_or_default())),
     };
     format!("{at}  {}  {}  {outcome}  {state}  ({})", safe(&q.call.lead_id), q.call.phone, call_count(count))
+}
+
+/// A callback (due time on this computer's clock, and the lead's) or a pinned lead.
+pub fn followup_line(f: &FollowUp, lead: Option<&Lead>) -> String {
+    let name = safe(lead.map_or("", |l| l.name.as_str()));
+    let Some(due) = f.due else { return format!("pinned            {}  {name}", safe(&f.lead_id)) };
+    let here = due.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+    let zone = lead.and_then(crokodial_core::textdrip::lead_zone).and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+    let there = zone.map(|z| format!(" ({} there)", crokodial_core::followups::describe(due, z))).unwrap_or_default();
+    let note = f.note.as_deref().map(|n| format!(": {}", safe(n))).unwrap_or_default();
+    format!("{here}{there}  {}  {name}{note}", safe(&f.lead_id))
 }
 
 /// One edit of the outbox: when, which lead, what, and where it stands.

@@ -54,3 +54,63 @@ async fn a_call_is_kept_sent_and_counted() {
     let (ok, _, err) = cli(&desk, &["call", &id, "--outcome", "talked"]);
     assert!(ok, "callable again once an admin took it off: {err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn callbacks_are_kept_sent_and_ring_once_when_due() {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use crokodial_testkit::LineReader;
+
+    let desk = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@cli-callbacks.test").await.unwrap();
+    let body = serde_json::json!({"first_name": "Cy", "last_name": "Back", "phone": "3125550199", "state": "IL"});
+    let id = server.post_nextgen(&ann.webhook, body).await.unwrap();
+    assert!(login(&desk, &server.url(), &ann.email, &ann.password).status.success());
+    assert!(cli(&desk, &["sync"]).0);
+
+    let (ok, out, err) = cli(&desk, &["callback", &id, "--in", "2h", "--note", "after lunch", "--json"]);
+    assert!(ok, "{err}");
+    let later: Value = serde_json::from_str(&out).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(later["due"].as_str().unwrap()).unwrap();
+    let from_now = due.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!((119..=120).contains(&from_now.num_minutes()), "{out}");
+    let (ok, out, err) = cli(&desk, &["callback", &id, "--preset", "tomorrow-morning"]);
+    assert!(ok && out.contains("Cy Back") && out.contains("9:00 AM C") && out.contains("T there)"), "{out}{err}");
+    let (ok, _, err) = cli(&desk, &["callback", &id]);
+    assert!(!ok && err.contains("say when"), "{err}");
+    // A minute ago, on this computer's clock: due at once.
+    let past = (chrono::Local::now() - chrono::Duration::minutes(1)).format("%Y-%m-%d %H:%M").to_string();
+    assert!(cli(&desk, &["callback", &id, "--at", &past, "--note", "now"]).0);
+
+    let conn = rusqlite::Connection::open(server.db_path()).unwrap();
+    let kept: i64 = conn.query_row("SELECT count(*) FROM followups", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 3, "each sent to the server");
+    let (_, out, _) = cli(&desk, &["callbacks", "--json"]);
+    assert_eq!(out.lines().count(), 3);
+    let (_, out, _) = cli(&desk, &["callbacks", "--due", "--json"]);
+    let due: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((due.len(), due[0]["note"].as_str(), due[0]["leadName"].as_str()), (1, Some("now"), Some("Cy Back")));
+
+    // The due one rings once: at the first watch, not again at the next.
+    for round in 0..2 {
+        let mut watch = desk
+            .command(common::CLI)
+            .args(["watch", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = LineReader::new(watch.stdout.take().unwrap());
+        let stderr = LineReader::new(watch.stderr.take().unwrap());
+        stderr.wait_for(Duration::from_secs(15), |l| l.starts_with("live")).expect("watch goes live");
+        let rang = stdout.wait_for(Duration::from_secs(3), |l| l.contains("callback_due"));
+        let _ = watch.kill();
+        let _ = watch.wait();
+        match round {
+            0 => assert!(rang.unwrap().contains("\"note\":\"now\"")),
+            _ => assert!(rang.is_err(), "rung once per due time"),
+        }
+    }
+}

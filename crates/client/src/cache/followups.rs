@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(c.next_callback_due(now).unwrap(), soon.due);
         assert!(c.callbacks_to_alert(now).unwrap().is_empty(), "not due yet");
         let later = now + Duration::minutes(6);
-        assert_eq!(c.callbacks_to_alert(later).unwrap(), [soon.clone()]);
+        assert_eq!(c.callbacks_to_alert(later).unwrap(), std::slice::from_ref(&soon));
         c.callback_alerted(&soon.id, soon.due.unwrap()).unwrap();
         assert!(c.callbacks_to_alert(later).unwrap().is_empty(), "once");
         assert_eq!(c.next_callback_due(now).unwrap(), None);
