@@ -449,12 +449,12 @@ export function onLeadWithdrawn(handler: (event: Withdrawal) => void): Promise<U
   return subscribe<Withdrawal>('lead-withdrawn', handler);
 }
 
-/** Back after an outage or from away: the new leads that came meanwhile, oldest first. */
 /** A callback came due (the reminder sound has started, unless hushed). */
 export function onCallbackDue(handler: (due: CallbackDue) => void): Promise<UnlistenFn> {
   return subscribe<CallbackDue>('callback-due', handler);
 }
 
+/** Back after an outage or from away: the new leads that came meanwhile, oldest first. */
 export function onLeadsMissed(handler: (leads: LeadRow[]) => void): Promise<UnlistenFn> {
   return subscribe<LeadRow[]>('leads-missed', handler);
 }

@@ -5,6 +5,7 @@ import type {
   AlertSettings,
   AudioHealth,
   CallDesk,
+  CallbackDue,
   ClaimEvent,
   ConnectionState,
   LeadEvent,
@@ -14,8 +15,9 @@ import type {
   UpdateStatus,
   Withdrawal,
 } from './bindings';
+import { boardStore } from './followups';
 import { fold, live, onChange, stream } from './live';
-import type { LeadChange } from './refresh';
+import { updatesFor, type LeadChange } from './refresh';
 import { offlineBannerAfter } from './sync';
 import { isUpdateStatus } from './updates';
 
@@ -135,4 +137,25 @@ export const leadChanges = stream<LeadChange>({
     ];
     return Promise.resolve(() => stops.forEach((stop) => stop()));
   },
+});
+
+/** A callback came due: the engine has started its sound and shown its notification. */
+export const callbackDue = stream<CallbackDue>({
+  listen: api.onCallbackDue,
+  accept: (due) => isObject(due) && typeof due.callback?.id === 'string' && typeof due.callback.leadId === 'string',
+});
+
+/**
+ * The Callbacks view, the follow-up strip and the top bar's count (null until read): read when
+ * first shown (after each sign-in), when a callback comes due and after a sync; `change` sends a
+ * command answering the board and shows it, `refresh` reads it again (the minute ticker does).
+ */
+export const followupBoard = boardStore(api.followupBoard, (refresh) => {
+  const stops = [
+    callbackDue.on(refresh),
+    leadChanges.on((change) => {
+      if (updatesFor(change).has('followups')) refresh();
+    }),
+  ];
+  return () => stops.forEach((stop) => stop());
 });

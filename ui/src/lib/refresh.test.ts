@@ -26,10 +26,22 @@ function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {
 const sorted = (updates: Set<string>) => [...updates].sort();
 
 describe('updatesFor', () => {
-  it('reloads the rows, the filters, the dispositions and the open lead after a sync', () => {
+  it('reloads the rows, the filters, the dispositions, the open lead and the follow-ups after a sync', () => {
     expect(sorted(updatesFor({ event: 'leads-synced' }, 'lead-1'))).toEqual(
-      ['reloadDispositions', 'reloadFacets', 'reloadOpenLead', 'reloadRows'],
+      ['followups', 'reloadDispositions', 'reloadFacets', 'reloadOpenLead', 'reloadRows'],
     );
+  });
+
+  it('reads the follow-ups again only after a sync', () => {
+    const changes: LeadChange[] = [
+      received('lead-1'),
+      { event: 'open-lead', leadId: 'lead-1' },
+      { event: 'imported' },
+      { event: 'called', leadId: 'lead-1' },
+      { event: 'leads-missed', leads: [row('lead-1')] },
+    ];
+    for (const change of changes) expect(updatesFor(change, 'lead-1').has('followups')).toBe(false);
+    expect(updatesFor({ event: 'leads-synced' }, null).has('followups')).toBe(true);
   });
 
   it('reloads no open lead when none is open', () => {

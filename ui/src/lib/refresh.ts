@@ -48,12 +48,14 @@ export type Update =
   /** Where the lead is offered, as the rep last heard it. */
   | 'offer'
   /** The "While you were away" panel. */
-  | 'missed';
+  | 'missed'
+  /** The callbacks and pinned leads (a sync brings those made on the rep's other computers). */
+  | 'followups';
 
 export const UPDATES: { readonly [E in LeadChange['event']]: readonly Update[] } = {
   // Notes written and uploads made elsewhere come this way too, so the open lead is read again
   // whatever the counts say.
-  'leads-synced': ['reloadRows', 'reloadFacets', 'reloadDispositions', 'reloadOpenLead'],
+  'leads-synced': ['reloadRows', 'reloadFacets', 'reloadDispositions', 'reloadOpenLead', 'followups'],
   'lead-received': ['addRow', 'reloadOpenLead', 'latency', 'notificationHidden', 'reloadWebhook', 'offer'],
   'open-lead': ['selectLead', 'openLead'],
   'lead-claimed': ['claim', 'clearNew'],
