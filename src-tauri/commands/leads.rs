@@ -2,13 +2,13 @@
 //! rep's edits, kept in the cache's outbox and sent by the account's sync service.
 
 use chrono::{Local, NaiveDate, TimeZone, Utc};
-use crokodial_client::account::{Account, LeadCalls};
+use crokodial_client::account::{Account, ExportError, LeadCalls};
 use crokodial_client::cache::{CacheQuery, CallCount, EditState, Facets, QueuedEdit, SortBy};
 use crokodial_core::edit::{Disposition, EditField, LeadEdit};
 use crokodial_core::phone::format_us;
 use crokodial_core::{rfc3339, Lead, LeadSource};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use super::calls::{CallPanel, CallSummary};
@@ -38,10 +38,13 @@ fn cache_query(q: ListQuery) -> CmdResult<CacheQuery> {
         Some(day) => Some(local_day(&day, "receivedTo")? + chrono::Duration::days(1)),
         None => None,
     };
+    let filled = |v: Vec<String>| v.into_iter().filter(|s| !s.trim().is_empty()).collect();
     Ok(CacheQuery {
         search: blank(q.search),
-        state: blank(q.state),
-        disposition: blank(q.disposition),
+        states: filled(q.states),
+        dispositions: filled(q.dispositions),
+        zones: filled(q.zones),
+        callable_at: q.callable_now.then(Utc::now),
         source,
         batch: blank(q.batch),
         received_from: blank(q.received_from).map(|d| local_day(&d, "receivedFrom")).transpose()?,
@@ -71,6 +74,32 @@ pub async fn list_leads(state: State<'_, AppState>, query: ListQuery) -> CmdResu
     })
 }
 
+/// Writes the leads the list's search and filters choose (every one, in the list's order) to a
+/// CSV file the rep picks; answers how many and where, or null when the rep cancelled.
+#[tauri::command]
+pub async fn export_leads(app: AppHandle, state: State<'_, AppState>, query: ListQuery) -> CmdResult<Option<Exported>> {
+    use tauri_plugin_dialog::DialogExt;
+    let query = cache_query(query)?;
+    let name = format!("crokodial-leads-{}.csv", Local::now().format("%Y-%m-%d"));
+    let picked = crokodial_client::off_runtime(move || {
+        app.dialog().file().set_file_name(&name).add_filter("CSV", &["csv"]).blocking_save_file()
+    })
+    .await;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    let rows = state.account()?.export(query, &path).await.map_err(|e| match e {
+        ExportError::Cache(e) => AppError::from(e),
+        e @ ExportError::File { .. } => AppError::new(ErrorCode::InvalidInput, e.to_string()),
+    })?;
+    Ok(Some(Exported { path: path.display().to_string(), rows: u32::try_from(rows).unwrap_or(u32::MAX) }))
+}
+
+/// Where the export went, and how many leads it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Exported {
+    pub path: String,
+    pub rows: u32,
+}
+
 /// The filter choices, from what the cached leads have.
 #[tauri::command]
 pub async fn list_facets(state: State<'_, AppState>) -> CmdResult<ListFacets> {
@@ -91,7 +120,28 @@ pub async fn lead_detail(state: State<'_, AppState>, id: String) -> CmdResult<Le
 async fn detail(account: &Account, id: &str) -> CmdResult<LeadDetail> {
     let (lead, history) = account.detail(id).await?;
     let calls = account.lead_calls(id).await?;
-    Ok(LeadDetail::new(&lead, &history, &calls))
+    let draft = account.note_draft(id).await?.map(|(text, at)| NotesDraft { text, at: rfc3339(at) });
+    Ok(LeadDetail { notes_draft: draft, ..LeadDetail::new(&lead, &history, &calls) })
+}
+
+/// Keeps the notes being typed (each pause), so a crash or a closed window loses none.
+#[tauri::command]
+pub async fn keep_note_draft(state: State<'_, AppState>, id: String, text: String) -> CmdResult<()> {
+    Ok(state.account()?.keep_note_draft(&id, &text).await?)
+}
+
+/// Throws the notes draft away: the rep kept the saved notes.
+#[tauri::command]
+pub async fn drop_note_draft(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    Ok(state.account()?.drop_note_draft(&id).await?)
+}
+
+/// Notes typed and not saved (the app closed, or crashed, first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NotesDraft {
+    pub text: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 /// Keeps an edit (shown at once, pending; the sync service sends it) and answers the lead.
@@ -152,7 +202,25 @@ pub struct LeadRow {
     pub claim: Option<ClaimInfo>,
     /// The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
     pub zone: Option<String>,
+    /// Its state's calling hours (local to the lead), to tell whether it may be called now.
+    pub hours: CallingHours,
     pub calls: CallSummary,
+}
+
+/// Calling hours by kind of day, each `[from, until)` in whole hours of the lead's local time, or
+/// null when no calls are allowed that day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct CallingHours {
+    pub weekdays: Option<[u32; 2]>,
+    pub saturday: Option<[u32; 2]>,
+    pub sunday: Option<[u32; 2]>,
+}
+
+impl From<&crokodial_core::calling::Rules> for CallingHours {
+    fn from(r: &crokodial_core::calling::Rules) -> Self {
+        let pair = |h: Option<crokodial_core::calling::Hours>| h.map(|h| [h.from, h.until]);
+        CallingHours { weekdays: pair(r.weekdays), saturday: pair(r.saturday), sunday: pair(r.sunday) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -177,6 +245,7 @@ impl From<&Lead> for LeadRow {
             received_at: l.created_at.map(rfc3339),
             claim: l.claim.as_ref().map(|c| ClaimInfo { by: c.by.clone(), name: c.name.clone(), at: rfc3339(c.at) }),
             zone: crokodial_core::textdrip::lead_zone(l).map(str::to_owned),
+            hours: crokodial_core::calling::rules_for(crokodial_core::textdrip::lead_state(l)).into(),
             calls: CallSummary {
                 do_not_call: l.do_not_call.is_some(),
                 ..l.calls.as_ref().map(|t| CallSummary::from(&CallCount::from(t))).unwrap_or_default()
@@ -206,6 +275,8 @@ pub enum ListSort {
     Name,
     State,
     Disposition,
+    /// Descending: East to West; ascending: West to East.
+    TimeZone,
 }
 
 impl From<ListSort> for SortBy {
@@ -215,6 +286,7 @@ impl From<ListSort> for SortBy {
             ListSort::Name => SortBy::Name,
             ListSort::State => SortBy::State,
             ListSort::Disposition => SortBy::Disposition,
+            ListSort::TimeZone => SortBy::TimeZone,
         }
     }
 }
@@ -224,9 +296,14 @@ impl From<ListSort> for SortBy {
 #[serde(rename_all = "camelCase", default)]
 pub struct ListQuery {
     pub search: Option<String>,
-    pub state: Option<String>,
-    /// A disposition, or "No Disposition".
-    pub disposition: Option<String>,
+    /// Any of these states (none: every state).
+    pub states: Vec<String>,
+    /// Any of these dispositions; "No Disposition" for leads without one.
+    pub dispositions: Vec<String>,
+    /// Any of these IANA time zones (a facet's value).
+    pub zones: Vec<String>,
+    /// Only the leads that may be called now, in their own time and state's hours.
+    pub callable_now: bool,
     /// A source's wire spelling, e.g. "NextGen".
     pub source: Option<String>,
     /// The tag of an import, e.g. "NextGen Leads 2026-12-01".
@@ -239,6 +316,15 @@ pub struct ListQuery {
     pub ascending: bool,
     pub offset: u32,
     pub limit: u32,
+}
+
+/// A time zone the list can be filtered on: its IANA name (the value), what reps call it, and
+/// how many cached leads are in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ZoneFacet {
+    pub value: String,
+    pub label: String,
+    pub count: u32,
 }
 
 /// One value the list can be filtered on, and how many cached leads have it.
@@ -256,6 +342,8 @@ pub struct ListFacets {
     pub sources: Vec<FacetValue>,
     /// Imports, by tag.
     pub batches: Vec<FacetValue>,
+    /// The leads' time zones, East to West.
+    pub zones: Vec<ZoneFacet>,
 }
 
 impl From<Facets> for ListFacets {
@@ -264,6 +352,15 @@ impl From<Facets> for ListFacets {
             v.into_iter().map(|(value, n)| FacetValue { value, count: u32::try_from(n).unwrap_or(u32::MAX) }).collect()
         };
         ListFacets {
+            zones: f
+                .zones
+                .iter()
+                .map(|(zone, n)| ZoneFacet {
+                    value: zone.clone(),
+                    label: crokodial_core::tz::label(zone),
+                    count: u32::try_from(*n).unwrap_or(u32::MAX),
+                })
+                .collect(),
             states: values(f.states),
             dispositions: values(f.dispositions),
             sources: values(f.sources),
@@ -372,6 +469,8 @@ pub struct LeadDetail {
     /// Newest first.
     pub history: Vec<EditEntry>,
     pub calls: CallPanel,
+    /// Notes typed here and not saved yet, to restore.
+    pub notes_draft: Option<NotesDraft>,
 }
 
 /// A field of the lead the rep may change.
@@ -441,6 +540,7 @@ impl LeadDetail {
                 .collect(),
             history: history.iter().map(EditEntry::from).collect(),
             calls: CallPanel::new(lead, calls),
+            notes_draft: None,
         }
     }
 }

@@ -110,7 +110,7 @@ fn main() -> anyhow::Result<()> {
         // Not targets: the list's other views, for scale.
         (
             "list by state filter",
-            states.into_iter().map(|s| CacheQuery { state: Some(s), ..CacheQuery::default() }).collect(),
+            states.into_iter().map(|s| CacheQuery { states: vec![s], ..CacheQuery::default() }).collect(),
         ),
         (
             "list sorted by name",

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crokodial_client::account::{Account, AccountEvent, When};
 use crokodial_client::alert::{self, AlertPlayer, AudioStatus, PlayOutcome, Sound};
 use crokodial_client::api::ClaimAnswer;
-use crokodial_client::cache::{CacheQuery, CallState, EditState};
+use crokodial_client::cache::{CacheQuery, CallState, EditState, SortBy};
 use crokodial_client::error::ClientError;
 use crokodial_client::home::Home;
 use crokodial_client::import::{self, MappingChoice};
@@ -55,15 +55,24 @@ enum Command {
     Logout,
     /// List leads, newest first, from the local cache (synced first unless --offline).
     Leads {
-        /// Name, email or city words, or phone digits.
-        #[arg(long)]
-        search: Option<String>,
+        #[command(flatten)]
+        filters: ListFilters,
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
         /// One JSON object per lead.
         #[arg(long)]
         json: bool,
         /// Never touch the network: answer from the cache as it is.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Write the leads the filters choose to a CSV file for a spreadsheet (from the cache; cells
+    /// that a spreadsheet would run as formulas are neutralised).
+    Export {
+        #[command(flatten)]
+        filters: ListFilters,
+        file: PathBuf,
+        /// Never touch the network: export the cache as it is.
         #[arg(long)]
         offline: bool,
     },
@@ -243,6 +252,51 @@ enum TeamAction {
     },
 }
 
+/// Which leads, in which order: the list's search and filters.
+#[derive(clap::Args)]
+struct ListFilters {
+    /// Name, email or city words, or phone digits.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only leads in these states (repeat, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    state: Vec<String>,
+    /// Only leads with these dispositions ("No Disposition" for none; repeat, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    disposition: Vec<String>,
+    /// Only leads in these time zones (eastern, central, mountain, arizona, pacific, alaska,
+    /// hawaii, or an IANA name; repeat, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    zone: Vec<String>,
+    /// Only leads that may be called now (their state's hours, in their own time).
+    #[arg(long)]
+    callable_now: bool,
+    /// Newest first (the default), or by time zone: east-west, west-east.
+    #[arg(long, value_parser = ["newest", "east-west", "west-east"], default_value = "newest")]
+    order: String,
+}
+
+impl ListFilters {
+    fn query(self) -> anyhow::Result<CacheQuery> {
+        let zones = self.zone.iter().map(|z| zone_named(z)).collect::<Result<Vec<_>, _>>()?;
+        let (sort, ascending) = match self.order.as_str() {
+            "east-west" => (SortBy::TimeZone, false),
+            "west-east" => (SortBy::TimeZone, true),
+            _ => (SortBy::CreatedAt, false),
+        };
+        Ok(CacheQuery {
+            search: self.search,
+            states: self.state,
+            dispositions: self.disposition,
+            zones: zones.into_iter().flatten().collect(),
+            callable_at: self.callable_now.then(chrono::Utc::now),
+            sort,
+            ascending,
+            ..CacheQuery::default()
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum DncAction {
     /// The list (the default).
@@ -406,6 +460,24 @@ fn parse_local_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .ok_or_else(|| format!("{s:?} does not exist on this computer's clock"))
 }
 
+/// The IANA zones a rep's word for a zone names: "central" is America/Chicago and the zones that
+/// keep its time; an IANA name is itself.
+fn zone_named(name: &str) -> anyhow::Result<Vec<String>> {
+    let name = name.trim();
+    if name.contains('/') {
+        return Ok(vec![crokodial_core::tz::known(name).with_context(|| format!("no time zone {name:?}"))?.to_owned()]);
+    }
+    let zones: Vec<String> = crokodial_core::tz::ZONES
+        .iter()
+        .filter(|z| crokodial_core::tz::label(z).eq_ignore_ascii_case(name))
+        .map(|z| (*z).to_owned())
+        .collect();
+    if zones.is_empty() {
+        bail!("no time zone {name:?}: eastern, central, mountain, arizona, pacific, alaska, hawaii or an IANA name");
+    }
+    Ok(zones)
+}
+
 fn parse_preset(s: &str) -> Result<Preset, String> {
     Preset::parse(s).ok_or_else(|| {
         let all: Vec<_> = Preset::ALL.iter().map(|p| p.as_str()).collect();
@@ -456,14 +528,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Session::logout(&home, &*keychain)?;
             eprintln!("Logged out");
         }
-        Command::Leads { search, limit, json, offline } => {
+        Command::Leads { filters, limit, json, offline } => {
+            let query = CacheQuery { limit, ..filters.query()? };
             let account = account(&home, keychain, !offline)?;
             if !offline {
                 if let Err(e) = account.sync().await {
                     eprintln!("offline ({e}): showing the cached leads");
                 }
             }
-            let page = account.page(CacheQuery { search, limit, ..CacheQuery::default() }).await?;
+            let page = account.page(query).await?;
             let mut out = std::io::stdout().lock();
             for lead in &page.leads {
                 if json {
@@ -478,6 +551,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 });
                 eprintln!("{} of {} leads ({synced})", page.leads.len(), page.total);
             }
+        }
+        Command::Export { filters, file, offline } => {
+            let query = filters.query()?;
+            let account = account(&home, keychain, !offline)?;
+            if !offline {
+                if let Err(e) = account.sync().await {
+                    eprintln!("offline ({e}): exporting the cached leads");
+                }
+            }
+            let rows = account.export(query, &file).await?;
+            eprintln!("{rows} leads written to {}", file.display());
         }
         Command::Sync { full } => {
             let account = account(&home, keychain, true)?;

@@ -1,5 +1,6 @@
-//! Calls from the command line: `call` keeps the attempt and its outcome, sends it, and `lead
-//! --json` counts it; a call made offline is counted at once and sent by the next sync.
+//! A rep's working day from the command line: `call` keeps the attempt and its outcome and sends
+//! it (offline: counted at once, sent by the next sync), do-not-call, callbacks that ring once
+//! when due, the list by time zone and "callable now", and the export neutralising formulas.
 
 mod common;
 
@@ -113,4 +114,79 @@ async fn callbacks_are_kept_sent_and_ring_once_when_due() {
             _ => assert!(rang.is_err(), "rung once per due time"),
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leads_by_time_zone_and_callable_now() {
+    let desk = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@cli-zones.test").await.unwrap();
+    let mut ids = std::collections::HashMap::new();
+    for (first, phone, state, zip) in [
+        ("Ny", "2125550100", "NY", "10001"),
+        ("Ca", "4155550100", "CA", "94105"),
+        ("Elpaso", "9155550100", "TX", "79901"),
+        ("Il", "3125550100", "IL", "60601"),
+    ] {
+        let body = serde_json::json!({"first_name": first, "last_name": "Zone", "phone": phone, "state": state, "zip_code": zip});
+        ids.insert(first, server.post_nextgen(&ann.webhook, body).await.unwrap());
+    }
+    assert!(login(&desk, &server.url(), &ann.email, &ann.password).status.success());
+    let names = |args: &[&str]| {
+        let mut all = vec!["leads", "--json"];
+        all.extend_from_slice(args);
+        let (ok, out, err) = cli(&desk, &all);
+        assert!(ok, "{err}");
+        out.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["firstName"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&["--order", "east-west"]), ["Ny", "Il", "Elpaso", "Ca"], "El Paso keeps Mountain time");
+    assert_eq!(names(&["--order", "west-east"]), ["Ca", "Elpaso", "Il", "Ny"]);
+    assert_eq!(names(&["--zone", "pacific,mountain"]), ["Elpaso", "Ca"], "newest first");
+    assert_eq!(names(&["--state", "NY,IL"]).len(), 2);
+    // Callable now: exactly those whose state's window is open in their zone at this moment.
+    let now = chrono::Utc::now();
+    let open = |zone: &'static str, state: &str| crokodial_core::calling::window(zone, Some(state), now).unwrap().open;
+    let mut expected: Vec<String> = [
+        ("Ny", open("America/New_York", "NY")),
+        ("Ca", open("America/Los_Angeles", "CA")),
+        ("Elpaso", open("America/Denver", "TX")),
+        ("Il", open("America/Chicago", "IL")),
+    ]
+    .into_iter()
+    .filter(|(_, open)| *open)
+    .map(|(n, _)| n.to_owned())
+    .collect();
+    expected.sort();
+    let mut callable = names(&["--callable-now", "--offline"]);
+    callable.sort();
+    assert_eq!(callable, expected);
+    let (ok, _, err) = cli(&desk, &["leads", "--zone", "martian"]);
+    assert!(!ok && err.contains("no time zone"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_export_writes_the_filtered_list_with_formulas_neutralised() {
+    let desk = DesktopSession::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@cli-export.test").await.unwrap();
+    for (first, phone, state) in
+        [("=HYPERLINK(\"http://x\")", "3125550101", "IL"), ("Bo", "2125550102", "NY"), ("Cy", "3125550103", "IL")]
+    {
+        let body = serde_json::json!({"first_name": first, "last_name": "Lead", "phone": phone, "state": state});
+        server.post_nextgen(&ann.webhook, body).await.unwrap();
+    }
+    assert!(login(&desk, &server.url(), &ann.email, &ann.password).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("central.csv");
+    let (ok, _, err) = cli(&desk, &["export", "--zone", "central", file.to_str().unwrap()]);
+    assert!(ok && err.contains("2 leads written"), "{err}");
+    let mut read = csv::Reader::from_path(&file).unwrap();
+    let rows: Vec<csv::StringRecord> = read.records().map(Result::unwrap).collect();
+    let names: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(names, ["Cy Lead", "'=HYPERLINK(\"http://x\") Lead"], "newest first, the formula neutralised");
+    assert!(!dir.path().join("central.csv.part").exists());
+    let (ok, _, err) = cli(&desk, &["export", "--offline", dir.path().join("no/such/dir.csv").to_str().unwrap()]);
+    assert!(!ok && err.contains("cannot write"), "{err}");
 }

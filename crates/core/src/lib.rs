@@ -11,6 +11,7 @@ pub mod edit;
 pub mod followups;
 pub mod import;
 pub mod lead;
+pub mod list_export;
 mod loose;
 pub mod nextgen;
 pub mod phone;

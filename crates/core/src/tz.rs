@@ -68,9 +68,78 @@ pub fn for_state(state: &str) -> Option<&'static str> {
     Some(zone)
 }
 
+/// Every zone [`for_lead`] answers, East to West.
+pub const ZONES: [&str; 15] = [
+    "America/Puerto_Rico",
+    "America/St_Thomas",
+    "America/New_York",
+    "America/Detroit",
+    "America/Indiana/Indianapolis",
+    "America/Chicago",
+    "America/Denver",
+    "America/Boise",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "Pacific/Pago_Pago",
+    "Pacific/Guam",
+    "Pacific/Saipan",
+];
+
+/// The zone named `zone`, as the `'static` name the calling rules take; `None` for an unknown name.
+pub fn known(zone: &str) -> Option<&'static str> {
+    zone.parse::<chrono_tz::Tz>().ok().map(|tz| tz.name())
+}
+
+/// How far east a zone is: its standard (winter) offset from UTC in minutes, so the order holds
+/// all year (Arizona stays east of California). `None` for a zone chrono-tz does not know.
+pub fn eastness(zone: &str) -> Option<i32> {
+    use chrono::{Offset, TimeZone};
+    let tz: chrono_tz::Tz = zone.parse().ok()?;
+    let january = chrono::NaiveDate::from_ymd_opt(2026, 1, 15)?.and_hms_opt(12, 0, 0)?;
+    Some(tz.offset_from_utc_datetime(&january).fix().local_minus_utc() / 60)
+}
+
+/// A zone as reps name it: "Eastern", "Central", "Mountain", "Arizona", "Pacific"…; else its
+/// IANA name.
+pub fn label(zone: &str) -> String {
+    match zone {
+        "America/Phoenix" => return "Arizona".into(),
+        "Pacific/Honolulu" => return "Hawaii".into(),
+        _ => {}
+    }
+    match eastness(zone) {
+        Some(-240) => "Atlantic".into(),
+        Some(-300) => "Eastern".into(),
+        Some(-360) => "Central".into(),
+        Some(-420) => "Mountain".into(),
+        Some(-480) => "Pacific".into(),
+        Some(-540) => "Alaska".into(),
+        _ => zone.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_run_east_to_west_by_their_winter_offset() {
+        let zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles"];
+        let east: Vec<i32> = zones.iter().map(|z| eastness(z).unwrap()).collect();
+        assert_eq!(east, [-300, -360, -420, -420, -480], "Arizona is Mountain in winter, and stays there");
+        assert_eq!(label("America/Detroit"), "Eastern");
+        assert_eq!(label("America/Boise"), "Mountain");
+        assert_eq!(label("America/Phoenix"), "Arizona");
+        assert_eq!(eastness("Mars/Olympus"), None);
+        // Every state's zone is listed.
+        for (state, _) in crate::import::normalize::STATES {
+            if let Some(zone) = for_state(state) {
+                assert!(ZONES.contains(&zone), "{zone}");
+            }
+        }
+    }
 
     #[test]
     fn every_state_and_the_district_has_a_zone() {

@@ -17,6 +17,7 @@ import type {
   ConnectionState,
   DemoAccount,
   DispositionOption,
+  Exported,
   FieldChange,
   ImportCounts,
   ImportPreview,
@@ -129,6 +130,22 @@ export function reapplyEdit(id: string, key: string): Promise<LeadDetail> {
 }
 
 /** The cache and the edits not yet on the server. */
+/** Writes the leads the query chooses (all of them, in its order) to a CSV file the rep picks;
+ * null when they cancelled. */
+export function exportLeads(query: ListQuery): Promise<Exported | null> {
+  return call<Exported | null>('export_leads', { query });
+}
+
+/** Keeps the notes being typed on a lead (call it at each pause in typing). */
+export function keepNoteDraft(id: string, text: string): Promise<null> {
+  return call<null>('keep_note_draft', { id, text });
+}
+
+/** Throws a lead's notes draft away (the rep kept the saved notes). */
+export function dropNoteDraft(id: string): Promise<null> {
+  return call<null>('drop_note_draft', { id });
+}
+
 export function syncStatus(): Promise<SyncStatus> {
   return call<SyncStatus>('sync_status');
 }

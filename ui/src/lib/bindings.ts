@@ -112,6 +112,8 @@ doNotCall: boolean, };
 
 export type CallbackDue = { callback: FollowUpRow, };
 
+export type CallingHours = { weekdays: [number, number] | null, saturday: [number, number] | null, sunday: [number, number] | null, };
+
 export type ClaimEvent = { lead: LeadRow, 
 /**
  * This rep claimed it (here or on another of their devices).
@@ -190,6 +192,8 @@ export type EditableField = {
 field: string, label: string, value: string, };
 
 export type ErrorCode = "invalid_credentials" | "invalid_input" | "network" | "server" | "keychain_unavailable" | "not_logged_in" | "no_sound" | "cancelled" | "textdrip_not_connected" | "textdrip_invalid" | "rate_limited" | "outside_hours" | "opted_out" | "forbidden" | "unsupported" | "internal";
+
+export type Exported = { path: string, rows: number, };
 
 export type FacetValue = { value: string, count: number, };
 
@@ -340,7 +344,11 @@ editable: Array<EditableField>, groups: Array<FieldGroup>,
 /**
  * Newest first.
  */
-history: Array<EditEntry>, calls: CallPanel, };
+history: Array<EditEntry>, calls: CallPanel, 
+/**
+ * Notes typed here and not saved yet, to restore.
+ */
+notesDraft: NotesDraft | null, };
 
 export type LeadEvent = { lead: LeadRow, 
 /**
@@ -394,19 +402,39 @@ claim: ClaimInfo | null,
 /**
  * The lead's IANA time zone (from its ZIP code, state or area code), to show its local time.
  */
-zone: string | null, calls: CallSummary, };
+zone: string | null, 
+/**
+ * Its state's calling hours (local to the lead), to tell whether it may be called now.
+ */
+hours: CallingHours, calls: CallSummary, };
 
 export type ListFacets = { states: Array<FacetValue>, dispositions: Array<FacetValue>, sources: Array<FacetValue>, 
 /**
  * Imports, by tag.
  */
-batches: Array<FacetValue>, };
-
-export type ListQuery = { search: string | null, state: string | null, 
+batches: Array<FacetValue>, 
 /**
- * A disposition, or "No Disposition".
+ * The leads' time zones, East to West.
  */
-disposition: string | null, 
+zones: Array<ZoneFacet>, };
+
+export type ListQuery = { search: string | null, 
+/**
+ * Any of these states (none: every state).
+ */
+states: Array<string>, 
+/**
+ * Any of these dispositions; "No Disposition" for leads without one.
+ */
+dispositions: Array<string>, 
+/**
+ * Any of these IANA time zones (a facet's value).
+ */
+zones: Array<string>, 
+/**
+ * Only the leads that may be called now, in their own time and state's hours.
+ */
+callableNow: boolean, 
 /**
  * A source's wire spelling, e.g. "NextGen".
  */
@@ -424,13 +452,19 @@ receivedFrom: string | null,
  */
 receivedTo: string | null, sort: ListSort, ascending: boolean, offset: number, limit: number, };
 
-export type ListSort = "createdAt" | "name" | "state" | "disposition";
+export type ListSort = "createdAt" | "name" | "state" | "disposition" | "timeZone";
 
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 export type NextGenCredentials = { sid: string, apikey: string, };
 
 export type NextGenInfo = { webhookUrl: string, lastLead: LastLead | null, };
+
+export type NotesDraft = { text: string, 
+/**
+ * RFC 3339.
+ */
+at: string, };
 
 export type OfferInfo = { 
 /**
@@ -581,3 +615,5 @@ export type Withdrawal = { leadId: string,
  * Who it is offered to now, by name.
  */
 to: string, };
+
+export type ZoneFacet = { value: string, label: string, count: number, };

@@ -5,10 +5,12 @@
 //! Logging out is closing it ([`Account::close`], or dropping it): every task it started stops.
 
 mod calls;
+mod export;
 mod followups;
 pub mod service;
 
 pub use calls::{LeadCalls, ASK_OUTCOME_FOR};
+pub use export::ExportError;
 pub use followups::{DueCallback, ScheduleError, When};
 
 use std::path::PathBuf;
@@ -290,6 +292,25 @@ impl Account {
                 Ok((lead, c.history(&id)?))
             })
             .await
+    }
+
+    /// Keeps the notes being typed on a lead, so a crash or a closed window loses none; saving
+    /// the notes drops it.
+    pub async fn keep_note_draft(&self, lead_id: &str, text: &str) -> Result<(), CacheError> {
+        let (id, text) = (lead_id.to_owned(), text.to_owned());
+        self.shared.cache.run(move |c| c.keep_note_draft(&id, &text)).await
+    }
+
+    /// The notes last typed on a lead and not saved, with when.
+    pub async fn note_draft(&self, lead_id: &str) -> Result<Option<(String, DateTime<Utc>)>, CacheError> {
+        let id = lead_id.to_owned();
+        self.shared.cache.run(move |c| c.note_draft(&id)).await
+    }
+
+    /// Throws the draft away (the rep chose the saved notes).
+    pub async fn drop_note_draft(&self, lead_id: &str) -> Result<(), CacheError> {
+        let id = lead_id.to_owned();
+        self.shared.cache.run(move |c| c.drop_note_draft(&id)).await
     }
 
     /// Every edit, oldest first, with its state.

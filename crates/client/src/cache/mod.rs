@@ -248,7 +248,22 @@ CREATE TABLE followups (
 CREATE INDEX followups_due ON followups (due) WHERE done_at IS NULL;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+/// Each lead's time zone and how far east it is (its winter UTC offset in minutes), for the
+/// time-zone filter, East→West order and "callable now". Rows cached before are filled in by
+/// [`LeadCache::open_at`] (the zone is worked out in Rust).
+///
+/// And the notes a rep is typing, kept as they type so a crash or a closed window loses none.
+const V9: &str = r#"
+ALTER TABLE leads ADD COLUMN zone TEXT;
+ALTER TABLE leads ADD COLUMN east INTEGER;
+CREATE TABLE note_drafts (
+    lead_id TEXT PRIMARY KEY NOT NULL,
+    text    TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -359,10 +374,14 @@ pub struct OutboxCounts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheQuery {
     pub search: Option<String>,
-    /// Two-letter state.
-    pub state: Option<String>,
-    /// A disposition; [`NO_DISPOSITION`] matches leads without one.
-    pub disposition: Option<String>,
+    /// Two-letter states, any of them (none: every state).
+    pub states: Vec<String>,
+    /// Dispositions, any of them; [`NO_DISPOSITION`] matches leads without one.
+    pub dispositions: Vec<String>,
+    /// IANA time zones, any of them.
+    pub zones: Vec<String>,
+    /// Only the leads that may be called at this instant (in their state's hours, in their zone).
+    pub callable_at: Option<DateTime<Utc>>,
     pub source: Option<LeadSource>,
     /// The tag of the import that brought the leads.
     pub batch: Option<String>,
@@ -386,7 +405,9 @@ fn order_column(sort: SortBy) -> Result<&'static str, CacheError> {
         SortBy::Name => "l.name COLLATE NOCASE",
         SortBy::State => "l.state",
         SortBy::Disposition => "l.disposition COLLATE NOCASE",
-        SortBy::Email | SortBy::Phone | SortBy::TimeZone => return Err(CacheError::Unsorted(sort.as_str())),
+        // Descending (the default) is East to West.
+        SortBy::TimeZone => "l.east",
+        SortBy::Email | SortBy::Phone => return Err(CacheError::Unsorted(sort.as_str())),
     })
 }
 
@@ -398,6 +419,8 @@ pub struct Facets {
     pub sources: Vec<(String, u64)>,
     /// Imports, by tag.
     pub batches: Vec<(String, u64)>,
+    /// IANA time zones, East to West.
+    pub zones: Vec<(String, u64)>,
 }
 
 pub struct LeadCache {
@@ -440,7 +463,9 @@ impl LeadCache {
             return Err(CacheError::TooNew { path: path.display().to_string(), found, known: SCHEMA_VERSION });
         }
         migrations().to_latest(&mut conn)?;
-        Ok(LeadCache { conn })
+        let mut cache = LeadCache { conn };
+        cache.fill_zones()?;
+        Ok(cache)
     }
 
     /// Stores `leads` (new or newer copies), in one transaction. `seq`: the server's sequence
@@ -526,8 +551,10 @@ impl LeadCache {
         // A search's matches come from the index in key order, newest first; the list rows are
         // read only to filter or sort on them.
         let matcher = q.search.as_deref().and_then(fts_query);
-        let by_row = q.state.is_some()
-            || q.disposition.is_some()
+        let by_row = !q.states.is_empty()
+            || !q.dispositions.is_empty()
+            || !q.zones.is_empty()
+            || q.callable_at.is_some()
             || q.source.is_some()
             || q.batch.is_some()
             || q.sort != SortBy::CreatedAt;
@@ -540,18 +567,44 @@ impl LeadCache {
             filters.push("leads_fts MATCH ?".into());
             args.push(Value::Text(matcher.clone()));
         }
+        let any_of = |column: &str, n: usize| format!("{column} IN ({})", vec!["?"; n].join(", "));
+        if !q.states.is_empty() {
+            filters.push(any_of("l.state", q.states.len()));
+            args.extend(q.states.iter().map(|s| Value::Text(s.trim().to_uppercase())));
+        }
+        if !q.dispositions.is_empty() {
+            let named: Vec<&String> = q.dispositions.iter().filter(|d| *d != NO_DISPOSITION).collect();
+            let mut any = Vec::new();
+            if named.len() < q.dispositions.len() {
+                any.push("coalesce(l.disposition, '') = ''".to_owned());
+            }
+            if !named.is_empty() {
+                any.push(any_of("l.disposition", named.len()));
+                args.extend(named.into_iter().map(|d| Value::Text(d.clone())));
+            }
+            filters.push(format!("({})", any.join(" OR ")));
+        }
+        if !q.zones.is_empty() {
+            filters.push(any_of("l.zone", q.zones.len()));
+            args.extend(q.zones.iter().map(|z| Value::Text(z.clone())));
+        }
+        if let Some(now) = q.callable_at {
+            // The few (zone, state) pairs of the book, each judged by its calling window now.
+            let open = self.callable_pairs(now)?;
+            if open.is_empty() {
+                filters.push("0".into());
+            } else {
+                filters.push(format!(
+                    "(l.zone, coalesce(l.state, '')) IN (VALUES {})",
+                    vec!["(?, ?)"; open.len()].join(", ")
+                ));
+                args.extend(open.into_iter().flat_map(|(z, s)| [Value::Text(z), Value::Text(s)]));
+            }
+        }
         let mut filter = |sql: &str, v: Option<Value>| {
             filters.push(sql.into());
             args.extend(v);
         };
-        if let Some(state) = &q.state {
-            filter("l.state = ?", Some(Value::Text(state.to_uppercase())));
-        }
-        match q.disposition.as_deref() {
-            Some(NO_DISPOSITION) => filter("coalesce(l.disposition, '') = ''", None),
-            Some(d) => filter("l.disposition = ?", Some(Value::Text(d.into()))),
-            None => {}
-        }
         if let Some(source) = q.source {
             filter("l.source = ?", Some(Value::Text(source.as_str().into())));
         }
@@ -603,12 +656,84 @@ impl LeadCache {
             let rows = stmt.query_map([empty], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?.into_iter().filter(|(v, _)| !v.is_empty()).collect())
         };
+        let mut zones = self.conn.prepare_cached(
+            "SELECT zone, count(*) AS n FROM leads WHERE zone IS NOT NULL GROUP BY zone ORDER BY max(east) DESC, zone",
+        )?;
+        let zones = zones.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(Facets {
             states: counts("state")?,
             dispositions: counts("disposition")?,
             sources: counts("source")?,
             batches: counts("batch")?,
+            zones: zones.collect::<Result<_, _>>()?,
         })
+    }
+
+    /// Keeps the notes being typed on a lead (replacing the last draft).
+    pub fn keep_note_draft(&self, lead_id: &str, text: &str) -> Result<(), CacheError> {
+        self.conn.execute(
+            "INSERT INTO note_drafts (lead_id, text, at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (lead_id) DO UPDATE SET text = excluded.text, at = excluded.at",
+            params![lead_id, text, rfc3339(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    /// The notes last typed on a lead and not saved, with when.
+    pub fn note_draft(&self, lead_id: &str) -> Result<Option<(String, DateTime<Utc>)>, CacheError> {
+        let found: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT text, at FROM note_drafts WHERE lead_id = ?1", [lead_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(found.map(|(text, at)| {
+            let at = DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+            (text, at)
+        }))
+    }
+
+    /// The draft was saved (or thrown away).
+    pub fn drop_note_draft(&self, lead_id: &str) -> Result<(), CacheError> {
+        self.conn.execute("DELETE FROM note_drafts WHERE lead_id = ?1", [lead_id])?;
+        Ok(())
+    }
+
+    /// The (zone, state) pairs of the cached leads that may be called at `now`.
+    fn callable_pairs(&self, now: DateTime<Utc>) -> Result<Vec<(String, String)>, CacheError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT DISTINCT zone, coalesce(state, '') FROM leads WHERE zone IS NOT NULL")?;
+        let pairs = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut open = Vec::new();
+        for pair in pairs {
+            let (zone, state) = pair?;
+            let Some(zone_name) = crokodial_core::tz::known(&zone) else { continue };
+            let state_given = Some(state.as_str()).filter(|s| !s.is_empty());
+            if crokodial_core::calling::window(zone_name, state_given, now).is_some_and(|w| w.open) {
+                open.push((zone, state));
+            }
+        }
+        Ok(open)
+    }
+
+    /// Works out the time zone of the leads cached before the cache kept it (schema 9).
+    fn fill_zones(&mut self) -> Result<(), CacheError> {
+        const FILLED: &str = "zones_filled";
+        if self.meta(FILLED)?.is_some() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut read = tx.prepare("SELECT l.key, d.doc FROM leads l JOIN lead_docs d ON d.key = l.doc")?;
+            let mut write = tx.prepare("UPDATE leads SET zone = ?2, east = ?3 WHERE key = ?1")?;
+            let mut rows = read.query([])?;
+            while let Some(row) = rows.next()? {
+                let (key, doc): (i64, String) = (row.get(0)?, row.get(1)?);
+                let (zone, east) = zone_of(&decode_doc(&doc)?);
+                write.execute(params![key, zone, east])?;
+            }
+        }
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')", [FILLED])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Keeps a rep's edit of a cached lead: applied to the cached copy at once and queued for the
@@ -651,6 +776,10 @@ impl LeadCache {
             ],
         )?;
         let op = tx.last_insert_rowid();
+        if queued.fields.contains_key(&EditField::Notes) {
+            // Saved: the draft of them is no longer needed.
+            tx.execute("DELETE FROM note_drafts WHERE lead_id = ?1", [lead_id])?;
+        }
         tx.commit()?;
         Ok(QueuedEdit { op, ..queued })
     }
@@ -811,12 +940,14 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
         .query_row([&lead.id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (source, seq, text) = (lead.source.map(|s| s.as_str()), seq.map(|s| s as i64), encode_doc(lead)?);
+    let (zone, east) = zone_of(lead);
     let update_doc =
         |doc: i64| tx.prepare_cached("UPDATE lead_docs SET doc = ?2 WHERE key = ?1")?.execute(params![doc, text]);
     let key = match found {
         Some((key, doc)) if key >> ARRIVAL_BITS == received => {
             tx.prepare_cached(
-                "UPDATE leads SET name = ?2, state = ?3, source = ?4, disposition = ?5, server_seq = ?6, batch = ?7
+                "UPDATE leads SET name = ?2, state = ?3, source = ?4, disposition = ?5, server_seq = ?6, batch = ?7,
+                                  zone = ?8, east = ?9
                  WHERE key = ?1",
             )?
             .execute(params![
@@ -826,7 +957,9 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
                 source,
                 lead.disposition,
                 seq,
-                lead.import_batch
+                lead.import_batch,
+                zone,
+                east
             ])?;
             tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([key])?;
             update_doc(doc)?;
@@ -848,8 +981,8 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
             };
             let key = free_key(tx, received)?;
             tx.prepare_cached(
-                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc, batch)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc, batch, zone, east)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 key,
@@ -860,7 +993,9 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
                 lead.disposition,
                 seq,
                 doc,
-                lead.import_batch
+                lead.import_batch,
+                zone,
+                east
             ])?;
             key
         }
@@ -874,6 +1009,12 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
             lead.city.as_deref().unwrap_or_default(),
         ])?;
     Ok(())
+}
+
+/// A lead's time zone and how far east it is, as the list rows keep them.
+fn zone_of(lead: &Lead) -> (Option<&'static str>, Option<i32>) {
+    let zone = crokodial_core::textdrip::lead_zone(lead);
+    (zone, zone.and_then(crokodial_core::tz::eastness))
 }
 
 /// The next free key of a millisecond; past 16 leads in one millisecond (a bulk import), the next
@@ -1127,9 +1268,12 @@ mod tests {
             f(&mut q);
             ids(c.page(&q).unwrap())
         };
-        assert_eq!(q(&|q| q.state = Some("il".into())), ["c", "a"]);
-        assert_eq!(q(&|q| q.disposition = Some("Quoted".into())), ["c"]);
-        assert_eq!(q(&|q| q.disposition = Some(NO_DISPOSITION.into())), ["b", "a"]);
+        assert_eq!(q(&|q| q.states = vec!["il".into()]), ["c", "a"]);
+        assert_eq!(q(&|q| q.states = vec!["NJ".into(), "IL".into()]), ["c", "b", "a"], "any of them");
+        assert_eq!(q(&|q| q.dispositions = vec!["Quoted".into()]), ["c"]);
+        assert_eq!(q(&|q| q.dispositions = vec![NO_DISPOSITION.into()]), ["b", "a"]);
+        assert_eq!(q(&|q| q.dispositions = vec![NO_DISPOSITION.into(), "Quoted".into()]), ["c", "b", "a"]);
+        assert_eq!(q(&|q| q.zones = vec!["America/New_York".into()]), ["b"], "Hoboken, by its state");
         assert_eq!(q(&|q| q.source = Some(LeadSource::CsvImport)), ["b"]);
         assert_eq!(q(&|q| q.batch = Some("leads.csv 2026-12-01".into())), ["b"]);
         assert_eq!(q(&|q| q.received_from = Some("2026-11-22T10:02:00Z".parse().unwrap())), ["c", "b"]);
@@ -1137,9 +1281,16 @@ mod tests {
         assert_eq!(q(&|q| q.sort = SortBy::Name), ["a", "c", "b"], "names sort without case");
         assert_eq!(q(&|q| (q.sort, q.ascending) = (SortBy::Name, true)), ["b", "c", "a"]);
         assert_eq!(q(&|q| (q.sort, q.ascending) = (SortBy::CreatedAt, true)), ["a", "b", "c"]);
-        assert_eq!(q(&|q| (q.search, q.state) = (Some("diaz".into()), Some("IL".into()))), ["c", "a"]);
+        assert_eq!(q(&|q| (q.search, q.states) = (Some("diaz".into()), vec!["IL".into()])), ["c", "a"]);
+        assert_eq!(q(&|q| q.sort = SortBy::TimeZone), ["b", "c", "a"], "East to West, then the newest");
+        assert_eq!(q(&|q| (q.sort, q.ascending) = (SortBy::TimeZone, true)), ["c", "a", "b"], "West to East");
+        // Wednesday 2026-12-09 at 9:30 PM in New Jersey is 8:30 PM in Chicago: only Illinois may be called.
+        let evening = "2026-12-10T02:30:00Z".parse().unwrap();
+        assert_eq!(q(&|q| q.callable_at = Some(evening)), ["c", "a"]);
+        let night = "2026-12-10T04:00:00Z".parse().unwrap();
+        assert!(q(&|q| q.callable_at = Some(night)).is_empty());
         assert_eq!(q(&|q| (q.search, q.sort, q.ascending) = (Some("diaz".into()), SortBy::Name, true)), ["c", "a"]);
-        let total = c.page(&CacheQuery { limit: 1, state: Some("IL".into()), ..CacheQuery::default() }).unwrap().1;
+        let total = c.page(&CacheQuery { limit: 1, states: vec!["IL".into()], ..CacheQuery::default() }).unwrap().1;
         assert_eq!(total, 2, "the count is of every match, not the page");
 
         let f = c.facets().unwrap();
@@ -1147,6 +1298,36 @@ mod tests {
         assert_eq!(f.dispositions, [(NO_DISPOSITION.to_owned(), 2), ("Quoted".to_owned(), 1)]);
         assert_eq!(f.sources, [("NextGen".to_owned(), 2), ("CSV Import".to_owned(), 1)]);
         assert_eq!(f.batches, [("leads.csv 2026-12-01".to_owned(), 1)]);
+        assert_eq!(f.zones, [("America/New_York".to_owned(), 1), ("America/Chicago".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_notes_draft_is_kept_until_the_notes_are_saved() {
+        let (_d, mut c) = cache();
+        c.upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], None).unwrap();
+        c.keep_note_draft("a", "wants a PP").unwrap();
+        c.keep_note_draft("a", "wants a PPO").unwrap();
+        assert_eq!(c.note_draft("a").unwrap().map(|d| d.0).as_deref(), Some("wants a PPO"));
+        c.queue_edit("a", LeadEdit::from([(EditField::Disposition, "Quoted".to_owned())])).unwrap();
+        assert!(c.note_draft("a").unwrap().is_some(), "another field saved: the draft stays");
+        c.queue_edit("a", LeadEdit::from([(EditField::Notes, "wants a PPO".to_owned())])).unwrap();
+        assert_eq!(c.note_draft("a").unwrap(), None);
+    }
+
+    #[test]
+    fn leads_cached_before_zones_were_kept_get_theirs_on_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        LeadCache::open_at(&path).unwrap().upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], None).unwrap();
+        // As a cache of schema 8 had it: no zones, not yet filled.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("UPDATE leads SET zone = NULL, east = NULL; DELETE FROM meta WHERE key = 'zones_filled';")
+            .unwrap();
+        drop(conn);
+        let c = LeadCache::open_at(&path).unwrap();
+        let row: (String, i64) =
+            c.conn.query_row("SELECT zone, east FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(row, ("America/Chicago".to_owned(), -360));
     }
 
     #[test]

@@ -219,7 +219,7 @@ pub fn email(raw: &str) -> Result<Option<String>, Invalid> {
 }
 
 /// USPS codes and names of the states, DC and the inhabited territories.
-const STATES: [(&str, &str); 56] = [
+pub(crate) const STATES: [(&str, &str); 56] = [
     ("AL", "alabama"),
     ("AK", "alaska"),
     ("AZ", "arizona"),

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use super::normalize::{self, Invalid};
 use super::reader::RawRow;
 use super::vendor::{Field, Mapping, Vendor};
+use crate::list_export::neutralised;
 use crate::Lead;
 
 /// Why a row is not imported.
@@ -281,14 +282,6 @@ impl<W: Write> ErrorFile<W> {
 
     pub fn finish(self) -> std::io::Result<W> {
         self.csv.into_inner().map_err(|e| e.into_error())
-    }
-}
-
-fn neutralised(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
     }
 }
 
