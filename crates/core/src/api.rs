@@ -313,6 +313,103 @@ pub struct MemberUpdate {
     pub active: Option<bool>,
 }
 
+/// `PUT /api/auth/profile`: what is left out (or empty) is kept. The deployed server stores a
+/// `password` sent there hashed twice, locking the user out: the app never sends one to it. Our
+/// server takes a new password with the current one. Its `Debug` hides the passwords.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileUpdate")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/leads` (admins): a lead typed in by hand, for the caller; `source` is "Manual
+/// Entry". At least a name, a phone or an email.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewLead {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zipcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl NewLead {
+    /// The lead it makes for `owner` (its tenant and assignee), received `now`, its fields
+    /// normalised as an import's are; why not, for a field that cannot be read.
+    pub fn into_lead(self, id: String, owner: &str, now: chrono::DateTime<chrono::Utc>) -> Result<crate::Lead, String> {
+        use crate::import::normalize;
+        let text = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let (first, last) = (text(self.first_name), text(self.last_name));
+        let phone = match text(self.phone) {
+            Some(p) => normalize::phone(&p).map_err(|e| e.to_string())?.map(normalize::Phone::stored),
+            None => None,
+        };
+        let email = match text(self.email) {
+            Some(e) => normalize::email(&e).map_err(|e| e.to_string())?,
+            None => None,
+        };
+        let state = match text(self.state) {
+            Some(s) => normalize::state(&s).map_err(|e| e.to_string())?.map(str::to_owned),
+            None => None,
+        };
+        let zipcode = match text(self.zipcode) {
+            Some(z) => normalize::zip(&z).map_err(|e| e.to_string())?,
+            None => None,
+        };
+        let name = text(self.name).unwrap_or_else(|| crate::lead::full_name(first.as_deref(), last.as_deref()));
+        if name.is_empty() && phone.is_none() && email.is_none() {
+            return Err("a new lead needs a name, a phone or an email".into());
+        }
+        Ok(crate::Lead {
+            id,
+            tenant_id: Some(owner.to_owned()),
+            assigned_to: Some(owner.to_owned()),
+            name: if name.is_empty() { phone.clone().or_else(|| email.clone()).unwrap_or_default() } else { name },
+            first_name: first,
+            last_name: last,
+            phone,
+            email,
+            state,
+            zipcode,
+            notes: text(self.notes),
+            status: Some("New".into()),
+            source: Some(crate::LeadSource::ManualEntry),
+            created_at: Some(now),
+            updated_at: Some(now),
+            ..crate::Lead::default()
+        })
+    }
+}
+
 /// `POST /api/auth/accept-invite`: sets the invited user's password; answers as a login does.
 /// Its `Debug` hides the code and the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

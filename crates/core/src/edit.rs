@@ -249,27 +249,28 @@ pub struct Dispositions {
     pub dispositions: Vec<Disposition>,
 }
 
-/// The dispositions every tenant starts with, as the deployed server seeds them.
+/// The dispositions every tenant starts with, as the deployed server seeds them (its
+/// `sortOrder` 0 to 13; only "Ghosted" has an emoji).
 pub fn default_dispositions() -> Vec<Disposition> {
     const SEEDED: [(&str, &str, &str); 14] = [
-        ("Positive Contact", "#16a34a", "🙂"),
-        ("Negative Contact", "#dc2626", "🙁"),
-        ("Employer Coverage", "#0891b2", "🏢"),
-        ("Brokie", "#a16207", "💸"),
-        ("Buy Or Die", "#7c3aed", "🔥"),
-        ("Unhealthy/Referred", "#be185d", "🩺"),
-        ("Foreign", "#0369a1", "🌎"),
-        ("Quoted", "#2563eb", "📝"),
-        ("SOLD", "#15803d", "💰"),
-        ("Appointment", "#9333ea", "📅"),
-        ("No Contact", "#64748b", "📵"),
-        ("Invalid/Disconnected", "#475569", "🚫"),
-        ("Hung Up", "#ea580c", "☎️"),
-        ("Ghosted 👻", "#6b7280", "👻"),
+        ("Positive Contact", "#38A169", ""),
+        ("Negative Contact", "#E53E3E", ""),
+        ("Employer Coverage", "#2196F3", ""),
+        ("Brokie", "#FF9800", ""),
+        ("Buy Or Die", "#9C27B0", ""),
+        ("Unhealthy/Referred", "#795548", ""),
+        ("Foreign", "#607D8B", ""),
+        ("Quoted", "#00BCD4", ""),
+        ("SOLD", "#84CC16", ""),
+        ("Appointment", "#FFC107", ""),
+        ("No Contact", "#805AD5", ""),
+        ("Invalid/Disconnected", "#E91E63", ""),
+        ("Hung Up", "#9E9E9E", ""),
+        ("Ghosted", "#E6F0F5", "👻"),
     ];
     SEEDED
         .iter()
-        .zip(1..)
+        .zip(0..)
         .map(|(&(name, color, emoji), order)| Disposition {
             id: format!("default-{order}"),
             name: name.into(),
@@ -279,6 +280,45 @@ pub fn default_dispositions() -> Vec<Disposition> {
             sort_order: order,
         })
         .collect()
+}
+
+/// `POST /api/dispositions` (the contract's), and what `PUT /api/dispositions/:id` may change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DispositionChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<u32>,
+}
+
+/// The longest disposition name.
+pub const DISPOSITION_NAME_MAX: usize = 50;
+
+impl DispositionChange {
+    /// Why a change would be refused: an empty or long name, a colour that is not `#rrggbb`, a long emoji.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if let Some(name) = &self.name {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > DISPOSITION_NAME_MAX {
+                return Err("a disposition's name is 1 to 50 characters");
+            }
+        }
+        if let Some(color) = &self.color {
+            let hex = color.strip_prefix('#').unwrap_or_default();
+            if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err("a colour is written #rrggbb");
+            }
+        }
+        if self.emoji.as_deref().is_some_and(|e| e.chars().count() > 8) {
+            return Err("an emoji is at most 8 characters");
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -368,7 +408,14 @@ mod tests {
     fn the_seeded_dispositions_are_in_order() {
         let d = default_dispositions();
         assert_eq!(d.len(), 14);
-        assert_eq!((d[7].name.as_str(), d[7].sort_order), ("Quoted", 8));
-        assert!(d.iter().all(|d| d.color.starts_with('#') && !d.emoji.is_empty()));
+        assert_eq!((d[7].name.as_str(), d[7].color.as_str(), d[7].sort_order), ("Quoted", "#00BCD4", 7));
+        assert_eq!((d[13].name.as_str(), d[13].emoji.as_str()), ("Ghosted", "👻"));
+        assert!(d
+            .iter()
+            .all(|d| DispositionChange { color: Some(d.color.clone()), ..Default::default() }.check().is_ok()));
+        let bad = |c: DispositionChange| c.check().is_err();
+        assert!(bad(DispositionChange { name: Some("  ".into()), ..Default::default() }));
+        assert!(bad(DispositionChange { color: Some("red".into()), ..Default::default() }));
+        assert!(bad(DispositionChange { color: Some("#12345g".into()), ..Default::default() }));
     }
 }

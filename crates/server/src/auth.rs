@@ -120,7 +120,7 @@ impl FromRequestParts<AppState> for AdminUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
         if user.role != crokodial_core::api::Role::Admin {
-            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "forbidden", "Admin access required"));
+            return Err(ApiError::forbidden("Admin access required"));
         }
         Ok(AdminUser(user))
     }

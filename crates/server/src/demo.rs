@@ -136,7 +136,7 @@ const DISPOSITIONS: &[&str] = &[
     "No Contact",
     "Invalid/Disconnected",
     "Hung Up",
-    "Ghosted 👻",
+    "Ghosted",
 ];
 const CONDITIONS: &[&str] = &["asthma", "diabetes", "hypertension", "high cholesterol", "arthritis"];
 

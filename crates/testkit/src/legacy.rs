@@ -438,31 +438,15 @@ impl Store {
     }
 }
 
+/// The seeded dispositions, as the deployed server stores them.
 fn default_dispositions() -> Vec<Value> {
-    const SEEDED: [(&str, &str); 14] = [
-        ("Positive Contact", "#38A169"),
-        ("Negative Contact", "#E53E3E"),
-        ("Employer Coverage", "#2196F3"),
-        ("Brokie", "#FF9800"),
-        ("Buy Or Die", "#9C27B0"),
-        ("Unhealthy/Referred", "#795548"),
-        ("Foreign", "#607D8B"),
-        ("Quoted", "#00BCD4"),
-        ("SOLD", "#84CC16"),
-        ("Appointment", "#FFC107"),
-        ("No Contact", "#805AD5"),
-        ("Invalid/Disconnected", "#E91E63"),
-        ("Hung Up", "#9E9E9E"),
-        ("Ghosted", "#E6F0F5"),
-    ];
     let now = now_iso();
-    SEEDED
-        .iter()
-        .enumerate()
-        .map(|(i, (name, color))| {
+    crokodial_core::edit::default_dispositions()
+        .into_iter()
+        .map(|d| {
             json!({
-                "_id": new_id(), "name": name, "color": color, "emoji": if *name == "Ghosted" { "👻" } else { "" },
-                "isDefault": true, "createdBy": null, "sortOrder": i, "createdAt": now, "updatedAt": now, "__v": 0,
+                "_id": new_id(), "name": d.name, "color": d.color, "emoji": d.emoji, "isDefault": true,
+                "createdBy": null, "sortOrder": d.sort_order, "createdAt": now, "updatedAt": now, "__v": 0,
             })
         })
         .collect()

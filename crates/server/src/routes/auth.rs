@@ -3,7 +3,8 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
-use crokodial_core::api::{LoginResponse, VerifyResponse};
+use crokodial_core::api::{LoginResponse, ProfileUpdate, User, VerifyResponse, PASSWORD_MIN};
+use crokodial_core::edit;
 use serde::Deserialize;
 
 use crate::auth::{self, AuthUser};
@@ -50,4 +51,54 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Json<Lo
 
 pub async fn verify(AuthUser(user): AuthUser) -> Json<VerifyResponse> {
     Json(VerifyResponse { valid: true, user: user.to_api() })
+}
+
+/// `GET /api/auth/profile`: the caller, as the contract shows a user (not wrapped).
+pub async fn profile(AuthUser(user): AuthUser) -> Json<User> {
+    Json(user.to_api())
+}
+
+/// `PUT /api/auth/profile` `{name?, email?, password?, currentPassword?}`: empty values are
+/// kept; a new password needs the current one (unlike the deployed server, which stores it
+/// hashed twice).
+pub async fn update_profile(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Bytes,
+) -> Result<Json<User>, ApiError> {
+    let update: ProfileUpdate = super::parse_json(&body)?;
+    let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (name, email) = (given(update.name), given(update.email).map(|e| e.to_lowercase()));
+    if email.as_deref().is_some_and(|e| !edit::is_email(e)) {
+        return Err(ApiError::bad_request("invalid_email", "That is not an email address"));
+    }
+    let hash = match update.password.filter(|p| !p.is_empty()) {
+        None => None,
+        Some(password) => {
+            if password.chars().count() < PASSWORD_MIN {
+                return Err(ApiError::bad_request(
+                    "weak_password",
+                    format!("A password has at least {PASSWORD_MIN} characters"),
+                ));
+            }
+            let (current, stored) = (update.current_password.unwrap_or_default(), user.password_hash.clone());
+            let hashed = tokio::task::spawn_blocking(move || {
+                auth::verify_password(&current, &stored).then(|| auth::hash_password(&password)).transpose()
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+            Some(hashed.ok_or_else(|| ApiError::bad_request("wrong_password", "The current password is not right"))?)
+        }
+    };
+    let id = user.id.clone();
+    let updated = store::run(&state.store, move |s| {
+        match s.update_profile(&id, name.as_deref(), email.as_deref(), hash.as_deref()) {
+            Err(store::StoreError::EmailTaken(_)) => Ok(Err(())),
+            other => other.map(Ok),
+        }
+    })
+    .await?
+    .map_err(|()| ApiError::bad_request("email_taken", "Email is already in use"))?;
+    updated.map(|u| Json(u.to_api())).ok_or_else(|| ApiError::not_found("User not found"))
 }

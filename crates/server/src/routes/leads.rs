@@ -7,13 +7,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crokodial_core::api::{Capabilities, LeadChange, LeadChanges, LeadQuery, LeadsPage, Pagination, QueryError};
-use crokodial_core::edit::{self, default_dispositions, Dispositions, EditAnswer, EditField, EditRequest, LeadEdit};
+use chrono::Utc;
+use crokodial_core::api::{
+    Capabilities, LeadChange, LeadChanges, LeadQuery, LeadsPage, NewLead, Pagination, QueryError, Role,
+};
+use crokodial_core::edit::{self, EditAnswer, EditField, EditRequest, LeadEdit};
 use crokodial_core::Lead;
 use serde_json::json;
 
 use super::{lead_event, parse_json};
-use crate::auth::{new_object_id, AuthUser};
+use crate::auth::{new_object_id, AdminUser, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{self, EditCommand, EditOutcome, UserRecord};
@@ -110,11 +113,6 @@ pub async fn changes(
     })
     .await?;
     Ok(Json(page))
-}
-
-/// `GET /api/dispositions`: every tenant has the seeded ones.
-pub async fn dispositions(AuthUser(_): AuthUser) -> Json<Dispositions> {
-    Json(Dispositions { dispositions: default_dispositions() })
 }
 
 /// Applies an edit under the ordering lock and announces the changed lead to the tenant's sockets
@@ -224,13 +222,42 @@ pub async fn delete(
     let (in_order, router) = (state.in_order.clone(), state.router.clone());
     let deleted = store::run(&state.store, move |s| {
         let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        // Admins delete any of the tenant's leads; a rep only their own.
+        let owned = |lead: &Lead| lead.assigned_to.as_deref() == Some(user.id.as_str());
+        match s.lead(&user.tenant_id, &id)? {
+            Some(lead) if user.role != Role::Admin && !owned(&lead) => return Ok(Err(())),
+            _ => {}
+        }
         let deleted = s.delete_lead(&user.tenant_id, &id)?;
         router.closed(&user.tenant_id, &id);
-        Ok(deleted)
+        Ok(Ok(deleted))
     })
     .await?;
     match deleted {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(ApiError::not_found("Lead not found")),
+        Ok(Some(_)) => Ok(StatusCode::NO_CONTENT),
+        Ok(None) => Err(ApiError::not_found("Lead not found")),
+        Err(()) => Err(ApiError::forbidden("Only an admin or the lead's owner may delete it")),
     }
+}
+
+/// `POST /api/leads` (admins): a lead typed in by hand, for the caller, announced as new.
+pub async fn create(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Lead>), ApiError> {
+    let new: NewLead = parse_json(&body)?;
+    let lead = new
+        .into_lead(new_object_id(), &admin.tenant_id, Utc::now())
+        .map(|lead| Lead { assigned_to: Some(admin.id.clone()), ..lead })
+        .map_err(|e| ApiError::bad_request("invalid_lead", e))?;
+    let (hub, in_order) = (state.hub.clone(), state.in_order.clone());
+    let change = store::run(&state.store, move |s| {
+        let _in_order = in_order.lock().unwrap_or_else(|p| p.into_inner());
+        let change = s.upsert_lead(lead, None, None)?;
+        hub.broadcast(&admin.tenant_id, &lead_event(&change, true, None));
+        Ok(change)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(change.lead)))
 }

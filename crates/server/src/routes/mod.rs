@@ -3,6 +3,7 @@
 mod auth;
 mod calls;
 mod demo;
+mod dispositions;
 mod followups;
 mod import;
 mod leads;
@@ -30,12 +31,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/verify", get(auth::verify))
+        .route("/api/auth/profile", get(auth::profile).put(auth::update_profile))
         .route("/api/auth/accept-invite", post(team::accept_invite))
         .route("/api/team", get(team::list))
         .route("/api/team/invites", post(team::invite))
         .route("/api/team/{id}", patch(team::update))
         .route("/api/team/{id}/invite", post(team::renew_invite))
-        .route("/api/leads", get(leads::list))
+        .route("/api/leads", get(leads::list).post(leads::create))
         .route("/api/leads/{id}", get(leads::one).put(leads::update).delete(leads::delete))
         .route("/api/leads/{id}/notes", patch(leads::notes))
         .route("/api/leads/{id}/claim", post(routing::claim))
@@ -48,7 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/routing", get(routing::get).put(routing::set))
         .route("/api/routing/availability", put(routing::availability))
         .route("/api/reports/speed", get(routing::speed))
-        .route("/api/dispositions", get(leads::dispositions))
+        .route("/api/dispositions", get(dispositions::list).post(dispositions::add))
+        .route("/api/dispositions/{id}", put(dispositions::change).delete(dispositions::delete))
         .route("/api/sync/capabilities", get(leads::capabilities))
         .route("/api/sync/leads", get(leads::changes))
         .route("/api/sync/edits", post(leads::queued_edit))

@@ -205,7 +205,22 @@ CREATE TABLE followups (
 ) WITHOUT ROWID;
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+/// Each tenant's dispositions, seeded with the deployed server's defaults when first read.
+const V10: &str = r#"
+CREATE TABLE dispositions (
+    tenant_id  TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    color      TEXT NOT NULL,
+    emoji      TEXT NOT NULL DEFAULT '',
+    is_default INTEGER NOT NULL DEFAULT 0,
+    sort_order INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX dispositions_name ON dispositions (tenant_id, name COLLATE NOCASE);
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use crokodial_core::api::{DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role};
 use crokodial_core::calls::{Call, CallReport, DoNotCallEntry};
-use crokodial_core::edit::{EditField, LeadEdit};
+use crokodial_core::edit::{Disposition, DispositionChange, EditField, LeadEdit};
 use crokodial_core::followups::FollowUp;
 use crokodial_core::routing::{Claim, Offer, RoutingSettings};
 use crokodial_core::Lead;
@@ -194,6 +194,15 @@ pub enum ClaimOutcome {
     NotFound,
 }
 
+/// What became of a change of a disposition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DispositionEdit {
+    Changed(Disposition),
+    /// Another disposition of the tenant has that name.
+    Duplicate,
+    NotFound,
+}
+
 /// What became of a call's report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallRecorded {
@@ -248,6 +257,15 @@ pub trait Store: Send + Sync + 'static {
     /// working. Returns the user, or `None` if there is no such invited user.
     fn renew_invite(&self, tenant_id: &str, user_id: &str, invite_hash: &str) -> StoreResult<Option<UserRecord>>;
     fn set_textdrip_connected(&self, user_id: &str, connected: bool) -> StoreResult<()>;
+    /// Changes a user's name, email or password hash (each when given); fails with
+    /// [`StoreError::EmailTaken`] for another user's email. Answers the user as now.
+    fn update_profile(
+        &self,
+        user_id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        password_hash: Option<&str>,
+    ) -> StoreResult<Option<UserRecord>>;
 
     /// The tenant's credentials, storing `candidate` if it has none yet.
     fn ensure_credentials(&self, tenant_id: &str, candidate: WebhookCredentials) -> StoreResult<WebhookCredentials>;
@@ -308,6 +326,14 @@ pub trait Store: Send + Sync + 'static {
     fn followups(&self, user: &UserRecord, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>>;
     /// Deletes a rep's follow-up; false when there was none.
     fn delete_followup(&self, user: &UserRecord, id: &str) -> StoreResult<bool>;
+    /// The tenant's dispositions in their order (the defaults, seeded at the first read).
+    fn dispositions(&self, tenant_id: &str) -> StoreResult<Vec<Disposition>>;
+    /// Adds a disposition last; `None` when the tenant has one of that name.
+    fn add_disposition(&self, tenant_id: &str, change: &DispositionChange) -> StoreResult<Option<Disposition>>;
+    /// Changes a disposition; `Err(Duplicate)` is a name another has.
+    fn change_disposition(&self, tenant_id: &str, id: &str, change: &DispositionChange)
+        -> StoreResult<DispositionEdit>;
+    fn delete_disposition(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
     /// The tenant's do-not-call list, newest first.
     fn do_not_call(&self, tenant_id: &str) -> StoreResult<Vec<DoNotCallEntry>>;
     /// Puts `phone` (10 digits) on the user's tenant's list, once, and marks its leads; answers

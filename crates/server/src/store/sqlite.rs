@@ -14,11 +14,12 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::{
-    migrations, CallRecorded, Change, ClaimOutcome, EditCommand, EditOutcome, MemberChange, OfferEnd, OfferRecord,
-    OpenRoute, RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials, SCHEMA_VERSION,
+    migrations, CallRecorded, Change, ClaimOutcome, DispositionEdit, EditCommand, EditOutcome, MemberChange, OfferEnd,
+    OfferRecord, OpenRoute, RouteRecord, Store, StoreError, StoreResult, UserRecord, WebhookCredentials,
+    SCHEMA_VERSION,
 };
 use crokodial_core::calls::{Call, CallReport, CallTally, DoNotCall, DoNotCallEntry, Outcome};
-use crokodial_core::edit::{self, Standing};
+use crokodial_core::edit::{self, Disposition, DispositionChange, Standing};
 use crokodial_core::followups::FollowUp;
 use crokodial_core::routing::{Claim, Offer, Offeree, RoutingMode, RoutingSettings};
 
@@ -109,6 +110,25 @@ fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> 
             note: r.get(5)?,
             by: r.get(6)?,
             by_name: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The tenant's dispositions in their order.
+fn read_dispositions(conn: &Connection, tenant_id: &str) -> StoreResult<Vec<Disposition>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, color, emoji, is_default, sort_order FROM dispositions WHERE tenant_id = ?1
+          ORDER BY sort_order, name",
+    )?;
+    let rows = stmt.query_map([tenant_id], |r| {
+        Ok(Disposition {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            color: r.get(2)?,
+            emoji: r.get(3)?,
+            is_default: r.get(4)?,
+            sort_order: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -385,6 +405,28 @@ impl Store for SqliteStore {
     fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE email = ?1");
         Ok(self.conn().query_row(&sql, [email.trim()], user_from_row).optional()?)
+    }
+
+    fn update_profile(
+        &self,
+        user_id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        password_hash: Option<&str>,
+    ) -> StoreResult<Option<UserRecord>> {
+        let res = self.conn().execute(
+            "UPDATE users SET name = coalesce(?2, name), email = coalesce(?3, email),
+                    password_hash = coalesce(?4, password_hash)
+              WHERE id = ?1",
+            params![user_id, name, email, password_hash],
+        );
+        match res {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StoreError::EmailTaken(email.unwrap_or_default().to_owned()));
+            }
+            other => other?,
+        };
+        self.user_by_id(user_id)
     }
 
     fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
@@ -909,6 +951,68 @@ impl Store for SqliteStore {
             "DELETE FROM followups WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3",
             [&user.tenant_id, &user.id, id],
         )?;
+        Ok(n > 0)
+    }
+
+    fn dispositions(&self, tenant_id: &str) -> StoreResult<Vec<Disposition>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let seeded: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM dispositions WHERE tenant_id = ?1)", [tenant_id], |r| r.get(0))?;
+        if !seeded {
+            for d in edit::default_dispositions() {
+                tx.execute(
+                    "INSERT INTO dispositions (tenant_id, id, name, color, emoji, is_default, sort_order)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+                    params![tenant_id, crate::auth::new_object_id(), d.name, d.color, d.emoji, d.sort_order],
+                )?;
+            }
+        }
+        let found = read_dispositions(&tx, tenant_id)?;
+        tx.commit()?;
+        Ok(found)
+    }
+
+    fn add_disposition(&self, tenant_id: &str, change: &DispositionChange) -> StoreResult<Option<Disposition>> {
+        self.dispositions(tenant_id)?;
+        let conn = self.conn();
+        let id = crate::auth::new_object_id();
+        let added = conn.execute(
+            "INSERT INTO dispositions (tenant_id, id, name, color, emoji, is_default, sort_order)
+             SELECT ?1, ?2, ?3, ?4, ?5, 0, coalesce(max(sort_order) + 1, 0) FROM dispositions WHERE tenant_id = ?1
+             ON CONFLICT DO NOTHING",
+            params![
+                tenant_id,
+                id,
+                change.name.as_deref().unwrap_or_default().trim(),
+                change.color.as_deref().unwrap_or("#64748b"),
+                change.emoji.as_deref().unwrap_or_default(),
+            ],
+        )?;
+        if added == 0 {
+            return Ok(None);
+        }
+        Ok(read_dispositions(&conn, tenant_id)?.into_iter().find(|d| d.id == id))
+    }
+
+    fn change_disposition(&self, tenant_id: &str, id: &str, c: &DispositionChange) -> StoreResult<DispositionEdit> {
+        let conn = self.conn();
+        let changed = conn.execute(
+            "UPDATE OR IGNORE dispositions SET name = coalesce(?3, name), color = coalesce(?4, color),
+                    emoji = coalesce(?5, emoji), sort_order = coalesce(?6, sort_order)
+              WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant_id, id, c.name.as_deref().map(str::trim), c.color, c.emoji, c.sort_order],
+        )?;
+        let now = read_dispositions(&conn, tenant_id)?.into_iter().find(|d| d.id == id);
+        Ok(match (changed, now) {
+            (_, None) => DispositionEdit::NotFound,
+            (0, Some(_)) => DispositionEdit::Duplicate,
+            (_, Some(d)) => DispositionEdit::Changed(d),
+        })
+    }
+
+    fn delete_disposition(&self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+        let n = self.conn().execute("DELETE FROM dispositions WHERE tenant_id = ?1 AND id = ?2", [tenant_id, id])?;
         Ok(n > 0)
     }
 
