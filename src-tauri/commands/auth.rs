@@ -130,12 +130,15 @@ pub struct SessionInfo {
     pub user: UserInfo,
 }
 
+impl From<&crokodial_core::api::User> for UserInfo {
+    fn from(u: &crokodial_core::api::User) -> Self {
+        UserInfo { id: u.id.clone(), name: u.name.clone(), email: u.email.clone(), role: u.role.into() }
+    }
+}
+
 impl From<&crokodial_client::session::Session> for SessionInfo {
     fn from(s: &crokodial_client::session::Session) -> Self {
         let u = s.user();
-        SessionInfo {
-            server_url: s.profile.server_url.clone(),
-            user: UserInfo { id: u.id.clone(), name: u.name.clone(), email: u.email.clone(), role: u.role.into() },
-        }
+        SessionInfo { server_url: s.profile.server_url.clone(), user: u.into() }
     }
 }

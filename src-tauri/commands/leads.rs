@@ -372,6 +372,8 @@ impl From<Facets> for ListFacets {
 /// One of the tenant's dispositions, for the picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DispositionOption {
+    /// Its id on the server ("default-N" before the first sync).
+    pub id: String,
     pub name: String,
     /// A CSS colour, e.g. `#2563eb`.
     pub color: String,
@@ -380,7 +382,7 @@ pub struct DispositionOption {
 
 impl From<&Disposition> for DispositionOption {
     fn from(d: &Disposition) -> Self {
-        DispositionOption { name: d.name.clone(), color: d.color.clone(), emoji: d.emoji.clone() }
+        DispositionOption { id: d.id.clone(), name: d.name.clone(), color: d.color.clone(), emoji: d.emoji.clone() }
     }
 }
 

@@ -2,6 +2,7 @@
 //! the types that feature's commands take and answer, beside them. `list.rs` names them all.
 
 pub mod admin;
+pub mod agency;
 pub mod alerts;
 pub mod app;
 pub mod auth;
@@ -73,6 +74,7 @@ mod tests {
     fn generated() -> String {
         use crate::live::*;
         use admin::*;
+        use agency::*;
         use alerts::*;
         use app::*;
         use auth::*;
@@ -108,6 +110,8 @@ mod tests {
             CallingHours::decl(),
             Exported::decl(),
             NotesDraft::decl(),
+            NewLeadInput::decl(),
+            ProfileInfo::decl(),
             FieldGroup::decl(),
             FieldRow::decl(),
             LeadDetail::decl(),

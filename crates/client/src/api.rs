@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use crokodial_core::api::{
     AcceptInvite, Capabilities, CsvUploadAnswer, DemoAccount, ErrorBody, ImportBatch, ImportStats, Invitation,
-    InviteRequest, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse, MemberUpdate, NextGenIntegration,
-    TeamMember, TextdripConnection, VerifyResponse, WebhookCredentials,
+    InviteRequest, LeadChanges, LeadQuery, LeadsPage, LoginRequest, LoginResponse, MemberUpdate, NewLead,
+    NextGenIntegration, ProfileUpdate, TeamMember, TextdripConnection, User, VerifyResponse, WebhookCredentials,
 };
-use crokodial_core::edit::{default_dispositions, Disposition, Dispositions, EditAnswer, EditRequest, LeadEdit};
+use crokodial_core::edit::{
+    default_dispositions, Disposition, DispositionChange, Dispositions, EditAnswer, EditRequest, LeadEdit,
+};
 use crokodial_core::followups::{FollowUp, FollowUps};
 use crokodial_core::routing::{Availability, Claimed, RoutingUpdate, RoutingView, SpeedReport};
 use crokodial_core::Lead;
@@ -314,6 +316,55 @@ impl ApiClient {
     pub async fn calls(&self, lead_id: &str) -> Result<Vec<Call>> {
         let req = self.http.get(self.url("/api/calls")).query(&[("leadId", lead_id)]);
         decode_ours::<CallList>(send(self.authed(req)?).await?).await.map(|l| l.calls)
+    }
+
+    /// `POST /api/dispositions` (admins on ours; anyone's own on the deployed server).
+    pub async fn add_disposition(&self, change: &DispositionChange) -> Result<Disposition> {
+        decode_ours(send(self.authed(self.http.post(self.url("/api/dispositions")).json(change))?).await?).await
+    }
+
+    fn disposition_url(&self, id: &str) -> Url {
+        let mut url = self.url("/api/dispositions/");
+        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
+        url
+    }
+
+    /// `PUT /api/dispositions/:id`: its name, colour, emoji or place.
+    pub async fn change_disposition(&self, id: &str, change: &DispositionChange) -> Result<Disposition> {
+        decode_ours(send(self.authed(self.http.put(self.disposition_url(id)).json(change))?).await?).await
+    }
+
+    /// `DELETE /api/dispositions/:id`.
+    pub async fn remove_disposition(&self, id: &str) -> Result<()> {
+        decode_ours::<serde_json::Value>(send(self.authed(self.http.delete(self.disposition_url(id)))?).await?)
+            .await
+            .map(drop)
+    }
+
+    /// `GET /api/auth/profile`: the user as the server has them now.
+    pub async fn profile(&self) -> Result<User> {
+        decode(send(self.authed(self.http.get(self.url("/api/auth/profile")))?).await?).await
+    }
+
+    /// `PUT /api/auth/profile`. Callers never send a password to the deployed server (see
+    /// [`ProfileUpdate`]).
+    pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<User> {
+        let req = self.http.put(self.url("/api/auth/profile")).json(update);
+        decode(send(self.authed(req)?).await?).await
+    }
+
+    /// `POST /api/leads` (admins): a lead typed in by hand, for the caller.
+    pub async fn create_lead(&self, lead: &NewLead) -> Result<Lead> {
+        decode_ours(send(self.authed(self.http.post(self.url("/api/leads")).json(lead))?).await?).await
+    }
+
+    /// `DELETE /api/leads/:id`: admins (and, on ours, the lead's owner).
+    pub async fn delete_lead(&self, id: &str) -> Result<()> {
+        let resp = send(self.authed(self.http.delete(self.lead_url(id)))?).await?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        decode_ours::<serde_json::Value>(resp).await.map(drop)
     }
 
     /// `GET /api/followups` (ours): this rep's callbacks and pins.

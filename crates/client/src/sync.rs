@@ -120,7 +120,7 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
     }
     // The tenant's dispositions, for the picker; an old list is better than none.
     let dispositions = match api.dispositions().await {
-        Ok(d) => Some(serde_json::to_string(&d).map_err(CacheError::from)?),
+        Ok(d) => Some(d),
         Err(e) => {
             tracing::warn!(error = %e, "cannot fetch the dispositions; keeping the last known");
             None
@@ -129,7 +129,7 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
     let cached = cache
         .run(move |c| {
             if let Some(d) = dispositions {
-                c.set_meta(DISPOSITIONS, &d)?;
+                keep_dispositions(c, &d)?;
             }
             c.set_meta(SYNCED_AT, &rfc3339(Utc::now()))?;
             c.count()
@@ -384,6 +384,11 @@ async fn send_imports_to(
             progress(&now);
         }
     }
+}
+
+/// Keeps the tenant's dispositions as the server just answered them.
+pub fn keep_dispositions(cache: &LeadCache, list: &[Disposition]) -> Result<(), CacheError> {
+    cache.set_meta(DISPOSITIONS, &serde_json::to_string(list)?)
 }
 
 /// The tenant's dispositions as last fetched; the seeded ones before the first sync.

@@ -229,6 +229,9 @@ pub struct Capabilities {
     pub calls: bool,
     /// `/api/followups`: each rep's callbacks and pinned leads (`core::followups`).
     pub followups: bool,
+    /// `PUT /api/auth/profile` changes a password safely (with the current one). The deployed
+    /// server's locks the user out.
+    pub password_change: bool,
 }
 
 /// A tenant's NextGen webhook credentials (`GET /api/integrations/nextgen/credentials`). Its

@@ -485,8 +485,8 @@ fn routes(inner: Arc<Inner>) -> Router {
         .route("/api/webhooks/health", get(webhook_health).fallback(fallback))
         .route("/api/auth/login", post(login).fallback(fallback))
         .route("/api/auth/verify", get(verify).fallback(fallback))
-        .route("/api/auth/profile", get(profile).fallback(fallback))
-        .route("/api/leads", get(list_leads).fallback(fallback))
+        .route("/api/auth/profile", get(profile).put(update_profile).fallback(fallback))
+        .route("/api/leads", get(list_leads).post(create_lead).fallback(fallback))
         .route("/api/leads/{id}", get(get_lead).put(update_lead).delete(delete_lead).fallback(fallback))
         .route("/api/leads/{id}/notes", axum::routing::patch(patch_notes).fallback(fallback))
         .route(
@@ -496,7 +496,11 @@ fn routes(inner: Arc<Inner>) -> Router {
         .route("/api/webhooks/nextgen", post(nextgen_webhook).fallback(fallback))
         .route("/api/integrations/nextgen/credentials", get(get_credentials).fallback(fallback))
         .route("/api/integrations/nextgen/credentials/rotate", post(rotate_credentials).fallback(fallback))
-        .route("/api/dispositions", get(list_dispositions).fallback(fallback))
+        .route("/api/dispositions", get(list_dispositions).post(add_disposition).fallback(fallback))
+        .route(
+            "/api/dispositions/{id}",
+            axum::routing::put(update_disposition).delete(delete_disposition).fallback(fallback),
+        )
         .route("/api/dial-counts", get(dial_counts).fallback(fallback))
         .route("/api/dial-counts/increment", post(count_dial).fallback(fallback))
         .fallback(fallback)
@@ -630,6 +634,58 @@ async fn verify(State(s): State<Arc<Inner>>, headers: HeaderMap) -> Reply {
 async fn profile(State(s): State<Arc<Inner>>, headers: HeaderMap) -> Reply {
     let caller = s.auth(&headers)?;
     Ok(reply(200, caller_json(&s, &caller)))
+}
+
+/// Empty values are ignored; a password is stored hashed twice, so no password logs in after.
+async fn update_profile(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let caller = s.auth(&headers)?;
+    let body = json_body(&body)?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned);
+    {
+        let mut store = s.store();
+        if let Some(email) = text("email") {
+            if store.accounts.iter().any(|a| a.email == email && a.id != caller.id) {
+                return Err(message(400, "Email is already in use"));
+            }
+        }
+        let me = store.accounts.iter_mut().find(|a| a.id == caller.id).expect("the caller exists");
+        if let Some(name) = text("name") {
+            me.name = name;
+        }
+        if let Some(email) = text("email") {
+            me.email = email;
+        }
+        if text("password").is_some() {
+            me.password = format!("hashed twice {}", new_id());
+        }
+    }
+    Ok(reply(200, caller_json(&s, &caller)))
+}
+
+/// Admins only: a lead for the caller, `source` "Manual Entry" unless given.
+async fn create_lead(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let caller = s.auth(&headers)?;
+    if !caller.admin {
+        return Err(message(403, "Access denied"));
+    }
+    let Value::Object(mut fields) = json_body(&body)? else { return Err(message(400, "Invalid lead")) };
+    fields.retain(|k, _| !["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "__v"].contains(&k.as_str()));
+    fields.entry("source").or_insert_with(|| "Manual Entry".into());
+    if fields.get("name").is_none() {
+        let name = [fields.get("firstName"), fields.get("lastName")]
+            .into_iter()
+            .filter_map(|v| v.and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !name.is_empty() {
+            fields.insert("name".into(), name.into());
+        }
+    }
+    fields.insert("tenantId".into(), caller.id.clone().into());
+    fields.insert("assignedTo".into(), caller.id.clone().into());
+    let doc = new_lead_doc(fields);
+    s.store().leads.push(doc.clone());
+    Ok(reply(201, Value::Object(doc)))
 }
 
 // --- The lead list --------------------------------------------------------------------------------
@@ -1582,9 +1638,83 @@ async fn rotate_credentials(State(s): State<Arc<Inner>>, headers: HeaderMap) -> 
     Ok(reply(200, json!({"sid": pair.sid, "apiKey": pair.api_key, "createdAt": pair.created_at})))
 }
 
+/// The defaults and the caller's own, defaults first, then by `sortOrder`, then by name.
 async fn list_dispositions(State(s): State<Arc<Inner>>, headers: HeaderMap) -> Reply {
-    s.auth(&headers)?;
-    Ok(reply(200, json!({"dispositions": s.store().dispositions})))
+    let caller = s.auth(&headers)?;
+    let store = s.store();
+    let mut mine: Vec<&Value> = store
+        .dispositions
+        .iter()
+        .filter(|d| d["isDefault"] == true || d["createdBy"].as_str() == Some(caller.id.as_str()))
+        .collect();
+    mine.sort_by_key(|d| (d["isDefault"] != true, d["sortOrder"].as_u64(), d["name"].as_str().map(str::to_owned)));
+    Ok(reply(200, json!({ "dispositions": mine })))
+}
+
+async fn add_disposition(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let caller = s.auth(&headers)?;
+    let body = json_body(&body)?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned);
+    let (Some(name), Some(color)) = (text("name"), text("color")) else {
+        return Err(message(400, "Name and color are required"));
+    };
+    let mut store = s.store();
+    if store.dispositions.iter().any(|d| d["name"].as_str() == Some(name.as_str())) {
+        return Err(message(400, "A disposition with this name already exists"));
+    }
+    let last = store.dispositions.iter().filter_map(|d| d["sortOrder"].as_u64()).max().map_or(0, |m| m + 1);
+    let now = now_iso();
+    let d = json!({
+        "_id": new_id(), "name": name, "color": color, "emoji": text("emoji").unwrap_or_default(), "isDefault": false,
+        "createdBy": caller.id, "sortOrder": last, "createdAt": now, "updatedAt": now, "__v": 0,
+    });
+    store.dispositions.push(d.clone());
+    Ok(reply(201, d))
+}
+
+/// The disposition `id` the caller may change (`what`: "update" or "delete"): an admin any, a
+/// user only their own.
+fn own_disposition(store: &Store, caller: &Caller, id: &str, what: &str) -> Result<usize, Refusal> {
+    if !is_object_id(id) {
+        return Err(message(500, &format!("Error {what}ing disposition")).into());
+    }
+    let i = store
+        .dispositions
+        .iter()
+        .position(|d| d["_id"].as_str() == Some(id))
+        .ok_or_else(|| message(404, "Disposition not found"))?;
+    if !caller.admin && store.dispositions[i]["createdBy"].as_str() != Some(caller.id.as_str()) {
+        return Err(message(403, &format!("Not authorized to {what} this disposition")).into());
+    }
+    Ok(i)
+}
+
+async fn update_disposition(
+    State(s): State<Arc<Inner>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Reply {
+    let caller = s.auth(&headers)?;
+    let body = json_body(&body)?;
+    let mut store = s.store();
+    let i = own_disposition(&store, &caller, &id, "update")?;
+    let d = &mut store.dispositions[i];
+    for key in ["name", "color", "emoji", "sortOrder"] {
+        if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+            d[key] = v.clone();
+        }
+    }
+    d["updatedAt"] = now_iso().into();
+    Ok(reply(200, d.clone()))
+}
+
+async fn delete_disposition(State(s): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<String>) -> Reply {
+    let caller = s.auth(&headers)?;
+    let mut store = s.store();
+    let i = own_disposition(&store, &caller, &id, "delete")?;
+    store.dispositions.remove(i);
+    Ok(message(200, "Disposition deleted successfully"))
 }
 
 /// A phone as the dial counts key it: its last 10 digits.

@@ -32,8 +32,10 @@ import type {
   ListFacets,
   ListQuery,
   NextGenCredentials,
+  NewLeadInput,
   NextGenInfo,
   PlacedCall,
+  ProfileInfo,
   Role,
   RoutingInfo,
   RoutingMode,
@@ -144,6 +146,63 @@ export function keepNoteDraft(id: string, text: string): Promise<null> {
 /** Throws a lead's notes draft away (the rep kept the saved notes). */
 export function dropNoteDraft(id: string): Promise<null> {
   return call<null>('drop_note_draft', { id });
+}
+
+/** Admins: adds a disposition (last); answers the list. */
+export function addDisposition(name: string, color: string, emoji: string | null): Promise<DispositionOption[]> {
+  return call<DispositionOption[]>('add_disposition', { name, color, emoji });
+}
+
+/** Admins: renames, recolours or changes the emoji of a disposition (null: kept); answers the list. */
+export function changeDisposition(
+  id: string,
+  change: { name?: string | null; color?: string | null; emoji?: string | null },
+): Promise<DispositionOption[]> {
+  return call<DispositionOption[]>('change_disposition', {
+    id,
+    name: change.name ?? null,
+    color: change.color ?? null,
+    emoji: change.emoji ?? null,
+  });
+}
+
+/** Admins: puts the dispositions in this order of ids; answers the list. */
+export function reorderDispositions(ids: string[]): Promise<DispositionOption[]> {
+  return call<DispositionOption[]>('reorder_dispositions', { ids });
+}
+
+export function removeDisposition(id: string): Promise<DispositionOption[]> {
+  return call<DispositionOption[]>('remove_disposition', { id });
+}
+
+/** Admins: a lead typed in by hand, for themselves; answers its row. */
+export function createLead(lead: NewLeadInput): Promise<LeadRow> {
+  return call<LeadRow>('create_lead', { lead });
+}
+
+/** Admins (and on our server the lead's owner): deletes the lead everywhere. */
+export function deleteLead(id: string): Promise<null> {
+  return call<null>('delete_lead', { id });
+}
+
+/** The user's profile, and whether this server can change the password safely. */
+export function profile(): Promise<ProfileInfo> {
+  return call<ProfileInfo>('profile');
+}
+
+/** Changes the name, email or password (with the current one); null or empty values are kept. */
+export function updateProfile(change: {
+  name?: string | null;
+  email?: string | null;
+  password?: string | null;
+  currentPassword?: string | null;
+}): Promise<ProfileInfo> {
+  return call<ProfileInfo>('update_profile', {
+    name: change.name ?? null,
+    email: change.email ?? null,
+    password: change.password ?? null,
+    currentPassword: change.currentPassword ?? null,
+  });
 }
 
 export function syncStatus(): Promise<SyncStatus> {

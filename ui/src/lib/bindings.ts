@@ -159,7 +159,11 @@ export type ConnectionStatus = "idle" | "connecting" | "live" | "shared" | "offl
 
 export type DemoAccount = { email: string, password: string, role: Role, };
 
-export type DispositionOption = { name: string, 
+export type DispositionOption = { 
+/**
+ * Its id on the server ("default-N" before the first sync).
+ */
+id: string, name: string, 
 /**
  * A CSS colour, e.g. `#2563eb`.
  */
@@ -456,6 +460,8 @@ export type ListSort = "createdAt" | "name" | "state" | "disposition" | "timeZon
 
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
+export type NewLeadInput = { firstName: string, lastName: string, phone: string, email: string, state: string, zipcode: string, notes: string, };
+
 export type NextGenCredentials = { sid: string, apikey: string, };
 
 export type NextGenInfo = { webhookUrl: string, lastLead: LastLead | null, };
@@ -497,6 +503,8 @@ value: string, label: string,
  * "Tue 9:00 AM CST" in the lead's zone (this computer's when unknown); null when passed.
  */
 when: string | null, };
+
+export type ProfileInfo = { user: UserInfo, canChangePassword: boolean, };
 
 export type ReasonCount = { reason: string, count: number, };
 

@@ -4,6 +4,7 @@
 //! [`AccountEvent`]s and read the state now, with its changes, from [`Account::state`].
 //! Logging out is closing it ([`Account::close`], or dropping it): every task it started stops.
 
+mod agency;
 mod calls;
 mod export;
 mod followups;

@@ -74,6 +74,7 @@ pub async fn capabilities() -> Json<Capabilities> {
         lead_routing: true,
         calls: true,
         followups: true,
+        password_change: true,
     })
 }
 
