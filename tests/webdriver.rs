@@ -1026,3 +1026,107 @@ async fn a_claim_in_the_app_withdraws_the_lead_from_a_second_rep_and_shows_who_h
     client.close().await.unwrap();
     drop(driver);
 }
+
+/// A rep's working day in the app: a call is recorded when Call is pressed and its outcome told
+/// from the lead's calls (the server keeps both, the top bar counts the dial); a callback
+/// scheduled on the lead for the next minute comes due while the app runs: a banner and an OS
+/// notification (with Snooze) say so, and snoozing moves it ten minutes on, on the server too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_call_is_recorded_with_its_outcome_and_a_due_callback_rings_and_is_snoozed() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let session = DesktopSession::start().unwrap();
+    let display = Xvfb::start().unwrap();
+    let server = TestServer::start(false).await.unwrap();
+    let ann = server.admin("ann@day.test").await.unwrap();
+    let notifications = session.notification_daemon().await.unwrap();
+    let id = server
+        .post_nextgen(&ann.webhook, json!({"first_name": "Rosa", "last_name": "Day", "phone": "3125550142", "state": "IL"}))
+        .await
+        .unwrap();
+
+    let (driver, client) = launch(&session, &display, &server.url()).await;
+    type_into(&client, "email", &ann.email).await;
+    type_into(&client, "password", &ann.password).await;
+    click(&client, "login-button").await;
+    let row = format!("#lead-list tr.lead-row[data-lead-id='{id}']");
+    wait_for(&client, "Rosa's row", || async { client.find(Locator::Css(&row)).await.ok() }).await;
+    open_lead(&client, &id).await;
+
+    // Call: recorded at once (confirmed first when outside Illinois' hours now); the phone app
+    // is the OS's, so the outcome is told from the lead's calls.
+    click(&client, "call-button").await;
+    for _ in 0..20 {
+        if is_displayed(&client, "call-caution").await {
+            click(&client, "call-anyway").await;
+            break;
+        }
+        if client.find(Locator::Css("#lead-calls .tell-outcome")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let tell = wait_for(&client, "the call in the lead's calls", || async {
+        client.find(Locator::Css("#lead-calls .tell-outcome")).await.ok()
+    })
+    .await;
+    tell.click().await.unwrap();
+    click(&client, "outcome-voicemail").await;
+    wait_for(&client, "the prompt closed", || async { (!is_displayed(&client, "call-outcome").await).then_some(()) }).await;
+    wait_text(&client, "dials-today", |t| t.contains('1')).await;
+    wait_text(&client, "call-button", |t| t.contains("Call (1)")).await;
+    let db = server.db_path();
+    let outcome = wait_within(&client, "the call on the server", Duration::from_secs(15), || {
+        let db = db.clone();
+        async move {
+            let conn = rusqlite::Connection::open(db).ok()?;
+            conn.query_row("SELECT outcome FROM calls", [], |r| r.get::<_, Option<String>>(0)).ok().flatten()
+        }
+    })
+    .await;
+    assert_eq!(outcome, "voicemail");
+
+    // A callback at the start of the next minute (at least 10 s away), on this computer's clock.
+    let due = {
+        use chrono::{DurationRound, Local, TimeDelta};
+        let next = (Local::now() + TimeDelta::seconds(70)).duration_trunc(TimeDelta::minutes(1)).unwrap();
+        next.format("%Y-%m-%dT%H:%M").to_string()
+    };
+    client
+        .execute(
+            "const e = document.getElementById('callback-at'); e.value = arguments[0]; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(due)],
+        )
+        .await
+        .unwrap();
+    type_into(&client, "callback-note", "quote ready").await;
+    click(&client, "callback-schedule").await;
+    wait_for(&client, "the callback listed on the lead", || async {
+        text_of(&client.find(Locator::Id("lead-callbacks")).await.ok()?).await.contains("quote ready").then_some(())
+    })
+    .await;
+
+    let shown = notifications
+        .wait_for(Duration::from_secs(100), |n| n.summary == "Callback due" && n.body.contains("Rosa Day"))
+        .await
+        .unwrap();
+    assert!(shown.body.contains("quote ready"), "{}", shown.body);
+    assert!(shown.actions.chunks(2).any(|a| a[0] == "snooze"), "{:?}", shown.actions);
+    wait_text(&client, "callback-due-banner", |t| t.contains("Rosa Day")).await;
+    let shot = artifacts().join("webdriver-callback-due.png");
+    std::fs::write(&shot, client.screenshot().await.unwrap()).unwrap();
+    click(&client, "callback-due-snooze").await;
+    wait_within(&client, "the snooze on the server", Duration::from_secs(20), || {
+        let db = db.clone();
+        async move {
+            let conn = rusqlite::Connection::open(db).ok()?;
+            let due: String = conn.query_row("SELECT due FROM followups WHERE due IS NOT NULL", [], |r| r.get(0)).ok()?;
+            let due = chrono::DateTime::parse_from_rfc3339(&due).ok()?;
+            (due.with_timezone(&chrono::Utc) > chrono::Utc::now() + chrono::Duration::minutes(8)).then_some(())
+        }
+    })
+    .await;
+
+    client.close().await.unwrap();
+    drop(driver);
+}
