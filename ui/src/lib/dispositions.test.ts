@@ -31,8 +31,8 @@ describe('dispositionText', () => {
 
 describe('dispositionAt', () => {
   const options: DispositionOption[] = [
-    { name: 'New', color: '#888', emoji: '🆕' },
-    { name: 'Quoted', color: '#2563eb', emoji: '💬' },
+    { id: 'default-1', name: 'New', color: '#888', emoji: '🆕' },
+    { id: 'default-2', name: 'Quoted', color: '#2563eb', emoji: '💬' },
   ];
   it('finds the Nth disposition', () => {
     expect(dispositionAt(options, 0)?.name).toBe('New');

@@ -198,6 +198,7 @@ describe('rowChanges', () => {
     groups: [],
     history: [],
     calls: { summary: NO_CALLS, doNotCall: null, caution: null, recent: [] },
+    notesDraft: null,
   };
   it('takes the name, phone and state for the list row', () => {
     expect(rowChanges(detail)).toEqual({ name: 'Rosa Diaz', phone: '5552102030', state: 'TX' });

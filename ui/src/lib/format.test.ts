@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ago, formatAbsolute, formatCount, formatLocalTime, formatReceived, orDash, pluralize, receivedTooltip } from './format';
+import {
+  ago,
+  formatAbsolute,
+  formatCount,
+  formatLocalTime,
+  formatReceived,
+  orDash,
+  pluralize,
+  receivedTooltip,
+  zoneClock,
+} from './format';
 
 describe('formatReceived', () => {
   const now = Date.parse('2025-03-04T15:00:00Z');
@@ -100,5 +110,24 @@ describe('formatLocalTime', () => {
   it('says nothing for an unknown or bad zone', () => {
     expect(formatLocalTime(null, now)).toBe('');
     expect(formatLocalTime('Mars/Olympus', now)).toBe('');
+  });
+});
+
+describe('zoneClock', () => {
+  it('tells the weekday and hour in the lead zone, across midnight', () => {
+    // Thursday 2026-12-10T02:30:00Z is still Wednesday evening in the US.
+    const now = Date.parse('2026-12-10T02:30:00Z');
+    expect(zoneClock('America/New_York', now)).toEqual({ weekday: 'Wednesday', hour: 21 });
+    expect(zoneClock('America/Los_Angeles', now)).toEqual({ weekday: 'Wednesday', hour: 18 });
+    expect(zoneClock('Pacific/Guam', now)).toEqual({ weekday: 'Thursday', hour: 12 });
+  });
+  it('counts midnight as hour 0', () => {
+    expect(zoneClock('America/Chicago', Date.parse('2026-12-13T06:00:00Z'))).toEqual({ weekday: 'Sunday', hour: 0 });
+  });
+  it('knows nothing of an unknown or bad zone', () => {
+    expect(zoneClock(null, 0)).toBeNull();
+    expect(zoneClock('', 0)).toBeNull();
+    expect(zoneClock('Mars/Olympus', 0)).toBeNull();
+    expect(zoneClock('America/Chicago', Number.NaN)).toBeNull();
   });
 });

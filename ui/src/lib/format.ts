@@ -82,18 +82,48 @@ export function pluralize(count: number, singular: string, plural = `${singular}
   return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
 
-/** One formatter per zone (a list shows a few zones, every second); null for a zone that is not one. */
-const localFormats = new Map<string, Intl.DateTimeFormat | null>();
+/** One formatter per zone and kind (a list shows a few zones, every second); null for a zone that is not one. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+function zoneFormat(kind: string, zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat | null {
+  const key = `${kind} ${zone}`;
+  if (!zoneFormats.has(key)) {
+    try {
+      zoneFormats.set(key, new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone }));
+    } catch {
+      zoneFormats.set(key, null);
+    }
+  }
+  return zoneFormats.get(key) ?? null;
+}
 
 /** The time now in `zone` (IANA), e.g. "3:05 PM"; '' when the zone is unknown or not one. */
 export function formatLocalTime(zone: string | null | undefined, now: number): string {
   if (!zone) return '';
-  if (!localFormats.has(zone)) {
-    try {
-      localFormats.set(zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' }));
-    } catch {
-      localFormats.set(zone, null);
-    }
-  }
-  return localFormats.get(zone)?.format(now) ?? '';
+  return zoneFormat('time', zone, { hour: 'numeric', minute: '2-digit' })?.format(now) ?? '';
+}
+
+export type WeekdayName = 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday' | 'Sunday';
+
+const WEEKDAYS: Record<string, WeekdayName> = {
+  Mon: 'Monday',
+  Tue: 'Tuesday',
+  Wed: 'Wednesday',
+  Thu: 'Thursday',
+  Fri: 'Friday',
+  Sat: 'Saturday',
+  Sun: 'Sunday',
+};
+
+/** The day of the week and the hour (0–23) now in `zone` (IANA); null when the zone is unknown or not one. */
+export function zoneClock(zone: string | null | undefined, now: number): { weekday: WeekdayName; hour: number } | null {
+  if (!zone || !Number.isFinite(now)) return null;
+  const format = zoneFormat('clock', zone, { weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
+  if (format === null) return null;
+  const parts = format.formatToParts(now);
+  const weekday = WEEKDAYS[parts.find((p) => p.type === 'weekday')?.value ?? ''];
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value);
+  if (weekday === undefined || !Number.isInteger(hour)) return null;
+  // Some engines say 24 for midnight even in the 0–23 cycle.
+  return { weekday, hour: hour % 24 };
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadEvent, LeadRow } from './bindings';
+import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
 import { formatMs, latencyRows, latestLatency } from './latency';
 
 function lead(id: string, name = `Lead ${id}`): LeadRow {
-  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null, calls: NO_CALLS };
+  return { id, name, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
 }
 
 function event(overrides: Partial<LeadEvent> = {}): LeadEvent {

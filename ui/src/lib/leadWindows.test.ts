@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadList, LeadRow } from './bindings';
+import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
 import { LeadWindows, belongsOnTop } from './leadWindows';
 
 function lead(id: string, receivedAt: string | null = null): LeadRow {
-  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt, claim: null, zone: null, calls: NO_CALLS };
+  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt, claim: null, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
 }
 
 /** A fake `list_leads` over `book`, answering each call when the test says so. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadEvent, LeadRow } from './bindings';
+import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
 import { UPDATES, updatesFor, type LeadChange } from './refresh';
 
 function row(id: string): LeadRow {
-  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null, calls: NO_CALLS };
+  return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
 }
 
 function received(id: string, extra: Partial<LeadEvent> = {}): LeadChange {

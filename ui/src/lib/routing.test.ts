@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimInfo, LeadEvent, LeadRow, RoutingInfo } from './bindings';
+import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
 import {
   ROUTING_UNSUPPORTED,
@@ -26,7 +27,7 @@ import {
 const ann: ClaimInfo = { by: 'u-ann', name: 'Ann Lee', at: '2026-03-04T15:00:00Z' };
 
 function lead(id: string, claim: ClaimInfo | null = null, name = `Lead ${id}`): LeadRow {
-  return { id, name, phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim, zone: null, calls: NO_CALLS };
+  return { id, name, phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
 }
 
 function received(offer: LeadEvent['offer']): LeadEvent {

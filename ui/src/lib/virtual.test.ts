@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadRow } from './bindings';
+import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
 import {
   RowCache,
@@ -12,7 +13,7 @@ import {
 } from './virtual';
 
 function lead(id: string): LeadRow {
-  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null, calls: NO_CALLS };
+  return { id, name: `Lead ${id}`, phone: null, state: null, source: null, disposition: null, receivedAt: null, claim: null, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
 }
 
 describe('visibleRange', () => {
