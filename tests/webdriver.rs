@@ -1040,7 +1040,10 @@ async fn a_call_is_recorded_with_its_outcome_and_a_due_callback_rings_and_is_sno
     let ann = server.admin("ann@day.test").await.unwrap();
     let notifications = session.notification_daemon().await.unwrap();
     let id = server
-        .post_nextgen(&ann.webhook, json!({"first_name": "Rosa", "last_name": "Day", "phone": "3125550142", "state": "IL"}))
+        .post_nextgen(
+            &ann.webhook,
+            json!({"first_name": "Rosa", "last_name": "Day", "phone": "3125550142", "state": "IL"}),
+        )
         .await
         .unwrap();
 
@@ -1071,7 +1074,8 @@ async fn a_call_is_recorded_with_its_outcome_and_a_due_callback_rings_and_is_sno
     .await;
     tell.click().await.unwrap();
     click(&client, "outcome-voicemail").await;
-    wait_for(&client, "the prompt closed", || async { (!is_displayed(&client, "call-outcome").await).then_some(()) }).await;
+    wait_for(&client, "the prompt closed", || async { (!is_displayed(&client, "call-outcome").await).then_some(()) })
+        .await;
     wait_text(&client, "dials-today", |t| t.contains('1')).await;
     wait_text(&client, "call-button", |t| t.contains("Call (1)")).await;
     let db = server.db_path();
@@ -1120,7 +1124,8 @@ async fn a_call_is_recorded_with_its_outcome_and_a_due_callback_rings_and_is_sno
         let db = db.clone();
         async move {
             let conn = rusqlite::Connection::open(db).ok()?;
-            let due: String = conn.query_row("SELECT due FROM followups WHERE due IS NOT NULL", [], |r| r.get(0)).ok()?;
+            let due: String =
+                conn.query_row("SELECT due FROM followups WHERE due IS NOT NULL", [], |r| r.get(0)).ok()?;
             let due = chrono::DateTime::parse_from_rfc3339(&due).ok()?;
             (due.with_timezone(&chrono::Utc) > chrono::Utc::now() + chrono::Duration::minutes(8)).then_some(())
         }
