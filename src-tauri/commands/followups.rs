@@ -139,8 +139,8 @@ fn schedule_error(e: ScheduleError) -> AppError {
 /// A local date and time typed by the rep ("2026-12-08T09:30", as a datetime-local input gives).
 fn local_time(text: &str) -> CmdResult<DateTime<Utc>> {
     let bad = || AppError::new(ErrorCode::InvalidInput, format!("{text:?} is not a date and time"));
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
+    if let Some(t) = crokodial_core::parse_rfc3339(text) {
+        return Ok(t);
     }
     let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").map_err(|_| bad())?;
     Local.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(bad)

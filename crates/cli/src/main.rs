@@ -428,8 +428,8 @@ fn parse_mode(s: &str) -> Result<RoutingMode, String> {
 /// `7d`, `24h`, `90m` before now, or an RFC 3339 time.
 fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     let s = s.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&chrono::Utc));
+    if let Some(t) = crokodial_core::parse_rfc3339(s) {
+        return Ok(t);
     }
     Ok(chrono::Utc::now() - parse_span(s).map_err(|_| format!("{s:?}: use 7d, 24h, 90m or an RFC 3339 time"))?)
 }

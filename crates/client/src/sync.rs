@@ -416,7 +416,7 @@ pub fn capabilities(cache: &LeadCache) -> Result<Capabilities, CacheError> {
 
 /// A time kept in the cache's meta table (RFC 3339).
 fn meta_time(cache: &LeadCache, key: &str) -> Result<Option<DateTime<Utc>>, CacheError> {
-    Ok(cache.meta(key)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
+    Ok(cache.meta(key)?.as_deref().and_then(crokodial_core::parse_rfc3339))
 }
 
 async fn sync_changes(api: &ApiClient, cache: &CacheHandle) -> Result<u64, SyncError> {

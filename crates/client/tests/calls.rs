@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -142,16 +141,9 @@ const TOKEN: &str = "CROKODIAL_CALLS_TOKEN";
 
 /// Runs this test binary again as a child doing `role` (see `calls_child`).
 fn child(role: &str, cache: &Path, extra: &[(&str, String)]) -> std::process::Child {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["calls_child", "--exact", "--ignored", "--nocapture"])
-        .env(ROLE, role)
-        .env(CACHE, cache)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.spawn().unwrap()
+    let mut env = vec![(ROLE, role.to_owned()), (CACHE, cache.display().to_string())];
+    env.extend(extra.iter().cloned());
+    crokodial_testkit::rerun_test("calls_child", &env)
 }
 
 /// The child's side: `call` records calls, each with an outcome, as fast as it can, printing each
@@ -181,11 +173,6 @@ fn calls_child() {
     }
 }
 
-fn sigkill(child: &mut std::process::Child) {
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn calls_survive_sigkill_while_made_and_while_sent() {
     let (server, api, dir, cache, ids) = book(3).await;
@@ -203,7 +190,7 @@ async fn calls_survive_sigkill_while_made_and_while_sent() {
             }
         }
     }
-    sigkill(&mut caller);
+    crokodial_testkit::sigkill(&mut caller);
     let kept = LeadCache::open_at(&path).unwrap().calls_to_send().unwrap();
     for id in &printed {
         assert!(kept.iter().any(|q| &q.call.id == id), "call {id} was reported kept and is lost");
@@ -218,7 +205,7 @@ async fn calls_survive_sigkill_while_made_and_while_sent() {
         assert!(Instant::now() < deadline, "the push made no progress");
         std::thread::sleep(Duration::from_millis(5));
     }
-    sigkill(&mut pusher);
+    crokodial_testkit::sigkill(&mut pusher);
     assert!(!LeadCache::open_at(&path).unwrap().calls_to_send().unwrap().is_empty(), "killed before the end");
 
     // 3. The next push finishes: each call on the server once, with its outcome.

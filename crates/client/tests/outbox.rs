@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crokodial_client::api::ApiClient;
@@ -139,22 +138,9 @@ const TOKEN: &str = "CROKODIAL_OUTBOX_TOKEN";
 
 /// Runs this test binary again as a child doing `role` (see `outbox_child`).
 fn child(role: &str, cache: &Path, extra: &[(&str, String)]) -> std::process::Child {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["outbox_child", "--exact", "--ignored", "--nocapture"])
-        .env(ROLE, role)
-        .env(CACHE, cache)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.spawn().unwrap()
-}
-
-fn sigkill(child: &mut std::process::Child) {
-    // SIGKILL: no destructor, no SQLite rollback, no flush runs.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut env = vec![(ROLE, role.to_owned()), (CACHE, cache.display().to_string())];
+    env.extend(extra.iter().cloned());
+    crokodial_testkit::rerun_test("outbox_child", &env)
 }
 
 /// The child's side: `queue` queues notes as fast as it can, printing each key once committed;
@@ -201,7 +187,7 @@ async fn outbox_survives_sigkill_mid_write_and_mid_replay() {
             }
         }
     }
-    sigkill(&mut writer);
+    crokodial_testkit::sigkill(&mut writer);
 
     let cache = LeadCache::open_at(&path).unwrap();
     let outbox = cache.outbox().unwrap();
@@ -239,7 +225,7 @@ async fn outbox_survives_sigkill_mid_write_and_mid_replay() {
         assert!(Instant::now() < deadline, "the replay made no progress");
         std::thread::sleep(Duration::from_millis(5));
     }
-    sigkill(&mut pusher);
+    crokodial_testkit::sigkill(&mut pusher);
     let after_kill = LeadCache::open_at(&path).unwrap().outbox_counts().unwrap();
     assert!(after_kill.pending > 0, "killed before the end: {after_kill:?}");
 

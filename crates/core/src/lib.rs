@@ -29,6 +29,12 @@ pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A time written as RFC 3339 (any offset), in UTC; `None` for text that is not one. What
+/// [`rfc3339`] writes reads back to the millisecond.
+pub fn parse_rfc3339(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// The `q`-th percentile (0..=100) of `values` by the nearest-rank method (sorts them); `None`
 /// when empty. The speed report's and the benchmarks' one definition.
 pub fn percentile<T: Ord + Copy>(values: &mut [T], q: u32) -> Option<T> {

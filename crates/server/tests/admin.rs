@@ -5,22 +5,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{lead_body, next_event, Env};
+use common::{call, lead_body, next_event, Env};
 use crokodial_core::api::{Role, User, WebhookAck};
 use crokodial_core::edit::{Disposition, Dispositions};
 use crokodial_core::ws::ServerMessage;
 use crokodial_core::{Lead, LeadSource};
 use crokodial_server::TenantChoice;
 use reqwest::Method;
-use serde_json::{json, Value};
-
-async fn call(env: &Env, method: Method, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn admins_keep_the_agencys_dispositions() {

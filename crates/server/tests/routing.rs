@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{lead_body, next_event, Env, Socket};
+use common::{call, lead_body, next_event, Env, Socket};
 use crokodial_core::api::{Role, User, WebhookAck};
 use crokodial_core::routing::{Claimed, RoutingView, SpeedReport};
 use crokodial_core::ws::ServerMessage;
@@ -14,14 +14,6 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(5);
-
-async fn call(env: &Env, method: Method, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
 
 async fn claim(env: &Env, lead: &str, token: &str) -> reqwest::Response {
     call(env, Method::POST, &format!("/api/leads/{lead}/claim"), token, None).await

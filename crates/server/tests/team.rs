@@ -5,20 +5,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{lead_body, next_event, Env};
+use common::{call, lead_body, next_event, Env};
 use crokodial_core::api::{Invitation, LoginResponse, NextGenIntegration, Role, TeamMember, WebhookCredentials};
 use crokodial_core::ws::ServerMessage;
 use crokodial_server::TenantChoice;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-async fn call(env: &Env, method: Method, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
 
 #[tokio::test]
 async fn a_rep_gets_403_on_every_admin_route() {

@@ -500,3 +500,22 @@ impl CutProxy {
         self.refusing.store(false, Ordering::SeqCst);
     }
 }
+
+/// Runs this test binary again as a child process running only the ignored test `test` (which
+/// reads what to do from `env`), its stdout piped to the caller: a process a test can kill.
+pub fn rerun_test(test: &str, env: &[(&str, String)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    cmd.args([test, "--exact", "--ignored", "--nocapture"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("the test binary runs again")
+}
+
+/// Kills `child` with SIGKILL (no destructor, no SQLite rollback, no flush runs) and reaps it.
+pub fn sigkill(child: &mut std::process::Child) {
+    child.kill().expect("the child can be killed");
+    child.wait().expect("the child is reaped");
+}

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use crokodial_core::calls::{Call, CallTally, Outcome, NOTE_MAX};
-use crokodial_core::{phone, rfc3339, Lead};
+use crokodial_core::{parse_rfc3339, phone, rfc3339, Lead};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{CacheError, LeadCache};
@@ -76,7 +76,7 @@ fn call_row(r: &Row<'_>) -> rusqlite::Result<QueuedCall> {
             id: r.get(0)?,
             lead_id: r.get(1)?,
             phone: r.get(2)?,
-            at: DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
+            at: parse_rfc3339(&at).unwrap_or_default(),
             outcome: r.get::<_, Option<String>>(4)?.as_deref().and_then(Outcome::parse),
             note: r.get(5)?,
             by: None,
@@ -204,8 +204,7 @@ impl LeadCache {
         for lead in leads {
             let (uncounted, last_here, outcome_here): (u32, Option<String>, Option<String>) =
                 here.query_row([&lead.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            let last_here =
-                last_here.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
+            let last_here = last_here.as_deref().and_then(parse_rfc3339);
             let mut count = match (&lead.calls, lead.phone.as_deref().and_then(phone::normalize_us)) {
                 (Some(tally), _) => CallCount::from(tally),
                 (None, Some(phone)) => CallCount {

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use crokodial_core::followups::{pin_id, FollowUp, NOTE_MAX};
-use crokodial_core::rfc3339;
+use crokodial_core::{parse_rfc3339, rfc3339};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{CacheError, LeadCache};
@@ -14,7 +14,7 @@ use super::{CacheError, LeadCache};
 const SELECT: &str = "SELECT id, lead_id, due, note, done_at, updated_at, state FROM followups";
 
 fn time(t: Option<String>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc))
+    t.as_deref().and_then(parse_rfc3339)
 }
 
 fn row(r: &Row<'_>) -> rusqlite::Result<(FollowUp, String)> {

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use crokodial_core::api::LeadChange;
 use crokodial_core::edit::{self, EditError, EditField, LeadEdit};
 use crokodial_core::lead::WIRE_KEYS;
-use crokodial_core::{rfc3339, Lead, LeadSource};
+use crokodial_core::{parse_rfc3339, rfc3339, Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 use rusqlite_migration::{Migrations, M};
@@ -685,10 +685,7 @@ impl LeadCache {
             .conn
             .query_row("SELECT text, at FROM note_drafts WHERE lead_id = ?1", [lead_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        Ok(found.map(|(text, at)| {
-            let at = DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
-            (text, at)
-        }))
+        Ok(found.map(|(text, at)| (text, parse_rfc3339(&at).unwrap_or_default())))
     }
 
     /// The draft was saved (or thrown away).
@@ -1121,7 +1118,7 @@ impl TryFrom<OutboxRow> for QueuedEdit {
     fn try_from(
         (op, key, lead_id, fields, base, made_at, state, detail, done_at): OutboxRow,
     ) -> Result<Self, CacheError> {
-        let time = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        let time = |s: &str| parse_rfc3339(s).unwrap_or_default();
         Ok(QueuedEdit {
             op,
             key,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crokodial_core::api::{
     DemoAccount, ImportStats, LastLead, LeadQuery, MemberUpdate, Role, SortBy, SortDirection, NO_DISPOSITION,
 };
-use crokodial_core::rfc3339;
+use crokodial_core::{parse_rfc3339, rfc3339};
 use crokodial_core::{Lead, LeadSource};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -80,17 +80,13 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         active: r.get(6)?,
         invite_hash: r.get(7)?,
         textdrip_connected: r.get(8)?,
-        invited_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(time_from),
+        invited_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_rfc3339),
         available: r.get(10)?,
     })
 }
 
 const USER_COLS: &str =
     "id, tenant_id, email, name, role, password_hash, active, invite_hash, textdrip_connected, invited_at, available";
-
-fn time_from(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
-}
 
 /// The tenant's calls where `filter` (on `?2`) holds, newest first, with their callers' names.
 fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> StoreResult<Vec<Call>> {
@@ -105,7 +101,7 @@ fn read_calls(conn: &Connection, tenant_id: &str, filter: &str, value: &str) -> 
             id: r.get(0)?,
             lead_id: r.get(1)?,
             phone: r.get(2)?,
-            at: time_from(&r.get::<_, String>(3)?).unwrap_or_default(),
+            at: parse_rfc3339(&r.get::<_, String>(3)?).unwrap_or_default(),
             outcome: r.get::<_, Option<String>>(4)?.as_deref().and_then(Outcome::parse),
             note: r.get(5)?,
             by: r.get(6)?,
@@ -141,7 +137,7 @@ fn read_followups(conn: &Connection, user: &UserRecord, filter: &str, value: &st
           WHERE tenant_id = ?1 AND user_id = ?2 AND {filter}
           ORDER BY due IS NULL, due, id"
     ))?;
-    let time = |t: Option<String>| t.as_deref().and_then(time_from);
+    let time = |t: Option<String>| t.as_deref().and_then(parse_rfc3339);
     let rows = stmt.query_map([&user.tenant_id, &user.id, value], |r| {
         Ok(FollowUp {
             id: r.get(0)?,
@@ -200,7 +196,7 @@ fn listed_mark(conn: &Connection, tenant_id: &str, phone: Option<&str>) -> Store
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )
         .optional()?
-        .map(|(by, name, at)| DoNotCall { by, name, at: time_from(&at).unwrap_or_default() }))
+        .map(|(by, name, at)| DoNotCall { by, name, at: parse_rfc3339(&at).unwrap_or_default() }))
 }
 
 /// A lead's tally, counted from its calls: how many, and the latest.
@@ -214,7 +210,11 @@ fn call_tally(conn: &Connection, tenant_id: &str, lead_id: &str) -> StoreResult<
         )
         .optional()?;
     Ok(latest.and_then(|(count, at, outcome)| {
-        Some(CallTally { count, last_at: time_from(&at)?, last_outcome: outcome.as_deref().and_then(Outcome::parse) })
+        Some(CallTally {
+            count,
+            last_at: parse_rfc3339(&at)?,
+            last_outcome: outcome.as_deref().and_then(Outcome::parse),
+        })
     }))
 }
 
@@ -522,7 +522,7 @@ impl Store for SqliteStore {
             )
             .optional()?;
         Ok(row.and_then(|(id, name, at)| {
-            let received_at = chrono::DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
+            let received_at = parse_rfc3339(&at)?;
             Some(LastLead { id, name, received_at })
         }))
     }
@@ -1027,7 +1027,7 @@ impl Store for SqliteStore {
                 mark: DoNotCall {
                     by: r.get(1)?,
                     name: r.get(2)?,
-                    at: time_from(&r.get::<_, String>(3)?).unwrap_or_default(),
+                    at: parse_rfc3339(&r.get::<_, String>(3)?).unwrap_or_default(),
                 },
             })
         })?;
@@ -1181,7 +1181,10 @@ impl Store for SqliteStore {
                 [tenant_id, lead_id],
                 |r| r.get(0),
             )?;
-            return Ok(ClaimOutcome::OfferedElsewhere(Offer { until: until.as_deref().and_then(time_from), ..offer }));
+            return Ok(ClaimOutcome::OfferedElsewhere(Offer {
+                until: until.as_deref().and_then(parse_rfc3339),
+                ..offer
+            }));
         }
         let claim = Claim { by: user.id.clone(), name: user.name.clone(), at: now };
         tx.execute(
@@ -1237,13 +1240,13 @@ impl Store for SqliteStore {
                 tenant_id,
                 lead_id,
                 source,
-                arrived_at: time_from(&arrived).unwrap_or_default(),
+                arrived_at: parse_rfc3339(&arrived).unwrap_or_default(),
                 step,
                 offer: Offer {
                     to: serde_json::from_str(&to)?,
                     pool,
-                    until: until.as_deref().and_then(time_from),
-                    since: time_from(&since),
+                    until: until.as_deref().and_then(parse_rfc3339),
+                    since: parse_rfc3339(&since),
                 },
                 tried: serde_json::from_str(&tried)?,
             });
@@ -1261,7 +1264,7 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (user, at) = row?;
-            out.push((user, time_from(&at).unwrap_or_default()));
+            out.push((user, parse_rfc3339(&at).unwrap_or_default()));
         }
         Ok(out)
     }
@@ -1282,9 +1285,9 @@ impl Store for SqliteStore {
             .query_map(range, |r| {
                 Ok(RouteRecord {
                     source: r.get(0)?,
-                    arrived_at: time_from(&r.get::<_, String>(1)?).unwrap_or_default(),
+                    arrived_at: parse_rfc3339(&r.get::<_, String>(1)?).unwrap_or_default(),
                     claimed_by: r.get(2)?,
-                    claimed_at: r.get::<_, Option<String>>(3)?.as_deref().and_then(time_from),
+                    claimed_at: r.get::<_, Option<String>>(3)?.as_deref().and_then(parse_rfc3339),
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -133,6 +133,21 @@ impl Env {
     }
 }
 
+/// A request as `token`'s user, with a JSON body when given.
+pub async fn call(
+    env: &Env,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.unwrap()
+}
+
 pub async fn send(ws: &mut Socket, msg: &ClientMessage) {
     ws.send(Message::Text(serde_json::to_string(msg).unwrap().into())).await.unwrap();
 }
