@@ -6,6 +6,7 @@ import {
   activeButtonText,
   adminErrorText,
   inviteProblem,
+  isEmail,
   lastLeadText,
   memberLock,
   memberStatus,
@@ -69,6 +70,13 @@ describe('members', () => {
     ]);
     expect(team[1].role).toBe('user');
     expect(upsertMember(team, member({ id: 'c' })).map((m) => m.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('isEmail', () => {
+  it('takes name@host.tld, trimmed', () => {
+    expect(isEmail(' ann@example.com ')).toBe(true);
+    for (const bad of ['', 'ann', 'ann@example', '@example.com', 'ann lee@example.com']) expect(isEmail(bad), bad).toBe(false);
   });
 });
 

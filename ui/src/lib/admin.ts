@@ -53,11 +53,16 @@ export function upsertMember(team: readonly TeamMember[], member: TeamMember): T
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Looks like an email address (`name@host.tld`, no spaces); `text` is trimmed first. */
+export function isEmail(text: string): boolean {
+  return EMAIL.test(text.trim());
+}
+
 /** Why the invite cannot be sent yet; null when it can. */
 export function inviteProblem(email: string, name: string): string | null {
   const address = email.trim();
   if (address === '') return 'Enter the email address to invite.';
-  if (!EMAIL.test(address)) return `“${address}” is not an email address.`;
+  if (!isEmail(address)) return `“${address}” is not an email address.`;
   if (name.trim() === '') return "Enter the new member's name.";
   return null;
 }

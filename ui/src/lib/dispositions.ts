@@ -22,3 +22,90 @@ export function dispositionText(disposition: string | null | undefined): string 
 export function dispositionAt(options: readonly DispositionOption[], index: number): DispositionOption | null {
   return Number.isInteger(index) && index >= 0 && index < options.length ? options[index] : null;
 }
+
+// --- The admin page: adding, changing, moving and removing dispositions ----------------------
+// The same limits as the engine's check (`DispositionChange::check`), told before anything is sent.
+
+export const DISPOSITION_NAME_MAX = 50;
+export const DISPOSITION_EMOJI_MAX = 8;
+/** A new disposition's colour until one is chosen. */
+export const DEFAULT_DISPOSITION_COLOR = '#2563eb';
+
+const RRGGBB = /^#[0-9a-f]{6}$/i;
+const RGB = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i;
+
+/** Characters as the engine counts them (code points, not UTF-16 units). */
+function length(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * `color` as a colour input takes it (`#rrggbb`, lower case): `#rgb` is spelled out, anything
+ * else is `fallback`.
+ */
+export function colorInputValue(color: string | null | undefined, fallback = DEFAULT_DISPOSITION_COLOR): string {
+  const value = color?.trim() ?? '';
+  if (RRGGBB.test(value)) return value.toLowerCase();
+  const short = RGB.exec(value);
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`.toLowerCase();
+  return fallback;
+}
+
+export interface DispositionFields {
+  name?: string;
+  color?: string;
+  emoji?: string;
+}
+
+/**
+ * Why these values would be refused (those left out are not checked): a name empty, too long or
+ * another disposition's (a lead's disposition is its name), a colour not `#rrggbb`, a long
+ * emoji. `selfId` is the disposition being changed, whose own name it may keep. Null when fine.
+ */
+export function dispositionProblem(
+  fields: DispositionFields,
+  options: readonly DispositionOption[],
+  selfId: string | null = null,
+): string | null {
+  if (fields.name !== undefined) {
+    const name = fields.name.trim();
+    if (name === '') return 'A disposition needs a name.';
+    if (length(name) > DISPOSITION_NAME_MAX) return `A disposition's name is at most ${DISPOSITION_NAME_MAX} characters.`;
+    const key = name.toLowerCase();
+    const twin = options.find((o) => o.id !== selfId && o.name.trim().toLowerCase() === key);
+    if (twin) return `There is already a disposition named “${twin.name}”.`;
+  }
+  if (fields.color !== undefined && !RRGGBB.test(fields.color.trim())) {
+    return 'A colour is written #rrggbb, e.g. #2563eb.';
+  }
+  if (fields.emoji !== undefined && length(fields.emoji.trim()) > DISPOSITION_EMOJI_MAX) {
+    return `An emoji is at most ${DISPOSITION_EMOJI_MAX} characters.`;
+  }
+  return null;
+}
+
+export type DispositionField = keyof DispositionFields;
+
+/**
+ * The change to send when `field` of `option` is now `value` (trimmed; a colour in lower case),
+ * or null when that is what it has.
+ */
+export function dispositionChange(option: DispositionOption, field: DispositionField, value: string): DispositionFields | null {
+  const next = field === 'color' ? value.trim().toLowerCase() : value.trim();
+  const now = field === 'color' ? (option.color ?? '').trim().toLowerCase() : (option[field] ?? '').trim();
+  return next === now ? null : { [field]: next };
+}
+
+/** The ids in order, with the one at `index` moved by `by` places (-1 up, 1 down); null when it cannot move so. */
+export function movedIds(options: readonly DispositionOption[], index: number, by: -1 | 1): string[] | null {
+  const to = index + by;
+  if (!Number.isInteger(index) || index < 0 || index >= options.length || to < 0 || to >= options.length) return null;
+  const ids = options.map((o) => o.id);
+  [ids[index], ids[to]] = [ids[to], ids[index]];
+  return ids;
+}
+
+/** The question before a disposition is removed. */
+export function removeQuestion(option: Pick<DispositionOption, 'name'>): string {
+  return `Remove “${dispositionText(option.name)}”? Leads keep the name they have.`;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeadEvent, LeadRow } from './bindings';
 import { FEDERAL_HOURS } from './callingHours';
 import { NO_CALLS } from './calls';
-import { UPDATES, updatesFor, type LeadChange } from './refresh';
+import { UPDATES, leadToOpen, updatesFor, type LeadChange } from './refresh';
 
 function row(id: string): LeadRow {
   return { id, name: 'Rosa Diaz', phone: null, state: null, source: 'NextGen', disposition: null, receivedAt: null, claim: null, zone: null, hours: FEDERAL_HOURS, calls: NO_CALLS };
@@ -107,10 +107,40 @@ describe('updatesFor', () => {
     expect(sorted(updatesFor(called, null))).toEqual(['reloadRows']);
   });
 
+  it('lists and opens a lead typed in here, whichever lead is open', () => {
+    const created: LeadChange = { event: 'lead-created', lead: row('lead-7') };
+    expect(sorted(updatesFor(created, 'lead-1'))).toEqual(['openLead', 'reloadFacets', 'reloadRows', 'selectLead']);
+    expect(sorted(updatesFor(created, null))).toEqual(['openLead', 'reloadFacets', 'reloadRows', 'selectLead']);
+  });
+
+  it('drops a deleted lead from the list, the selection, the detail and the follow-ups', () => {
+    const deleted: LeadChange = { event: 'lead-deleted', leadId: 'lead-1' };
+    expect(sorted(updatesFor(deleted, 'lead-1'))).toEqual(['dropLead', 'followups', 'reloadFacets', 'reloadRows']);
+    expect(updatesFor(deleted, 'lead-1').has('reloadOpenLead')).toBe(false);
+  });
+
+  it('reloads only the dispositions when an admin changed them', () => {
+    expect(sorted(updatesFor({ event: 'dispositions-changed' }, 'lead-1'))).toEqual(['reloadDispositions']);
+    expect(sorted(updatesFor({ event: 'dispositions-changed' }, null))).toEqual(['reloadDispositions']);
+  });
+
   it('does not change the map', () => {
     const change = received('lead-1', { announced: true });
     updatesFor(change, null).clear();
     expect(UPDATES['lead-received']).toContain('reloadOpenLead');
     expect(UPDATES['lead-received']).toContain('notificationHidden');
+  });
+});
+
+describe('leadToOpen', () => {
+  it('is the lead a notification asks for, or the one typed in', () => {
+    expect(leadToOpen({ event: 'open-lead', leadId: 'lead-9' })).toBe('lead-9');
+    expect(leadToOpen({ event: 'lead-created', lead: row('lead-7') })).toBe('lead-7');
+  });
+  it('is none for the other changes, a deleted lead least of all', () => {
+    expect(leadToOpen({ event: 'lead-deleted', leadId: 'lead-1' })).toBeNull();
+    expect(leadToOpen({ event: 'called', leadId: 'lead-1' })).toBeNull();
+    expect(leadToOpen({ event: 'leads-synced' })).toBeNull();
+    expect(leadToOpen(received('lead-1'))).toBeNull();
   });
 });

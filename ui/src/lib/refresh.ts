@@ -19,7 +19,13 @@ export type LeadChange =
   /** An import ran here (finished, queued, cancelled or failed part way). */
   | { event: 'imported' }
   /** The rep placed a call to lead `leadId` here, or told how one went: its count and list changed. */
-  | { event: 'called'; leadId: string };
+  | { event: 'called'; leadId: string }
+  /** An admin typed in a lead here (`create_lead` answered its row): listed, then opened. */
+  | { event: 'lead-created'; lead: LeadRow }
+  /** Lead `leadId` was deleted here: it is no longer listed, selected or open. */
+  | { event: 'lead-deleted'; leadId: string }
+  /** An admin changed the dispositions here (added, renamed, recoloured, moved or removed one). */
+  | { event: 'dispositions-changed' };
 
 export type Update =
   /** The list's rows and count, read again. */
@@ -35,6 +41,8 @@ export type Update =
   | 'selectLead'
   /** Opened in the detail pane. */
   | 'openLead'
+  /** No longer selected in the list, and closed when open (it was deleted). */
+  | 'dropLead'
   /** The top bar's latency details. */
   | 'latency'
   /** The banner saying the OS hid the notification. */
@@ -63,7 +71,18 @@ export const UPDATES: { readonly [E in LeadChange['event']]: readonly Update[] }
   'leads-missed': ['missed'],
   imported: ['reloadRows', 'reloadFacets'],
   called: ['reloadRows', 'reloadOpenLead'],
+  'lead-created': ['reloadRows', 'reloadFacets', 'selectLead', 'openLead'],
+  // Its callbacks and pin go with it.
+  'lead-deleted': ['reloadRows', 'reloadFacets', 'dropLead', 'followups'],
+  'dispositions-changed': ['reloadDispositions'],
 };
+
+/** The lead `change` asks to select and open (a notification's, or one just typed in); null for none. */
+export function leadToOpen(change: LeadChange): string | null {
+  if (change.event === 'open-lead') return change.leadId;
+  if (change.event === 'lead-created') return change.lead.id;
+  return null;
+}
 
 /** What `change` updates, given the lead open now (if any). */
 export function updatesFor(change: LeadChange, openId: string | null = null): Set<Update> {
