@@ -56,6 +56,12 @@ async fn a_reps_callbacks_and_pins_are_theirs_and_the_later_change_wins() {
     let delete = |id: String| env.http.delete(env.url(&format!("/api/followups/{id}"))).bearer_auth(&token);
     assert_eq!(delete(pin_id(&lead)).send().await.unwrap().status(), 204);
     assert_eq!(delete(pin_id(&lead)).send().await.unwrap().status(), 404);
+    // An older change of the removed pin, sent late by another computer, does not bring it back.
+    put(&token, pin.clone()).send().await.unwrap();
+    assert!(!list(&token).await.iter().any(|f| f.is_pin()), "removed stays removed");
+    let pinned_again = json!({"id": pin_id(&lead), "leadId": lead, "updatedAt": chrono::Utc::now()});
+    put(&token, pinned_again).send().await.unwrap();
+    assert!(list(&token).await.iter().any(|f| f.is_pin()), "pinned again later");
 
     // Refused: another tenant's lead, a bad id, an id unlike the path's, a long note.
     let (_eve, eve_token) = env.user("eve@else.test", Role::Admin, TenantChoice::Own).await;

@@ -220,7 +220,12 @@ CREATE TABLE dispositions (
 CREATE UNIQUE INDEX dispositions_name ON dispositions (tenant_id, name COLLATE NOCASE);
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+/// A removed follow-up is kept as a tombstone, so an older change of it cannot bring it back.
+const V11: &str = r#"
+ALTER TABLE followups ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;

@@ -642,6 +642,13 @@ impl Store for SqliteStore {
             }
         }
         let outcome = if edit::apply(cmd.fields, &mut lead) {
+            if cmd.fields.contains_key(&edit::EditField::Phone) {
+                // One spelling of a phone, so the do-not-call list and de-duplication find it.
+                if let Some(national) = lead.phone.as_deref().and_then(crokodial_core::phone::normalize_us) {
+                    lead.phone = Some(national);
+                }
+                lead.do_not_call = listed_mark(&tx, cmd.tenant_id, lead.phone.as_deref())?;
+            }
             lead.updated_at = Some(Utc::now());
             let seq = next_seq(&tx, cmd.tenant_id)?;
             let created_seq = update_lead(&tx, &lead, seq)?;
@@ -681,6 +688,11 @@ impl Store for SqliteStore {
         // Nothing left to offer or to count.
         tx.execute("DELETE FROM lead_routes WHERE tenant_id = ?1 AND lead_id = ?2", [tenant_id, id])?;
         tx.execute("DELETE FROM route_offers WHERE tenant_id = ?1 AND lead_id = ?2", [tenant_id, id])?;
+        // Nobody is called back about a lead that is gone.
+        tx.execute(
+            "UPDATE followups SET deleted = 1, updated_at = ?3 WHERE tenant_id = ?1 AND lead_id = ?2",
+            params![tenant_id, id, rfc3339(Utc::now())],
+        )?;
         let seq = next_seq(&tx, tenant_id)?;
         tx.execute(
             "INSERT INTO lead_tombstones (tenant_id, lead_id, seq, deleted_at) VALUES (?1, ?2, ?3, ?4)
@@ -865,27 +877,21 @@ impl Store for SqliteStore {
             .optional()?;
         let note = report.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let outcome = report.outcome.map(Outcome::as_str);
+        let raw = lead.phone.as_deref().unwrap_or_default();
+        let dialled = crokodial_core::phone::normalize_us(raw).unwrap_or_else(|| raw.to_owned());
         match owner {
             Some((by, lead_id)) if by != user.id || lead_id != report.lead_id => return Ok(CallRecorded::NotYours),
             // Told again: the outcome and note (the attempt's time stays as first told).
+            // Told again: the outcome and its note, together (the attempt's time stays).
             Some(_) => tx.execute(
-                "UPDATE calls SET outcome = coalesce(?3, outcome), note = coalesce(?4, note)
+                "UPDATE calls SET outcome = coalesce(?3, outcome), note = CASE WHEN ?3 IS NULL THEN note ELSE ?4 END
                   WHERE tenant_id = ?1 AND id = ?2",
                 params![tenant_id, id, outcome, note],
             )?,
             None => tx.execute(
                 "INSERT INTO calls (tenant_id, id, lead_id, user_id, phone, at, outcome, note)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    tenant_id,
-                    id,
-                    report.lead_id,
-                    user.id,
-                    lead.phone.as_deref().unwrap_or(""),
-                    rfc3339(report.at),
-                    outcome,
-                    note
-                ],
+                params![tenant_id, id, report.lead_id, user.id, dialled, rfc3339(report.at), outcome, note],
             )?,
         };
         let call = read_calls(&tx, tenant_id, "id = ?2", id)?.pop().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
@@ -924,8 +930,9 @@ impl Store for SqliteStore {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (tenant_id, user_id, id) DO UPDATE SET
                  lead_id = excluded.lead_id, due = excluded.due, note = excluded.note,
-                 done_at = excluded.done_at, updated_at = excluded.updated_at
-             WHERE excluded.updated_at >= followups.updated_at",
+                 done_at = excluded.done_at, updated_at = excluded.updated_at, deleted = 0
+             WHERE excluded.updated_at > followups.updated_at
+                OR (excluded.updated_at = followups.updated_at AND followups.deleted = 0)",
             params![
                 user.tenant_id,
                 user.id,
@@ -943,13 +950,15 @@ impl Store for SqliteStore {
     }
 
     fn followups(&self, user: &UserRecord, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>> {
-        read_followups(&self.conn(), user, "(done_at IS NULL OR done_at >= ?3)", &rfc3339(done_since))
+        read_followups(&self.conn(), user, "deleted = 0 AND (done_at IS NULL OR done_at >= ?3)", &rfc3339(done_since))
     }
 
     fn delete_followup(&self, user: &UserRecord, id: &str) -> StoreResult<bool> {
+        // Kept as a tombstone, so an older change of it sent later cannot bring it back.
         let n = self.conn().execute(
-            "DELETE FROM followups WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3",
-            [&user.tenant_id, &user.id, id],
+            "UPDATE followups SET deleted = 1, updated_at = max(updated_at, ?4)
+              WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3 AND deleted = 0",
+            params![user.tenant_id, user.id, id, rfc3339(Utc::now())],
         )?;
         Ok(n > 0)
     }
