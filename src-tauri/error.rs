@@ -119,9 +119,11 @@ impl Serialize for AppError {
 impl From<CacheError> for AppError {
     fn from(e: CacheError) -> Self {
         let code = match e {
-            CacheError::NotCached(_) | CacheError::NoSuchEdit | CacheError::Edit(_) | CacheError::Call(_) => {
-                ErrorCode::InvalidInput
-            }
+            CacheError::NotCached(_)
+            | CacheError::NoSuchEdit
+            | CacheError::Edit(_)
+            | CacheError::Call(_)
+            | CacheError::FollowUp(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())

@@ -34,7 +34,7 @@ pub struct FollowUpRow {
 
 impl FollowUpRow {
     pub fn new(f: &FollowUp, lead: Option<&Lead>) -> Self {
-        let zone = lead.and_then(crokodial_core::textdrip::lead_zone).and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+        let zone = lead.and_then(crokodial_core::textdrip::lead_tz);
         FollowUpRow {
             id: f.id.clone(),
             lead_id: f.lead_id.clone(),
@@ -73,7 +73,7 @@ pub struct PresetOption {
 
 fn preset_options(lead: &Lead) -> Vec<PresetOption> {
     let now = Utc::now();
-    let zone = crokodial_core::textdrip::lead_zone(lead).and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+    let zone = crokodial_core::textdrip::lead_tz(lead);
     Preset::ALL
         .iter()
         .map(|p| {

@@ -95,7 +95,7 @@ pub fn followup_line(f: &FollowUp, lead: Option<&Lead>) -> String {
     let name = safe(lead.map_or("", |l| l.name.as_str()));
     let Some(due) = f.due else { return format!("pinned            {}  {name}", safe(&f.lead_id)) };
     let here = due.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
-    let zone = lead.and_then(crokodial_core::textdrip::lead_zone).and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+    let zone = lead.and_then(crokodial_core::textdrip::lead_tz);
     let there = zone.map(|z| format!(" ({} there)", crokodial_core::followups::describe(due, z))).unwrap_or_default();
     let note = f.note.as_deref().map(|n| format!(": {}", safe(n))).unwrap_or_default();
     format!("{here}{there}  {}  {name}{note}", safe(&f.lead_id))

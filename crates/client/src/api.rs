@@ -108,10 +108,15 @@ impl ApiClient {
         decode(send(self.authed(req)?).await?).await
     }
 
-    fn lead_url(&self, id: &str) -> Url {
-        let mut url = self.url("/api/leads/");
+    /// `collection` (e.g. "/api/leads") and one id after it, the id escaped as a path segment.
+    fn item_url(&self, collection: &str, id: &str) -> Url {
+        let mut url = self.url(collection);
         url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
         url
+    }
+
+    fn lead_url(&self, id: &str) -> Url {
+        self.item_url("/api/leads", id)
     }
 
     pub async fn lead(&self, id: &str) -> Result<Lead> {
@@ -210,15 +215,14 @@ impl ApiClient {
 
     /// `POST /api/team/:id/invite` (our server): a new code for a user who has not accepted.
     pub async fn renew_invite(&self, id: &str) -> Result<Invitation> {
-        let mut url = self.url("/api/team/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id).push("invite");
+        let mut url = self.item_url("/api/team", id);
+        url.path_segments_mut().expect("http URLs have paths").push("invite");
         decode_ours(send(self.authed(self.http.post(url))?).await?).await
     }
 
     /// `PATCH /api/team/:id` (our server).
     pub async fn update_member(&self, id: &str, update: &MemberUpdate) -> Result<TeamMember> {
-        let mut url = self.url("/api/team/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
+        let url = self.item_url("/api/team", id);
         decode_ours(send(self.authed(self.http.patch(url).json(update))?).await?).await
     }
 
@@ -305,8 +309,7 @@ impl ApiClient {
     /// `PUT /api/calls/:id` (ours): keeps the attempt once per id, with its outcome when told;
     /// answers it and the lead with its tally.
     pub async fn put_call(&self, call: &Call) -> Result<CallAnswer> {
-        let mut url = self.url("/api/calls/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(&call.id);
+        let url = self.item_url("/api/calls", &call.id);
         let report =
             CallReport { lead_id: call.lead_id.clone(), at: call.at, outcome: call.outcome, note: call.note.clone() };
         decode_ours(send(self.authed(self.http.put(url).json(&report))?).await?).await
@@ -323,22 +326,18 @@ impl ApiClient {
         decode_ours(send(self.authed(self.http.post(self.url("/api/dispositions")).json(change))?).await?).await
     }
 
-    fn disposition_url(&self, id: &str) -> Url {
-        let mut url = self.url("/api/dispositions/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
-        url
-    }
-
     /// `PUT /api/dispositions/:id`: its name, colour, emoji or place.
     pub async fn change_disposition(&self, id: &str, change: &DispositionChange) -> Result<Disposition> {
-        decode_ours(send(self.authed(self.http.put(self.disposition_url(id)).json(change))?).await?).await
+        decode_ours(send(self.authed(self.http.put(self.item_url("/api/dispositions", id)).json(change))?).await?).await
     }
 
     /// `DELETE /api/dispositions/:id`.
     pub async fn remove_disposition(&self, id: &str) -> Result<()> {
-        decode_ours::<serde_json::Value>(send(self.authed(self.http.delete(self.disposition_url(id)))?).await?)
-            .await
-            .map(drop)
+        decode_ours::<serde_json::Value>(
+            send(self.authed(self.http.delete(self.item_url("/api/dispositions", id)))?).await?,
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET /api/auth/profile`: the user as the server has them now.
@@ -373,21 +372,15 @@ impl ApiClient {
         decode_ours::<FollowUps>(send(self.authed(req)?).await?).await.map(|l| l.followups)
     }
 
-    fn followup_url(&self, id: &str) -> Url {
-        let mut url = self.url("/api/followups/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(id);
-        url
-    }
-
     /// `PUT /api/followups/:id` (ours): answers the one the server keeps (a later change wins).
     pub async fn put_followup(&self, followup: &FollowUp) -> Result<FollowUp> {
-        let req = self.http.put(self.followup_url(&followup.id)).json(followup);
+        let req = self.http.put(self.item_url("/api/followups", &followup.id)).json(followup);
         decode_ours(send(self.authed(req)?).await?).await
     }
 
     /// `DELETE /api/followups/:id` (ours); one already gone is not an error.
     pub async fn delete_followup(&self, id: &str) -> Result<()> {
-        let resp = send(self.authed(self.http.delete(self.followup_url(id)))?).await?;
+        let resp = send(self.authed(self.http.delete(self.item_url("/api/followups", id)))?).await?;
         match resp.status() {
             s if s.is_success() || s == StatusCode::NOT_FOUND => Ok(()),
             _ => decode_ours::<serde_json::Value>(resp).await.map(drop),
@@ -408,8 +401,7 @@ impl ApiClient {
 
     /// `DELETE /api/do-not-call/:phone` (ours; admins): takes `phone` off; answers the list.
     pub async fn remove_do_not_call(&self, phone: &str) -> Result<Vec<DoNotCallEntry>> {
-        let mut url = self.url("/api/do-not-call/");
-        url.path_segments_mut().expect("http URLs have paths").pop_if_empty().push(phone);
+        let url = self.item_url("/api/do-not-call", phone);
         decode_ours::<DoNotCallList>(send(self.authed(self.http.delete(url))?).await?).await.map(|l| l.phones)
     }
 

@@ -89,11 +89,9 @@ pub async fn sync(api: &ApiClient, cache: &CacheHandle) -> Result<SyncReport, Sy
             c.set_dnc_on_server(on_server)
         })
         .await?;
-    let calls = push_calls(api, cache, caps.calls).await;
-    if let Err(SyncError::Server(e @ ClientError::Network(_))) = &calls {
+    // A call that cannot go now never keeps the server's changes out either.
+    if let Err(e) = push_calls(api, cache, caps.calls).await {
         tracing::info!(error = %e, "calls kept for the next sync");
-    } else {
-        calls?;
     }
     if caps.followups {
         if let Err(e) = sync_followups(api, cache).await {
@@ -167,7 +165,9 @@ pub const EDIT_ATTEMPTS: u32 = 3;
 pub async fn push(api: &ApiClient, cache: &CacheHandle) -> Result<PushReport, SyncError> {
     let (edits, calls, followups) =
         cache.run(|c| Ok::<_, CacheError>((c.next_pending()?, c.calls_to_send()?, c.followups_to_send()?))).await?;
-    if edits.is_none() && calls.is_empty() && followups.is_empty() {
+    // Against a server that keeps no follow-ups they stay here: not a reason to ask it anything.
+    let followups_go = !followups.is_empty() && cache.run(|c| capabilities(c)).await?.followups;
+    if edits.is_none() && calls.is_empty() && !followups_go {
         return Ok(PushReport::default());
     }
     let caps = api.capabilities().await?;
@@ -198,15 +198,18 @@ async fn push_followups(api: &ApiClient, cache: &CacheHandle) -> Result<(), Sync
         };
         match sent {
             Ok(()) => cache.run(move |c| c.followup_sent(&change)).await?,
-            Err(e @ (ClientError::Server { status: 400..=499, .. } | ClientError::Forbidden(_))) => {
-                tracing::warn!(error = %e, "a follow-up was refused; forgotten");
+            // Its lead is gone from the server: gone here too.
+            Err(e @ ClientError::Server { status: 404, .. }) => {
+                tracing::warn!(error = %e, "a follow-up's lead is gone; forgotten");
                 let id = match change {
                     FollowUpChange::Put(f) => f.id,
                     FollowUpChange::Delete(id) => id,
                 };
                 cache.run(move |c| c.forget_followup(&id)).await?
             }
-            Err(e) => return Err(e.into()),
+            Err(e) if is_unreachable(&e) => return Err(e.into()),
+            // Kept for the next sync; the others go on.
+            Err(e) => tracing::warn!(error = %e, "the server did not take a follow-up; kept for later"),
         }
     }
     Ok(())
@@ -224,9 +227,10 @@ enum Counted {
 
 /// Sends the calls the server does not have whole, oldest first, each marked as soon as the
 /// server answers. Our server (`ours`) keeps each once per id, outcome and note included. The
-/// deployed server counts each attempt once (`/api/dial-counts`; a crash between its answer and
-/// the mark here would count it twice) and keeps no outcomes. A call the server refuses (4xx) is
-/// failed with its reason; anything else ends the push with the rest pending.
+/// deployed server counts each attempt once (`/api/dial-counts`; a crash, or a lost answer,
+/// between its count and the mark here counts it twice) and keeps no outcomes. A call whose lead
+/// is gone, or whose id is another rep's, is failed with the reason; one the server fails now
+/// stays pending while the others go on; an unreachable server ends the push.
 async fn push_calls(api: &ApiClient, cache: &CacheHandle, ours: bool) -> Result<(), SyncError> {
     for queued in cache.run(|c| c.calls_to_send()).await? {
         let (id, rev) = (queued.call.id.clone(), queued.rev);
@@ -251,15 +255,23 @@ async fn push_calls(api: &ApiClient, cache: &CacheHandle, ours: bool) -> Result<
                     })
                     .await?
             }
-            Err(e @ (ClientError::Server { status: 400..=499, .. } | ClientError::Forbidden(_))) => {
+            // For good: its lead is gone, or the id is another rep's call.
+            Err(e @ (ClientError::Server { status: 404, .. } | ClientError::Forbidden(_))) => {
                 let why = e.to_string();
                 tracing::warn!(call = %id, %why, "a call was refused");
                 cache.run(move |c| c.call_failed(&id, &why)).await?
             }
-            Err(e) => return Err(e.into()),
+            Err(e) if is_unreachable(&e) => return Err(e.into()),
+            // Kept for the next sync (a server error, a timeout); the others go on.
+            Err(e) => tracing::warn!(call = %id, error = %e, "the server did not take a call; kept for later"),
         }
     }
     Ok(())
+}
+
+/// The server cannot be reached or refuses the session: nothing more is worth sending now.
+fn is_unreachable(e: &ClientError) -> bool {
+    matches!(e, ClientError::Network(_) | ClientError::Unauthorized(_) | ClientError::NotLoggedIn)
 }
 
 /// [`push`] to a server that does (`ours`) or does not take queued edits.

@@ -91,6 +91,12 @@ async fn on_the_deployed_server_no_password_is_ever_sent_and_reps_cannot_delete(
         Err(ClientError::Forbidden(_))
     ));
 
+    // An admin's lead typed in with first and last names is named by them, not "Blank Lead".
+    let (_admin_dir, admin) = account(&server.url(), legacy::ADMIN_EMAIL, legacy::PASSWORD).await;
+    let typed = NewLead { first_name: Some("Ivy".into()), last_name: Some("Hand".into()), ..NewLead::default() };
+    let made = admin.create_lead(&typed).await.unwrap();
+    assert_eq!(server.lead(&made.id).unwrap().name, "Ivy Hand");
+
     // The deployed server lists a user's own dispositions with the defaults.
     let list = rep.add_disposition(&named("Mine", "#123456")).await.unwrap();
     assert_eq!(list.len(), 15);

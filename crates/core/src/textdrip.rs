@@ -152,6 +152,11 @@ pub fn lead_zone(lead: &Lead) -> Option<&'static str> {
         .or_else(|| lead.time_zone.as_deref().and_then(|z| z.parse::<Tz>().ok()).map(|z| z.name()))
 }
 
+/// The lead's zone, to compute with.
+pub fn lead_tz(lead: &Lead) -> Option<Tz> {
+    lead_zone(lead).and_then(|z| z.parse().ok())
+}
+
 /// The lead's local time at `now` and its state's calling hours, which texts keep to as calls
 /// do; `None` when the lead's zone cannot be told.
 pub fn local_time(lead: &Lead, now: DateTime<Utc>) -> Option<Window> {

@@ -93,12 +93,15 @@ pub fn known(zone: &str) -> Option<&'static str> {
 }
 
 /// How far east a zone is: its standard (winter) offset from UTC in minutes, so the order holds
-/// all year (Arizona stays east of California). `None` for a zone chrono-tz does not know.
+/// all year (Arizona stays east of California); zones past the date line count from the east.
+/// `None` for a zone chrono-tz does not know.
 pub fn eastness(zone: &str) -> Option<i32> {
     use chrono::{Offset, TimeZone};
     let tz: chrono_tz::Tz = zone.parse().ok()?;
     let january = chrono::NaiveDate::from_ymd_opt(2026, 1, 15)?.and_hms_opt(12, 0, 0)?;
-    Some(tz.offset_from_utc_datetime(&january).fix().local_minus_utc() / 60)
+    let minutes = tz.offset_from_utc_datetime(&january).fix().local_minus_utc() / 60;
+    // Guam and Saipan (UTC+10) lie west of Hawaii, across the date line.
+    Some(if minutes > 0 { minutes - 24 * 60 } else { minutes })
 }
 
 /// A zone as reps name it: "Eastern", "Central", "Mountain", "Arizona", "Pacific"…; else its
@@ -133,6 +136,9 @@ mod tests {
         assert_eq!(label("America/Boise"), "Mountain");
         assert_eq!(label("America/Phoenix"), "Arizona");
         assert_eq!(eastness("Mars/Olympus"), None);
+        assert!(eastness("Pacific/Guam").unwrap() < eastness("Pacific/Honolulu").unwrap(), "west of Hawaii");
+        let east: Vec<i32> = ZONES.iter().map(|z| eastness(z).unwrap()).collect();
+        assert!(east.windows(2).all(|w| w[0] >= w[1]), "ZONES run East to West: {east:?}");
         // Every state's zone is listed.
         for (state, _) in crate::import::normalize::STATES {
             if let Some(zone) = for_state(state) {

@@ -201,7 +201,6 @@ impl LegacyServer {
         }
     }
 
-    /// How many `PUT /api/leads/:id` requests it has received.
     /// The dials the user with `email` has counted to `phone` (any spelling).
     pub fn dial_count(&self, email: &str, phone: &str) -> u32 {
         let store = self.inner.store();
@@ -209,6 +208,7 @@ impl LegacyServer {
         store.dials.get(&(user.id.clone(), dial_key(phone))).copied().unwrap_or(0)
     }
 
+    /// How many `PUT /api/leads/:id` requests it has received.
     pub fn puts(&self) -> usize {
         self.inner.puts.load(atomic::Ordering::SeqCst)
     }
@@ -662,7 +662,8 @@ async fn update_profile(State(s): State<Arc<Inner>>, headers: HeaderMap, body: B
     Ok(reply(200, caller_json(&s, &caller)))
 }
 
-/// Admins only: a lead for the caller, `source` "Manual Entry" unless given.
+/// Admins only: a lead for the caller, `source` "Manual Entry" unless given, "Blank Lead" when
+/// it has no `name` (the schema's default; first and last names do not make one).
 async fn create_lead(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Reply {
     let caller = s.auth(&headers)?;
     if !caller.admin {
@@ -671,16 +672,6 @@ async fn create_lead(State(s): State<Arc<Inner>>, headers: HeaderMap, body: Byte
     let Value::Object(mut fields) = json_body(&body)? else { return Err(message(400, "Invalid lead")) };
     fields.retain(|k, _| !["_id", "tenantId", "assignedTo", "createdAt", "updatedAt", "__v"].contains(&k.as_str()));
     fields.entry("source").or_insert_with(|| "Manual Entry".into());
-    if fields.get("name").is_none() {
-        let name = [fields.get("firstName"), fields.get("lastName")]
-            .into_iter()
-            .filter_map(|v| v.and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !name.is_empty() {
-            fields.insert("name".into(), name.into());
-        }
-    }
     fields.insert("tenantId".into(), caller.id.clone().into());
     fields.insert("assignedTo".into(), caller.id.clone().into());
     let doc = new_lead_doc(fields);

@@ -53,9 +53,15 @@ impl Account {
         Ok(list)
     }
 
-    /// A lead typed in by hand (admins), kept in the cache at once.
+    /// A lead typed in by hand (admins), kept in the cache at once. Its name is sent whole: the
+    /// deployed server names a lead without one "Blank Lead".
     pub async fn create_lead(&self, lead: &NewLead) -> Result<Lead, ClientError> {
-        let lead = self.api().create_lead(lead).await?;
+        let mut lead = lead.clone();
+        if lead.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            let full = crokodial_core::lead::full_name(lead.first_name.as_deref(), lead.last_name.as_deref());
+            lead.name = Some(full).filter(|n| !n.is_empty());
+        }
+        let lead = self.api().create_lead(&lead).await?;
         let kept = lead.clone();
         if let Err(e) = self.shared.cache.run(move |c| c.upsert(std::slice::from_ref(&kept), None)).await {
             tracing::warn!(error = %e, "cannot cache the new lead; the next sync brings it");
@@ -82,7 +88,9 @@ impl Account {
     /// Changes the user's name, email or password. A new password goes only to a server that
     /// changes it safely: the deployed server's route would lock the user out.
     pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<User, ClientError> {
-        if update.password.as_deref().is_some_and(|p| !p.is_empty()) && !self.capabilities().await.password_change {
+        // Asked now, not from the last sync: a wrong guess would lock the user out.
+        let password = update.password.as_deref().is_some_and(|p| !p.is_empty());
+        if password && !self.api().capabilities().await?.password_change {
             return Err(ClientError::InvalidInput(
                 "this server cannot change a password without locking you out; change it where your agency manages accounts"
                     .into(),

@@ -8,6 +8,9 @@ use super::Account;
 use crate::cache::{CacheError, CallCount, QueuedCall};
 use crate::error::ClientError;
 
+/// How long the lead's detail waits for the team's calls before counting this computer's.
+const TEAM_CALLS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A call whose outcome is not told this long after is not asked about any more.
 pub const ASK_OUTCOME_FOR: chrono::Duration = chrono::Duration::hours(2);
 
@@ -43,24 +46,37 @@ impl Account {
         Ok(call)
     }
 
+    /// The lead's calls. `in_a_day` counts the whole team's attempts when our server can tell
+    /// them (a state's cap is per person called, whoever calls), else those made here.
     pub async fn lead_calls(&self, lead_id: &str) -> Result<LeadCalls, CacheError> {
+        let team = match self.capabilities().await.calls {
+            true => match tokio::time::timeout(TEAM_CALLS_WAIT, self.api().calls(lead_id)).await {
+                Ok(Ok(calls)) => Some(calls),
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "the team's calls could not be read; counting this computer's");
+                    None
+                }
+                Err(_) => None,
+            },
+            false => None,
+        };
         let id = lead_id.to_owned();
         self.shared
             .cache
             .run(move |c| {
                 let lead = c.get(&id)?.ok_or_else(|| CacheError::NotCached(id.clone()))?;
                 let here = c.calls_of(&id)?;
-                let in_a_day = calls::attempts_in_a_day(here.iter().map(|q| q.call.at), Utc::now());
+                let mut times: Vec<DateTime<Utc>> = here.iter().map(|q| q.call.at).collect();
+                if let Some(team) = team {
+                    // The team's, and those made here the server does not have yet.
+                    times = team.iter().map(|c| c.at).collect();
+                    times.extend(here.iter().filter(|q| !team.iter().any(|t| t.id == q.call.id)).map(|q| q.call.at));
+                }
+                let in_a_day = calls::attempts_in_a_day(times, Utc::now());
                 let count = c.call_counts(std::slice::from_ref(&lead))?.pop().unwrap_or_default();
                 Ok(LeadCalls { count, here, in_a_day })
             })
             .await
-    }
-
-    /// Every call on the lead by the whole team, newest first (our server; `Unsupported` on the
-    /// deployed one, which keeps counts only).
-    pub async fn team_calls(&self, lead_id: &str) -> Result<Vec<Call>, ClientError> {
-        self.api().calls(lead_id).await
     }
 
     /// The agency's do-not-call list (our server; `Unsupported` on the deployed one).

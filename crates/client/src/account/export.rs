@@ -37,29 +37,24 @@ impl Account {
         Ok(rows)
     }
 
+    /// Writes the export to `part` on the cache's thread, in one read of the cache.
     async fn write_export(&self, query: CacheQuery, part: &Path) -> Result<u64, ExportError> {
-        let file_error = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| ExportError::File { path, source }
-        };
-        let file = std::fs::File::create(part).map_err(file_error(part))?;
-        let mut out = ListExport::new(std::io::BufWriter::new(file)).map_err(file_error(part))?;
-        let mut offset = 0;
-        loop {
-            let q = CacheQuery { limit: PAGE, offset, ..query.clone() };
-            let (leads, _) = self.shared.cache.run(move |c| c.page(&q)).await?;
-            for lead in &leads {
-                out.add(lead).map_err(file_error(part))?;
-            }
-            if leads.len() < PAGE as usize {
-                break;
-            }
-            offset += PAGE;
-        }
-        let rows = out.rows();
-        let written = out.finish().and_then(|w| w.into_inner().map_err(|e| e.into_error())).and_then(|f| f.sync_all());
-        written.map_err(file_error(part))?;
-        Ok(rows)
+        let part = part.to_owned();
+        self.shared
+            .cache
+            .run(move |c| {
+                let file_error = |source| ExportError::File { path: part.display().to_string(), source };
+                let file = std::fs::File::create(&part).map_err(file_error)?;
+                let mut out = ListExport::new(std::io::BufWriter::new(file)).map_err(file_error)?;
+                c.each_match(&query, PAGE, |leads| {
+                    leads.iter().try_for_each(|lead| out.add(lead)).map_err(file_error)
+                })?;
+                let rows = out.rows();
+                let written = out.finish().and_then(|w| w.into_inner().map_err(|e| e.into_error()));
+                written.and_then(|f| f.sync_all()).map_err(file_error)?;
+                Ok(rows)
+            })
+            .await
     }
 }
 

@@ -54,7 +54,7 @@ impl Account {
         let due = match when {
             When::At(at) => at,
             When::Preset(p) => {
-                let zone = crokodial_core::textdrip::lead_zone(&lead).and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+                let zone = crokodial_core::textdrip::lead_tz(&lead);
                 let now = Utc::now();
                 match zone {
                     Some(zone) => p.due(&zone, now),
@@ -148,7 +148,8 @@ pub(super) async fn remind(shared: Arc<Shared>, alert: AlertPlayer, settings: wa
             shared.emit(AccountEvent::CallbackDue(Box::new(DueCallback { followup, lead })));
         }
         let next = shared.cache.run(move |c| c.next_callback_due(now)).await.ok().flatten();
-        let wait = next.and_then(|d| (d - Utc::now()).to_std().ok()).map_or(LOOK_EVERY, |d| d.min(LOOK_EVERY));
+        // Come due meanwhile (a negative wait): at once.
+        let wait = next.map_or(LOOK_EVERY, |d| (d - Utc::now()).to_std().unwrap_or_default().min(LOOK_EVERY));
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = shared.nudges.followups.notified() => {}

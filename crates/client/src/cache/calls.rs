@@ -226,7 +226,8 @@ impl LeadCache {
 
     /// Whether the lead may not be called nor texted: its phone is on the agency's list (the
     /// lead's mark, ours), or a call to it here ended "do not call" (kept here against the
-    /// deployed server, which has no list; against ours until that call is sent).
+    /// deployed server, which has no list; against ours until the server has that call, and for
+    /// good when it refused it).
     pub fn do_not_call(&self, lead: &Lead) -> Result<bool, CacheError> {
         if lead.do_not_call.is_some() {
             return Ok(true);
@@ -234,7 +235,7 @@ impl LeadCache {
         let Some(phone) = lead.phone.as_deref().and_then(phone::normalize_us) else { return Ok(false) };
         let on_server = self.meta(DNC_ON_SERVER)?.as_deref() == Some("1");
         Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM calls WHERE phone = ?1 AND outcome = 'dnc' AND (?2 = 0 OR state = 'pending'))",
+            "SELECT EXISTS (SELECT 1 FROM calls WHERE phone = ?1 AND outcome = 'dnc' AND (?2 = 0 OR state != 'synced'))",
             params![phone, on_server],
             |r| r.get(0),
         )?)

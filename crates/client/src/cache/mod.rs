@@ -263,7 +263,13 @@ CREATE TABLE note_drafts (
 );
 "#;
 
-const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+/// The state whose calling law applies to each lead (its own, else its ZIP code's or area
+/// code's), for "callable now"; filled in by [`LeadCache::open_at`] as schema 9's zones were.
+const V10: &str = r#"
+ALTER TABLE leads ADD COLUMN law_state TEXT;
+"#;
+
+const STEPS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -521,6 +527,8 @@ impl LeadCache {
             if let Some(key) = key {
                 forget(&tx, key)?;
             }
+            // Nobody is called back about a lead that is gone (the server forgets them too).
+            tx.prepare_cached("DELETE FROM followups WHERE lead_id = ?1")?.execute([id])?;
         }
         tx.commit()?;
         Ok(())
@@ -595,7 +603,7 @@ impl LeadCache {
                 filters.push("0".into());
             } else {
                 filters.push(format!(
-                    "(l.zone, coalesce(l.state, '')) IN (VALUES {})",
+                    "(l.zone, coalesce(l.law_state, '')) IN (VALUES {})",
                     vec!["(?, ?)"; open.len()].join(", ")
                 ));
                 args.extend(open.into_iter().flat_map(|(z, s)| [Value::Text(z), Value::Text(s)]));
@@ -644,6 +652,28 @@ impl LeadCache {
         let docs: Vec<String> = keys.iter().map(|k| doc.query_row([k], |r| r.get(0))).collect::<Result<_, _>>()?;
         let leads = docs.iter().map(|d| decode_doc(d)).collect::<Result<_, _>>()?;
         Ok((leads, total as u64))
+    }
+
+    /// Hands `f` every lead `q` matches (its window ignored), in its order, `page` leads at a time,
+    /// all read in one snapshot: a sync writing meanwhile neither repeats nor skips a lead.
+    pub fn each_match<E: From<CacheError>>(
+        &self,
+        q: &CacheQuery,
+        page: u32,
+        mut f: impl FnMut(&[Lead]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let snapshot = self.conn.unchecked_transaction().map_err(CacheError::from)?;
+        let mut offset = 0;
+        loop {
+            let (leads, _) = self.page(&CacheQuery { limit: page, offset, ..q.clone() })?;
+            f(&leads)?;
+            if leads.len() < page as usize {
+                break;
+            }
+            offset += page;
+        }
+        drop(snapshot); // read only: rolled back
+        Ok(())
     }
 
     /// The states, dispositions, sources and import tags of the cached leads, most common first.
@@ -696,8 +726,9 @@ impl LeadCache {
 
     /// The (zone, state) pairs of the cached leads that may be called at `now`.
     fn callable_pairs(&self, now: DateTime<Utc>) -> Result<Vec<(String, String)>, CacheError> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT DISTINCT zone, coalesce(state, '') FROM leads WHERE zone IS NOT NULL")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT zone, coalesce(law_state, '') FROM leads WHERE zone IS NOT NULL")?;
         let pairs = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut open = Vec::new();
         for pair in pairs {
@@ -711,24 +742,26 @@ impl LeadCache {
         Ok(open)
     }
 
-    /// Works out the time zone of the leads cached before the cache kept it (schema 9).
+    /// Works out the time zone and the calling law's state of the leads cached before the cache
+    /// kept them (schemas 9 and 10).
     fn fill_zones(&mut self) -> Result<(), CacheError> {
         const FILLED: &str = "zones_filled";
-        if self.meta(FILLED)?.is_some() {
+        if self.meta(FILLED)?.as_deref() == Some("2") {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
         {
             let mut read = tx.prepare("SELECT l.key, d.doc FROM leads l JOIN lead_docs d ON d.key = l.doc")?;
-            let mut write = tx.prepare("UPDATE leads SET zone = ?2, east = ?3 WHERE key = ?1")?;
+            let mut write = tx.prepare("UPDATE leads SET zone = ?2, east = ?3, law_state = ?4 WHERE key = ?1")?;
             let mut rows = read.query([])?;
             while let Some(row) = rows.next()? {
                 let (key, doc): (i64, String) = (row.get(0)?, row.get(1)?);
-                let (zone, east) = zone_of(&decode_doc(&doc)?);
-                write.execute(params![key, zone, east])?;
+                let lead = decode_doc(&doc)?;
+                let (zone, east) = zone_of(&lead);
+                write.execute(params![key, zone, east, crokodial_core::textdrip::lead_state(&lead)])?;
             }
         }
-        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')", [FILLED])?;
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '2')", [FILLED])?;
         tx.commit()?;
         Ok(())
     }
@@ -938,13 +971,14 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
         .optional()?;
     let (source, seq, text) = (lead.source.map(|s| s.as_str()), seq.map(|s| s as i64), encode_doc(lead)?);
     let (zone, east) = zone_of(lead);
+    let law_state = crokodial_core::textdrip::lead_state(lead);
     let update_doc =
         |doc: i64| tx.prepare_cached("UPDATE lead_docs SET doc = ?2 WHERE key = ?1")?.execute(params![doc, text]);
     let key = match found {
         Some((key, doc)) if key >> ARRIVAL_BITS == received => {
             tx.prepare_cached(
                 "UPDATE leads SET name = ?2, state = ?3, source = ?4, disposition = ?5, server_seq = ?6, batch = ?7,
-                                  zone = ?8, east = ?9
+                                  zone = ?8, east = ?9, law_state = ?10
                  WHERE key = ?1",
             )?
             .execute(params![
@@ -956,7 +990,8 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
                 seq,
                 lead.import_batch,
                 zone,
-                east
+                east,
+                law_state
             ])?;
             tx.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([key])?;
             update_doc(doc)?;
@@ -978,8 +1013,9 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
             };
             let key = free_key(tx, received)?;
             tx.prepare_cached(
-                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc, batch, zone, east)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO leads (key, id, name, state, source, disposition, server_seq, doc, batch, zone, east,
+                                    law_state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 key,
@@ -992,7 +1028,8 @@ fn write_lead(tx: &Transaction<'_>, lead: &Lead, seq: Option<u64>) -> Result<(),
                 doc,
                 lead.import_batch,
                 zone,
-                east
+                east,
+                law_state
             ])?;
             key
         }
@@ -1286,6 +1323,7 @@ mod tests {
         assert_eq!(q(&|q| q.callable_at = Some(evening)), ["c", "a"]);
         let night = "2026-12-10T04:00:00Z".parse().unwrap();
         assert!(q(&|q| q.callable_at = Some(night)).is_empty());
+
         assert_eq!(q(&|q| (q.search, q.sort, q.ascending) = (Some("diaz".into()), SortBy::Name, true)), ["c", "a"]);
         let total = c.page(&CacheQuery { limit: 1, states: vec!["IL".into()], ..CacheQuery::default() }).unwrap().1;
         assert_eq!(total, 2, "the count is of every match, not the page");
@@ -1312,19 +1350,39 @@ mod tests {
     }
 
     #[test]
+    fn callable_now_applies_the_law_of_the_state_the_zip_code_tells() {
+        let (_d, mut c) = cache();
+        // No state, but a Mississippi ZIP code: Mississippi's law (no Sunday calls) applies.
+        let mut ms = lead("d", "Dee Sunday", "6015550100", "Jackson", 4);
+        (ms.state, ms.zipcode) = (None, Some("39201".into()));
+        let il = lead("a", "Rosa Diaz", "3125550199", "Chicago", 1);
+        c.upsert(&[ms, il], None).unwrap();
+        let sunday_noon = "2026-12-13T18:00:00Z".parse().unwrap();
+        let q = CacheQuery { callable_at: Some(sunday_noon), limit: 10, ..CacheQuery::default() };
+        assert_eq!(ids(c.page(&q).unwrap()), ["a"]);
+    }
+
+    #[test]
     fn leads_cached_before_zones_were_kept_get_theirs_on_opening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
         LeadCache::open_at(&path).unwrap().upsert(&[lead("a", "Rosa Diaz", "3125550199", "Chicago", 1)], None).unwrap();
-        // As a cache of schema 8 had it: no zones, not yet filled.
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("UPDATE leads SET zone = NULL, east = NULL; DELETE FROM meta WHERE key = 'zones_filled';")
-            .unwrap();
-        drop(conn);
-        let c = LeadCache::open_at(&path).unwrap();
-        let row: (String, i64) =
-            c.conn.query_row("SELECT zone, east FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        assert_eq!(row, ("America/Chicago".to_owned(), -360));
+        // As a cache of schema 8 had it: no zones, not yet filled; then of schema 9: zones only.
+        for filled in ["", "1"] {
+            let conn = Connection::open(&path).unwrap();
+            let blank = "UPDATE leads SET zone = NULL, east = NULL, law_state = NULL; DELETE FROM meta WHERE key = 'zones_filled';";
+            conn.execute_batch(blank).unwrap();
+            if !filled.is_empty() {
+                conn.execute("INSERT INTO meta (key, value) VALUES ('zones_filled', ?1)", [filled]).unwrap();
+            }
+            drop(conn);
+            let c = LeadCache::open_at(&path).unwrap();
+            let row: (String, i64, String) = c
+                .conn
+                .query_row("SELECT zone, east, law_state FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap();
+            assert_eq!(row, ("America/Chicago".to_owned(), -360, "IL".to_owned()));
+        }
     }
 
     #[test]
