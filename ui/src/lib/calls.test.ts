@@ -3,7 +3,9 @@ import type { CallEntry, CallPanel, CallSummary, OutcomeOption, PlacedCall } fro
 import {
   NO_CALLS,
   NO_PROMPT,
+  OUTCOME_KEYS_AFTER_MS,
   callButtonLabel,
+  callGate,
   callCountText,
   callCountTitle,
   callStatusBadge,
@@ -13,8 +15,12 @@ import {
   isDoNotCall,
   lastCallAgo,
   noteToTell,
+  outcomeButtonLabel,
+  outcomeClick,
   outcomeForKey,
+  outcomeKeyPick,
   promptAfter,
+  uncheckedCaution,
   type CallPrompt,
   type PromptEvent,
 } from './calls';
@@ -138,6 +144,73 @@ describe('outcomeForKey', () => {
   });
   it('matches no outcome without a key', () => {
     expect(outcomeForKey([{ value: 'x', label: 'X', key: '' }], press('x'), 'other')).toBeNull();
+  });
+});
+
+describe('outcomeKeyPick', () => {
+  const outcomes: OutcomeOption[] = [
+    { value: 'no-answer', label: 'No answer', key: 'n' },
+    { value: 'dnc', label: 'Do not call', key: 'd' },
+  ];
+  const press = (key: string) => ({ key, ctrlKey: false, metaKey: false, altKey: false });
+
+  it('ignores the keys just after the prompt opens (a stray key as the window gets the focus)', () => {
+    expect(outcomeKeyPick(outcomes, press('n'), 'other', 0)).toBeNull();
+    expect(outcomeKeyPick(outcomes, press('n'), 'other', OUTCOME_KEYS_AFTER_MS - 1)).toBeNull();
+    expect(outcomeKeyPick(outcomes, press('n'), 'other', -5)).toBeNull(); // a clock gone back
+    expect(outcomeKeyPick(outcomes, press('n'), 'other', Number.NaN)).toBeNull();
+    expect(outcomeKeyPick(outcomes, press('n'), 'other', OUTCOME_KEYS_AFTER_MS)).toEqual({ kind: 'tell', outcome: outcomes[0] });
+    expect(OUTCOME_KEYS_AFTER_MS).toBeGreaterThanOrEqual(500);
+  });
+  it('only arms Do not call: a key never puts the phone on the list', () => {
+    expect(outcomeKeyPick(outcomes, press('d'), 'other', 5_000)).toEqual({ kind: 'arm', outcome: outcomes[1] });
+    expect(outcomeKeyPick(outcomes, press('d'), 'other', 0)).toBeNull();
+  });
+  it('leaves the keys to the note, and other keys alone', () => {
+    expect(outcomeKeyPick(outcomes, press('n'), 'field', 5_000)).toBeNull();
+    expect(outcomeKeyPick(outcomes, press('x'), 'other', 5_000)).toBeNull();
+  });
+});
+
+describe('outcomeClick', () => {
+  const noAnswer: OutcomeOption = { value: 'no-answer', label: 'No answer', key: 'n' };
+  const dnc: OutcomeOption = { value: 'dnc', label: 'Do not call', key: 'd' };
+
+  it('tells an outcome at the first click', () => {
+    expect(outcomeClick(noAnswer, null)).toEqual({ kind: 'tell', outcome: noAnswer });
+    expect(outcomeClick(noAnswer, 'dnc')).toEqual({ kind: 'tell', outcome: noAnswer });
+  });
+  it('asks a second click for Do not call', () => {
+    expect(outcomeClick(dnc, null)).toEqual({ kind: 'arm', outcome: dnc });
+    expect(outcomeClick(dnc, 'no-answer')).toEqual({ kind: 'arm', outcome: dnc });
+    expect(outcomeClick(dnc, 'dnc')).toEqual({ kind: 'tell', outcome: dnc });
+  });
+  it('says so on the armed button', () => {
+    expect(outcomeButtonLabel(dnc, null)).toBe('Do not call');
+    expect(outcomeButtonLabel(dnc, 'dnc')).toBe('Confirm: do not call');
+    expect(outcomeButtonLabel(noAnswer, 'dnc')).toBe('No answer');
+  });
+});
+
+describe('callGate', () => {
+  const panel = (over: Partial<CallPanel> = {}): CallPanel => ({ summary: NO_CALLS, doNotCall: null, caution: null, recent: [], ...over });
+
+  it('calls at once with no caution', () => {
+    expect(callGate(panel())).toEqual({ kind: 'call' });
+    expect(callGate(panel({ caution: '  ' }))).toEqual({ kind: 'call' });
+    expect(callGate(null)).toEqual({ kind: 'call' });
+  });
+  it('confirms the caution as read now', () => {
+    expect(callGate(panel({ caution: "It's 9:05 PM in Illinois." }))).toEqual({ kind: 'confirm', caution: "It's 9:05 PM in Illinois." });
+  });
+  it('does not call a phone put on the do-not-call list meanwhile', () => {
+    expect(callGate(panel({ summary: { ...NO_CALLS, doNotCall: true }, caution: 'late' }))).toEqual({
+      kind: 'doNotCall',
+      text: 'On the do-not-call list',
+    });
+  });
+  it('leaves it to the rep when the lead could not be read', () => {
+    expect(uncheckedCaution('database is locked')).toMatch(/database is locked.*Call anyway\?$/);
   });
 });
 

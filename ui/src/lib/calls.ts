@@ -1,7 +1,7 @@
 // Calls: what the Call button and a row say of a lead's calls, the outcome keys, and when the app
 // asks how a call went (on coming back from the phone app, or at start for a call left untold).
 import type { CallEntry, CallPanel, CallSummary, OutcomeOption, PlacedCall } from './bindings';
-import { ago, formatAbsolute, formatCount, parseTimestamp, pluralize } from './format';
+import { ago, formatAbsolute, formatCount, isJustNow, parseTimestamp, pluralize } from './format';
 import type { FocusKind, KeyPress } from './keys';
 import { editStatusLabel } from './sync';
 
@@ -19,16 +19,35 @@ export function doNotCallText(panel: CallPanel | null | undefined): string | nul
   return panel?.doNotCall?.trim() || 'On the do-not-call list';
 }
 
-const MINUTE = 60_000;
+/** What the Call button does, by the lead's calls read just before calling (a caution read earlier goes stale: the hours move on). */
+export type CallGate =
+  /** The phone went on the do-not-call list meanwhile: no call; `text` says so. */
+  | { kind: 'doNotCall'; text: string }
+  /** Said first, and the rep confirms (outside the lead's hours…). */
+  | { kind: 'confirm'; caution: string }
+  | { kind: 'call' };
+
+export function callGate(panel: CallPanel | null | undefined): CallGate {
+  const dnc = doNotCallText(panel);
+  if (dnc !== null) return { kind: 'doNotCall', text: dnc };
+  const caution = panel?.caution?.trim() ?? '';
+  return caution === '' ? { kind: 'call' } : { kind: 'confirm', caution };
+}
+
+/** The caution when the lead could not be read again before calling: the rep decides. */
+export function uncheckedCaution(message: string): string {
+  return `Could not check this lead's calling hours and the do-not-call list just now (${message}). Call anyway?`;
+}
 
 /**
- * How long ago the last call was, as "2 h ago" (`ago`), or "just now" under a minute (the list
- * refreshes its times every few seconds, not every second); null when the time is unknown.
+ * How long ago the last call was, as "2 h ago" (`ago`), or "just now" under a minute as the
+ * Received column says (the list refreshes its times every few seconds, not every second); null
+ * when the time is unknown.
  */
 export function lastCallAgo(lastAt: string | null | undefined, now: number): string | null {
   const date = parseTimestamp(lastAt);
   if (date === null) return null;
-  return now - date.getTime() < MINUTE ? 'just now' : ago(date, new Date(now));
+  return isJustNow(now - date.getTime()) ? 'just now' : ago(date, new Date(now));
 }
 
 function countOf(summary: CallSummary | null | undefined): number {
@@ -78,6 +97,47 @@ export function outcomeForKey(outcomes: readonly OutcomeOption[], press: KeyPres
   if (press.key.length !== 1) return null;
   const key = press.key.toLowerCase();
   return outcomes.find((o) => typeof o.key === 'string' && o.key.length > 0 && o.key.toLowerCase() === key) ?? null;
+}
+
+/** The outcome prompt takes no outcome key this soon after it opens (it opens by itself, as the window gets the focus). */
+export const OUTCOME_KEYS_AFTER_MS = 600;
+
+/** The outcome that puts the phone on the agency's do-not-call list. */
+export const DO_NOT_CALL = 'dnc';
+
+/** An outcome asked twice before it is kept: a second click confirms it. */
+export function confirmsFirst(outcome: Pick<OutcomeOption, 'value'>): boolean {
+  return outcome.value === DO_NOT_CALL;
+}
+
+/** What picking an outcome does: tells it, or arms one that confirms first (shown as "Confirm: …"). */
+export type OutcomePick = { kind: 'tell'; outcome: OutcomeOption } | { kind: 'arm'; outcome: OutcomeOption };
+
+/** A click on `outcome` when `armed` (an outcome's value, or null) is waiting for its confirmation. */
+export function outcomeClick(outcome: OutcomeOption, armed: string | null): OutcomePick {
+  return confirmsFirst(outcome) && armed !== outcome.value ? { kind: 'arm', outcome } : { kind: 'tell', outcome };
+}
+
+/**
+ * What a key press does in the outcome prompt, open for `openFor` ms: nothing in the first
+ * OUTCOME_KEYS_AFTER_MS (a stray key as it opens), and a key never tells an outcome that
+ * confirms first: it only arms it, whose button then asks for the click.
+ */
+export function outcomeKeyPick(
+  outcomes: readonly OutcomeOption[],
+  press: KeyPress,
+  focus: FocusKind,
+  openFor: number,
+): OutcomePick | null {
+  if (!(openFor >= OUTCOME_KEYS_AFTER_MS)) return null;
+  const outcome = outcomeForKey(outcomes, press, focus);
+  if (outcome === null) return null;
+  return confirmsFirst(outcome) ? { kind: 'arm', outcome } : { kind: 'tell', outcome };
+}
+
+/** The label of an outcome's button: "Confirm: do not call" while armed. */
+export function outcomeButtonLabel(outcome: OutcomeOption, armed: string | null): string {
+  return armed === outcome.value ? `Confirm: ${outcome.label.toLowerCase()}` : outcome.label;
 }
 
 /** A call of the lead's list, as the prompt asks about it. */

@@ -70,6 +70,7 @@ describe('colorInputValue', () => {
     expect(colorInputValue('teal')).toBe(DEFAULT_DISPOSITION_COLOR);
     expect(colorInputValue('rgb(1, 2, 3)')).toBe(DEFAULT_DISPOSITION_COLOR);
     expect(colorInputValue('#2563eb80', '#000000')).toBe('#000000');
+    expect(colorInputValue('#abcd')).toBe(DEFAULT_DISPOSITION_COLOR);
     expect(colorInputValue(null)).toBe(DEFAULT_DISPOSITION_COLOR);
     expect(DEFAULT_DISPOSITION_COLOR).toMatch(/^#[0-9a-f]{6}$/);
   });
@@ -90,7 +91,7 @@ describe('dispositionProblem', () => {
     expect(dispositionProblem({ name: 'QUOTED' }, LIST, 'd2')).toBeNull();
   });
   it('needs a #rrggbb colour', () => {
-    for (const bad of ['#abc', 'blue', '#12345g', '2563eb', '']) {
+    for (const bad of ['#abc', 'blue', '#12345g', '2563eb', '', '#2563eb80', '#2563eb ;x']) {
       expect(dispositionProblem({ color: bad }, LIST), bad).toMatch(/#rrggbb/);
     }
   });

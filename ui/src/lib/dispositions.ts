@@ -31,8 +31,10 @@ export const DISPOSITION_EMOJI_MAX = 8;
 /** A new disposition's colour until one is chosen. */
 export const DEFAULT_DISPOSITION_COLOR = '#2563eb';
 
-const RRGGBB = /^#[0-9a-f]{6}$/i;
-const RGB = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i;
+/** The hex digits of a `#…` colour (HEX), in lower case; null for anything else. */
+function hexDigits(color: string): string | null {
+  return HEX.test(color) ? color.slice(1).toLowerCase() : null;
+}
 
 /** Characters as the engine counts them (code points, not UTF-16 units). */
 function length(text: string): number {
@@ -44,10 +46,9 @@ function length(text: string): number {
  * else is `fallback`.
  */
 export function colorInputValue(color: string | null | undefined, fallback = DEFAULT_DISPOSITION_COLOR): string {
-  const value = color?.trim() ?? '';
-  if (RRGGBB.test(value)) return value.toLowerCase();
-  const short = RGB.exec(value);
-  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`.toLowerCase();
+  const digits = hexDigits(color?.trim() ?? '');
+  if (digits?.length === 6) return `#${digits}`;
+  if (digits?.length === 3) return `#${[...digits].map((d) => d + d).join('')}`;
   return fallback;
 }
 
@@ -75,7 +76,7 @@ export function dispositionProblem(
     const twin = options.find((o) => o.id !== selfId && o.name.trim().toLowerCase() === key);
     if (twin) return `There is already a disposition named “${twin.name}”.`;
   }
-  if (fields.color !== undefined && !RRGGBB.test(fields.color.trim())) {
+  if (fields.color !== undefined && hexDigits(fields.color.trim())?.length !== 6) {
     return 'A colour is written #rrggbb, e.g. #2563eb.';
   }
   if (fields.emoji !== undefined && length(fields.emoji.trim()) > DISPOSITION_EMOJI_MAX) {

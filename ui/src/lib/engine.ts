@@ -16,12 +16,10 @@ import type {
   Withdrawal,
 } from './bindings';
 import { boardStore } from './followups';
-import { fold, live, onChange, stream } from './live';
+import { fold, isObject, live, onChange, stream } from './live';
 import { updatesFor, type LeadChange } from './refresh';
 import { offlineBannerAfter } from './sync';
 import { isUpdateStatus } from './updates';
-
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
 export const connection = live<ConnectionState>({
   initial: { status: 'connecting', detail: null, lastEventAt: null, available: null },
@@ -79,7 +77,8 @@ export const textdrip = live<TextdripStatus | null>({
 
 /**
  * Dials today, the call waiting for its outcome and the outcomes to pick from (null until
- * known); no event tells it: `set` what a call command answered.
+ * known); no event tells it: `set` what a call command answered, `refresh` to read it again
+ * (an answer older than a value set meanwhile is dropped).
  */
 export const callDesk = live<CallDesk | null>({
   initial: null,

@@ -4,7 +4,6 @@ import type { FollowUpBoard, FollowUpRow, PresetOption } from './bindings';
 import { formatAbsolute } from './format';
 import {
   BoardRequests,
-  LOCAL_ONLY_TEXT,
   NO_BOARD,
   boardAt,
   boardStore,
@@ -134,9 +133,6 @@ describe('texts', () => {
     expect(dueBannerText(row('a', { note: 'ask about the quote' }))).toBe('Callback due: Rosa Diaz — ask about the quote');
     expect(dueBannerText(row('a'))).toBe('Callback due: Rosa Diaz');
     expect(dueBannerText(row('a', { leadName: '' }))).toBe('Callback due: a lead');
-  });
-  it('says what the deployed server does not keep', () => {
-    expect(LOCAL_ONLY_TEXT).toBe('Kept on this computer only: this server does not keep callbacks.');
   });
 });
 

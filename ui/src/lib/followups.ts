@@ -3,11 +3,10 @@
 // order they were asked.
 import { writable, type Readable } from 'svelte/store';
 import type { FollowUpBoard, FollowUpRow, PresetOption } from './bindings';
-import { EMPTY, formatAbsolute, formatCount, parseTimestamp, receivedTooltip } from './format';
+import { EMPTY, formatAbsolute, formatCount, formatSpan, parseTimestamp, receivedTooltip } from './format';
+import { isObject } from './live';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** A due callback is overdue once it is due more than this long ago. */
 export const OVERDUE_AFTER_MS = MINUTE;
@@ -19,8 +18,6 @@ export const SNOOZE_LABEL = 'Snooze 10 min';
 export const LOCAL_ONLY_TEXT = 'Kept on this computer only: this server does not keep callbacks.';
 
 export const NO_BOARD: FollowUpBoard = { due: [], upcoming: [], done: [], pinned: [], synced: true };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 function isRow(value: unknown): value is FollowUpRow {
   return isObject(value) && typeof value.id === 'string' && typeof value.leadId === 'string';
@@ -104,9 +101,7 @@ export function dueTitle(row: FollowUpRow): string | undefined {
 
 /** A span, coarsely: "5 min", "3 h", "2 d" (at least a minute). */
 function span(ms: number): string {
-  if (ms < HOUR) return `${Math.max(1, Math.floor(ms / MINUTE))} min`;
-  if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;
-  return `${Math.floor(ms / DAY)} d`;
+  return formatSpan(Math.max(MINUTE, ms));
 }
 
 /**

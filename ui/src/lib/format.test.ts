@@ -5,6 +5,8 @@ import {
   formatCount,
   formatLocalTime,
   formatReceived,
+  formatSpan,
+  isJustNow,
   orDash,
   pluralize,
   receivedTooltip,
@@ -76,6 +78,28 @@ describe('ago', () => {
   it('clamps future times to "just now"', () => {
     expect(ago(before(-5_000), now)).toBe('just now');
     expect(ago(before(-2 * 60 * 60_000), now)).toBe('just now');
+  });
+});
+
+describe('formatSpan', () => {
+  it('says a span in its largest whole unit', () => {
+    expect(formatSpan(0)).toBe('0 s');
+    expect(formatSpan(59_999)).toBe('59 s');
+    expect(formatSpan(60_000)).toBe('1 min');
+    expect(formatSpan(60 * 60_000 - 1)).toBe('59 min');
+    expect(formatSpan(60 * 60_000)).toBe('1 h');
+    expect(formatSpan(24 * 60 * 60_000 - 1)).toBe('23 h');
+    expect(formatSpan(50 * 60 * 60_000)).toBe('2 d');
+  });
+});
+
+describe('isJustNow', () => {
+  it('is under a minute old, or up to a minute ahead', () => {
+    expect(isJustNow(0)).toBe(true);
+    expect(isJustNow(59_999)).toBe(true);
+    expect(isJustNow(-60_000)).toBe(true);
+    expect(isJustNow(60_000)).toBe(false);
+    expect(isJustNow(-60_001)).toBe(false);
   });
 });
 

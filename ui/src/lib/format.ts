@@ -34,6 +34,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
+ * A time `age` ms old is "just now" to the texts that refresh by the minute: under a minute old,
+ * or up to a minute ahead (clock skew).
+ */
+export function isJustNow(age: number): boolean {
+  return age >= -MINUTE && age < MINUTE;
+}
+
+/**
  * "Received" column text. Under one hour old: "just now" / "N min ago"; otherwise a local
  * date-time. null → "—"; an unparseable value is shown as given.
  * A timestamp slightly in the future (clock skew, up to one minute) counts as "just now".
@@ -43,7 +51,7 @@ export function formatReceived(receivedAt: string | null | undefined, now: numbe
   const date = parseTimestamp(receivedAt);
   if (date === null) return receivedAt;
   const age = now - date.getTime();
-  if (age >= -MINUTE && age < MINUTE) return 'just now';
+  if (isJustNow(age)) return 'just now';
   if (age >= MINUTE && age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
   return formatAbsolute(date);
 }
@@ -51,17 +59,21 @@ export function formatReceived(receivedAt: string | null | undefined, now: numbe
 const SECOND = 1000;
 const DAY = 24 * HOUR;
 
+/** A span of `ms` (0 or more), coarsely: "12 s", "3 min", "2 h", "4 d". */
+export function formatSpan(ms: number): string {
+  if (ms < MINUTE) return `${Math.floor(ms / SECOND)} s`;
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)} min`;
+  if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;
+  return `${Math.floor(ms / DAY)} d`;
+}
+
 /**
  * How long ago `from` was, coarsely: "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago".
  * A time in the future (clock skew) is "just now".
  */
 export function ago(from: Date, now: Date): string {
   const age = now.getTime() - from.getTime();
-  if (!(age >= SECOND)) return 'just now';
-  if (age < MINUTE) return `${Math.floor(age / SECOND)} s ago`;
-  if (age < HOUR) return `${Math.floor(age / MINUTE)} min ago`;
-  if (age < DAY) return `${Math.floor(age / HOUR)} h ago`;
-  return `${Math.floor(age / DAY)} d ago`;
+  return age >= SECOND ? `${formatSpan(age)} ago` : 'just now';
 }
 
 /** Tooltip for the "Received" cell: full local date-time, or undefined when there is nothing better. */

@@ -182,6 +182,64 @@ describe('live', () => {
     expect(seen).toEqual(['start']);
   });
 
+  it('fetches again on refresh, and drops an answer older than a value set meanwhile', async () => {
+    const answers: ReturnType<typeof deferred<string>>[] = [];
+    const fetch = vi.fn(() => {
+      const answer = deferred<string>();
+      answers.push(answer);
+      return answer.promise;
+    });
+    const store = live({ initial: 'start', fetch });
+    const stop = store.subscribe(() => {});
+    await settle();
+    answers[0].resolve('first');
+    await settle();
+    expect(get(store)).toBe('first');
+
+    const refreshed = store.refresh();
+    expect(fetch).toHaveBeenCalledTimes(2);
+    store.set('told by a command'); // e.g. the desk a call's outcome answered
+    answers[1].resolve('stale desk');
+    await refreshed;
+    expect(get(store)).toBe('told by a command');
+
+    void store.refresh();
+    answers[2].resolve('fresh desk');
+    await settle();
+    expect(get(store)).toBe('fresh desk');
+    stop();
+  });
+
+  it('keeps the answer of the last refresh sent, whatever order they answer in', async () => {
+    const answers: ReturnType<typeof deferred<number>>[] = [];
+    const store = live({
+      initial: 0,
+      fetch: () => {
+        const answer = deferred<number>();
+        answers.push(answer);
+        return answer.promise;
+      },
+    });
+    const stop = store.subscribe(() => {});
+    await settle();
+    answers[0].resolve(1);
+    void store.refresh();
+    void store.refresh();
+    answers[2].resolve(3);
+    await settle();
+    answers[1].resolve(2);
+    await settle();
+    expect(get(store)).toBe(3);
+    stop();
+  });
+
+  it('does not fetch on refresh with no subscriber', async () => {
+    const fetch = vi.fn(() => Promise.resolve(1));
+    const store = live({ initial: 0, fetch });
+    await store.refresh();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('tells every value to the subscribers, equal or not', async () => {
     const event = fakeEvent<{ n: number }>();
     const store = live({ initial: { n: 0 }, listen: event.listen });

@@ -16,31 +16,60 @@ export interface LiveSource<T> {
   accept?: (value: T) => boolean;
 }
 
-/** A Svelte store of an engine value; `set` applies a value a command answered, as news. */
+/**
+ * A Svelte store of an engine value; `set` applies a value a command answered, as news;
+ * `refresh` fetches it again (while subscribed), under the same rule as the first fetch.
+ */
 export interface Live<T> extends Readable<T> {
   set(value: T): void;
+  refresh(): Promise<void>;
 }
+
+/** Payloads that are objects (the engine's values), before their fields are looked at. */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
  * A store of the value an event carries. With its first subscriber it subscribes to the event,
  * then (once that is done, or failed) fetches the current value; with its last it unsubscribes.
- * The rule for the answer: a value heard after the fetch was sent (an event, or `set`) wins, and
- * the answer, possibly older, is dropped.
+ * The rule for an answer: a value heard after the fetch was sent (an event, or `set`) wins, and
+ * so does the answer of a fetch sent after it; the answer, possibly older, is dropped.
  */
 export function live<T>({ initial, listen, fetch, accept = () => true }: LiveSource<T>): Live<T> {
   const subscribers = new Set<{ run: (value: T) => void }>();
   let value = initial;
   // Bumped by every start and stop: what an older start hears or is answered is dropped.
   let session = 0;
-  // Bumped by every value applied.
+  // Bumped by every value heard (an event, or `set`).
   let heard = 0;
+  // Bumped by every fetch sent; the last whose answer was applied.
+  let asked = 0;
+  let answered = 0;
   let unlisten: Unlisten | null = null;
+
+  function show(next: T) {
+    value = next;
+    for (const subscriber of [...subscribers]) subscriber.run(next);
+  }
 
   function apply(next: T) {
     if (!accept(next)) return;
     heard++;
-    value = next;
-    for (const subscriber of [...subscribers]) subscriber.run(next);
+    show(next);
+  }
+
+  /** Fetches the value for session `mine`; its answer applies unless something newer came first. */
+  function ask(mine: number): Promise<void> {
+    if (!fetch) return Promise.resolve();
+    const seq = ++asked;
+    const before = heard;
+    return fetch().then(
+      (answer) => {
+        if (mine !== session || before !== heard || seq < answered || !accept(answer)) return;
+        answered = seq;
+        show(answer);
+      },
+      () => {},
+    );
   }
 
   function start() {
@@ -59,14 +88,7 @@ export function live<T>({ initial, listen, fetch, accept = () => true }: LiveSou
       : Promise.resolve();
     if (!fetch) return;
     void listening.then(() => {
-      if (mine !== session) return;
-      const asked = heard;
-      fetch().then(
-        (answer) => {
-          if (mine === session && asked === heard) apply(answer);
-        },
-        () => {},
-      );
+      if (mine === session) void ask(mine);
     });
   }
 
@@ -87,6 +109,7 @@ export function live<T>({ initial, listen, fetch, accept = () => true }: LiveSou
       };
     },
     set: apply,
+    refresh: () => (subscribers.size > 0 ? ask(session) : Promise.resolve()),
   };
 }
 

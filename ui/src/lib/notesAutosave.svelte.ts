@@ -129,7 +129,12 @@ export class NotesAutosave {
     clearTimeout(this.#draftTimer);
     clearTimeout(this.#saveTimer);
     const text = this.text;
-    if (text === this.#saved || text === this.#saving) return this.#queue;
+    if (text === this.#saving) return this.#queue;
+    if (text === this.#saved) {
+      // Back to the saved notes: a draft kept of older text must not be offered again.
+      if (this.#kept === null) return this.#queue;
+      return this.#enqueue(() => this.#dropStaleDraft());
+    }
     this.#saving = text;
     this.status = { kind: 'saving' };
     return this.#enqueue(async () => {
@@ -147,9 +152,9 @@ export class NotesAutosave {
       if (heard === this.#heard) this.#saved = text;
       this.#kept = null; // saving drops the draft
       if (this.#saving === text) this.#saving = null;
-      if (this.#saving === null && this.status.kind === 'saving') {
-        this.status = this.text === this.#saved ? { kind: 'saved' } : { kind: 'none' };
-      }
+      // Nothing more to save: "Saved", whatever was said before (an older save that failed).
+      if (this.#saving === null && this.text === this.#saved) this.status = { kind: 'saved' };
+      else if (this.#saving === null && this.status.kind === 'saving') this.status = { kind: 'none' };
     });
   }
 
@@ -162,9 +167,15 @@ export class NotesAutosave {
     return this.save();
   }
 
-  /** The lead closes (or another opens): the notes are saved when they changed; nothing more is scheduled. */
+  /**
+   * The lead closes (or another opens): the notes are saved when they changed; nothing more is
+   * scheduled. A restored draft the rep has not touched is not saved (the notes saved elsewhere
+   * may be newer): it stays, and is offered again.
+   */
   close(): Promise<void> {
-    const done = this.save();
+    clearTimeout(this.#draftTimer);
+    clearTimeout(this.#saveTimer);
+    const done = this.status.kind === 'restored' ? this.#queue : this.save();
     this.#closed = true;
     return done;
   }
@@ -200,6 +211,17 @@ export class NotesAutosave {
   #enqueue(op: () => Promise<void>): Promise<void> {
     this.#queue = this.#queue.then(op);
     return this.#queue;
+  }
+
+  /** Drops the draft kept once the text is the saved notes again (the draft is older text). */
+  async #dropStaleDraft(): Promise<void> {
+    if (this.#kept === null || this.text !== this.#saved) return;
+    try {
+      await this.#store.dropDraft();
+      this.#kept = null;
+    } catch {
+      // It stays in the store until the next save (which drops it), or is offered again.
+    }
   }
 
   /** Keeps the text as it is now, when the store does not hold it; a failure is left to the save. */

@@ -95,6 +95,21 @@ describe('NotesAutosave', () => {
     expect(calls).toEqual([]);
   });
 
+  it('drops the draft kept of text typed since, once the text is back to the saved notes', async () => {
+    const { store, calls } = fakeStore();
+    const notes = new NotesAutosave(store, 'Called', null);
+    notes.typed('Called!');
+    await vi.advanceTimersByTimeAsync(DRAFT_PAUSE_MS);
+    expect(calls).toEqual(['keep:Called!']);
+    notes.typed('Called');
+    await notes.left(); // within the pause: the draft of "Called!" would be offered back later
+    expect(calls).toEqual(['keep:Called!', 'drop']);
+    await notes.close();
+    await vi.advanceTimersByTimeAsync(SAVE_IDLE_MS * 2);
+    expect(calls).toEqual(['keep:Called!', 'drop']);
+    expect(notes.status.kind).toBe('none');
+  });
+
   it('saves at once when the editor is left or the lead closes, and only once', async () => {
     const { store, calls } = fakeStore();
     const notes = new NotesAutosave(store, '', null);
@@ -192,17 +207,45 @@ describe('NotesAutosave', () => {
   });
 
   it('takes the saved notes heard during a save as the last word', async () => {
-    const { store, answers } = fakeStore();
+    const { store, calls, answers } = fakeStore();
     const saving = deferred();
     answers.save = () => saving.promise;
     const notes = new NotesAutosave(store, '', null);
     notes.typed('mine');
     void notes.save();
-    notes.savedChanged('mine'); // the lead as saved, heard before the save itself answers
+    await settle(); // the save is under way
+    notes.savedChanged('other'); // a sync of another computer's notes, heard before the save answers
     saving.resolve();
     await settle();
+    // The editor's text is not the notes as heard: it is reported changed, and not "Saved".
+    expect(notes.text).toBe('mine');
+    expect(notes.changed).toBe(true);
+    expect(notes.status.kind).toBe('none');
+    // The saved notes stayed "other": typing them back is no change to save.
+    answers.save = undefined;
+    notes.typed('other');
     expect(notes.changed).toBe(false);
-    expect(notes.status.kind).toBe('saved');
+    await notes.save();
+    expect(calls).toEqual(['save:mine']);
+  });
+
+  it('says "Saved" once a later save works, after one that failed', async () => {
+    const { store, calls, answers } = fakeStore();
+    const first = deferred();
+    answers.save = () => first.promise;
+    const notes = new NotesAutosave(store, '', null);
+    notes.typed('one');
+    void notes.save();
+    await settle(); // the first save is under way
+    notes.typed('one two');
+    answers.save = undefined;
+    const second = notes.save(); // queued behind the first
+    first.reject({ code: 'offline', message: 'no connection' });
+    await second;
+    expect(calls).toEqual(['save:one', 'keep:one two', 'save:one two']);
+    expect(notes.text).toBe('one two');
+    expect(notes.changed).toBe(false);
+    expect(notesStatusText(notes.status)).toBe('Saved');
   });
 
   describe('a draft left from before', () => {
@@ -223,11 +266,22 @@ describe('NotesAutosave', () => {
       expect(calls).toEqual([`keep:${draft.text}!`, `save:${draft.text}!`]);
     });
 
-    it('is saved when the lead closes without a discard', async () => {
+    it('is not saved when the lead closes untouched: it stays, to be offered again', async () => {
       const { store, calls } = fakeStore();
       const notes = new NotesAutosave(store, 'Wants a PPO', draft);
       await notes.close();
-      expect(calls).toEqual([`save:${draft.text}`]);
+      await vi.advanceTimersByTimeAsync(SAVE_IDLE_MS * 2);
+      // Not saved over notes that may be newer (another computer), and not dropped either.
+      expect(calls).toEqual([]);
+      expect(notes.status.kind).toBe('restored');
+    });
+
+    it('is saved when the lead closes once the rep went on with it', async () => {
+      const { store, calls } = fakeStore();
+      const notes = new NotesAutosave(store, 'Wants a PPO', draft);
+      notes.typed(`${draft.text}.`);
+      await notes.close();
+      expect(calls).toEqual([`save:${draft.text}.`]);
     });
 
     it('is not kept again: the store has it', async () => {

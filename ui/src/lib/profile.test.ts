@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo, UserInfo } from './bindings';
-import { PASSWORD_NOTE, profileChange, profileDraft, profileErrorText, wantsNewPassword, withUser } from './profile';
+import { profileChange, profileDraft, profileErrorText, wantsNewPassword, withUser } from './profile';
 
 const user: UserInfo = { id: 'u1', name: 'Ann Rep', email: 'ann@example.com', role: 'user' };
 
@@ -100,14 +100,6 @@ describe('withUser', () => {
     const next = withUser(session, saved);
     expect(next).toEqual({ serverUrl: 'https://crm.example.com', user: saved });
     expect(session.user.name).toBe('Ann Rep');
-  });
-});
-
-describe('the password note', () => {
-  it('says why, and where to change it', () => {
-    expect(PASSWORD_NOTE).toBe(
-      'This server cannot change your password without locking you out; change it where your agency manages accounts.',
-    );
   });
 });
 
