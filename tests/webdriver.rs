@@ -1068,11 +1068,14 @@ async fn a_call_is_recorded_with_its_outcome_and_a_due_callback_rings_and_is_sno
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // No phone app on this test machine: the app asks at once. Elsewhere, from the lead's calls.
     let tell = wait_for(&client, "the call in the lead's calls", || async {
         client.find(Locator::Css("#lead-calls .tell-outcome")).await.ok()
     })
     .await;
-    tell.click().await.unwrap();
+    if !is_displayed(&client, "call-outcome").await {
+        tell.click().await.unwrap();
+    }
     click(&client, "outcome-voicemail").await;
     wait_for(&client, "the prompt closed", || async { (!is_displayed(&client, "call-outcome").await).then_some(()) })
         .await;
