@@ -154,8 +154,25 @@ async fn main() -> anyhow::Result<()> {
     for a in server.demo_accounts() {
         println!("  demo {:<5}  {}  password: {}", a.role.as_str(), a.email, a.password);
     }
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
-    tracing::info!("shutting down");
+    let signal = stop_signal().await.context("waiting for a signal to stop")?;
+    tracing::info!(signal, "shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// Waits for the operator's request to stop: Ctrl-C, or SIGTERM (what systemd, Docker and
+/// `kill` send) on Unix. Answers which.
+async fn stop_signal() -> std::io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.map(|()| "SIGINT"),
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
+    }
 }

@@ -14,6 +14,7 @@ mod webhook;
 pub(crate) use webhook::lead_event;
 
 use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{middleware, Json, Router};
 use chrono::Utc;
@@ -29,6 +30,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
+        .route("/api/ready", get(ready))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/verify", get(auth::verify))
         .route("/api/auth/profile", get(auth::profile).put(auth::update_profile))
@@ -85,6 +87,21 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         uptime: state.started.elapsed().as_secs_f64(),
         timestamp: crokodial_core::rfc3339(Utc::now()),
     })
+}
+
+/// `GET /api/ready`: 200 while the server takes work (its database answers, it is not shutting
+/// down); 503 otherwise, for a load balancer or an orchestrator to route around it.
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    if *state.shutdown.borrow() {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"ready": false, "reason": "shutting down"})));
+    }
+    match crate::store::run(&state.store, |s| s.last_seq("")).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({"ready": true}))),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"ready": false, "reason": "the database does not answer"})),
+        ),
+    }
 }
 
 /// Parses a JSON request body; any failure is a 400 JSON error.
