@@ -3,6 +3,8 @@
 //! come back with a full sync; and calls survive a process killed with SIGKILL while making them
 //! and while sending them.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -162,13 +164,7 @@ fn calls_child() {
                 println!("called {}", call.id);
             }
         }
-        "push" => {
-            let api = ApiClient::new(&std::env::var(SERVER).unwrap())
-                .unwrap()
-                .with_token(Sensitive(std::env::var(TOKEN).unwrap()));
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(sync::push(&api, &CacheHandle::new(cache))).unwrap();
-        }
+        "push" => common::push_from_env(cache, SERVER, TOKEN),
         other => panic!("unknown role {other}"),
     }
 }

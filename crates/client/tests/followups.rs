@@ -1,6 +1,8 @@
 //! Follow-ups between two computers of one rep through our server, and kept on the computer
 //! against the deployed server's stand-in, which keeps none.
 
+mod common;
+
 use chrono::{Duration, SubsecRound, Utc};
 use crokodial_client::api::ApiClient;
 use crokodial_client::cache::{CacheHandle, LeadCache};
@@ -87,13 +89,7 @@ fn followups_child() {
                 println!("kept {}", callback.id);
             }
         }
-        "push" => {
-            let api = ApiClient::new(&std::env::var(SERVER).unwrap())
-                .unwrap()
-                .with_token(Sensitive(std::env::var(TOKEN).unwrap()));
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(sync::push(&api, &CacheHandle::new(cache))).unwrap();
-        }
+        "push" => common::push_from_env(cache, SERVER, TOKEN),
         other => panic!("unknown role {other}"),
     }
 }

@@ -3,6 +3,8 @@
 //! surfaced, not overwritten; and the outbox survives processes killed with SIGKILL mid-write and
 //! mid-replay, losing nothing and applying nothing twice.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -158,13 +160,7 @@ fn outbox_child() {
                 println!("queued {} {}", queued.key, i);
             }
         }
-        "push" => {
-            let api = ApiClient::new(&std::env::var(SERVER).unwrap())
-                .unwrap()
-                .with_token(Sensitive(std::env::var(TOKEN).unwrap()));
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(sync::push(&api, &CacheHandle::new(cache))).unwrap();
-        }
+        "push" => common::push_from_env(cache, SERVER, TOKEN),
         other => panic!("unknown role {other}"),
     }
 }
