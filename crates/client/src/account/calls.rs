@@ -46,10 +46,12 @@ impl Account {
         Ok(call)
     }
 
-    /// The lead's calls. `in_a_day` counts the whole team's attempts when our server can tell
-    /// them (a state's cap is per person called, whoever calls), else those made here.
+    /// The lead's calls. `in_a_day` counts the whole team's attempts when our server is live and
+    /// tells them (a state's cap is per person called, whoever calls), else those made here.
     pub async fn lead_calls(&self, lead_id: &str) -> Result<LeadCalls, CacheError> {
-        let team = match self.capabilities().await.calls {
+        // Only while live: an offline or unreachable server never delays opening a lead.
+        let live = self.shared.state.borrow().connection.is_live();
+        let team = match live && self.capabilities().await.calls {
             true => match tokio::time::timeout(TEAM_CALLS_WAIT, self.api().calls(lead_id)).await {
                 Ok(Ok(calls)) => Some(calls),
                 Ok(Err(e)) => {
